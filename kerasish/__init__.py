@@ -1,0 +1,27 @@
+"""kerasish: a Keras-style training framework over JAX, on Flax NNX and optax.
+
+    >>> import kerasish as ks
+    >>> model = ks.Sequential([ks.Input((4,)), ks.layers.Dense(3, activation="softmax")])
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+"""
+
+from kerasish import (
+    activations,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
+from kerasish.layers import Input
+from kerasish.models import Model, Sequential
+
+__version__ = "0.1.0"
+
+__all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "datasets", "initializers", "layers", "losses",
+           "metrics", "models", "optimizers", "regularizers", "utils", "__version__"]

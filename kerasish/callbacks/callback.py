@@ -1,0 +1,146 @@
+"""`Callback` and `CallbackList`: Keras's hook names and order.
+
+During `fit`, hooks run in this order::
+
+    on_train_begin
+      for each epoch:  on_epoch_begin
+                         on_train_batch_begin / on_train_batch_end   (each batch; see below)
+                         on_test_begin, on_test_batch_*, on_test_end  (validation epochs only)
+                       on_epoch_end(epoch, logs)     logs: loss, metrics, val_* and learning_rate
+    on_train_end
+
+`evaluate` runs on_test_*, `predict` on_predict_*. A callback that overrides a batch hook gets it for
+every batch (the engine then runs one step per dispatch); callbacks that override none cost nothing
+per step, which lets the engine fuse several steps in one XLA program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
+                "on_predict_batch_begin", "on_predict_batch_end")
+_HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_test_begin", "on_test_end",
+          "on_predict_begin", "on_predict_end") + _BATCH_HOOKS
+
+
+class Callback:
+    """Base class of callbacks: override the hooks you need.
+
+    Attributes:
+      model: the model being trained, set by `fit` before `on_train_begin`.
+      params: `{"epochs", "steps", "verbose"}` for this run.
+
+    Example:
+      >>> class PrintLoss(Callback):
+      ...     def on_epoch_end(self, epoch, logs=None):
+      ...         print(epoch, round(logs["loss"], 2))
+    """
+
+    #: Set by subclasses that only need to hear of batches in groups (the progress bar): they do not
+    #: force the engine to dispatch one step at a time.
+    batch_hooks_may_be_grouped = False
+
+    def __init__(self) -> None:
+        self.model = None
+        self.params: dict[str, Any] = {}
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs=None): ...
+    def on_train_end(self, logs=None): ...
+    def on_epoch_begin(self, epoch, logs=None): ...
+    def on_epoch_end(self, epoch, logs=None): ...
+    def on_train_batch_begin(self, batch, logs=None): ...
+    def on_train_batch_end(self, batch, logs=None): ...
+    def on_test_begin(self, logs=None): ...
+    def on_test_end(self, logs=None): ...
+    def on_test_batch_begin(self, batch, logs=None): ...
+    def on_test_batch_end(self, batch, logs=None): ...
+    def on_predict_begin(self, logs=None): ...
+    def on_predict_end(self, logs=None): ...
+    def on_predict_batch_begin(self, batch, logs=None): ...
+    def on_predict_batch_end(self, batch, logs=None): ...
+
+    def _overrides(self, hook: str) -> bool:
+        return getattr(type(self), hook) is not getattr(Callback, hook)
+
+    @property
+    def reads_weights_during_training(self) -> bool:
+        """Whether the model's weights must be up to date at each epoch end for this callback."""
+        return True
+
+
+class CallbackList(Callback):
+    """Runs a list of callbacks in order, calling only the ones that override each hook."""
+
+    def __init__(self, callbacks: Iterable[Callback] | None = None, model=None, **params: Any) -> None:
+        super().__init__()
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise TypeError(f"Argument `callbacks` must be a list of Callback instances, received {callbacks!r}.")
+        self.callbacks = list(callbacks or [])
+        for i, cb in enumerate(self.callbacks):
+            if not isinstance(cb, Callback):
+                raise TypeError(f"Argument `callbacks`[{i}] must be a kerasish.callbacks.Callback, received "
+                                f"{cb!r} of type {type(cb).__name__}.")
+        self._by_hook = {h: [cb for cb in self.callbacks if cb._overrides(h)] for h in _HOOKS}
+        if model is not None:
+            self.set_model(model)
+        self.set_params(params)
+
+    def append(self, callback: Callback, first: bool = False) -> None:
+        """Adds a callback at the end (or at the front with `first=True`)."""
+        self.callbacks.insert(0 if first else len(self.callbacks), callback)
+        for h in _HOOKS:
+            if callback._overrides(h):
+                self._by_hook[h].insert(0 if first else len(self._by_hook[h]), callback)
+        if self.model is not None:
+            callback.set_model(self.model)
+        callback.set_params(self.params)
+
+    def set_model(self, model) -> None:
+        super().set_model(model)
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        super().set_params(params)
+        for cb in self.callbacks:
+            cb.set_params(params)
+
+    def wants(self, hook: str) -> bool:
+        return bool(self._by_hook[hook])
+
+    @property
+    def needs_every_batch(self) -> bool:
+        """True when some callback must see each training batch on its own."""
+        return any(not cb.batch_hooks_may_be_grouped
+                   for h in ("on_train_batch_begin", "on_train_batch_end") for cb in self._by_hook[h])
+
+    @property
+    def reads_weights_during_training(self) -> bool:
+        return any(cb.reads_weights_during_training for cb in self.callbacks)
+
+    def _call(self, hook: str, *args) -> None:
+        for cb in self._by_hook[hook]:
+            getattr(cb, hook)(*args)
+
+    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
+    def on_train_end(self, logs=None): self._call("on_train_end", logs)
+    def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
+    def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
+    def on_train_batch_begin(self, batch, logs=None): self._call("on_train_batch_begin", batch, logs)
+    def on_train_batch_end(self, batch, logs=None): self._call("on_train_batch_end", batch, logs)
+    def on_test_begin(self, logs=None): self._call("on_test_begin", logs)
+    def on_test_end(self, logs=None): self._call("on_test_end", logs)
+    def on_test_batch_begin(self, batch, logs=None): self._call("on_test_batch_begin", batch, logs)
+    def on_test_batch_end(self, batch, logs=None): self._call("on_test_batch_end", batch, logs)
+    def on_predict_begin(self, logs=None): self._call("on_predict_begin", logs)
+    def on_predict_end(self, logs=None): self._call("on_predict_end", logs)
+    def on_predict_batch_begin(self, batch, logs=None): self._call("on_predict_batch_begin", batch, logs)
+    def on_predict_batch_end(self, batch, logs=None): self._call("on_predict_batch_end", batch, logs)

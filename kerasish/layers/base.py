@@ -1,0 +1,285 @@
+"""`Layer`: the Keras layer contract on a `flax.nnx.Module`.
+
+A layer takes its configuration in `__init__` (checked at once), creates its weights in
+`build(input_shape)` the first time it sees an input (so `Dense(64)` needs no input size), and
+computes in `call(x, training=False)`. Weights are `nnx.Param` (trainable) or `NonTrainable`
+variables, so `nnx.split`, `nnx.merge` and `jax.grad` see a layer as the plain pytree it is.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from kerasish import initializers as _initializers
+from kerasish import random as _random
+
+Shape = tuple  # a shape with `None` for unknown sizes, batch axis first: (None, 64)
+
+_name_counts: dict[str, int] = {}
+
+
+class NonTrainable(nnx.Variable):
+    """A weight the optimizer never updates (`add_weight(..., trainable=False)`)."""
+
+
+def _snake_case(name: str) -> str:
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(prefix: str) -> str:
+    """`dense`, then `dense_1`, `dense_2`, ... as Keras names layers."""
+    count = _name_counts.get(prefix, 0)
+    _name_counts[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def format_shape(shape: Sequence[int | None]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def standardize_shape(shape: Any, argument: str = "input_shape") -> Shape:
+    """Turns a shape-like value into a tuple of int/None, or raises a clear error."""
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"Argument `{argument}` must be a tuple of ints (None for unknown sizes), "
+                        f"received {shape!r}.")
+    out = []
+    for d in shape:
+        if d is None:
+            out.append(None)
+        elif isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0:
+            out.append(int(d))
+        else:
+            raise ValueError(f"Argument `{argument}` must hold non-negative ints or None, received {shape!r}.")
+    return tuple(out)
+
+
+def _accepts_training(fn) -> bool:
+    params = inspect.signature(fn).parameters
+    return "training" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+class Layer(nnx.Module):
+    """Base class of every kerasish layer (and model).
+
+    Subclasses set their configuration in `__init__`, create weights in `build(input_shape)` with
+    `add_weight`, and compute in `call(x)` (or `call(x, training)` when they behave differently in
+    training, like `Dropout`). Calling the layer builds it on first use, checks the input against
+    the shape it was built for, and runs `call`.
+
+    Args:
+      name: the layer's name; unique by default (`dense`, `dense_1`, ...).
+      trainable: `False` freezes every weight of the layer and its sublayers.
+      dtype: the dtype of the weights (float32 by default).
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> class Scale(ks.layers.Layer):
+      ...     def build(self, input_shape):
+      ...         self.w = self.add_weight((input_shape[-1],), initializer="ones", name="w")
+      ...     def call(self, x):
+      ...         return x * self.w
+      >>> layer = Scale()
+      >>> layer(jnp.ones((2, 3))).shape
+      (2, 3)
+      >>> [w.shape for w in layer.get_weights()]
+      [(3,)]
+    """
+
+    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None) -> None:
+        if name is not None and (not isinstance(name, str) or not name):
+            raise TypeError(f"Argument `name` must be a non-empty string, received {name!r}.")
+        if not isinstance(trainable, bool):
+            raise TypeError(f"Argument `trainable` must be True or False, received {trainable!r}.")
+        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.trainable = trainable
+        self.dtype = jnp.dtype(dtype or jnp.float32)
+        self.built = False
+        self.input_shape: Shape | None = None  # the shape `build` saw, batch axis as None
+        self.output_shape: Shape | None = None
+        self._weight_names: list[str] = []  # creation order = Keras's order for get_weights
+
+    # -- the contract subclasses fill in ------------------------------------------------------
+
+    def build(self, input_shape: Shape) -> None:
+        """Creates the layer's weights for inputs of `input_shape`. The default creates none."""
+
+    def call(self, x, training: bool = False):
+        raise NotImplementedError(f"Layer '{self.name}' ({type(self).__name__}) must implement `call(x)`.")
+
+    def check_input_shape(self, shape: Shape) -> None:
+        """Raises ValueError if an input of `shape` cannot go through the built layer."""
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this layer (for saving and `from_config`)."""
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        return cls(**config)
+
+    # -- machinery ----------------------------------------------------------------------------
+
+    def __call__(self, x, training: bool = False):
+        shape = tuple(x.shape)
+        if not self.built:
+            if isinstance(x, jax.core.Tracer):
+                raise RuntimeError(
+                    f"Layer '{self.name}' is not built and was called inside a jax transformation; build the "
+                    f"model first, e.g. `model.build({format_shape((None,) + shape[1:])})` or one eager call.")
+            self.build_for(shape)
+        self.check_input_shape(shape)
+        if _accepts_training(self.call):
+            return self.call(x, training=training)
+        return self.call(x)
+
+    def build_for(self, input_shape: Any) -> Shape:
+        """Builds the layer for `input_shape` (batch axis first) and returns its output shape."""
+        input_shape = standardize_shape(input_shape)
+        input_shape = (None,) + input_shape[1:]
+        if not self.built:
+            self.build(input_shape)
+            self.input_shape = input_shape
+            self.built = True
+        self.check_input_shape(input_shape)
+        self.output_shape = self.compute_output_shape(input_shape)
+        return self.output_shape
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The output shape for `input_shape`, found by tracing `call` (no FLOPs, no memory)."""
+        batch = 2  # a stand-in size for the unknown batch axis
+        spec = jax.ShapeDtypeStruct((batch,) + tuple(input_shape[1:]), self._input_dtype())
+        out = nnx.eval_shape(lambda layer, x: layer(x), self, spec)
+        return (None,) + tuple(out.shape[1:])
+
+    def _input_dtype(self):
+        return self.dtype
+
+    def add_weight(self, shape: Sequence[int], initializer: Any = "glorot_uniform", trainable: bool = True,
+                   name: str | None = None, dtype: Any = None) -> nnx.Variable:
+        """Creates a weight, stores it as attribute `name`, and returns it.
+
+        Args:
+          shape: the weight's shape, e.g. `(input_dim, units)`.
+          initializer: a name (`"zeros"`, `"glorot_uniform"`, ...) or a callable
+            `(key, shape, dtype) -> array` such as any `jax.nn.initializers` function.
+          trainable: `False` makes a weight the optimizer never updates.
+          name: the attribute name (`kernel`, `bias`, ...); `weight_<n>` by default.
+          dtype: defaults to the layer's dtype.
+
+        Returns:
+          The `nnx.Param` (trainable) or `NonTrainable` variable; read its value with `w[...]`,
+          or use it directly in `jax.numpy` expressions.
+        """
+        name = name or f"weight_{len(self._weight_names)}"
+        if not name.isidentifier():
+            raise ValueError(f"Argument `name` of add_weight must be a Python identifier, received {name!r}.")
+        if name in self._weight_names or name in vars(self):
+            raise ValueError(f"Layer '{self.name}' already has an attribute named {name!r}; "
+                             f"give add_weight another `name`.")
+        shape = tuple(int(d) for d in shape)
+        init = _initializers.get(initializer)
+        value = jnp.asarray(init(_random.next_key(), shape, jnp.dtype(dtype or self.dtype)))
+        if value.shape != shape:
+            raise ValueError(f"Initializer {initializer!r} of weight '{self.name}/{name}' returned shape "
+                             f"{value.shape}, expected {shape}.")
+        variable = nnx.Param(value) if trainable else NonTrainable(value)
+        setattr(self, name, variable)
+        self._weight_names.append(name)
+        return variable
+
+    # -- weights in Keras's order -------------------------------------------------------------
+
+    def _attribute_values(self) -> Iterator[Any]:
+        """Attribute values in assignment order, with list and dict containers opened."""
+        for attr, value in vars(self).items():
+            if attr.startswith("_pytree__") or attr in self._weight_names:
+                continue
+            if isinstance(value, (nnx.List, list, tuple)):
+                yield from value
+            elif isinstance(value, (nnx.Dict, dict)):
+                yield from value.values()
+            else:
+                yield value
+
+    def _sublayers(self) -> Iterator[Layer]:
+        """Direct sublayers, in the order they were assigned (as Keras tracks them)."""
+        return (v for v in self._attribute_values() if isinstance(v, Layer))
+
+    def _own_variables(self) -> list[nnx.Variable]:
+        own = [getattr(self, n) for n in self._weight_names]
+        # Variables set by hand or held by plain flax modules (e.g. nnx.BatchNorm) come next.
+        for value in self._attribute_values():
+            if isinstance(value, nnx.Variable) and not isinstance(value, nnx.RngState):
+                own.append(value)
+            elif isinstance(value, nnx.Module) and not isinstance(value, Layer):
+                own.extend(v for _, v in nnx.iter_graph(value)
+                           if isinstance(v, nnx.Variable) and not isinstance(v, nnx.RngState))
+        return own
+
+    @property
+    def weights(self) -> list[nnx.Variable]:
+        """Every weight, in Keras's order: this layer's own (creation order), then each sublayer's."""
+        out = [v for v in self._own_variables()]
+        for layer in self._sublayers():
+            out.extend(layer.weights)
+        return out
+
+    @property
+    def trainable_weights(self) -> list[nnx.Variable]:
+        if not self.trainable:
+            return []
+        out = [v for v in self._own_variables() if isinstance(v, nnx.Param)]
+        for layer in self._sublayers():
+            out.extend(layer.trainable_weights)
+        return out
+
+    @property
+    def non_trainable_weights(self) -> list[nnx.Variable]:
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v) not in trainable]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as NumPy arrays, in Keras's order (so they load into the Keras twin)."""
+        return [np.asarray(v[...]) for v in self.weights]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Sets every weight from a list in `get_weights()` order; shapes must match exactly.
+
+        Raises:
+          ValueError: if the layer is not built, the count differs, or a shape differs (the message
+            names the weight and both shapes).
+        """
+        variables = self.weights
+        if not self.built:
+            raise ValueError(f"Layer '{self.name}' is not built yet: call it or build it before set_weights.")
+        if len(weights) != len(variables):
+            raise ValueError(f"Layer '{self.name}' expects {len(variables)} weight arrays in set_weights, "
+                             f"received {len(weights)}.")
+        new_values = []
+        for i, (variable, value) in enumerate(zip(variables, weights)):
+            value = np.asarray(value)
+            if value.shape != variable.shape:
+                raise ValueError(f"Weight {i} of layer '{self.name}' has shape {variable.shape}, "
+                                 f"received an array of shape {value.shape} in set_weights.")
+            new_values.append(jnp.asarray(value, dtype=variable.dtype))
+        for variable, value in zip(variables, new_values):
+            variable[...] = value
+
+    def count_params(self) -> int:
+        return int(sum(np.prod(v.shape) for v in self.weights))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+

@@ -1,0 +1,454 @@
+"""`Model`: a Layer that can `compile`, `fit`, `evaluate`, `predict` and `summary`.
+
+The methods check their arguments and delegate: the compiled steps live in `training.engine`, the
+loops in `training.loop`, the table in `models.summary`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import numpy as np
+from flax import nnx
+
+from kerasish import losses as _losses
+from kerasish import metrics as _metrics
+from kerasish import optimizers as _optimizers
+from kerasish.layers.base import Layer, format_shape
+from kerasish.training import loop as _loop
+from kerasish.training.engine import Engine, split_model
+
+
+class _CompileConfig:
+    """What `compile` was given, resolved except for metrics (those need the data's shapes)."""
+
+    def __init__(self, optimizer, loss, metrics, weighted_metrics, steps_per_execution, unroll):
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = metrics
+        self.weighted_metrics = weighted_metrics
+        self.steps_per_execution = steps_per_execution
+        self.unroll = unroll
+
+
+class _TrainingSide:
+    """What a model holds for training, outside the NNX graph (compared by identity, never traversed)."""
+
+    def __init__(self) -> None:
+        self.optimizer = None
+        self.loss = None
+        self.history = None
+        self.stop_training = False
+        self.compile_config: _CompileConfig | None = None
+        self.engine: Engine | None = None
+
+
+def _metric_list(value: Any, argument: str) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, _metrics.Metric)) or callable(value):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"Argument `{argument}` must be a list of metric names or objects, received {value!r}.")
+    return list(value)
+
+
+class Model(Layer):
+    """A layer with a training loop. Subclass it (layers in `__init__`, forward pass in `call`) or use
+    `Sequential`.
+
+    Attributes:
+      optimizer: the `kerasish.optimizers.Optimizer` given to `compile` (an optax transformation).
+      loss: the loss given to `compile`.
+      history: the `History` of the last `fit`.
+      stop_training: set it to True from a callback to end `fit` after the current batch.
+    """
+
+    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None) -> None:
+        super().__init__(name=name, trainable=trainable, dtype=dtype)
+        # Training-side objects live in one container that NNX sees as a single static value, so that
+        # compiling, fitting or replacing the History never changes the model's graph definition.
+        self._training = _TrainingSide()
+
+    optimizer = property(lambda self: self._training.optimizer)
+    loss = property(lambda self: self._training.loss)
+    history = property(lambda self: self._training.history,
+                       lambda self, value: setattr(self._training, "history", value))
+    stop_training = property(lambda self: self._training.stop_training,
+                             lambda self, value: setattr(self._training, "stop_training", bool(value)))
+    _compile_config = property(lambda self: self._training.compile_config)
+    _engine = property(lambda self: self._training.engine,
+                       lambda self, value: setattr(self._training, "engine", value))
+
+    # -- compile --------------------------------------------------------------------------------
+
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
+                weighted_metrics: Any = None, steps_per_execution: int = 1, unroll: bool = False) -> None:
+        """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate`.
+
+        Args:
+          optimizer: a name (`"sgd"`, `"adam"`, `"adamw"`, `"rmsprop"`, `"adagrad"`), a
+            `kerasish.optimizers` object, or any `optax.GradientTransformation`.
+          loss: a name (`"mse"`, `"sparse_categorical_crossentropy"`, ...), a `kerasish.losses`
+            object, or a callable `(y_true, y_pred) -> loss`.
+          metrics: a list of names (`"accuracy"`, `"mae"`, ...) or `kerasish.metrics` objects,
+            computed without sample weights. `"accuracy"` becomes binary, categorical or sparse
+            categorical accuracy from the shapes of the data, as in Keras.
+          weighted_metrics: metrics computed with the sample weights.
+          steps_per_execution: how many train steps run in one compiled dispatch.
+          unroll: unroll the loop of `steps_per_execution` steps (faster for convolutions on CPU).
+
+        Raises:
+          ValueError: for an unknown name (the message lists the accepted ones).
+          TypeError: for an object of the wrong type.
+        """
+        from kerasish.training.loop import check_positive_int
+        check_positive_int("steps_per_execution", steps_per_execution)
+        optimizer = _optimizers.get(optimizer)
+        loss = None if loss is None else _losses.get(loss)
+        metrics = _metric_list(metrics, "metrics")
+        weighted = _metric_list(weighted_metrics, "weighted_metrics")
+        for spec in metrics + weighted:  # unknown names fail here, not at the first fit
+            if isinstance(spec, str):
+                _metrics.get(spec, y_true_shape=(None, 1), y_pred_shape=(None, 1), loss=loss)
+        self._training.optimizer, self._training.loss = optimizer, loss
+        self._training.compile_config = _CompileConfig(optimizer, loss, metrics, weighted,
+                                                       int(steps_per_execution), bool(unroll))
+        self._training.engine = None
+
+    @property
+    def compiled(self) -> bool:
+        return self._compile_config is not None
+
+    def _require_compiled(self, method: str, needs_loss: bool = True) -> None:
+        if self._compile_config is None:
+            raise ValueError(f"You must call `compile()` before `{method}()` on model '{self.name}'.")
+        if needs_loss and self._compile_config.loss is None:
+            raise ValueError(f"Model '{self.name}' was compiled without a loss; `{method}()` needs one: "
+                             f"compile(optimizer=..., loss=...).")
+
+    def _prepare_engine(self, x_sample: Any, y_sample: Any) -> Engine:
+        """Builds the model for the data's shapes and (re)makes the engine when needed."""
+        self._build_for_data(x_sample)
+        self._check_data_shape(x_sample)
+        if self._engine is not None and self._engine.matches(self):
+            return self._engine
+        config = self._compile_config
+        y_pred = self.output_spec(x_sample)
+        y_true_shape = None if y_sample is None else (None,) + tuple(np.shape(y_sample)[1:])
+        y_pred_shape = (None,) + tuple(y_pred.shape[1:]) if hasattr(y_pred, "shape") else None
+        resolve = lambda spec: _metrics.get(spec, y_true_shape=y_true_shape, y_pred_shape=y_pred_shape,
+                                             loss=config.loss)
+        metrics = [resolve(m) for m in config.metrics]
+        weighted = [resolve(m) for m in config.weighted_metrics]
+        names = ["loss"] + [m.name for m in metrics + weighted]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Metric names must be unique (they are the keys of the logs), received {names}.")
+        self._engine = Engine(self, config.optimizer, config.loss, metrics, weighted,
+                              config.steps_per_execution, config.unroll)
+        return self._engine
+
+    def _build_for_data(self, x_sample: Any) -> None:
+        if not self.built:
+            self.build_for(tuple(jax.tree.leaves(x_sample)[0].shape))
+
+    def _check_data_shape(self, x_sample: Any, argument: str = "x") -> None:
+        expected = self.input_shape
+        if expected is None or not hasattr(x_sample, "shape"):
+            return
+        got = tuple(x_sample.shape)
+        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
+            raise ValueError(f"Argument `{argument}` has shape {format_shape(got)}, but model '{self.name}' "
+                             f"expects inputs of shape {format_shape(expected)}.")
+
+    def output_spec(self, x_sample: Any):
+        """The shape and dtype of the model's output for inputs like `x_sample` (traced, not run)."""
+        spec = jax.tree.map(lambda a: jax.ShapeDtypeStruct((2,) + tuple(a.shape[1:]), a.dtype), x_sample)
+        return nnx.eval_shape(lambda m, x: m(x), self, spec)
+
+    # -- fit / evaluate / predict -----------------------------------------------------------------
+
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: Any = "auto", callbacks: list | None = None, validation_split: float = 0.0,
+            validation_data: Any = None, shuffle: bool = True, class_weight: dict | None = None,
+            sample_weight: Any = None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None,
+            validation_freq: Any = 1):
+        """Trains the model for `epochs` epochs and returns its `History`.
+
+        Args:
+          x: inputs: an array (NumPy, JAX or nested lists), a tuple/dict of arrays for several
+            inputs, or an iterable/generator of `(x, y)` or `(x, y, sample_weight)` batches.
+          y: targets, same number of samples as `x` (None when `x` yields batches).
+          batch_size: samples per step (32 by default; not with iterables).
+          epochs: the index of the last epoch; training runs epochs `initial_epoch .. epochs-1`.
+          verbose: "auto" (=1), 0 silent, 1 progress bar, 2 one line per epoch.
+          callbacks: a list of `kerasish.callbacks.Callback`.
+          validation_split: the fraction in [0, 1) of the data, taken from its end before
+            shuffling, held out for validation.
+          validation_data: `(x_val, y_val)`, `(x_val, y_val, sample_weight_val)` or an iterable.
+          shuffle: reshuffle the training samples every epoch.
+          class_weight: `{class index: weight}`, multiplied into the sample weights.
+          sample_weight: one weight per training sample.
+          initial_epoch: the epoch to start from (to resume a run).
+          steps_per_epoch: batches per epoch (continuing across epochs); None is one full pass.
+          validation_steps: batches per validation run (iterables); None is a full pass.
+          validation_batch_size: batch size of validation (defaults to `batch_size`).
+          validation_freq: validate every N epochs (an int), or after the listed epochs (1-based).
+
+        Returns:
+          A `History`: `.history` maps "loss", each metric, "val_loss", ... to per-epoch values.
+
+        Raises:
+          ValueError / TypeError: for an argument out of range or of the wrong type; the message
+            names the argument, the value received and what is accepted.
+        """
+        self._require_compiled("fit")
+        verbose = _loop.resolve_verbose(verbose)
+        _loop.check_positive_int("epochs", epochs)
+        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
+            raise ValueError(f"Argument `initial_epoch` must be an int in [0, epochs={epochs}), "
+                             f"received {initial_epoch!r}.")
+        _loop.check_positive_int("steps_per_epoch", steps_per_epoch, allow_none=True)
+        _loop.check_positive_int("validation_steps", validation_steps, allow_none=True)
+        _loop.check_positive_int("validation_batch_size", validation_batch_size, allow_none=True)
+        if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+                or not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"Argument `validation_split` must be a float in [0, 1), received {validation_split!r}.")
+        if not isinstance(shuffle, bool):
+            raise TypeError(f"Argument `shuffle` must be True or False, received {shuffle!r}.")
+        _check_validation_freq(validation_freq)
+        if x is None:
+            raise ValueError("Argument `x` of fit is required, received None.")
+        arrays = _loop._data.is_array_data(x)
+        batch_size = _default_batch_size(batch_size, arrays)
+        if validation_split and validation_data is not None:
+            raise ValueError("Pass either `validation_split` or `validation_data` to fit, not both.")
+        if arrays and y is None:
+            raise ValueError("Argument `y` of fit is required when `x` is an array, received None.")
+
+        if arrays:
+            data = _loop._data.prepare_arrays(x, y, sample_weight, class_weight)
+            val = None
+            if validation_split:
+                data, val = _loop._data.split_validation(data, validation_split)
+            train = _loop._Dataset(_loop._data.ArrayBatches(data, batch_size, shuffle, _loop.new_shuffle_seed(),
+                                                            steps_per_epoch))
+            x_sample, y_sample = data[0], data[1]
+            val_set = None if val is None else _loop._Dataset(
+                _loop._data.ArrayBatches(val, validation_batch_size or batch_size))
+        else:
+            train = _loop.make_dataset(x, y, sample_weight, None, steps=steps_per_epoch, class_weight=class_weight)
+            x_sample, y_sample = _peek(train)
+            val_set = None
+        if validation_data is not None:
+            val_set = _validation_dataset(validation_data, validation_batch_size or batch_size, validation_steps)
+        self._prepare_engine(x_sample, y_sample)
+        return _loop.run_fit(self, train, val_set, epochs, verbose, callbacks, initial_epoch, validation_freq)
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
+                 sample_weight: Any = None, steps: int | None = None, callbacks: list | None = None,
+                 return_dict: bool = False):
+        """The loss and metrics of the model on `(x, y)`, in inference mode.
+
+        Returns:
+          The loss alone when no metric was compiled, else `[loss, metric_1, ...]` in the order of
+          `compile`, or a dict `{"loss": ..., name: ...}` with `return_dict=True`.
+        """
+        self._require_compiled("evaluate")
+        verbose = _loop.resolve_verbose(verbose)
+        _loop.check_positive_int("steps", steps, allow_none=True)
+        if x is None:
+            raise ValueError("Argument `x` of evaluate is required, received None.")
+        arrays = _loop._data.is_array_data(x)
+        if arrays and y is None:
+            raise ValueError("Argument `y` of evaluate is required when `x` is an array, received None.")
+        dataset = _loop.make_dataset(x, y, sample_weight, _default_batch_size(batch_size, arrays), steps=steps)
+        x_sample, y_sample = (dataset.source.device_arrays[0], dataset.source.device_arrays[1]) if arrays \
+            else _peek(dataset)
+        self._prepare_engine(x_sample, y_sample)
+        callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
+        logs = _loop.run_evaluate(self, dataset, callbacks)
+        if verbose:
+            from kerasish.callbacks.progbar import format_logs
+            print(format_logs(logs), flush=True)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self._engine.metric_names()]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
+                callbacks: list | None = None) -> np.ndarray:
+        """The model's outputs on `x` in inference mode, as a NumPy array (batched: `batch_size`, 32).
+
+        Example:
+          >>> import numpy as np
+          >>> import kerasish as ks
+          >>> model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(2)])
+          >>> model.predict(np.ones((5, 3)), verbose=0).shape
+          (5, 2)
+        """
+        _loop.resolve_verbose(verbose)
+        _loop.check_positive_int("steps", steps, allow_none=True)
+        if x is None:
+            raise ValueError("Argument `x` of predict is required, received None.")
+        arrays = _loop._data.is_array_data(x)
+        dataset = _loop.make_dataset(x, None, None, _default_batch_size(batch_size, arrays), steps=steps)
+        x_sample = dataset.source.device_arrays[0] if arrays else _peek(dataset)[0]
+        self._prepare_predict(x_sample)
+        callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
+        return _loop.run_predict(self, dataset, callbacks)
+
+    def _prepare_predict(self, x_sample: Any) -> None:
+        if self._compile_config is not None and self._compile_config.loss is not None:
+            self._prepare_engine(x_sample, None)
+            return
+        # predict needs no optimizer or loss: an uncompiled model gets a bare engine.
+        self._build_for_data(x_sample)
+        self._check_data_shape(x_sample)
+        if self._engine is None or not self._engine.matches(self):
+            self._engine = Engine(self, _optimizers.get("sgd"), None, [], [])
+
+    # -- one batch at a time ------------------------------------------------------------------------
+
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
+                       return_dict: bool = False):
+        """One gradient step on one batch; returns that batch's loss (and metrics), like `evaluate`."""
+        self._require_compiled("train_on_batch")
+        batch = _loop._data.prepare_arrays(x, y, sample_weight, class_weight)
+        engine = self._prepare_engine(batch[0], batch[1])
+        state = engine.pull_state()
+        state = engine.train_batch(state, _loop._data.device_batch(batch))
+        engine.push_state(state)
+        return self._format_result(engine.read_metrics(state["metrics"]), return_dict)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False):
+        """The loss (and metrics) of one batch, in inference mode."""
+        self._require_compiled("test_on_batch")
+        batch = _loop._data.prepare_arrays(x, y, sample_weight)
+        engine = self._prepare_engine(batch[0], batch[1])
+        state = engine.test_batch(engine.pull_state(), _loop._data.device_batch(batch))
+        return self._format_result(engine.read_metrics(state["metrics"]), return_dict)
+
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        """The model's outputs on one batch, as NumPy."""
+        x = _loop._data.to_arrays(x, "x")
+        self._prepare_predict(x)
+        return jax.device_get(self._engine.predict_batch(self._engine.pull_state(), _loop._data.device_batch(x)))
+
+    def _format_result(self, logs: dict, return_dict: bool):
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self._engine.metric_names()]
+        return values[0] if len(values) == 1 else values
+
+    # -- the low-level API ----------------------------------------------------------------------------
+
+    def split(self):
+        """`(graphdef, params, rest)`: the model as pure pytrees, for your own `jax.grad` loop.
+
+        `params` holds the trainable weights, `rest` everything else (frozen weights, batch statistics,
+        RNG streams). `stateless_call(params, rest, x)` runs the model purely on them, and
+        `nnx.update(model, params)` writes trained weights back.
+
+        Example:
+          >>> import jax, jax.numpy as jnp
+          >>> import kerasish as ks
+          >>> model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
+          >>> _, params, rest = model.split()
+          >>> loss = lambda p, x, y: jnp.mean((model.stateless_call(p, rest, x)[0] - y) ** 2)
+          >>> grads = jax.grad(loss)(params, jnp.ones((4, 3)), jnp.zeros((4, 1)))
+          >>> jax.tree.map(jnp.shape, grads.to_pure_dict())
+          {'layers': {0: {'bias': (1,), 'kernel': (3, 1)}}}
+        """
+        if not self.built:
+            raise ValueError(f"Model '{self.name}' is not built: build it (e.g. `model.build((None, 64))`, an "
+                             f"Input, or one call on data) before split().")
+        graphdef, params, rest, _ = split_model(self)
+        return graphdef, params, rest
+
+    def stateless_call(self, params: Any, rest: Any, x: Any, training: bool = False):
+        """Runs the model on the weights `params` and state `rest` without touching the model.
+
+        Returns:
+          `(y, new_rest)`: the output and the updated non-trainable state (batch statistics and RNG
+          streams advance in training mode).
+        """
+        graphdef, _, _, keep = split_model(self)
+        model = nnx.merge(graphdef, params, rest, copy=True)
+        y = model(x, training=training)
+        _, _, new_rest = nnx.split(model, keep, ...)
+        return y, new_rest
+
+    # -- introspection ------------------------------------------------------------------------------
+
+    def summary(self, line_length: int = 80, print_fn=None) -> None:
+        """Prints a table of the layers, their output shapes and parameter counts, with totals."""
+        from kerasish.models.summary import summary_text
+        (print_fn or print)(summary_text(self, line_length))
+
+    def get_compile_config(self) -> dict[str, Any] | None:
+        config = self._compile_config
+        if config is None:
+            return None
+        return {"optimizer": config.optimizer.get_config(), "loss": getattr(config.loss, "get_config", dict)(),
+                "metrics": [m if isinstance(m, str) else m.get_config() for m in config.metrics],
+                "steps_per_execution": config.steps_per_execution}
+
+    def compiled_programs(self) -> int:
+        """The number of XLA programs compiled so far for this model's steps (0 before any run)."""
+        return 0 if self._engine is None else self._engine.compiled_count()
+
+
+def _default_batch_size(batch_size: Any, arrays: bool) -> int | None:
+    if batch_size is None:
+        return 32 if arrays else None
+    if not arrays:
+        raise ValueError(f"Argument `batch_size` must be None when the data is an iterable of batches (they "
+                         f"are already batched), received {batch_size!r}.")
+    _loop.check_positive_int("batch_size", batch_size)
+    return int(batch_size)
+
+
+def _check_validation_freq(validation_freq: Any) -> None:
+    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool) and validation_freq >= 1:
+        return
+    if isinstance(validation_freq, (list, tuple, set)) and all(
+            isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in validation_freq):
+        return
+    raise ValueError(f"Argument `validation_freq` must be an int >= 1 or a list of epoch numbers (1-based), "
+                     f"received {validation_freq!r}.")
+
+
+def _peek(dataset: _loop._Dataset) -> tuple[Any, Any]:
+    """The first batch of an iterable (to build the model); the epoch loop reads it again."""
+    source = dataset.source
+    iterator = iter(source.iterable)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        raise ValueError("The iterable passed as `x` yielded no batch.") from None
+    x, y, _ = _loop._data._as_batch_tuple(first, 0)
+    if iterator is source.iterable:  # a one-shot iterator: keep the batch we took
+        import itertools
+        source.iterable = itertools.chain([first], iterator)
+    return x, y
+
+
+def _validation_dataset(validation_data: Any, batch_size: int | None, steps: int | None) -> _loop._Dataset:
+    is_tuple = isinstance(validation_data, (tuple, list)) and _loop._data.is_array_data(validation_data)
+    if is_tuple and 2 <= len(validation_data) <= 3 and _loop._data.is_array_data(validation_data[0]):
+        vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
+        if vy is None:
+            raise ValueError("Argument `validation_data` must hold targets: (x_val, y_val) or "
+                             "(x_val, y_val, sample_weight_val).")
+        return _loop.make_dataset(vx, vy, vsw, batch_size or 32, steps=steps,
+                                  names=("validation_data[0]", "validation_data[1]", "validation_data[2]"))
+    if is_tuple:
+        raise ValueError(f"Argument `validation_data` must be (x_val, y_val), (x_val, y_val, sample_weight_val) "
+                         f"or an iterable of batches, received a {type(validation_data).__name__} of length "
+                         f"{len(validation_data)}.")
+    return _loop.make_dataset(validation_data, None, None, None, steps=steps,
+                              names=("validation_data", "y", "sample_weight"))
+

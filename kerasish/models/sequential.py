@@ -1,0 +1,110 @@
+"""`Sequential`: a stack of layers, each feeding the next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flax import nnx
+
+from kerasish.layers.base import Layer, Shape, standardize_shape
+from kerasish.layers.core import InputLayer
+from kerasish.models.model import Model
+
+
+class Sequential(Model):
+    """A model made of a list of layers applied in order.
+
+    It is built as soon as its input shape is known: from a leading `ks.Input(shape)`, from
+    `build(input_shape)`, or from the first call / `fit` on data. Building propagates the shape
+    through the layers (by tracing, no computation), creating each layer's weights.
+
+    Args:
+      layers: the layers, optionally starting with `ks.Input(shape)`. Sequentials nest.
+      name: the model name.
+
+    Example:
+      >>> import kerasish as ks
+      >>> model = ks.Sequential([ks.Input((4,)), ks.layers.Dense(8, activation="relu")])
+      >>> model.add(ks.layers.Dense(3, activation="softmax"))
+      >>> model.output_shape, model.count_params()
+      ((None, 3), 67)
+    """
+
+    def __init__(self, layers: Iterable[Layer] | None = None, name: str | None = None, trainable: bool = True) -> None:
+        super().__init__(name=name, trainable=trainable)
+        self.input_layer: InputLayer | None = nnx.data(None)
+        self.layers = nnx.List([])
+        if layers is not None:
+            if isinstance(layers, Layer) or not isinstance(layers, Iterable):
+                raise TypeError(f"Argument `layers` of Sequential must be a list of layers, received {layers!r}.")
+            for layer in layers:
+                self.add(layer)
+
+    def add(self, layer: Layer) -> None:
+        """Appends a layer (builds it at once if the model is already built)."""
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add expects a kerasish Layer (or ks.Input), received {layer!r} of type "
+                            f"{type(layer).__name__}. Wrap a flax.nnx.Module or a function in a Layer first.")
+        if isinstance(layer, InputLayer):
+            if self.input_layer is not None or len(self.layers):
+                raise ValueError(f"An Input can only be the first element of Sequential '{self.name}'.")
+            self.input_layer = layer
+            self.build(layer.input_shape)
+            return
+        if any(existing is layer for existing in self.layers):
+            raise ValueError(f"Layer '{layer.name}' is already in Sequential '{self.name}'; create a new instance "
+                             f"(or reuse it through the functional API for shared weights).")
+        self.layers.append(layer)
+        if self.built:
+            self.output_shape = layer.build_for(self.output_shape)
+
+    def pop(self) -> Layer:
+        """Removes and returns the last layer."""
+        if not len(self.layers):
+            raise ValueError(f"Sequential '{self.name}' has no layer to pop.")
+        layer = self.layers.pop()
+        self.output_shape = self.layers[-1].output_shape if len(self.layers) else self.input_shape
+        return layer
+
+    def build(self, input_shape: Any = None) -> None:
+        """Builds every layer for inputs of `input_shape` (batch axis first, e.g. `(None, 64)`)."""
+        if input_shape is None:
+            if self.input_layer is None:
+                raise ValueError(f"Sequential '{self.name}'.build needs an input_shape, e.g. (None, 64).")
+            input_shape = self.input_layer.input_shape
+        shape: Shape = (None,) + standardize_shape(input_shape)[1:]
+        self.input_shape = shape
+        for layer in self.layers:
+            shape = layer.build_for(shape)
+        self.output_shape = shape
+        self.built = True
+
+    def build_for(self, input_shape: Any) -> Shape:
+        if not self.built:
+            self.build(input_shape)
+        self.check_input_shape((None,) + tuple(input_shape)[1:])
+        return self.output_shape
+
+    def check_input_shape(self, shape: Shape) -> None:
+        if self.input_layer is not None:
+            self.input_layer.check_input_shape(shape)
+        elif len(self.layers):
+            self.layers[0].check_input_shape(shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        shape = input_shape
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def call(self, x, training: bool = False):
+        for layer in self.layers:
+            x = layer(x, training=training)
+        return x
+
+    def get_config(self) -> dict[str, Any]:
+        layers = ([{"class_name": "InputLayer", "config": self.input_layer.get_config()}] if self.input_layer
+                  else [])
+        layers += [{"class_name": type(layer).__name__, "config": layer.get_config()} for layer in self.layers]
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}

@@ -1,0 +1,84 @@
+"""The global seed: one place that every weight initializer, dropout stream and shuffle draws from.
+
+`kerasish.utils.set_random_seed(seed)` resets it, so the same seed gives the same initial weights,
+the same dropout masks and the same data order, hence the same `History`.
+"""
+
+from __future__ import annotations
+
+import random as _py_random
+
+import jax
+import numpy as np
+
+_DEFAULT_SEED = 0
+
+
+class _GlobalSeed:
+    """A counter over one root key: the n-th draw is `fold_in(root, n)` (cheap and reproducible)."""
+
+    def __init__(self, seed: int) -> None:
+        self.reset(seed)
+
+    def reset(self, seed: int) -> None:
+        self.seed = int(seed)
+        self._root = None  # made lazily: creating a key at import time would start the JAX backend
+        self._count = 0
+
+    def next_key(self) -> jax.Array:
+        if self._root is None:
+            self._root = jax.random.key(self.seed)
+        key = jax.random.fold_in(self._root, self._count)
+        self._count += 1
+        return key
+
+    def next_int(self) -> int:
+        """A fresh 31-bit integer seed (for NumPy generators, e.g. the shuffle of one `fit`)."""
+        self._count += 1
+        return int(np.random.SeedSequence([self.seed, self._count]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+_global = _GlobalSeed(_DEFAULT_SEED)
+
+
+def set_random_seed(seed: int) -> None:
+    """Seeds every source of randomness kerasish uses, plus Python's and NumPy's global generators.
+
+    Args:
+      seed: a non-negative integer.
+
+    Raises:
+      TypeError: if `seed` is not an integer.
+      ValueError: if `seed` is negative.
+
+    Example:
+      >>> import kerasish as ks
+      >>> ks.utils.set_random_seed(42)
+      >>> a = ks.layers.Dense(2); a.build((None, 3))
+      >>> ks.utils.set_random_seed(42)
+      >>> b = ks.layers.Dense(2); b.build((None, 3))
+      >>> bool((a.get_weights()[0] == b.get_weights()[0]).all())
+      True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"Argument `seed` must be an int, received {seed!r} of type {type(seed).__name__}.")
+    if seed < 0:
+        raise ValueError(f"Argument `seed` must be >= 0, received {seed}.")
+    _global.reset(int(seed))
+    _py_random.seed(int(seed))
+    np.random.seed(int(seed) % (2**32))
+
+
+def next_key() -> jax.Array:
+    """The next key of the global seed (a new, independent stream each call)."""
+    return _global.next_key()
+
+
+def next_int() -> int:
+    """The next integer seed of the global seed, for NumPy generators."""
+    return _global.next_int()
+
+
+def key_from(seed: int | None) -> jax.Array:
+    """`jax.random.key(seed)` for an explicit layer seed, else the next key of the global seed."""
+    return next_key() if seed is None else jax.random.key(int(seed))

@@ -1,0 +1,1 @@
+"""The training engine: data adapters, pure compiled steps and the epoch loop."""

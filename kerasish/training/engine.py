@@ -1,0 +1,210 @@
+"""The engine: pure train / test / predict steps over one pytree of state, compiled with `jax.jit`.
+
+The model is split once (`nnx.split`) into a graph definition and state; the state travels through
+the compiled steps as one pytree::
+
+    state = {"params":  trainable weights           (what jax.grad differentiates)
+             "rest":    everything else the model holds (frozen weights, batch statistics, RNG streams)
+             "opt":     the optimizer's state        (kept across fit calls, as Keras does)
+             "metrics": metric accumulators           (sums and counts, reset each epoch)}
+
+A train step is `(state, batch) -> state`. `train_chunk` runs K steps in one dispatch: batches are
+gathered on the device from the resident dataset by index, so the host only sends K x batch_size
+integers per dispatch. K = 1 runs the step directly (no loop); K > 1 runs a `lax.scan`, unrolled on
+request (XLA:CPU runs convolutions inside a rolled loop much slower than step by step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from kerasish import metrics as _metrics
+from kerasish import optimizers as _optimizers
+from kerasish.layers.base import Layer
+
+
+def frozen_paths(model: Layer) -> frozenset[tuple]:
+    """Paths of the layers whose `trainable` is False (their weights, and their sublayers', are frozen)."""
+    return frozenset(path for path, node in nnx.iter_graph(model) if isinstance(node, Layer) and not node.trainable)
+
+
+def trainable_filter(frozen: frozenset[tuple]):
+    """An nnx filter: the `nnx.Param`s that no frozen layer holds."""
+    def is_trainable(path: tuple, value: Any) -> bool:
+        return isinstance(value, nnx.Param) and not any(path[:len(p)] == p for p in frozen)
+    return is_trainable
+
+
+def split_model(model: Layer) -> tuple[nnx.GraphDef, nnx.State, nnx.State, Any]:
+    """`(graphdef, params, rest, filter)`: the one way to see a model as pure pytrees.
+
+    `params` are the trainable weights, `rest` everything else; `nnx.merge(graphdef, params, rest)`
+    gives the model back.
+    """
+    keep = trainable_filter(frozen_paths(model))
+    graphdef, params, rest = nnx.split(model, keep, ...)
+    return graphdef, params, rest, keep
+
+
+def regularization_penalty(model: Layer):
+    """The sum of every layer's `regularization_loss()` (kernel and bias regularizers)."""
+    total = 0.0
+    for _, node in nnx.iter_graph(model):
+        if isinstance(node, Layer) and hasattr(node, "regularization_loss"):
+            total = total + node.regularization_loss()
+    return total
+
+
+def _batch_size(x: Any) -> jax.Array:
+    return jnp.asarray(jax.tree.leaves(x)[0].shape[0], jnp.float32)
+
+
+def _track_mean(state: tuple, value, weight) -> tuple:
+    total, count = state
+    return total + value * weight, count + weight
+
+
+class Engine:
+    """The compiled functions and training state of one compiled model.
+
+    Built by `Model` on first use after `compile`; reused by every later `fit` / `evaluate` /
+    `predict` call so nothing is compiled twice for the same shapes.
+    """
+
+    def __init__(self, model: Layer, optimizer: _optimizers.Optimizer, loss, metrics: Sequence[_metrics.Metric],
+                 weighted_metrics: Sequence[_metrics.Metric], steps_per_execution: int = 1,
+                 unroll: bool = False) -> None:
+        self.model = model
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = list(metrics)
+        self.weighted_metrics = list(weighted_metrics)
+        self.steps_per_execution = steps_per_execution
+        self.unroll = unroll
+        self.graphdef, params, rest, self.keep = split_model(model)
+        self.opt_state = optimizer.init(params)
+        self.train_chunk = jax.jit(self._train_chunk)
+        self.train_batch = jax.jit(self._train_step)
+        self.test_chunk = jax.jit(self._test_chunk)
+        self.test_batch = jax.jit(self._test_step)
+        self.predict_chunk = jax.jit(self._predict_chunk)
+        self.predict_batch = jax.jit(self._predict_step)
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def matches(self, model: Layer) -> bool:
+        """Whether the compiled functions still fit the model's structure (same graph, same frozen set)."""
+        graphdef, _, _, _ = split_model(model)
+        return graphdef == self.graphdef
+
+    def metric_names(self) -> list[str]:
+        return ["loss"] + [m.name for m in self.metrics] + [m.name for m in self.weighted_metrics]
+
+    def init_metrics(self) -> dict[str, Any]:
+        zero = jnp.zeros((), jnp.float32)
+        out = {"loss": (zero, zero)}
+        for m in self.metrics + self.weighted_metrics:
+            out[m.name] = m.init()
+        return out
+
+    def pull_state(self) -> dict[str, Any]:
+        """The train state, read from the model's current weights (and the kept optimizer state)."""
+        _, params, rest = nnx.split(self.model, self.keep, ...)
+        return {"params": params, "rest": rest, "opt": self.opt_state, "metrics": self.init_metrics()}
+
+    def push_state(self, state: dict[str, Any]) -> None:
+        """Writes weights and non-trainable state back into the model; keeps the optimizer state."""
+        nnx.update(self.model, state["params"], state["rest"])
+        self.opt_state = state["opt"]
+
+    def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
+        """Metric results as Python floats (one device-to-host transfer)."""
+        results = {"loss": metric_state["loss"][0] / jnp.maximum(metric_state["loss"][1], 1.0)}
+        for m in self.metrics + self.weighted_metrics:
+            results[m.name] = m.result(metric_state[m.name])
+        host = jax.device_get(results)  # a dict comes back with sorted keys: restore compile order
+        return {prefix + name: float(host[name]) for name in results}
+
+    def learning_rate(self, opt_state=None) -> float | None:
+        return _optimizers.get_learning_rate(self.opt_state if opt_state is None else opt_state)
+
+    # -- pure steps -----------------------------------------------------------------------------
+
+    def _forward(self, params, rest, x, training: bool):
+        model = nnx.merge(self.graphdef, params, rest, copy=True)
+        y_pred = model(x, training=training)
+        return model, y_pred
+
+    def _update_metrics(self, metric_state, loss, y, y_pred, sample_weight, x):
+        metric_state = dict(metric_state)
+        metric_state["loss"] = _track_mean(metric_state["loss"], loss, _batch_size(x))
+        for m in self.metrics:
+            metric_state[m.name] = m.update(metric_state[m.name], y, y_pred)
+        for m in self.weighted_metrics:
+            metric_state[m.name] = m.update(metric_state[m.name], y, y_pred, sample_weight)
+        return metric_state
+
+    def _train_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
+        x, y, sample_weight = batch
+
+        def loss_fn(params):
+            model, y_pred = self._forward(params, state["rest"], x, training=True)
+            loss = self.loss(y, y_pred, sample_weight) + regularization_penalty(model)
+            _, _, rest = nnx.split(model, self.keep, ...)
+            return loss, (y_pred, rest)
+
+        (loss, (y_pred, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
+        updates, opt_state = self.optimizer.update(grads, state["opt"], state["params"])
+        params = optax.apply_updates(state["params"], updates)
+        metric_state = self._update_metrics(state["metrics"], loss, y, y_pred, sample_weight, x)
+        return {"params": params, "rest": rest, "opt": opt_state, "metrics": metric_state}
+
+    def _test_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
+        x, y, sample_weight = batch
+        model, y_pred = self._forward(state["params"], state["rest"], x, training=False)
+        loss = self.loss(y, y_pred, sample_weight) + regularization_penalty(model)
+        return {**state, "metrics": self._update_metrics(state["metrics"], loss, y, y_pred, sample_weight, x)}
+
+    def _predict_step(self, state: dict[str, Any], x: Any):
+        return self._forward(state["params"], state["rest"], x, training=False)[1]
+
+    # -- K steps per dispatch over a device-resident dataset --------------------------------------
+
+    def _loop(self, step, state, data, index):
+        """Runs `step` over the batches `data[index[k]]`, k = 0..K-1 (index: int32 (K, batch))."""
+        gather = lambda i: jax.tree.map(lambda a: a[i], data)
+        if index.shape[0] == 1:
+            return step(state, gather(index[0]))
+        state, _ = jax.lax.scan(lambda s, i: (step(s, gather(i)), None), state, index, unroll=self.unroll)
+        return state
+
+    def _train_chunk(self, state, data, index):
+        return self._loop(self._train_step, state, data, index)
+
+    def _test_chunk(self, state, data, index):
+        return self._loop(self._test_step, state, data, index)
+
+    def _predict_chunk(self, state, x, index):
+        gather = lambda i: jax.tree.map(lambda a: a[i], x)
+        if index.shape[0] == 1:
+            return jax.tree.map(lambda a: a[None], self._predict_step(state, gather(index[0])))
+        return jax.lax.map(lambda i: self._predict_step(state, gather(i)), index)
+
+    def compiled_count(self) -> int:
+        """How many programs the jitted functions hold (a test checks that it stops growing)."""
+        fns = (self.train_chunk, self.train_batch, self.test_chunk, self.test_batch, self.predict_chunk,
+               self.predict_batch)
+        return sum(f._cache_size() for f in fns)
+
+
+def stack_outputs(chunks: list[Any]) -> Any:
+    """Concatenates per-chunk outputs of shape (k, batch, ...) into one NumPy array (or pytree)."""
+    host = jax.device_get(chunks)
+    return jax.tree.map(lambda *parts: np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts]), *host)

@@ -1,0 +1,220 @@
+"""The epoch loop of `fit`, and the loops of `evaluate` and `predict`: plain Python around the engine.
+
+The loop owns what the compiled steps cannot: epochs, callbacks, the progress bar, validation, and
+the guarantee that the model ends with consistent weights. The state is written back to the model
+in a `finally` block, so an exception or Ctrl-C leaves it holding the weights of the last completed
+step, never a half-updated set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from kerasish import random as _random
+from kerasish.callbacks import CallbackList, History, ProgbarLogger
+from kerasish.training import data as _data
+from kerasish.training.engine import Engine, stack_outputs
+
+
+class LazyLogs(Mapping):
+    """Batch logs read from the device only when a callback looks at them (no per-step sync otherwise)."""
+
+    def __init__(self, engine: Engine, metric_state: Any) -> None:
+        self._engine, self._metric_state, self._logs = engine, metric_state, None
+
+    def _read(self) -> dict[str, float]:
+        if self._logs is None:
+            self._logs = self._engine.read_metrics(self._metric_state)
+        return self._logs
+
+    def __getitem__(self, key):
+        return self._read()[key]
+
+    def __iter__(self):
+        return iter(self._read())
+
+    def __len__(self):
+        return len(self._read())
+
+
+def resolve_verbose(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"Argument `verbose` must be 'auto', 0, 1 or 2, received {verbose!r}.")
+    return int(verbose)
+
+
+def check_positive_int(name: str, value: Any, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"Argument `{name}` must be an int >= 1{' or None' if allow_none else ''}, "
+                         f"received {value!r}.")
+
+
+def make_callbacks(model, callbacks, verbose: int, epochs: int, steps: int | None, history: bool) -> CallbackList:
+    callbacks = CallbackList(callbacks)
+    if history:
+        model.history = History()
+        callbacks.append(model.history, first=True)  # records an epoch even if a later callback raises
+    if verbose and not any(isinstance(cb, ProgbarLogger) for cb in callbacks.callbacks):
+        callbacks.append(ProgbarLogger(verbose))
+    callbacks.set_model(model)
+    callbacks.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
+    return callbacks
+
+
+class _Dataset:
+    """Either resident arrays (index plans) or an iterable of host batches, behind one interface."""
+
+    def __init__(self, source: _data.ArrayBatches | _data.IterableBatches) -> None:
+        self.source = source
+
+    @property
+    def steps(self) -> int | None:
+        return self.source.steps
+
+    def run(self, engine: Engine, state: dict, chunk_fn, batch_fn, epoch: int, steps_per_execution: int,
+            on_begin, on_end, should_stop=lambda: False):
+        """Runs every batch of one epoch through the engine; calls `on_begin(i)` / `on_end(i, state)`."""
+        if isinstance(self.source, _data.ArrayBatches):
+            step = 0
+            for index in _data.group_batches(self.source.epoch(), steps_per_execution):
+                on_begin(step)
+                state = chunk_fn(state, self.source.device_arrays, index)
+                step += len(index)
+                on_end(step - 1, state)
+                if should_stop():
+                    break
+            return state
+        for step, batch in enumerate(self.source.epoch(epoch)):
+            on_begin(step)
+            state = batch_fn(state, _data.device_batch(batch))
+            on_end(step, state)
+            if should_stop():
+                break
+        return state
+
+
+def make_dataset(x, y, sample_weight, batch_size, shuffle=False, seed=0, steps=None, class_weight=None,
+                 names=("x", "y", "sample_weight")) -> _Dataset:
+    if _data.is_array_data(x):
+        arrays = _data.prepare_arrays(x, y, sample_weight, class_weight, names)
+        return _Dataset(_data.ArrayBatches(arrays, batch_size, shuffle, seed, steps))
+    if y is not None or sample_weight is not None or class_weight is not None:
+        raise ValueError(f"When `{names[0]}` is an iterable of batches, `{names[1]}`, `{names[2]}` and "
+                         f"`class_weight` must be None (put targets and weights in the batches), received "
+                         f"{names[1]}={type(y).__name__}.")
+    return _Dataset(_data.IterableBatches(x, steps))
+
+
+def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int, verbose: int, callbacks,
+            initial_epoch: int, validation_freq) -> History:
+    engine: Engine = model._engine
+    callbacks = make_callbacks(model, callbacks, verbose, epochs, dataset.steps, history=True)
+    needs_every_batch = callbacks.needs_every_batch
+    wants_batch_end = callbacks.wants("on_train_batch_end")
+    wants_batch_begin = callbacks.wants("on_train_batch_begin")
+    k = 1 if needs_every_batch else engine.steps_per_execution
+    reads_weights = callbacks.reads_weights_during_training
+    model.stop_training = False
+    state = engine.pull_state()
+    logs: dict[str, float] = {}
+    callbacks.on_train_begin()
+    try:
+        for epoch in range(initial_epoch, epochs):
+            state = {**state, "metrics": engine.init_metrics()}
+            callbacks.on_epoch_begin(epoch)
+
+            def on_begin(step):
+                if wants_batch_begin:
+                    callbacks.on_train_batch_begin(step)
+
+            def on_end(step, new_state):
+                nonlocal state
+                state = new_state  # the last completed step's state, for the finally block
+                if wants_batch_end:
+                    callbacks.on_train_batch_end(step, LazyLogs(engine, new_state["metrics"]))
+
+            state = dataset.run(engine, state, engine.train_chunk, engine.train_batch, epoch, k,
+                                on_begin, on_end, should_stop=lambda: model.stop_training)
+            logs = engine.read_metrics(state["metrics"])
+            lr = engine.learning_rate(state["opt"])
+            if val_dataset is not None and _is_validation_epoch(epoch, validation_freq):
+                val_logs = run_evaluate(model, val_dataset, callbacks, train_state=state)
+                logs.update({"val_" + name: value for name, value in val_logs.items()})
+            if lr is not None:
+                logs["learning_rate"] = lr
+            if reads_weights:
+                engine.push_state(state)
+            callbacks.on_epoch_end(epoch, logs)
+            if reads_weights:  # a callback may have changed the weights or the learning rate
+                state = {**engine.pull_state(), "metrics": state["metrics"]}
+            if model.stop_training:
+                break
+    finally:
+        engine.push_state(state)
+    callbacks.on_train_end(logs)
+    return model.history
+
+
+def _is_validation_epoch(epoch: int, validation_freq) -> bool:
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
+
+
+def run_evaluate(model, dataset: _Dataset, callbacks: CallbackList, train_state: dict | None = None) -> dict:
+    engine: Engine = model._engine
+    state = train_state if train_state is not None else engine.pull_state()
+    state = {**state, "metrics": engine.init_metrics()}
+    wants_end = callbacks.wants("on_test_batch_end")
+    k = 1 if (callbacks.wants("on_test_batch_begin") or wants_end) else engine.steps_per_execution
+    callbacks.on_test_begin()
+
+    def on_end(step, new_state):
+        if wants_end:
+            callbacks.on_test_batch_end(step, LazyLogs(engine, new_state["metrics"]))
+
+    state = dataset.run(engine, state, engine.test_chunk, engine.test_batch, 0, k,
+                        callbacks.on_test_batch_begin, on_end)
+    logs = engine.read_metrics(state["metrics"])
+    callbacks.on_test_end(logs)
+    return logs
+
+
+def run_predict(model, dataset: _Dataset, callbacks: CallbackList) -> Any:
+    engine: Engine = model._engine
+    state = engine.pull_state()
+    outputs = []
+    wants_end = callbacks.wants("on_predict_batch_end")
+    callbacks.on_predict_begin()
+    source = dataset.source
+    if isinstance(source, _data.ArrayBatches):
+        k = 1 if wants_end else engine.steps_per_execution
+        x = source.device_arrays[0]
+        step = 0
+        for index in _data.group_batches(source.epoch(), k):
+            callbacks.on_predict_batch_begin(step)
+            outputs.append(engine.predict_chunk(state, x, index))
+            step += len(index)
+            if wants_end:
+                callbacks.on_predict_batch_end(step - 1, {"outputs": outputs[-1]})
+    else:
+        for step, (x, _, _) in enumerate(source.epoch()):
+            callbacks.on_predict_batch_begin(step)
+            out = engine.predict_batch(state, _data.device_batch(x))
+            outputs.append(out if isinstance(out, tuple) else out[None])
+            if wants_end:
+                callbacks.on_predict_batch_end(step, {"outputs": out})
+    result = stack_outputs(outputs)
+    callbacks.on_predict_end()
+    return result
+
+
+def new_shuffle_seed() -> int:
+    return _random.next_int()

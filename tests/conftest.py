@@ -1,0 +1,41 @@
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")  # Keras 3 is the test oracle; it must run on JAX too
+
+import numpy as np
+import pytest
+
+import kerasish as ks
+
+
+@pytest.fixture
+def seeded():
+    """Every test that creates weights starts from the same global seed."""
+    ks.utils.set_random_seed(0)
+    yield
+
+
+@pytest.fixture(scope="session")
+def blobs():
+    """A tiny 3-class problem: 96 samples, 4 features (float32), int32 labels."""
+    rng = np.random.default_rng(0)
+    centers = np.array([[2, 0, 0, 1], [0, 2, 0, -1], [0, 0, 2, 0]], np.float32)
+    y = rng.integers(0, 3, 96).astype(np.int32)
+    x = (centers[y] + rng.normal(0, 0.7, (96, 4))).astype(np.float32)
+    return x, y
+
+
+@pytest.fixture(scope="session")
+def regression():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(50, 3)).astype(np.float32)
+    y = (x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.3).astype(np.float32)
+    return x, y
+
+
+def mlp(inputs=4, hidden=8, outputs=3, activation="softmax", dropout=0.0):
+    layers = [ks.Input((inputs,)), ks.layers.Dense(hidden, activation="relu")]
+    if dropout:
+        layers.append(ks.layers.Dropout(dropout))
+    layers.append(ks.layers.Dense(outputs, activation=activation))
+    return ks.Sequential(layers)

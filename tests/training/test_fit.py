@@ -1,0 +1,240 @@
+import jax
+import numpy as np
+import pytest
+
+import kerasish as ks
+from tests.conftest import mlp
+
+
+@pytest.fixture
+def compiled(seeded):
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_fit_evaluate_predict_contract(compiled, blobs):
+    x, y = blobs
+    history = compiled.fit(x, y, batch_size=16, epochs=3, validation_split=0.25, verbose=0)
+    assert list(history.history) == ["loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"]
+    assert history.epoch == [0, 1, 2] and compiled.history is history
+    assert history.params == {"verbose": 0, "epochs": 3, "steps": 5}  # 72 training samples / 16
+    assert all(np.isfinite(v) for values in history.history.values() for v in values)
+    loss, accuracy = compiled.evaluate(x, y, verbose=0)
+    assert 0 <= accuracy <= 1 and loss > 0
+    logs = compiled.evaluate(x, y, verbose=0, return_dict=True)
+    assert logs == pytest.approx({"loss": loss, "accuracy": accuracy})
+    probabilities = compiled.predict(x, verbose=0)
+    assert isinstance(probabilities, np.ndarray) and probabilities.shape == (96, 3)
+    np.testing.assert_allclose(probabilities.sum(1), 1, rtol=1e-5)
+    manual_accuracy = (probabilities.argmax(1) == y).mean()
+    assert accuracy == pytest.approx(manual_accuracy)
+
+
+def test_training_reduces_loss_and_learns(compiled, blobs):
+    x, y = blobs
+    history = compiled.fit(x, y, batch_size=8, epochs=25, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    assert history.history["accuracy"][-1] > 0.9
+
+
+def test_evaluate_without_metrics_returns_a_scalar(seeded, regression):
+    x, y = regression
+    model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    value = model.evaluate(x, y, verbose=0)
+    assert isinstance(value, float)
+    np.testing.assert_allclose(value, np.mean((model.predict(x, verbose=0) - y) ** 2), rtol=1e-5)
+
+
+def test_same_seed_same_history(blobs):
+    x, y = blobs
+    histories = []
+    for _ in range(2):
+        ks.utils.set_random_seed(3)
+        model = mlp(dropout=0.3)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        histories.append(model.fit(x, y, batch_size=10, epochs=3, validation_split=0.2, verbose=0).history)
+    assert histories[0] == histories[1]
+
+
+def test_no_recompilation_across_epochs_fits_and_partial_batches(compiled, blobs):
+    x, y = blobs  # 96 samples, batch 20: four full batches and one of 16
+    compiled.fit(x, y, batch_size=20, epochs=2, verbose=0)
+    after_first = compiled.compiled_programs()
+    compiled.fit(x, y, batch_size=20, epochs=3, verbose=0)
+    compiled.evaluate(x, y, batch_size=20, verbose=0)
+    after_eval = compiled.compiled_programs()
+    compiled.evaluate(x, y, batch_size=20, verbose=0)
+    compiled.fit(x, y, batch_size=20, epochs=1, verbose=0)
+    assert after_first == 2  # the full-batch program and the last-batch program
+    assert compiled.compiled_programs() == after_eval
+
+
+def test_steps_per_execution_gives_the_same_history(blobs):
+    x, y = blobs
+    histories = []
+    for k in (1, 4):
+        ks.utils.set_random_seed(5)
+        model = mlp(dropout=0.2)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      steps_per_execution=k)
+        histories.append(model.fit(x, y, batch_size=8, epochs=3, validation_split=0.25, verbose=0).history)
+    for key in histories[0]:
+        np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-5, err_msg=key)
+
+
+def test_validation_data_and_validation_freq(compiled, blobs):
+    x, y = blobs
+    history = compiled.fit(x[:64], y[:64], epochs=4, validation_data=(x[64:], y[64:]), validation_freq=2,
+                           verbose=0)
+    assert len(history.history["loss"]) == 4 and len(history.history["val_loss"]) == 2
+    val_loss, val_accuracy = compiled.evaluate(x[64:], y[64:], verbose=0)
+    assert history.history["val_loss"][-1] == pytest.approx(val_loss, rel=1e-5)
+
+
+def test_sample_weight_matches_weighted_loss(seeded, regression):
+    x, y = regression
+    model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    weights = np.linspace(0, 2, len(x)).astype(np.float32)
+    per_sample = ((model.predict(x, verbose=0) - y) ** 2).mean(-1)
+    expected = (per_sample * weights).sum() / len(x)  # Keras: sum over batch size
+    got = model.evaluate(x, y, sample_weight=weights, batch_size=len(x), verbose=0)
+    assert got == pytest.approx(expected, rel=1e-5)
+
+
+def test_zero_sample_weights_leave_the_model_untouched_by_those_samples(blobs):
+    x, y = blobs
+    keep = np.arange(len(x)) < 48
+    results = []
+    for xs, ys, sw in ((x, y, keep.astype(np.float32) * 2.0), (x[keep], y[keep], None)):
+        ks.utils.set_random_seed(1)
+        model = mlp()
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+        model.fit(xs, ys, batch_size=len(xs), epochs=2, shuffle=False, sample_weight=sw, verbose=0)
+        results.append(model.get_weights())
+    for a, b in zip(*results):  # full-batch SGD: weight 2 on half the data == the half with mean loss
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_class_weight_scales_the_loss(seeded, blobs):
+    x, y = blobs
+    model = mlp()
+    model.compile(optimizer=ks.optimizers.SGD(learning_rate=1e-9), loss="sparse_categorical_crossentropy")
+    plain = model.fit(x, y, batch_size=96, epochs=1, verbose=0).history["loss"][0]
+    doubled = model.fit(x, y, batch_size=96, epochs=1, class_weight={0: 2.0, 1: 2.0, 2: 2.0},
+                        verbose=0).history["loss"][0]
+    assert doubled == pytest.approx(2 * plain, rel=1e-5)
+
+
+def test_iterables_and_generators_of_batches(compiled, blobs):
+    x, y = blobs
+    batches = [(x[i:i + 32], y[i:i + 32]) for i in range(0, 96, 32)]
+    history = compiled.fit(batches, epochs=2, verbose=0)
+    assert history.params["steps"] == 3 and len(history.history["loss"]) == 2
+
+    def forever():
+        while True:
+            yield from batches
+    history = compiled.fit(forever(), steps_per_epoch=3, epochs=2, validation_data=batches, verbose=0)
+    assert len(history.history["val_loss"]) == 2
+    assert compiled.evaluate(iter(batches), verbose=0)[0] == pytest.approx(compiled.evaluate(x, y, verbose=0)[0],
+                                                                           rel=1e-5)
+    np.testing.assert_allclose(compiled.predict(iter([(x[:10],), (x[10:20],)]), verbose=0),
+                               compiled.predict(x[:20], verbose=0), rtol=1e-5)
+    with pytest.raises(ValueError, match="yielded no batch in epoch 2.*steps_per_epoch"):
+        compiled.fit((b for b in batches), epochs=2, verbose=0)
+
+
+def test_batch_methods(compiled, blobs):
+    x, y = blobs
+    before = compiled.test_on_batch(x[:16], y[:16])
+    loss = compiled.train_on_batch(x[:16], y[:16], return_dict=True)
+    assert set(loss) == {"loss", "accuracy"}
+    assert loss["loss"] == pytest.approx(before[0], rel=1e-5)  # the loss of the batch before the update
+    after = compiled.test_on_batch(x[:16], y[:16])
+    assert after[0] < before[0]
+    np.testing.assert_allclose(compiled.predict_on_batch(x[:5]), compiled.predict(x[:5], verbose=0), rtol=1e-6)
+
+
+def test_steps_per_epoch_continues_through_the_data(compiled, blobs):
+    x, y = blobs
+    history = compiled.fit(x, y, batch_size=32, steps_per_epoch=2, epochs=3, verbose=0)
+    assert history.params["steps"] == 2 and len(history.history["loss"]) == 3
+
+
+def test_stop_training_from_a_callback(compiled, blobs):
+    x, y = blobs
+
+    class StopAfterTwo(ks.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.stop_training = True
+
+    assert compiled.fit(x, y, epochs=10, callbacks=[StopAfterTwo()], verbose=0).epoch == [0, 1]
+
+
+def test_an_exception_mid_fit_leaves_the_weights_of_the_last_completed_step(blobs):
+    x, y = blobs
+
+    class Boom(ks.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("boom")
+
+    weights = []
+    for callbacks, epochs in (([Boom()], 5), ([], 2)):
+        ks.utils.set_random_seed(2)
+        model = mlp()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        if callbacks:
+            with pytest.raises(RuntimeError, match="boom"):
+                model.fit(x, y, epochs=epochs, callbacks=callbacks, verbose=0)
+            assert model.history.epoch == [0, 1]
+        else:
+            model.fit(x, y, epochs=epochs, verbose=0)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_keyboard_interrupt_mid_epoch_keeps_consistent_weights(compiled, blobs):
+    x, y = blobs
+    seen = []
+
+    class Interrupt(ks.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(self.model.get_weights()[0].copy())
+            if batch == 1:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        compiled.fit(x, y, batch_size=16, epochs=1, callbacks=[Interrupt()], verbose=0)
+    weights = compiled.get_weights()
+    assert all(np.isfinite(w).all() for w in weights)
+    assert not np.array_equal(weights[0], seen[0])  # two steps were applied, not lost
+    assert len(jax.tree.leaves(weights)) == 4
+
+
+def test_fit_on_jax_arrays_and_lists(compiled, blobs):
+    x, y = blobs
+    import jax.numpy as jnp
+    compiled.fit(jnp.asarray(x), jnp.asarray(y), epochs=1, verbose=0)
+    compiled.fit(x.tolist(), y.tolist(), epochs=1, verbose=0)
+    compiled.fit(x.astype(np.float64), y.astype(np.int64), epochs=1, verbose=0)
+
+
+def test_verbose_2_prints_one_line_per_epoch(compiled, blobs, capsys):
+    x, y = blobs
+    compiled.fit(x, y, epochs=2, verbose=2)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch")]
+    assert len(lines) == 2 and "loss:" in lines[0] and "accuracy:" in lines[0]
+    assert "\r" not in "".join(lines) and "\x1b" not in "".join(lines)
+
+
+def test_verbose_1_without_a_terminal_prints_plain_lines(compiled, blobs, capsys):
+    x, y = blobs
+    compiled.fit(x, y, epochs=2, verbose=1)
+    out = capsys.readouterr().out
+    assert out.count("Epoch ") == 2 and "\r" not in out
