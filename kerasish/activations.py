@@ -363,9 +363,7 @@ def get(identifier: str | Activation | None) -> Activation:
         return linear
     if isinstance(identifier, str):
         if identifier not in _BY_NAME:
-            raise ValueError(
-                f"Unknown activation {identifier!r}. Expected one of {sorted(_BY_NAME)} or a callable."
-            )
+            raise ValueError(f"Unknown activation {identifier!r}. Expected one of {sorted(_BY_NAME)} or a callable.")
         return _BY_NAME[identifier]
     if callable(identifier):
         return identifier

@@ -175,9 +175,7 @@ class VarianceScaling(_Base):
       (3, 3, 4, 8)
     """
 
-    def __init__(
-        self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal"
-    ) -> None:
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal") -> None:
         if not scale > 0:
             raise ValueError(f"Argument `scale` must be a positive float, received scale={scale!r}.")
         if mode not in _MODES:
@@ -300,9 +298,7 @@ class Orthogonal(_Base):
     def __call__(self, key: jax.Array, shape: tuple[int, ...], dtype: Any = jnp.float32) -> jax.Array:
         """Returns an array of `shape` and `dtype` drawn with `key`."""
         if len(shape) < 2:
-            raise ValueError(
-                f"Orthogonal initializer needs a shape of rank >= 2, received shape={tuple(shape)}."
-            )
+            raise ValueError(f"Orthogonal initializer needs a shape of rank >= 2, received shape={tuple(shape)}.")
         return jax.nn.initializers.orthogonal(self.gain)(key, tuple(shape), dtype)
 
 

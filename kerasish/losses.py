@@ -239,9 +239,7 @@ def sparse_categorical_crossentropy(
 
 def _check_reduction(reduction: str | None) -> str | None:
     if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"Argument `reduction` must be one of {list(_REDUCTIONS)}, received reduction={reduction!r}."
-        )
+        raise ValueError(f"Argument `reduction` must be one of {list(_REDUCTIONS)}, received reduction={reduction!r}.")
     return reduction
 
 
@@ -280,14 +278,10 @@ def reduce_weighted_values(
         if sample_weight is None:
             sample_weight = mask
         else:
-            mask, sample_weight = squeeze_or_expand_to_same_rank(
-                mask, jnp.asarray(sample_weight, values.dtype)
-            )
+            mask, sample_weight = squeeze_or_expand_to_same_rank(mask, jnp.asarray(sample_weight, values.dtype))
             sample_weight = sample_weight * mask
     if sample_weight is not None:
-        values, sample_weight = squeeze_or_expand_to_same_rank(
-            values, jnp.asarray(sample_weight, values.dtype)
-        )
+        values, sample_weight = squeeze_or_expand_to_same_rank(values, jnp.asarray(sample_weight, values.dtype))
         values = values * sample_weight
     if reduction in (None, "none") or values.shape in ((), (0,)):
         return values
@@ -404,9 +398,7 @@ class MeanSquaredError(LossFunctionWrapper):
       0.5
     """
 
-    def __init__(
-        self, name: str = "mean_squared_error", reduction: str | None = "sum_over_batch_size"
-    ) -> None:
+    def __init__(self, name: str = "mean_squared_error", reduction: str | None = "sum_over_batch_size") -> None:
         super().__init__(mean_squared_error, name=name, reduction=reduction)
 
 
@@ -418,9 +410,7 @@ class MeanAbsoluteError(LossFunctionWrapper):
       0.5
     """
 
-    def __init__(
-        self, name: str = "mean_absolute_error", reduction: str | None = "sum_over_batch_size"
-    ) -> None:
+    def __init__(self, name: str = "mean_absolute_error", reduction: str | None = "sum_over_batch_size") -> None:
         super().__init__(mean_absolute_error, name=name, reduction=reduction)
 
 
@@ -559,9 +549,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
 def _check_smoothing(label_smoothing: float) -> None:
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(
-            f"Argument `label_smoothing` must be in [0, 1], received label_smoothing={label_smoothing!r}."
-        )
+        raise ValueError(f"Argument `label_smoothing` must be in [0, 1], received label_smoothing={label_smoothing!r}.")
 
 
 _CLASSES = (

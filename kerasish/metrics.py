@@ -71,9 +71,7 @@ def _samplewise(values: jax.Array, sample_weight: Any) -> tuple[jax.Array, jax.A
     """Keras's `reduce_to_samplewise_values`: weighted values and weights reduced to one per sample."""
     values = jnp.asarray(values, jnp.float32)
     if sample_weight is not None:
-        values, weight = _losses.squeeze_or_expand_to_same_rank(
-            values, jnp.asarray(sample_weight, jnp.float32)
-        )
+        values, weight = _losses.squeeze_or_expand_to_same_rank(values, jnp.asarray(sample_weight, jnp.float32))
         if values.ndim > weight.ndim:
             values = jnp.mean(values, axis=tuple(range(weight.ndim, values.ndim)))
         weight = jnp.broadcast_to(weight, values.shape)

@@ -46,9 +46,7 @@ class KerasAdamState(NamedTuple):
     nu_max: optax.Updates  # the running max of `nu` (AMSGrad); empty `()` otherwise
 
 
-def scale_by_keras_adam(
-    beta_1: float, beta_2: float, epsilon: float, amsgrad: bool
-) -> optax.GradientTransformation:
+def scale_by_keras_adam(beta_1: float, beta_2: float, epsilon: float, amsgrad: bool) -> optax.GradientTransformation:
     """Keras 3's Adam direction: `sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + epsilon)`.
 
     Args:
@@ -159,9 +157,7 @@ def _check(name: str, value: Any, ok: bool, expected: str) -> None:
         raise ValueError(f"Argument `{name}` must be {expected}, received {name}={value!r}.")
 
 
-def _check_number(
-    name: str, value: Any, low: float, high: float | None = None, low_open: bool = False
-) -> None:
+def _check_number(name: str, value: Any, low: float, high: float | None = None, low_open: bool = False) -> None:
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     ok = is_number and (value > low if low_open else value >= low) and (high is None or value < high)
     bounds = f"{'>' if low_open else '>='} {low}" + ("" if high is None else f" and < {high}")
@@ -204,25 +200,15 @@ class Optimizer:
             _check_number("learning_rate", learning_rate, 0.0, low_open=True)
         if weight_decay is not None:
             _check_number("weight_decay", weight_decay, 0.0)
-        for name, value in (
-            ("clipnorm", clipnorm),
-            ("clipvalue", clipvalue),
-            ("global_clipnorm", global_clipnorm),
-        ):
+        clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
+        for name, value in clips.items():
             if value is not None:
                 _check_number(name, value, 0.0, low_open=True)
-        clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
         if sum(v is not None for v in clips.values()) > 1:
-            raise ValueError(
-                f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set, received {clips}."
-            )
-        self.learning_rate = learning_rate
-        self.weight_decay, self.clipnorm, self.clipvalue, self.global_clipnorm = (
-            weight_decay,
-            clipnorm,
-            clipvalue,
-            global_clipnorm,
-        )
+            raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set, received {clips}.")
+        self._learning_rate, self.weight_decay = learning_rate, weight_decay
+        self._engine_ref = None
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.tx = optax.inject_hyperparams(self._build)(learning_rate=learning_rate)
 
     def _direction(self, learning_rate: Any) -> optax.GradientTransformation:
@@ -254,15 +240,57 @@ class Optimizer:
         `optimizer.learning_rate` reports), so `get_learning_rate` reads the current value.
         """
         updates, state = self.tx.update(updates, state, params, **extra_args)
-        if callable(self.learning_rate) and isinstance(state, _INJECT_STATES):
+        if callable(self._learning_rate) and isinstance(state, _INJECT_STATES):
             hyperparams = dict(state.hyperparams)
             lr = hyperparams["learning_rate"]
-            hyperparams["learning_rate"] = jnp.asarray(self.learning_rate(state.count), lr.dtype)
+            hyperparams["learning_rate"] = jnp.asarray(self._learning_rate(state.count), lr.dtype)
             state = state._replace(hyperparams=hyperparams)
         return updates, state
 
     def __iter__(self):
         return iter((self.init, self.update))
+
+    @property
+    def learning_rate(self) -> Any:
+        """The learning rate of the next step.
+
+        Once the optimizer is compiled into a model, it reads (and setting it writes) the rate held
+        in that model's optimizer state, live during `fit`: a callback sets
+        `self.model.optimizer.learning_rate = 0.01` and the next step uses it, with no
+        recompilation. Before that, it is the constructor's value (a float or a schedule).
+
+        Example:
+          >>> opt = Adam(0.01)
+          >>> opt.learning_rate = 0.5
+          >>> get_learning_rate(opt.init(jnp.zeros(1)))
+          0.5
+        """
+        engine = self._engine_ref() if self._engine_ref is not None else None
+        if engine is not None:
+            value = engine.learning_rate()
+            if value is not None:
+                return value
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        engine = self._engine_ref() if self._engine_ref is not None else None
+        if engine is not None:
+            engine.set_learning_rate(value)
+            return
+        if isinstance(self, _WrappedOptax):
+            raise ValueError("The learning rate of a wrapped optax transformation can only be set once it is "
+                             "compiled into a model, and only if built with optax.inject_hyperparams.")
+        if not callable(value):
+            _check_number("learning_rate", value, 0.0, low_open=True)
+        self._learning_rate = value
+        self.tx = optax.inject_hyperparams(self._build)(learning_rate=value)
+
+    def bind(self, engine: Any) -> None:
+        """Makes `learning_rate` read and write `engine`'s optimizer state (done by `compile`/`fit`)."""
+        import weakref
+
+        self._engine_ref = weakref.ref(engine)
 
     @classmethod
     def from_optax(cls, tx: optax.GradientTransformation) -> Optimizer:
@@ -279,7 +307,7 @@ class Optimizer:
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments (a schedule `learning_rate` is returned as the callable)."""
         config = {
-            "learning_rate": self.learning_rate,
+            "learning_rate": self._learning_rate,
             "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
             "clipvalue": self.clipvalue,
@@ -295,8 +323,10 @@ class Optimizer:
 
 
 class _WrappedOptax(Optimizer):
+    """Any optax transformation behind the `Optimizer` interface (see `Optimizer.from_optax`)."""
+
     def __init__(self, tx: optax.GradientTransformation) -> None:
-        self.tx, self.learning_rate = tx, None
+        self.tx, self._learning_rate, self._engine_ref = tx, None, None
 
     def update(self, updates, state, params=None, **extra_args):
         return self.tx.update(updates, state, params, **extra_args)

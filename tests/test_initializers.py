@@ -190,9 +190,7 @@ def test_errors():
         "received mode='fan'",
     ):
         initializers.VarianceScaling(mode="fan")
-    with pytest.raises(
-        ValueError, match="Argument `distribution` must be one of .* received distribution='gauss'"
-    ):
+    with pytest.raises(ValueError, match="Argument `distribution` must be one of .* received distribution='gauss'"):
         initializers.VarianceScaling(distribution="gauss")
     with pytest.raises(ValueError, match=r"rank >= 2, received shape=\(3,\)"):
         initializers.Orthogonal()(KEY, (3,))

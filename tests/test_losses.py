@@ -83,9 +83,7 @@ def test_matches_keras(name, kwargs, y_true, y_pred, weighted):
         np.testing.assert_allclose(got, expected, rtol=2e-6, atol=1e-7, err_msg=reduction)
 
 
-@pytest.mark.parametrize(
-    "name, kwargs, y_true, y_pred", [CASES[0], CASES[8], CASES[22]], ids=[IDS[0], IDS[8], IDS[22]]
-)
+@pytest.mark.parametrize("name, kwargs, y_true, y_pred", [CASES[0], CASES[8], CASES[22]], ids=[IDS[0], IDS[8], IDS[22]])
 def test_column_weights_match_keras(name, kwargs, y_true, y_pred):
     """Weights of shape (N, 1) against per-sample losses (N,) are reconciled like the labels."""
     for reduction in REDUCTIONS:
@@ -130,9 +128,7 @@ def test_ignore_class_averages_over_kept_samples():
     kept = LABELS != LABELS[0]
     expected = losses.sparse_categorical_crossentropy(LABELS[kept], LOGITS[kept], from_logits=True).mean()
     np.testing.assert_allclose(loss(LABELS, LOGITS), expected, rtol=1e-6)
-    grad = jax.grad(lambda p: losses.SparseCategoricalCrossentropy(ignore_class=1)(LABELS, p))(
-        jnp.asarray(PROBS)
-    )
+    grad = jax.grad(lambda p: losses.SparseCategoricalCrossentropy(ignore_class=1)(LABELS, p))(jnp.asarray(PROBS))
     assert bool(jnp.all(jnp.isfinite(grad)))
 
 
@@ -140,9 +136,7 @@ def test_sum_over_batch_size_divides_by_element_count_not_weights():
     loss = losses.MeanAbsoluteError()
     assert float(loss(jnp.zeros(4), jnp.ones((4, 1)), sample_weight=jnp.array([1.0, 1.0, 0.0, 0.0]))) == 0.5
     weighted = losses.MeanAbsoluteError(reduction="mean_with_sample_weight")
-    assert (
-        float(weighted(jnp.zeros(4), jnp.ones((4, 1)), sample_weight=jnp.array([1.0, 1.0, 0.0, 0.0]))) == 1.0
-    )
+    assert float(weighted(jnp.zeros(4), jnp.ones((4, 1)), sample_weight=jnp.array([1.0, 1.0, 0.0, 0.0]))) == 1.0
 
 
 def test_get():
@@ -185,9 +179,7 @@ def test_errors():
         losses.get(3)
     with pytest.raises(ValueError, match=r"Argument `reduction` must be one of .*received reduction='avg'"):
         losses.MeanSquaredError(reduction="avg")
-    with pytest.raises(
-        ValueError, match=r"`label_smoothing` must be in \[0, 1\], received label_smoothing=1.5"
-    ):
+    with pytest.raises(ValueError, match=r"`label_smoothing` must be in \[0, 1\], received label_smoothing=1.5"):
         losses.CategoricalCrossentropy(label_smoothing=1.5)
     with pytest.raises(ValueError, match="Argument `delta` of Huber must be positive, received delta=0"):
         losses.Huber(delta=0)

@@ -43,9 +43,7 @@ CASES = {
     "mse-rank1-targets": (
         "MeanSquaredError",
         {},
-        batches(
-            lambda: RNG.normal(size=N).astype(np.float32), lambda: RNG.normal(size=(N, 1)).astype(np.float32)
-        ),
+        batches(lambda: RNG.normal(size=N).astype(np.float32), lambda: RNG.normal(size=(N, 1)).astype(np.float32)),
     ),
     "mse": ("MeanSquaredError", {}, batches(probs, probs)),
     "mae": ("MeanAbsoluteError", {}, batches(probs, probs)),
@@ -151,13 +149,9 @@ def test_get_passes_metrics_through_and_class_names():
 def test_errors():
     with pytest.raises(ValueError, match=r"Unknown metric 'acuracy'\. Expected one of \[.*'acc', 'accuracy'"):
         metrics.get("acuracy")
-    with pytest.raises(
-        TypeError, match="Argument `identifier` must be a metric name.*received 2 of type int"
-    ):
+    with pytest.raises(TypeError, match="Argument `identifier` must be a metric name.*received 2 of type int"):
         metrics.get(2)
-    with pytest.raises(
-        ValueError, match=r"pass `y_true_shape` and `y_pred_shape`.*received y_true_shape=None"
-    ):
+    with pytest.raises(ValueError, match=r"pass `y_true_shape` and `y_pred_shape`.*received y_true_shape=None"):
         metrics.get("accuracy")
     with pytest.raises(ValueError, match="Argument `name` must be a non-empty string, received name=''"):
         metrics.Mean("")

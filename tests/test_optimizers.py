@@ -18,7 +18,7 @@ KEYS = sorted(INIT)  # the order of jax.tree.leaves for the dict
 
 
 def loss_fn(params):
-    return jnp.mean((X @ params["w"] + params["b"] - Y) ** 2)
+    return jnp.mean((X @ params["w"] + params["b"][None, :] - Y) ** 2)
 
 
 def run_ours(opt, steps=20, params=None, state=None):
@@ -37,13 +37,13 @@ def run_ours(opt, steps=20, params=None, state=None):
 def run_keras(opt, steps=20, variables=None):
     variables = [keras.Variable(INIT[k]) for k in KEYS] if variables is None else variables
     for _ in range(steps):
-        grads = jax.grad(loss_fn)({k: v.value for k, v in zip(KEYS, variables)})
-        opt.apply_gradients(zip([grads[k] for k in KEYS], variables))
+        grads = jax.grad(loss_fn)({k: v.value for k, v in zip(KEYS, variables, strict=True)})
+        opt.apply_gradients(zip([grads[k] for k in KEYS], variables, strict=True))
     return variables
 
 
 def assert_same(params, variables, rtol=1e-5):
-    for k, v in zip(KEYS, variables):
+    for k, v in zip(KEYS, variables, strict=True):
         np.testing.assert_allclose(params[k], np.asarray(v.value), rtol=rtol, atol=1e-6, err_msg=k)
 
 
@@ -81,9 +81,7 @@ def test_keras_adam_differs_from_optax_adam():
     assert np.abs(ours["w"] - theirs["w"]).max() > 1e-4
 
 
-@pytest.mark.parametrize(
-    "name, kwargs", [("SGD", {"momentum": 0.9}), ("Adam", {}), ("RMSprop", {"momentum": 0.5})]
-)
+@pytest.mark.parametrize("name, kwargs", [("SGD", {"momentum": 0.9}), ("Adam", {}), ("RMSprop", {"momentum": 0.5})])
 def test_set_learning_rate_mid_training_matches_keras(name, kwargs):
     """Keras's SGD keeps the learning rate inside its momentum: changing it mid-run must match too."""
     params, state = run_ours(getattr(optimizers, name)(0.1, **kwargs), steps=10)
@@ -118,17 +116,13 @@ def test_set_learning_rate_does_not_recompile():
 @pytest.mark.parametrize("name, kwargs", [("SGD", {"momentum": 0.9}), ("Adam", {})])
 def test_schedule_matches_keras(name, kwargs):
     ours_opt = getattr(optimizers, name)(optax.exponential_decay(0.1, 5, 0.5), **kwargs)
-    keras_opt = getattr(keras.optimizers, name)(
-        keras.optimizers.schedules.ExponentialDecay(0.1, 5, 0.5), **kwargs
-    )
+    keras_opt = getattr(keras.optimizers, name)(keras.optimizers.schedules.ExponentialDecay(0.1, 5, 0.5), **kwargs)
     params, state = run_ours(ours_opt, steps=7)
     assert_same(params, run_keras(keras_opt, steps=7))
     # Like Keras's `optimizer.learning_rate`, the state reports the rate of the next step.
     np.testing.assert_allclose(optimizers.get_learning_rate(state), 0.1 * 0.5 ** (7 / 5), rtol=1e-6)
     np.testing.assert_allclose(optimizers.get_learning_rate(state), float(keras_opt.learning_rate), rtol=1e-6)
-    with pytest.raises(
-        ValueError, match="learning rate is a schedule, hence not settable; received value=0.5"
-    ):
+    with pytest.raises(ValueError, match="learning rate is a schedule, hence not settable; received value=0.5"):
         optimizers.set_learning_rate(state, 0.5)
 
 
@@ -166,8 +160,12 @@ def test_get_wraps_optax():
 
 
 def test_get_config_round_trip():
-    for opt in [optimizers.SGD(0.1, momentum=0.9, nesterov=True, clipnorm=1.0), optimizers.AdamW(weight_decay=0.1),
-                optimizers.RMSprop(centered=True), optimizers.Adagrad(epsilon=1e-6)]:  # fmt: skip
+    for opt in [
+        optimizers.SGD(0.1, momentum=0.9, nesterov=True, clipnorm=1.0),
+        optimizers.AdamW(weight_decay=0.1),
+        optimizers.RMSprop(centered=True),
+        optimizers.Adagrad(epsilon=1e-6),
+    ]:
         config = opt.get_config()
         assert type(opt)(**config).get_config() == config
     assert optimizers.AdamW().get_config()["weight_decay"] == 0.004

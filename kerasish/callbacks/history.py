@@ -1,10 +1,35 @@
-"""`History`: every epoch's logs, returned by `fit` and kept as `model.history`."""
+"""`History`: every epoch's logs, returned by `fit` and kept as `model.history`; `History.plot()` draws them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kerasish.callbacks.callback import Callback
+
+# Logged every epoch but not a train/validation quantity: left out of `plot()` unless asked for by name.
+_NOT_PLOTTED_BY_DEFAULT = ("learning_rate",)
+# Parts of a metric name that mean "higher is better" (the rest, losses and errors, are "lower is better").
+_HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "f1", "iou")
+
+
+def improvement_direction(name: str) -> str:
+    """`"max"` for accuracy-like quantities (accuracy, auc, precision, recall, f1, iou), `"min"` otherwise.
+
+    The same rule as `EarlyStopping(mode="auto")`: losses and errors improve downwards.
+
+    Args:
+      name: a log key, with or without the `val_` prefix.
+
+    Returns:
+      `"min"` or `"max"`.
+
+    Example:
+      >>> improvement_direction("val_loss"), improvement_direction("val_sparse_categorical_accuracy")
+      ('min', 'max')
+    """
+    base = name[4:] if name.startswith("val_") else name
+    return "max" if any(part in base.lower() for part in _HIGHER_IS_BETTER) else "min"
 
 
 class History(Callback):
@@ -13,23 +38,42 @@ class History(Callback):
     Attributes:
       history: `{"loss": [...], "accuracy": [...], "val_loss": [...], ...}`, one value per epoch
         (a `val_*` list only has entries for the epochs that ran validation).
-      epoch: the epoch indices that completed.
+      epoch: the epoch indices that completed (0-based, as in the callbacks' `epoch` argument).
+      stopped_epoch: the epoch (0-based) after which a callback ended `fit` by setting
+        `model.stop_training` (EarlyStopping, TerminateOnNaN, your own), or None if `fit` ran every epoch.
       params: `{"epochs", "steps", "verbose"}`.
+
+    Example:
+      >>> history = History()
+      >>> history.on_train_begin()
+      >>> for epoch, (loss, val_loss) in enumerate([(1.0, 1.1), (0.5, 0.7)]):
+      ...     history.on_epoch_end(epoch, {"loss": loss, "val_loss": val_loss})
+      >>> history.history["val_loss"], history.epoch
+      ([1.1, 0.7], [0, 1])
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.stopped_epoch: int | None = None
+        self._epochs_of: dict[str, list[int]] = {}  # the epoch of each value in `history[key]`
 
     def on_train_begin(self, logs=None) -> None:
         self.epoch = []
         self.history = {}
+        self.stopped_epoch = None
+        self._epochs_of = {}
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
+            self._epochs_of.setdefault(key, []).append(epoch)
+
+    def on_train_end(self, logs=None) -> None:
+        if self.epoch and getattr(self.model, "stop_training", False):
+            self.stopped_epoch = self.epoch[-1]
 
     @property
     def reads_weights_during_training(self) -> bool:
@@ -37,3 +81,199 @@ class History(Callback):
 
     def __repr__(self) -> str:
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
+
+    # -- plotting ---------------------------------------------------------------------------------
+
+    def quantities(self) -> list[str]:
+        """The names `plot()` draws by default: "loss" first, then each metric, without `val_` prefixes.
+
+        Example:
+          >>> history = History()
+          >>> history.on_epoch_end(0, {"accuracy": 0.5, "loss": 1.0, "val_loss": 1.2, "val_accuracy": 0.4,
+          ...                          "learning_rate": 0.001})
+          >>> history.quantities()
+          ['loss', 'accuracy']
+        """
+        names: list[str] = []
+        for key in self.history:
+            base = key[4:] if key.startswith("val_") else key
+            if base not in names and base not in _NOT_PLOTTED_BY_DEFAULT:
+                names.append(base)
+        if "loss" in names:
+            names.remove("loss")
+            names.insert(0, "loss")
+        return names
+
+    def _epochs_for(self, key: str) -> list[int]:
+        values = self.history[key]
+        recorded = self._epochs_of.get(key)
+        if recorded is not None and len(recorded) == len(values):
+            return recorded
+        if len(values) == len(self.epoch):
+            return list(self.epoch)
+        return list(range(len(values)))  # a history filled by hand: assume one value per epoch from 0
+
+    def best_epoch(self, key: str, mode: str = "auto") -> int:
+        """The epoch (0-based) with the best value of `key`; the first one on ties.
+
+        Args:
+          key: a log key, e.g. "val_loss" or "accuracy".
+          mode: "min", "max", or "auto" (`improvement_direction(key)`: max for accuracy-like names).
+
+        Returns:
+          The epoch index, as in `History.epoch`.
+
+        Raises:
+          KeyError: if `key` was not logged; the message lists the logged keys.
+          ValueError: if `mode` is not "auto", "min" or "max", or `key` has no values.
+
+        Example:
+          >>> history = History()
+          >>> for epoch, v in enumerate([0.9, 0.4, 0.6]):
+          ...     history.on_epoch_end(epoch, {"val_loss": v, "val_accuracy": 1 - v})
+          >>> history.best_epoch("val_loss"), history.best_epoch("val_accuracy")
+          (1, 1)
+        """
+        if key not in self.history:
+            raise KeyError(f"History has no {key!r}; the logged keys are {sorted(self.history)}.")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"Argument `mode` must be 'auto', 'min' or 'max', received {mode!r}.")
+        values = self.history[key]
+        if not values:
+            raise ValueError(f"History has no value for {key!r} yet.")
+        mode = improvement_direction(key) if mode == "auto" else mode
+        pick = min if mode == "min" else max
+        best = pick(range(len(values)), key=lambda i: values[i])
+        return self._epochs_for(key)[best]
+
+    def plot(self, metrics: str | Sequence[str] | None = None, ax: Any = None, early_stopping: Any = None,
+             figsize: tuple[float, float] | None = None):
+        """Draws training and validation curves: one subplot per quantity (loss, then each metric).
+
+        Each subplot shows the training curve ("training") and, when validation ran, the validation
+        curve ("validation") against the epoch number (1-based, as the progress bar counts). A marker
+        shows the best epoch of the validation curve (of the training curve without validation): the
+        lowest value for losses and errors, the highest for accuracy, auc, precision and recall, as
+        EarlyStopping decides. A dotted vertical line shows the epoch after which training stopped, when
+        a callback stopped it (`History.stopped_epoch`).
+
+        History does not see the other callbacks of `fit`; pass the EarlyStopping callback you used as
+        `early_stopping=` so that its own `best_epoch` (the weights `restore_best_weights` restores) marks
+        its monitored quantity, and its `stopped_epoch` the stop.
+
+        matplotlib is imported only here (`pip install "kerasish[plot]"`). The figure is made with
+        `matplotlib.pyplot`, so `plt.show()` shows it from a script; in a notebook end the line with `;`
+        or assign the result, or it is displayed twice.
+
+        Args:
+          metrics: the quantities to draw, by their training names ("loss", "accuracy", ...); a `val_`
+            prefix is accepted and means the same quantity. None draws `quantities()`: loss and every
+            metric (not the learning rate; ask for "learning_rate" by name to see it).
+          ax: a matplotlib Axes, or a sequence of one Axes per quantity, to draw into; None makes a new
+            figure with one subplot per quantity (up to 3 per row).
+          early_stopping: the EarlyStopping callback of the run, or any object with the attributes
+            `monitor`, `best_epoch` and `stopped_epoch` (0-based epochs; `stopped_epoch == 0` means it
+            did not stop training, as in Keras).
+          figsize: `(width, height)` in inches of a new figure; by default 4.5 x 3.5 per subplot.
+
+        Returns:
+          The matplotlib Figure.
+
+        Raises:
+          ImportError: if matplotlib is not installed.
+          ValueError: if nothing was recorded, a quantity in `metrics` was not logged (the message lists
+            what was), or `ax` holds a different number of Axes than there are quantities.
+          TypeError: if `metrics` is not a string or a sequence of strings, or `early_stopping` lacks
+            `stopped_epoch`.
+
+        Example:
+          >>> import matplotlib
+          >>> matplotlib.use("Agg")
+          >>> history = History()
+          >>> for epoch, (loss, val_loss) in enumerate([(1.0, 1.1), (0.6, 0.8), (0.3, 0.9)]):
+          ...     history.on_epoch_end(epoch, {"loss": loss, "val_loss": val_loss})
+          >>> fig = history.plot()
+          >>> [line.get_label() for line in fig.axes[0].get_lines()]
+          ['training', 'validation', 'best: epoch 2']
+        """
+        names = self._plot_names(metrics)
+        monitor, es_best, stopped = self._early_stopping_marks(early_stopping)
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as err:
+            raise ImportError('History.plot() needs matplotlib: pip install "kerasish[plot]" '
+                              '(or pip install matplotlib).') from err
+        axes = _axes_for(plt, len(names), ax, figsize)
+        for axis, name in zip(axes, names):
+            self._plot_one(axis, name, monitor, es_best, stopped)
+        figure = axes[0].figure
+        if ax is None:
+            figure.tight_layout()
+        return figure
+
+    def _plot_names(self, metrics: Any) -> list[str]:
+        if not self.history:
+            raise ValueError("History.plot() has nothing to draw: no epoch was recorded (did `fit` run?).")
+        if metrics is None:
+            return self.quantities()
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        if not isinstance(metrics, Sequence) or not all(isinstance(m, str) for m in metrics) or not metrics:
+            raise TypeError(f"Argument `metrics` must be None, a name or a non-empty list of names, received "
+                            f"{metrics!r}.")
+        names = []
+        for name in metrics:
+            base = name[4:] if name.startswith("val_") else name
+            if base not in self.history and "val_" + base not in self.history:
+                raise ValueError(f"Argument `metrics` names {name!r}, which was not logged; the logged keys are "
+                                 f"{sorted(self.history)}.")
+            if base not in names:
+                names.append(base)
+        return names
+
+    @staticmethod
+    def _early_stopping_marks(early_stopping: Any) -> tuple[str | None, int | None, int | None]:
+        if early_stopping is None:
+            return None, None, None
+        if not hasattr(early_stopping, "stopped_epoch"):
+            raise TypeError(f"Argument `early_stopping` must be the EarlyStopping callback of the run (an object "
+                            f"with `stopped_epoch`, `best_epoch` and `monitor`), received {early_stopping!r}.")
+        stopped = early_stopping.stopped_epoch
+        best = getattr(early_stopping, "best_epoch", None)
+        return getattr(early_stopping, "monitor", None), best, (stopped if stopped else None)
+
+    def _plot_one(self, axis, name: str, monitor: str | None, es_best: int | None, es_stopped: int | None) -> None:
+        curves = [(key, label) for key, label in ((name, "training"), ("val_" + name, "validation"))
+                  if self.history.get(key)]
+        drawn = {}
+        for key, label in curves:
+            epochs = [e + 1 for e in self._epochs_for(key)]
+            (drawn[key],) = axis.plot(epochs, self.history[key], label=label, marker="." if len(epochs) < 30 else None)
+        judged = curves[-1][0]  # the validation curve when there is one
+        best = es_best if (monitor == judged and es_best is not None and es_best in self._epochs_for(judged)) \
+            else self.best_epoch(judged)
+        value = self.history[judged][self._epochs_for(judged).index(best)]
+        axis.plot([best + 1], [value], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
+                  markeredgewidth=2, color=drawn[judged].get_color(), label=f"best: epoch {best + 1}")
+        stopped = es_stopped if es_stopped is not None else self.stopped_epoch
+        if stopped is not None:
+            axis.axvline(stopped + 1, color="0.4", linestyle=":", label=f"stopped: epoch {stopped + 1}")
+        axis.set_title(name)
+        axis.set_xlabel("epoch")
+        axis.legend(fontsize="small")
+
+
+def _axes_for(plt, count: int, ax: Any, figsize: tuple[float, float] | None) -> list:
+    if ax is None:
+        columns = min(count, 3)
+        rows = -(-count // columns)
+        figure, grid = plt.subplots(rows, columns, squeeze=False,
+                                    figsize=figsize or (4.5 * columns, 3.5 * rows))
+        axes = list(grid.ravel())
+        for extra in axes[count:]:
+            figure.delaxes(extra)
+        return axes[:count]
+    axes = list(ax.ravel()) if hasattr(ax, "ravel") else list(ax) if isinstance(ax, (list, tuple)) else [ax]
+    if len(axes) != count:
+        raise ValueError(f"Argument `ax` must hold one Axes per quantity to draw ({count}), received {len(axes)}.")
+    return axes

@@ -62,6 +62,12 @@ def regularization_penalty(model: Layer):
     return total
 
 
+def _all_finite(tree: Any) -> jax.Array:
+    leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)
+              if jnp.issubdtype(leaf.dtype, jnp.inexact)]
+    return jnp.all(jnp.stack(leaves)) if leaves else jnp.asarray(True)
+
+
 def _batch_size(x: Any) -> jax.Array:
     return jnp.asarray(jax.tree.leaves(x)[0].shape[0], jnp.float32)
 
@@ -90,6 +96,8 @@ class Engine:
         self.unroll = unroll
         self.graphdef, params, rest, self.keep = split_model(model)
         self.opt_state = optimizer.init(params)
+        optimizer.bind(self)
+        self.state: dict[str, Any] | None = None  # the live train state while a loop runs
         self.train_chunk = jax.jit(self._train_chunk)
         self.train_batch = jax.jit(self._train_step)
         self.test_chunk = jax.jit(self._test_chunk)
@@ -124,6 +132,19 @@ class Engine:
         nnx.update(self.model, state["params"], state["rest"])
         self.opt_state = state["opt"]
 
+    def pull_weights(self) -> None:
+        """Replaces the live state's weights with the model's (after a callback may have set them)."""
+        _, params, rest = nnx.split(self.model, self.keep, ...)
+        self.state = {**self.state, "params": params, "rest": rest}
+
+    def set_learning_rate(self, value: float) -> None:
+        """Sets the learning rate of the next step: in the live state during `fit`, else in the kept
+        optimizer state. The rate is an input of the compiled step, so nothing recompiles."""
+        if self.state is not None:
+            self.state = {**self.state, "opt": _optimizers.set_learning_rate(self.state["opt"], value)}
+        else:
+            self.opt_state = _optimizers.set_learning_rate(self.opt_state, value)
+
     def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
         """Metric results as Python floats (one device-to-host transfer)."""
         results = {"loss": metric_state["loss"][0] / jnp.maximum(metric_state["loss"][1], 1.0)}
@@ -132,8 +153,9 @@ class Engine:
         host = jax.device_get(results)  # a dict comes back with sorted keys: restore compile order
         return {prefix + name: float(host[name]) for name in results}
 
-    def learning_rate(self, opt_state=None) -> float | None:
-        return _optimizers.get_learning_rate(self.opt_state if opt_state is None else opt_state)
+    def learning_rate(self) -> float | None:
+        """The learning rate of the next step (None for an optax transformation without one)."""
+        return _optimizers.get_learning_rate(self.opt_state if self.state is None else self.state["opt"])
 
     # -- pure steps -----------------------------------------------------------------------------
 
@@ -163,8 +185,13 @@ class Engine:
         (loss, (y_pred, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
         updates, opt_state = self.optimizer.update(grads, state["opt"], state["params"])
         params = optax.apply_updates(state["params"], updates)
+        # A non-finite loss or gradient skips the update: NaN never reaches the weights. The loss is
+        # still accumulated, so the epoch's logged loss shows it (and TerminateOnNaN sees it).
+        finite = jnp.isfinite(loss) & _all_finite(grads)
+        keep = lambda new, old: jax.tree.map(lambda n, o: jnp.where(finite, n, o), new, old)
         metric_state = self._update_metrics(state["metrics"], loss, y, y_pred, sample_weight, x)
-        return {"params": params, "rest": rest, "opt": opt_state, "metrics": metric_state}
+        return {"params": keep(params, state["params"]), "rest": keep(rest, state["rest"]),
+                "opt": keep(opt_state, state["opt"]), "metrics": metric_state}
 
     def _test_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
         x, y, sample_weight = batch

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import jax
 import numpy as np
 
 from kerasish import random as _random
@@ -78,26 +79,29 @@ class _Dataset:
     def steps(self) -> int | None:
         return self.source.steps
 
-    def run(self, engine: Engine, state: dict, chunk_fn, batch_fn, epoch: int, steps_per_execution: int,
-            on_begin, on_end, should_stop=lambda: False):
-        """Runs every batch of one epoch through the engine; calls `on_begin(i)` / `on_end(i, state)`."""
+    def run(self, engine: Engine, chunk_fn, batch_fn, epoch: int, steps_per_execution: int,
+            on_begin, on_end, should_stop=lambda: False) -> None:
+        """Runs every batch of one epoch through the engine, advancing `engine.state`.
+
+        `on_begin(i)` runs before the dispatch holding batch i, `on_end(i)` after the one ending at i.
+        Between dispatches a callback may change `engine.state` (e.g. the learning rate).
+        """
         if isinstance(self.source, _data.ArrayBatches):
             step = 0
             for index in _data.group_batches(self.source.epoch(), steps_per_execution):
                 on_begin(step)
-                state = chunk_fn(state, self.source.device_arrays, index)
+                engine.state = chunk_fn(engine.state, self.source.device_arrays, index)
                 step += len(index)
-                on_end(step - 1, state)
+                on_end(step - 1)
                 if should_stop():
-                    break
-            return state
+                    return
+            return
         for step, batch in enumerate(self.source.epoch(epoch)):
             on_begin(step)
-            state = batch_fn(state, _data.device_batch(batch))
-            on_end(step, state)
+            engine.state = batch_fn(engine.state, _data.device_batch(batch))
+            on_end(step)
             if should_stop():
-                break
-        return state
+                return
 
 
 def make_dataset(x, y, sample_weight, batch_size, shuffle=False, seed=0, steps=None, class_weight=None,
@@ -116,48 +120,46 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
             initial_epoch: int, validation_freq) -> History:
     engine: Engine = model._engine
     callbacks = make_callbacks(model, callbacks, verbose, epochs, dataset.steps, history=True)
-    needs_every_batch = callbacks.needs_every_batch
-    wants_batch_end = callbacks.wants("on_train_batch_end")
+    k = 1 if callbacks.needs_every_batch else engine.steps_per_execution
     wants_batch_begin = callbacks.wants("on_train_batch_begin")
-    k = 1 if needs_every_batch else engine.steps_per_execution
+    wants_batch_end = callbacks.wants("on_train_batch_end")
     reads_weights = callbacks.reads_weights_during_training
+
+    def on_begin(step):
+        if wants_batch_begin:
+            callbacks.on_train_batch_begin(step)
+
+    def on_end(step):
+        if wants_batch_end:
+            callbacks.on_train_batch_end(step, LazyLogs(engine, engine.state["metrics"]))
+
     model.stop_training = False
-    state = engine.pull_state()
+    engine.state = engine.pull_state()
     logs: dict[str, float] = {}
     callbacks.on_train_begin()
     try:
         for epoch in range(initial_epoch, epochs):
-            state = {**state, "metrics": engine.init_metrics()}
+            engine.state = {**engine.state, "metrics": engine.init_metrics()}
             callbacks.on_epoch_begin(epoch)
-
-            def on_begin(step):
-                if wants_batch_begin:
-                    callbacks.on_train_batch_begin(step)
-
-            def on_end(step, new_state):
-                nonlocal state
-                state = new_state  # the last completed step's state, for the finally block
-                if wants_batch_end:
-                    callbacks.on_train_batch_end(step, LazyLogs(engine, new_state["metrics"]))
-
-            state = dataset.run(engine, state, engine.train_chunk, engine.train_batch, epoch, k,
-                                on_begin, on_end, should_stop=lambda: model.stop_training)
-            logs = engine.read_metrics(state["metrics"])
-            lr = engine.learning_rate(state["opt"])
+            dataset.run(engine, engine.train_chunk, engine.train_batch, epoch, k, on_begin, on_end,
+                        should_stop=lambda: model.stop_training)
+            logs = engine.read_metrics(engine.state["metrics"])
             if val_dataset is not None and _is_validation_epoch(epoch, validation_freq):
-                val_logs = run_evaluate(model, val_dataset, callbacks, train_state=state)
+                val_logs = run_evaluate(model, val_dataset, callbacks)
                 logs.update({"val_" + name: value for name, value in val_logs.items()})
+            lr = engine.learning_rate()
             if lr is not None:
                 logs["learning_rate"] = lr
             if reads_weights:
-                engine.push_state(state)
+                engine.push_state(engine.state)
             callbacks.on_epoch_end(epoch, logs)
-            if reads_weights:  # a callback may have changed the weights or the learning rate
-                state = {**engine.pull_state(), "metrics": state["metrics"]}
+            if reads_weights:  # a callback may have set weights: continue from the model's
+                engine.pull_weights()
             if model.stop_training:
                 break
     finally:
-        engine.push_state(state)
+        engine.push_state(engine.state)
+        engine.state = None
     callbacks.on_train_end(logs)
     return model.history
 
@@ -168,21 +170,25 @@ def _is_validation_epoch(epoch: int, validation_freq) -> bool:
     return epoch + 1 in validation_freq
 
 
-def run_evaluate(model, dataset: _Dataset, callbacks: CallbackList, train_state: dict | None = None) -> dict:
+def run_evaluate(model, dataset: _Dataset, callbacks: CallbackList) -> dict:
+    """Runs the test step over `dataset`; inside `fit` it evaluates the live train state."""
     engine: Engine = model._engine
-    state = train_state if train_state is not None else engine.pull_state()
+    state = engine.state if engine.state is not None else engine.pull_state()
     state = {**state, "metrics": engine.init_metrics()}
     wants_end = callbacks.wants("on_test_batch_end")
     k = 1 if (callbacks.wants("on_test_batch_begin") or wants_end) else engine.steps_per_execution
     callbacks.on_test_begin()
 
-    def on_end(step, new_state):
+    def on_end(step):
         if wants_end:
-            callbacks.on_test_batch_end(step, LazyLogs(engine, new_state["metrics"]))
+            callbacks.on_test_batch_end(step, LazyLogs(engine, engine.state["metrics"]))
 
-    state = dataset.run(engine, state, engine.test_chunk, engine.test_batch, 0, k,
-                        callbacks.on_test_batch_begin, on_end)
-    logs = engine.read_metrics(state["metrics"])
+    outer, engine.state = engine.state, state
+    try:
+        dataset.run(engine, engine.test_chunk, engine.test_batch, 0, k, callbacks.on_test_batch_begin, on_end)
+        logs = engine.read_metrics(engine.state["metrics"])
+    finally:
+        engine.state = outer
     callbacks.on_test_end(logs)
     return logs
 
@@ -208,7 +214,7 @@ def run_predict(model, dataset: _Dataset, callbacks: CallbackList) -> Any:
         for step, (x, _, _) in enumerate(source.epoch()):
             callbacks.on_predict_batch_begin(step)
             out = engine.predict_batch(state, _data.device_batch(x))
-            outputs.append(out if isinstance(out, tuple) else out[None])
+            outputs.append(jax.tree.map(lambda a: a[None], out))
             if wants_end:
                 callbacks.on_predict_batch_end(step, {"outputs": out})
     result = stack_outputs(outputs)

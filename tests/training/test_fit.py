@@ -238,3 +238,31 @@ def test_verbose_1_without_a_terminal_prints_plain_lines(compiled, blobs, capsys
     compiled.fit(x, y, epochs=2, verbose=1)
     out = capsys.readouterr().out
     assert out.count("Epoch ") == 2 and "\r" not in out
+
+
+def test_learning_rate_set_by_a_callback_takes_effect_without_recompiling(compiled, blobs):
+    x, y = blobs
+
+    class Halve(ks.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch:
+                self.model.optimizer.learning_rate = self.model.optimizer.learning_rate / 2
+
+    compiled.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    programs = compiled.compiled_programs()
+    history = compiled.fit(x, y, batch_size=32, epochs=4, callbacks=[Halve()], verbose=0)
+    assert history.history["learning_rate"] == pytest.approx([1e-3, 5e-4, 2.5e-4, 1.25e-4])
+    assert compiled.compiled_programs() == programs
+    assert compiled.optimizer.learning_rate == pytest.approx(1.25e-4)  # kept after fit, like Keras
+
+
+def test_a_non_finite_loss_skips_the_update(seeded, regression):
+    x, y = regression
+    model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()
+    huge = x * np.float32(1e20)  # finite data whose squared error overflows float32: the loss is inf
+    history = model.fit(huge, y, batch_size=25, epochs=1, shuffle=False, verbose=0)
+    assert not np.isfinite(history.history["loss"][0])
+    for a, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)

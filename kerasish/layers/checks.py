@@ -1,0 +1,103 @@
+"""Checks of layer arguments and input shapes, shared by the conv, pooling, normalization, ... layers.
+
+Each function takes the raw argument, the argument's name and the layer class's name, and returns the
+standardized value or raises a `ValueError` / `TypeError` naming all three, e.g.
+`Argument `strides` of Conv2D must be a positive int or a tuple of 2 positive ints, received (1, 0).`
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kerasish import regularizers as _regularizers
+from kerasish.layers.base import Shape, format_shape
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def int_tuple(value: Any, rank: int, argument: str, layer: str, minimum: int = 1) -> tuple[int, ...]:
+    """An int, or a sequence of `rank` ints, as a tuple of `rank` ints each `>= minimum`.
+
+    Example:
+      >>> int_tuple(3, 2, "kernel_size", "Conv2D")
+      (3, 3)
+    """
+    values = (value,) * rank if is_int(value) else value
+    if (not isinstance(values, (tuple, list)) or len(values) != rank
+            or not all(is_int(v) and v >= minimum for v in values)):
+        kind = "positive int" if minimum == 1 else f"int >= {minimum}"
+        accepted = f"a {kind}" + (f" or a tuple of {rank} {kind}s" if rank > 1 else "")
+        raise ValueError(f"Argument `{argument}` of {layer} must be {accepted}, received {value!r}.")
+    return tuple(int(v) for v in values)
+
+
+def positive_int(value: Any, argument: str, layer: str) -> int:
+    if not is_int(value) or value < 1:
+        raise ValueError(f"Argument `{argument}` of {layer} must be a positive int, received {value!r}.")
+    return int(value)
+
+
+def choice(value: Any, allowed: tuple[str, ...], argument: str, layer: str) -> str:
+    """A case-insensitive string among `allowed`, lower-cased."""
+    if not isinstance(value, str) or value.lower() not in allowed:
+        raise ValueError(f"Argument `{argument}` of {layer} must be one of {list(allowed)}, received {value!r}.")
+    return value.lower()
+
+
+def data_format(value: Any, layer: str) -> str:
+    """`None` (Keras's default, channels last), `"channels_last"` or `"channels_first"`."""
+    return "channels_last" if value is None else choice(value, ("channels_last", "channels_first"),
+                                                          "data_format", layer)
+
+
+def boolean(value: Any, argument: str, layer: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"Argument `{argument}` of {layer} must be True or False, received {value!r}.")
+    return bool(value)
+
+
+def number(value: Any, argument: str, layer: str, low: float | None = None, high: float | None = None,
+           include_low: bool = True, include_high: bool = True) -> float:
+    """A real number, optionally inside `[low, high]` (each end open or closed)."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if ok and low is not None:
+        ok = value >= low if include_low else value > low
+    if ok and high is not None:
+        ok = value <= high if include_high else value < high
+    if not ok:
+        lo = "" if low is None else ("[" if include_low else "(") + f"{low}, "
+        hi = "" if high is None else f"{high}" + ("]" if include_high else ")")
+        where = f" in {lo or '(-inf, '}{hi or 'inf)'}" if low is not None or high is not None else ""
+        raise ValueError(f"Argument `{argument}` of {layer} must be a number{where}, received {value!r}.")
+    return float(value)
+
+
+def regularizer(identifier: Any) -> Any:
+    """`kerasish.regularizers.get`, also accepting the `{"class_name", "config"}` dict that its
+    `serialize` returns, so `from_config(get_config())` works for a layer with a regularizer."""
+    if isinstance(identifier, dict) and set(identifier) == {"class_name", "config"}:
+        cls = getattr(_regularizers, identifier["class_name"], None)
+        if not (isinstance(cls, type) and issubclass(cls, _regularizers.Regularizer)):
+            raise ValueError(f"Cannot rebuild regularizer {identifier!r}: only kerasish.regularizers classes "
+                             f"can be restored from a config.")
+        return cls(**identifier["config"])
+    return _regularizers.get(identifier)
+
+
+def check_ndim(shape: Shape, ndim: int, layer_name: str) -> None:
+    """Raises the Keras-style error when an input of `shape` does not have rank `ndim`."""
+    if len(shape) != ndim:
+        raise ValueError(f"Input 0 of layer '{layer_name}' is incompatible with the layer: expected ndim={ndim}, "
+                         f"found ndim={len(shape)}. Full shape received: {format_shape(shape)}.")
+
+
+def check_axis_size(shape: Shape, axis: int, size: int, layer_name: str) -> None:
+    """Raises the Keras-style error when axis `axis` of `shape` is known and differs from `size`."""
+    if shape[axis] is not None and shape[axis] != size:
+        raise ValueError(f"Input 0 of layer '{layer_name}' is incompatible with the layer: expected axis {axis} "
+                         f"of input shape to have value {size}, but received input with shape "
+                         f"{format_shape(shape)}.")
