@@ -20,6 +20,7 @@ from flax import nnx
 
 from kerasish import initializers as _initializers
 from kerasish import random as _random
+from kerasish.layers import symbolic as _symbolic
 
 Shape = tuple  # a shape with `None` for unknown sizes, batch axis first: (None, 64)
 
@@ -62,6 +63,36 @@ def standardize_shape(shape: Any, argument: str = "input_shape") -> Shape:
         else:
             raise ValueError(f"Argument `{argument}` must hold non-negative ints or None, received {shape!r}.")
     return tuple(out)
+
+
+def is_shape(value: Any) -> bool:
+    """A single shape: a tuple/list of ints and None (as opposed to a list of shapes)."""
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in value)
+
+
+def map_shapes(fn, shapes: Any) -> Any:
+    """Applies `fn` to one shape, or to each shape of a (nested) list / dict of shapes."""
+    if is_shape(shapes):
+        return fn(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: map_shapes(fn, v) for k, v in shapes.items()}
+    if isinstance(shapes, (tuple, list)):
+        return type(shapes)(map_shapes(fn, v) for v in shapes)
+    return fn(shapes)
+
+
+def standardize_shapes(shapes: Any) -> Any:
+    """Each shape as a tuple of int/None with the batch axis set to None."""
+    return map_shapes(lambda s: (None,) + standardize_shape(s)[1:], shapes)
+
+
+def input_shapes(x: Any) -> Any:
+    """The shape of an array input, or the list / dict of shapes of several inputs."""
+    if isinstance(x, dict):
+        return {k: input_shapes(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(input_shapes(v) for v in x)
+    return tuple(x.shape)
 
 
 def _accepts_training(fn) -> bool:
@@ -132,22 +163,35 @@ class Layer(nnx.Module):
     # -- machinery ----------------------------------------------------------------------------
 
     def __call__(self, x, training: bool = False):
-        shape = tuple(x.shape)
+        if _symbolic.any_symbolic(x):
+            return self._call_symbolic(x)
+        shape = input_shapes(x)
         if not self.built:
-            if isinstance(x, jax.core.Tracer):
+            if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
                 raise RuntimeError(
                     f"Layer '{self.name}' is not built and was called inside a jax transformation; build the "
-                    f"model first, e.g. `model.build({format_shape((None,) + shape[1:])})` or one eager call.")
+                    f"model first (give it an Input, call `build(input_shape)`, or call it once on data).")
             self.build_for(shape)
         self.check_input_shape(shape)
         if _accepts_training(self.call):
             return self.call(x, training=training)
         return self.call(x)
 
-    def build_for(self, input_shape: Any) -> Shape:
-        """Builds the layer for `input_shape` (batch axis first) and returns its output shape."""
-        input_shape = standardize_shape(input_shape)
-        input_shape = (None,) + input_shape[1:]
+    def _call_symbolic(self, inputs):
+        """Functional API: builds the layer for symbolic inputs and records the call as a `Node`."""
+        if not self.built:
+            self.build_for(_symbolic.tree_map(lambda t: t.shape, inputs))
+        self.check_input_shape(_symbolic.tree_map(lambda t: t.shape, inputs))
+        specs = _symbolic.tree_map(lambda t: t.spec(), inputs)
+        out = nnx.eval_shape(lambda layer, x: layer(x), self, specs)
+        outputs = jax.tree.map(lambda s: _symbolic.SymbolicTensor((None,) + tuple(s.shape[1:]), s.dtype), out)
+        _symbolic.Node(self, inputs, outputs)
+        return outputs
+
+    def build_for(self, input_shape: Any) -> Any:
+        """Builds the layer for `input_shape` (batch axis first; a list of shapes for several inputs)
+        and returns its output shape."""
+        input_shape = standardize_shapes(input_shape)
         if not self.built:
             self.build(input_shape)
             self.input_shape = input_shape
@@ -156,12 +200,13 @@ class Layer(nnx.Module):
         self.output_shape = self.compute_output_shape(input_shape)
         return self.output_shape
 
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
+    def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shape for `input_shape`, found by tracing `call` (no FLOPs, no memory)."""
         batch = 2  # a stand-in size for the unknown batch axis
-        spec = jax.ShapeDtypeStruct((batch,) + tuple(input_shape[1:]), self._input_dtype())
+        spec = map_shapes(lambda s: jax.ShapeDtypeStruct((batch,) + tuple(s[1:]), self._input_dtype()),
+                          input_shape)
         out = nnx.eval_shape(lambda layer, x: layer(x), self, spec)
-        return (None,) + tuple(out.shape[1:])
+        return jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), out)
 
     def _input_dtype(self):
         return self.dtype

@@ -13,6 +13,7 @@ from kerasish import activations as _activations
 from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish.layers.base import Layer, Shape, format_shape, standardize_shape
+from kerasish.layers.symbolic import Node, SymbolicTensor
 
 
 class InputLayer(Layer):
@@ -46,6 +47,9 @@ class InputLayer(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape
 
+    def _input_dtype(self):
+        return self.input_dtype
+
     def call(self, x):
         return x
 
@@ -54,24 +58,29 @@ class InputLayer(Layer):
                 "name": self.name}
 
 
-def Input(shape: Any, dtype: Any = "float32", batch_size: int | None = None, name: str | None = None) -> InputLayer:
-    """The input of a model: `ks.Sequential([ks.Input((64,)), ks.layers.Dense(10)])`.
+def Input(shape: Any, dtype: Any = "float32", batch_size: int | None = None,
+          name: str | None = None) -> SymbolicTensor:
+    """The input of a model: `ks.Sequential([ks.Input((64,)), ...])`, or `x = ks.Input((64,))` to start
+    a functional model.
 
     Args:
       shape: the shape of one sample, without the batch axis.
-      dtype: the dtype of the input.
+      dtype: the dtype of the input (an integer dtype for token ids).
       batch_size: an optional fixed batch size.
-      name: the layer name.
+      name: the name of its `InputLayer`.
 
     Returns:
-      An `InputLayer`; a `Sequential` that starts with one is built at once.
+      A `SymbolicTensor` made by an `InputLayer`: call layers on it, then `ks.Model(inputs, outputs)`.
 
     Example:
       >>> import kerasish as ks
-      >>> ks.Input((64,)).input_shape
+      >>> ks.Input((64,)).shape
       (None, 64)
     """
-    return InputLayer(shape, dtype=dtype, batch_size=batch_size, name=name)
+    layer = InputLayer(shape, dtype=dtype, batch_size=batch_size, name=name)
+    output = SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype)
+    Node(layer, None, output)
+    return output
 
 
 class Dense(Layer):

@@ -9,23 +9,35 @@ from __future__ import annotations
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
 from kerasish import optimizers as _optimizers
-from kerasish.layers.base import Layer, format_shape
+from kerasish.layers.base import (
+    Layer,
+    _accepts_training,
+    format_shape,
+    input_shapes,
+    is_shape,
+    map_shapes,
+    standardize_shapes,
+)
+from kerasish.layers.symbolic import any_symbolic
 from kerasish.training import loop as _loop
 from kerasish.training.engine import Engine, split_model
+from kerasish.training.objectives import Objectives, flatten_outputs
 
 
 class _CompileConfig:
-    """What `compile` was given, resolved except for metrics (those need the data's shapes)."""
+    """What `compile` was given; losses and metrics are resolved per output once the data's shapes are known."""
 
-    def __init__(self, optimizer, loss, metrics, weighted_metrics, steps_per_execution, unroll):
+    def __init__(self, optimizer, loss, loss_weights, metrics, weighted_metrics, steps_per_execution, unroll):
         self.optimizer = optimizer
         self.loss = loss
+        self.loss_weights = loss_weights
         self.metrics = metrics
         self.weighted_metrics = weighted_metrics
         self.steps_per_execution = steps_per_execution
@@ -44,14 +56,33 @@ class _TrainingSide:
         self.engine: Engine | None = None
 
 
-def _metric_list(value: Any, argument: str) -> list:
+def _check_metric_specs(value: Any, argument: str, loss: Any) -> None:
+    """Unknown metric names fail at compile, not at the first fit (any nesting: per output lists/dicts)."""
     if value is None:
-        return []
-    if isinstance(value, (str, _metrics.Metric)) or callable(value):
-        value = [value]
-    if not isinstance(value, (list, tuple)):
-        raise TypeError(f"Argument `{argument}` must be a list of metric names or objects, received {value!r}.")
-    return list(value)
+        return
+    if isinstance(value, dict):
+        for entry in value.values():
+            _check_metric_specs(entry, argument, loss)
+        return
+    if isinstance(value, (list, tuple)):
+        for entry in value:
+            _check_metric_specs(entry, argument, loss)
+        return
+    if isinstance(value, str):
+        _metrics.get(value, y_true_shape=(None, 1), y_pred_shape=(None, 1), loss=loss)
+    elif not (isinstance(value, _metrics.Metric) or callable(value)):
+        raise TypeError(f"Argument `{argument}` must hold metric names or objects, received {value!r}.")
+
+
+def _check_loss_specs(value: Any) -> None:
+    if isinstance(value, dict):
+        for entry in value.values():
+            _check_loss_specs(entry)
+    elif isinstance(value, (list, tuple)):
+        for entry in value:
+            _check_loss_specs(entry)
+    elif value is not None:
+        _losses.get(value)
 
 
 class Model(Layer):
@@ -65,8 +96,13 @@ class Model(Layer):
       stop_training: set it to True from a callback to end `fit` after the current batch.
     """
 
-    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None) -> None:
+    def __init__(self, inputs: Any = None, outputs: Any = None, *, name: str | None = None, trainable: bool = True,
+                 dtype: Any = None) -> None:
         super().__init__(name=name, trainable=trainable, dtype=dtype)
+        self._graph = None
+        if inputs is not None or outputs is not None:
+            from kerasish.models.functional import init_functional
+            init_functional(self, inputs, outputs)
         # Training-side objects live in one container that NNX sees as a single static value, so that
         # compiling, fitting or replacing the History never changes the model's graph definition.
         self._training = _TrainingSide()
@@ -83,7 +119,7 @@ class Model(Layer):
 
     # -- compile --------------------------------------------------------------------------------
 
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
                 weighted_metrics: Any = None, steps_per_execution: int = 1, unroll: bool = False) -> None:
         """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate`.
 
@@ -91,10 +127,13 @@ class Model(Layer):
           optimizer: a name (`"sgd"`, `"adam"`, `"adamw"`, `"rmsprop"`, `"adagrad"`), a
             `kerasish.optimizers` object, or any `optax.GradientTransformation`.
           loss: a name (`"mse"`, `"sparse_categorical_crossentropy"`, ...), a `kerasish.losses`
-            object, or a callable `(y_true, y_pred) -> loss`.
+            object, or a callable `(y_true, y_pred) -> loss`. For several outputs: one loss for all,
+            or a list (by position) / dict (by output name) of losses.
           metrics: a list of names (`"accuracy"`, `"mae"`, ...) or `kerasish.metrics` objects,
             computed without sample weights. `"accuracy"` becomes binary, categorical or sparse
-            categorical accuracy from the shapes of the data, as in Keras.
+            categorical accuracy from the shapes of the data, as in Keras. For several outputs: a
+            list of lists or a dict of lists, per output.
+          loss_weights: for several outputs, a list / dict of the weights of their losses in the total.
           weighted_metrics: metrics computed with the sample weights.
           steps_per_execution: how many train steps run in one compiled dispatch.
           unroll: unroll the loop of `steps_per_execution` steps (faster for convolutions on CPU).
@@ -106,14 +145,15 @@ class Model(Layer):
         from kerasish.training.loop import check_positive_int
         check_positive_int("steps_per_execution", steps_per_execution)
         optimizer = _optimizers.get(optimizer)
-        loss = None if loss is None else _losses.get(loss)
-        metrics = _metric_list(metrics, "metrics")
-        weighted = _metric_list(weighted_metrics, "weighted_metrics")
-        for spec in metrics + weighted:  # unknown names fail here, not at the first fit
-            if isinstance(spec, str):
-                _metrics.get(spec, y_true_shape=(None, 1), y_pred_shape=(None, 1), loss=loss)
+        _check_loss_specs(loss)
+        if isinstance(loss, (str, _losses.Loss)) or (callable(loss) and not isinstance(loss, type)):
+            loss = _losses.get(loss)
+        if isinstance(metrics, (str, _metrics.Metric)):
+            metrics = [metrics]
+        _check_metric_specs(metrics, "metrics", loss)
+        _check_metric_specs(weighted_metrics, "weighted_metrics", loss)
         self._training.optimizer, self._training.loss = optimizer, loss
-        self._training.compile_config = _CompileConfig(optimizer, loss, metrics, weighted,
+        self._training.compile_config = _CompileConfig(optimizer, loss, loss_weights, metrics, weighted_metrics,
                                                        int(steps_per_execution), bool(unroll))
         self._training.engine = None
 
@@ -136,26 +176,78 @@ class Model(Layer):
             return self._engine
         config = self._compile_config
         y_pred = self.output_spec(x_sample)
-        y_true_shape = None if y_sample is None else (None,) + tuple(np.shape(y_sample)[1:])
-        y_pred_shape = (None,) + tuple(y_pred.shape[1:]) if hasattr(y_pred, "shape") else None
-        resolve = lambda spec: _metrics.get(spec, y_true_shape=y_true_shape, y_pred_shape=y_pred_shape,
-                                             loss=config.loss)
-        metrics = [resolve(m) for m in config.metrics]
-        weighted = [resolve(m) for m in config.weighted_metrics]
-        names = ["loss"] + [m.name for m in metrics + weighted]
-        if len(set(names)) != len(names):
-            raise ValueError(f"Metric names must be unique (they are the keys of the logs), received {names}.")
-        self._engine = Engine(self, config.optimizer, config.loss, metrics, weighted,
-                              config.steps_per_execution, config.unroll)
+        names = self.output_names(y_pred)
+        shape_of = lambda a: None if a is None else (None,) + tuple(np.shape(a)[1:])
+        y_shapes = ([None] * len(names) if y_sample is None
+                    else [shape_of(a) for a in flatten_outputs(y_sample, names)])
+        y_pred_shapes = [shape_of(a) for a in flatten_outputs(y_pred, names)]
+        objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
+                                y_shapes, y_pred_shapes)
+        self._engine = Engine(self, config.optimizer, objectives, config.steps_per_execution, config.unroll)
         return self._engine
 
+    def output_names(self, y_pred: Any = None) -> list[str]:
+        """The names of the outputs: the functional graph's output layers, else `output_<i>`."""
+        if self._graph is not None:
+            return list(self._graph.output_names)
+        if isinstance(y_pred, dict):
+            return list(y_pred)
+        if isinstance(y_pred, (list, tuple)):
+            return [f"output_{i}" for i in range(len(y_pred))]
+        return [self.name]
+
     def _build_for_data(self, x_sample: Any) -> None:
+        if self.built:
+            return
+        if type(self).build_for is not Model.build_for:  # Sequential: shape propagation
+            self.build_for(input_shapes(x_sample))
+        else:
+            self._build_eagerly(jax.tree.map(lambda a: jnp.asarray(a[:2]), x_sample))
+
+    # -- subclassed models: built by one eager call --------------------------------------------------
+
+    def call(self, x, training: bool = False):
+        """The forward pass: runs the functional graph; a subclassed model overrides it."""
+        if self._graph is None:
+            raise NotImplementedError(f"Model '{self.name}' has no graph: subclass Model and define "
+                                      f"`call(self, x, training=False)`, or use ks.Model(inputs, outputs).")
+        from kerasish.models.functional import run_graph
+        return run_graph(self, x, training)
+
+    def __call__(self, x, training: bool = False):
+        if not self.built and type(self).build_for is Model.build_for and not any_symbolic(x) and not any(
+                isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
+            self._build_eagerly(x)
+        return super().__call__(x, training=training)
+
+    def build_for(self, input_shape: Any) -> Any:
+        """A subclassed model builds by running `call` once on zeros of `input_shape` (its layers build lazily)."""
         if not self.built:
-            self.build_for(tuple(jax.tree.leaves(x_sample)[0].shape))
+            zeros = map_shapes(lambda s: jnp.zeros((2,) + tuple(s[1:]), self._input_dtype()),
+                               standardize_shapes(input_shape))
+            self._build_eagerly(zeros)
+        return self.output_shape
+
+    def _build_eagerly(self, x: Any) -> None:
+        shapes = standardize_shapes(input_shapes(x))
+        self.build(shapes)
+        self.input_shape = shapes
+        self.built = True
+        out = self.call(x, training=False) if _accepts_training(self.call) else self.call(x)
+        self.output_shape = jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), out)
 
     def _check_data_shape(self, x_sample: Any, argument: str = "x") -> None:
         expected = self.input_shape
-        if expected is None or not hasattr(x_sample, "shape"):
+        if expected is None:
+            return
+        if not is_shape(expected):  # several inputs
+            count = len(jax.tree.leaves(expected, is_leaf=is_shape))
+            if hasattr(x_sample, "shape"):
+                raise ValueError(f"Argument `{argument}` must hold {count} arrays (a list, tuple or dict) for model "
+                                 f"'{self.name}', which takes {count} inputs; received one array of shape "
+                                 f"{format_shape(x_sample.shape)}.")
+            return  # each input is checked by its InputLayer
+        if not hasattr(x_sample, "shape"):
             return
         got = tuple(x_sample.shape)
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
@@ -308,7 +400,7 @@ class Model(Layer):
         self._build_for_data(x_sample)
         self._check_data_shape(x_sample)
         if self._engine is None or not self._engine.matches(self):
-            self._engine = Engine(self, _optimizers.get("sgd"), None, [], [])
+            self._engine = Engine(self, _optimizers.get("sgd"), None)
 
     # -- one batch at a time ------------------------------------------------------------------------
 
@@ -387,6 +479,11 @@ class Model(Layer):
         """Prints a table of the layers, their output shapes and parameter counts, with totals."""
         from kerasish.models.summary import summary_text
         (print_fn or print)(summary_text(self, line_length))
+
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table: what Jupyter shows for a cell ending in `model`."""
+        from kerasish.models.summary import summary_html
+        return summary_html(self)
 
     def get_compile_config(self) -> dict[str, Any] | None:
         config = self._compile_config

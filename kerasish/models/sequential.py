@@ -9,6 +9,7 @@ from flax import nnx
 
 from kerasish.layers.base import Layer, Shape, standardize_shape
 from kerasish.layers.core import InputLayer
+from kerasish.layers.symbolic import SymbolicTensor
 from kerasish.models.model import Model
 
 
@@ -41,8 +42,10 @@ class Sequential(Model):
             for layer in layers:
                 self.add(layer)
 
-    def add(self, layer: Layer) -> None:
+    def add(self, layer: Layer | SymbolicTensor) -> None:
         """Appends a layer (builds it at once if the model is already built)."""
+        if isinstance(layer, SymbolicTensor) and isinstance(layer.node.layer, InputLayer):
+            layer = layer.node.layer
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a kerasish Layer (or ks.Input), received {layer!r} of type "
                             f"{type(layer).__name__}. Wrap a flax.nnx.Module or a function in a Layer first.")

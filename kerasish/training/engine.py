@@ -16,7 +16,6 @@ request (XLA:CPU runs convolutions inside a rolled loop much slower than step by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import jax
@@ -25,9 +24,9 @@ import numpy as np
 import optax
 from flax import nnx
 
-from kerasish import metrics as _metrics
 from kerasish import optimizers as _optimizers
 from kerasish.layers.base import Layer
+from kerasish.training.objectives import Objectives
 
 
 def frozen_paths(model: Layer) -> frozenset[tuple]:
@@ -72,11 +71,6 @@ def _batch_size(x: Any) -> jax.Array:
     return jnp.asarray(jax.tree.leaves(x)[0].shape[0], jnp.float32)
 
 
-def _track_mean(state: tuple, value, weight) -> tuple:
-    total, count = state
-    return total + value * weight, count + weight
-
-
 class Engine:
     """The compiled functions and training state of one compiled model.
 
@@ -84,14 +78,11 @@ class Engine:
     `predict` call so nothing is compiled twice for the same shapes.
     """
 
-    def __init__(self, model: Layer, optimizer: _optimizers.Optimizer, loss, metrics: Sequence[_metrics.Metric],
-                 weighted_metrics: Sequence[_metrics.Metric], steps_per_execution: int = 1,
-                 unroll: bool = False) -> None:
+    def __init__(self, model: Layer, optimizer: _optimizers.Optimizer, objectives: Objectives | None,
+                 steps_per_execution: int = 1, unroll: bool = False) -> None:
         self.model = model
         self.optimizer = optimizer
-        self.loss = loss
-        self.metrics = list(metrics)
-        self.weighted_metrics = list(weighted_metrics)
+        self.objectives = objectives  # None for a model that only predicts
         self.steps_per_execution = steps_per_execution
         self.unroll = unroll
         self.graphdef, params, rest, self.keep = split_model(model)
@@ -113,14 +104,10 @@ class Engine:
         return graphdef == self.graphdef
 
     def metric_names(self) -> list[str]:
-        return ["loss"] + [m.name for m in self.metrics] + [m.name for m in self.weighted_metrics]
+        return self.objectives.names if self.objectives is not None else []
 
     def init_metrics(self) -> dict[str, Any]:
-        zero = jnp.zeros((), jnp.float32)
-        out = {"loss": (zero, zero)}
-        for m in self.metrics + self.weighted_metrics:
-            out[m.name] = m.init()
-        return out
+        return self.objectives.init() if self.objectives is not None else {}
 
     def pull_state(self) -> dict[str, Any]:
         """The train state, read from the model's current weights (and the kept optimizer state)."""
@@ -147,9 +134,7 @@ class Engine:
 
     def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
         """Metric results as Python floats (one device-to-host transfer)."""
-        results = {"loss": metric_state["loss"][0] / jnp.maximum(metric_state["loss"][1], 1.0)}
-        for m in self.metrics + self.weighted_metrics:
-            results[m.name] = m.result(metric_state[m.name])
+        results = self.objectives.results(metric_state)
         host = jax.device_get(results)  # a dict comes back with sorted keys: restore compile order
         return {prefix + name: float(host[name]) for name in results}
 
@@ -164,40 +149,39 @@ class Engine:
         y_pred = model(x, training=training)
         return model, y_pred
 
-    def _update_metrics(self, metric_state, loss, y, y_pred, sample_weight, x):
-        metric_state = dict(metric_state)
-        metric_state["loss"] = _track_mean(metric_state["loss"], loss, _batch_size(x))
-        for m in self.metrics:
-            metric_state[m.name] = m.update(metric_state[m.name], y, y_pred)
-        for m in self.weighted_metrics:
-            metric_state[m.name] = m.update(metric_state[m.name], y, y_pred, sample_weight)
-        return metric_state
+    def _loss(self, model, y, y_pred, sample_weight):
+        """The training objective: the weighted sum of the outputs' losses plus regularization penalties."""
+        loss, per_output = self.objectives.total_loss(y, y_pred, sample_weight)
+        return loss + regularization_penalty(model), per_output
 
     def _train_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
         x, y, sample_weight = batch
 
         def loss_fn(params):
             model, y_pred = self._forward(params, state["rest"], x, training=True)
-            loss = self.loss(y, y_pred, sample_weight) + regularization_penalty(model)
+            loss, per_output = self._loss(model, y, y_pred, sample_weight)
             _, _, rest = nnx.split(model, self.keep, ...)
-            return loss, (y_pred, rest)
+            return loss, (y_pred, per_output, rest)
 
-        (loss, (y_pred, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
+        (loss, (y_pred, per_output, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
         updates, opt_state = self.optimizer.update(grads, state["opt"], state["params"])
         params = optax.apply_updates(state["params"], updates)
         # A non-finite loss or gradient skips the update: NaN never reaches the weights. The loss is
         # still accumulated, so the epoch's logged loss shows it (and TerminateOnNaN sees it).
         finite = jnp.isfinite(loss) & _all_finite(grads)
         keep = lambda new, old: jax.tree.map(lambda n, o: jnp.where(finite, n, o), new, old)
-        metric_state = self._update_metrics(state["metrics"], loss, y, y_pred, sample_weight, x)
+        metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
+                                              _batch_size(x))
         return {"params": keep(params, state["params"]), "rest": keep(rest, state["rest"]),
                 "opt": keep(opt_state, state["opt"]), "metrics": metric_state}
 
     def _test_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
         x, y, sample_weight = batch
         model, y_pred = self._forward(state["params"], state["rest"], x, training=False)
-        loss = self.loss(y, y_pred, sample_weight) + regularization_penalty(model)
-        return {**state, "metrics": self._update_metrics(state["metrics"], loss, y, y_pred, sample_weight, x)}
+        loss, per_output = self._loss(model, y, y_pred, sample_weight)
+        metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
+                                              _batch_size(x))
+        return {**state, "metrics": metric_state}
 
     def _predict_step(self, state: dict[str, Any], x: Any):
         return self._forward(state["params"], state["rest"], x, training=False)[1]

@@ -1,0 +1,71 @@
+"""Symbolic tensors: what `ks.Input(...)` returns and what layers return when called on one.
+
+Calling a layer on a `SymbolicTensor` runs no computation: it builds the layer for the tensor's
+shape, traces the layer for the output's shape and dtype, and records a `Node` (layer, inputs,
+outputs). `ks.Model(inputs, outputs)` walks these nodes back from the outputs to make a graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import jax
+import numpy as np
+
+_ids = itertools.count()
+
+
+class SymbolicTensor:
+    """A placeholder with a shape (batch axis None) and a dtype, produced by a layer.
+
+    Attributes:
+      shape: e.g. `(None, 28, 28, 1)`.
+      dtype: a NumPy dtype.
+      node: the `Node` that produced it.
+    """
+
+    def __init__(self, shape: tuple, dtype: Any, node: Node | None = None) -> None:
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.node = node
+        self.id = next(_ids)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def spec(self, batch: int = 2) -> jax.ShapeDtypeStruct:
+        """A concrete stand-in (batch axis = `batch`) to trace layers with."""
+        return jax.ShapeDtypeStruct((batch,) + self.shape[1:], self.dtype)
+
+    def __repr__(self) -> str:
+        producer = self.node.layer.name if self.node is not None else "?"
+        return f"<SymbolicTensor shape={self.shape}, dtype={self.dtype.name}, from layer '{producer}'>"
+
+
+class Node:
+    """One call of `layer` on symbolic `inputs` (a pytree of tensors), giving `outputs`."""
+
+    def __init__(self, layer, inputs: Any, outputs: Any) -> None:
+        self.layer = layer
+        self.inputs = inputs
+        self.outputs = outputs
+        for tensor in leaves(outputs):
+            tensor.node = self
+
+
+def is_symbolic(x: Any) -> bool:
+    return isinstance(x, SymbolicTensor)
+
+
+def leaves(tree: Any) -> list[SymbolicTensor]:
+    return jax.tree.leaves(tree, is_leaf=is_symbolic)
+
+
+def any_symbolic(tree: Any) -> bool:
+    return any(is_symbolic(leaf) for leaf in leaves(tree))
+
+
+def tree_map(fn, tree: Any) -> Any:
+    return jax.tree.map(fn, tree, is_leaf=is_symbolic)

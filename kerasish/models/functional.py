@@ -1,0 +1,133 @@
+"""The functional API: `ks.Model(inputs, outputs)` from layers called on symbolic tensors.
+
+    inputs = ks.Input((64,))
+    hidden = ks.layers.Dense(32, activation="relu")(inputs)
+    outputs = ks.layers.Dense(10, activation="softmax")(hidden)
+    model = ks.Model(inputs, outputs)
+
+The calls recorded `Node`s; here they are walked back from the outputs into a static plan (which
+layer runs on which tensors, in order). The model holds its layers in `model.layers` (an
+`nnx.List`, so their weights are the model's state) and the plan as plain integers, so the graph
+definition stays static under `jax.jit`. A layer called twice (shared weights) appears once in
+`layers` and twice in the plan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+from flax import nnx
+
+from kerasish.layers import symbolic as _symbolic
+from kerasish.layers.base import Layer
+from kerasish.layers.core import InputLayer
+
+
+class Graph:
+    """The static plan of a functional model.
+
+    Attributes:
+      inputs: the input structure (a tensor id, or a list / dict of them).
+      steps: `(layer index, input structure of tensor ids, output structure of tensor ids)` in order.
+      outputs: the output structure of tensor ids.
+      output_names: the names of the layers producing the outputs (or the dict keys).
+    """
+
+    def __init__(self, inputs: Any, steps: list, outputs: Any, output_names: list[str]) -> None:
+        self.inputs, self.steps, self.outputs, self.output_names = inputs, steps, outputs, output_names
+
+
+def _input_layer(tensor: Any, argument: str) -> InputLayer:
+    if not _symbolic.is_symbolic(tensor):
+        raise TypeError(f"Argument `{argument}` of Model must hold tensors from ks.Input(...), received {tensor!r}.")
+    layer = tensor.node.layer if tensor.node is not None else None
+    if not isinstance(layer, InputLayer):
+        raise ValueError(f"Argument `{argument}` of Model must hold tensors made by ks.Input(...), received "
+                         f"{tensor!r}; pass the Input itself, not a layer's output.")
+    return layer
+
+
+def init_functional(model, inputs: Any, outputs: Any) -> None:
+    """Builds `model`'s layers and plan from symbolic `inputs` and `outputs` (called by Model.__init__)."""
+    if inputs is None or outputs is None:
+        raise ValueError("A functional Model needs both `inputs` and `outputs`: ks.Model(inputs, outputs).")
+    input_tensors = _symbolic.leaves(inputs)
+    input_layers = [_input_layer(t, "inputs") for t in input_tensors]
+    for t in _symbolic.leaves(outputs):
+        if not _symbolic.is_symbolic(t):
+            raise TypeError(f"Argument `outputs` of Model must hold tensors returned by layers, received {t!r}.")
+    known = {t.id for t in input_tensors}
+    order: list = []
+    seen: set[int] = set()
+
+    def visit(tensor) -> None:
+        if tensor.id in known:
+            return
+        node = tensor.node
+        if isinstance(node.layer, InputLayer):
+            raise ValueError(f"Output {tensor!r} depends on Input '{node.layer.name}', which is not in `inputs`.")
+        if id(node) in seen:
+            return
+        for parent in _symbolic.leaves(node.inputs):
+            visit(parent)
+        seen.add(id(node))
+        order.append(node)
+        known.update(t.id for t in _symbolic.leaves(node.outputs))
+
+    for tensor in _symbolic.leaves(outputs):
+        visit(tensor)
+
+    layers: list[Layer] = list(input_layers)
+    for node in order:
+        if not any(node.layer is existing for existing in layers):
+            layers.append(node.layer)
+    index = {id(layer): i for i, layer in enumerate(layers)}
+    ids = lambda tree: _symbolic.tree_map(lambda t: t.id, tree)
+    steps = [(index[id(node.layer)], ids(node.inputs), ids(node.outputs)) for node in order]
+    if isinstance(outputs, dict):
+        names = list(outputs)
+    else:
+        names = [t.node.layer.name for t in _symbolic.leaves(outputs)]
+        if len(set(names)) != len(names):  # one layer giving several outputs
+            names = [f"{name}_{i}" for i, name in enumerate(names)]
+    model.layers = nnx.List(layers)
+    model._graph = Graph(ids(inputs), steps, ids(outputs), names)
+    shapes = lambda tree: _symbolic.tree_map(lambda t: t.shape, tree)
+    model.input_shape = shapes(inputs)
+    model.output_shape = shapes(outputs)
+    model.built = True
+
+
+def _bind_inputs(model, x: Any) -> dict[int, Any]:
+    structure = model._graph.inputs
+    if isinstance(structure, int):
+        return {structure: x}
+    if isinstance(structure, dict):
+        if not isinstance(x, dict):
+            raise ValueError(f"Model '{model.name}' takes a dict of inputs with keys {sorted(structure)}, "
+                             f"received {type(x).__name__}.")
+        return {structure[k]: x[k] for k in structure}
+    if not isinstance(x, (list, tuple)) or len(x) != len(structure):
+        raise ValueError(f"Model '{model.name}' takes {len(structure)} inputs (a list or tuple), received "
+                         f"{type(x).__name__}" + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else "")
+                         + ".")
+    return dict(zip(structure, x))
+
+
+def _check_inputs(model, values: dict[int, Any]) -> None:
+    input_ids = jax.tree.leaves(model._graph.inputs)
+    for layer, i in zip(model.layers, input_ids):
+        layer.check_input_shape(tuple(values[i].shape))
+
+
+def run_graph(model, x: Any, training: bool) -> Any:
+    """Runs the plan on concrete (or traced) inputs."""
+    values = _bind_inputs(model, x)
+    _check_inputs(model, values)
+    for layer_index, input_ids, output_ids in model._graph.steps:
+        args = jax.tree.map(lambda i: values[i], input_ids)
+        result = model.layers[layer_index](args, training=training)
+        for i, value in zip(jax.tree.leaves(output_ids), jax.tree.leaves(result)):
+            values[i] = value
+    return jax.tree.map(lambda i: values[i], model._graph.outputs)
