@@ -120,7 +120,7 @@ class Model(Layer):
     # -- compile --------------------------------------------------------------------------------
 
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
-                weighted_metrics: Any = None, steps_per_execution: int = 1, unroll: bool = False) -> None:
+                weighted_metrics: Any = None, steps_per_execution: int | str = "auto", unroll: bool = False) -> None:
         """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate`.
 
         Args:
@@ -135,15 +135,18 @@ class Model(Layer):
             list of lists or a dict of lists, per output.
           loss_weights: for several outputs, a list / dict of the weights of their losses in the total.
           weighted_metrics: metrics computed with the sample weights.
-          steps_per_execution: how many train steps run in one compiled dispatch.
+          steps_per_execution: how many train steps run in one compiled dispatch; "auto" (the
+            default) fuses up to 64 steps, except for convolutional models on CPU (one step).
           unroll: unroll the loop of `steps_per_execution` steps (faster for convolutions on CPU).
 
         Raises:
           ValueError: for an unknown name (the message lists the accepted ones).
           TypeError: for an object of the wrong type.
         """
-        from kerasish.training.loop import check_positive_int
-        check_positive_int("steps_per_execution", steps_per_execution)
+        if steps_per_execution != "auto" and (isinstance(steps_per_execution, bool) or not isinstance(
+                steps_per_execution, int) or steps_per_execution < 1):
+            raise ValueError(f"Argument `steps_per_execution` must be 'auto' or an int >= 1, received "
+                             f"{steps_per_execution!r}.")
         optimizer = _optimizers.get(optimizer)
         _check_loss_specs(loss)
         if isinstance(loss, (str, _losses.Loss)) or (callable(loss) and not isinstance(loss, type)):
@@ -154,7 +157,7 @@ class Model(Layer):
         _check_metric_specs(weighted_metrics, "weighted_metrics", loss)
         self._training.optimizer, self._training.loss = optimizer, loss
         self._training.compile_config = _CompileConfig(optimizer, loss, loss_weights, metrics, weighted_metrics,
-                                                       int(steps_per_execution), bool(unroll))
+                                                       steps_per_execution, bool(unroll))
         self._training.engine = None
 
     @property

@@ -120,7 +120,7 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
             initial_epoch: int, validation_freq) -> History:
     engine: Engine = model._engine
     callbacks = make_callbacks(model, callbacks, verbose, epochs, dataset.steps, history=True)
-    k = 1 if callbacks.needs_every_batch else engine.steps_per_execution
+    k = 1 if callbacks.needs_every_batch else engine.execution_size(dataset.steps)
     wants_batch_begin = callbacks.wants("on_train_batch_begin")
     wants_batch_end = callbacks.wants("on_train_batch_end")
     reads_weights = callbacks.reads_weights_during_training
@@ -176,7 +176,7 @@ def run_evaluate(model, dataset: _Dataset, callbacks: CallbackList) -> dict:
     state = engine.state if engine.state is not None else engine.pull_state()
     state = {**state, "metrics": engine.init_metrics()}
     wants_end = callbacks.wants("on_test_batch_end")
-    k = 1 if (callbacks.wants("on_test_batch_begin") or wants_end) else engine.steps_per_execution
+    k = 1 if (callbacks.wants("on_test_batch_begin") or wants_end) else engine.execution_size(dataset.steps)
     callbacks.on_test_begin()
 
     def on_end(step):
@@ -201,7 +201,7 @@ def run_predict(model, dataset: _Dataset, callbacks: CallbackList) -> Any:
     callbacks.on_predict_begin()
     source = dataset.source
     if isinstance(source, _data.ArrayBatches):
-        k = 1 if wants_end else engine.steps_per_execution
+        k = 1 if wants_end else engine.execution_size(dataset.steps)
         x = source.device_arrays[0]
         step = 0
         for index in _data.group_batches(source.epoch(), k):

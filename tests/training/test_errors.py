@@ -93,7 +93,7 @@ def test_non_numeric_and_non_finite_data(model, blobs):
 def test_compile_argument_types():
     with pytest.raises(TypeError, match="optimizer"):
         mlp().compile(optimizer=3, loss="mse")
-    with pytest.raises(ValueError, match=r"`steps_per_execution` must be an int >= 1, received 0"):
+    with pytest.raises(ValueError, match=r"`steps_per_execution` must be 'auto' or an int >= 1, received 0"):
         mlp().compile(optimizer="sgd", loss="mse", steps_per_execution=0)
 
 

@@ -74,14 +74,15 @@ def test_no_recompilation_across_epochs_fits_and_partial_batches(compiled, blobs
 def test_steps_per_execution_gives_the_same_history(blobs):
     x, y = blobs
     histories = []
-    for k in (1, 4):
+    for k in (1, 4, "auto"):
         ks.utils.set_random_seed(5)
         model = mlp(dropout=0.2)
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                       steps_per_execution=k)
         histories.append(model.fit(x, y, batch_size=8, epochs=3, validation_split=0.25, verbose=0).history)
-    for key in histories[0]:
-        np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-5, err_msg=key)
+    for history in histories[1:]:
+        for key in histories[0]:
+            np.testing.assert_allclose(history[key], histories[0][key], rtol=1e-5, err_msg=key)
 
 
 def test_validation_data_and_validation_freq(compiled, blobs):
