@@ -109,13 +109,21 @@ class Model(Layer):
 
     optimizer = property(lambda self: self._training.optimizer)
     loss = property(lambda self: self._training.loss)
-    history = property(lambda self: self._training.history,
-                       lambda self, value: setattr(self._training, "history", value))
-    stop_training = property(lambda self: self._training.stop_training,
-                             lambda self, value: setattr(self._training, "stop_training", bool(value)))
+    history = property(lambda self: self._training.history)
+    stop_training = property(lambda self: self._training.stop_training)
     _compile_config = property(lambda self: self._training.compile_config)
-    _engine = property(lambda self: self._training.engine,
-                       lambda self, value: setattr(self._training, "engine", value))
+    _engine = property(lambda self: self._training.engine)
+
+    _TRAINING_ATTRIBUTES = {"history": "history", "stop_training": "stop_training", "_engine": "engine"}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Written straight into the training container: going through NNX's __setattr__ would record the
+        # name as a graph attribute and change the graph definition (and so recompile everything).
+        if name in Model._TRAINING_ATTRIBUTES:
+            setattr(self._training, Model._TRAINING_ATTRIBUTES[name], bool(value) if name == "stop_training"
+                    else value)
+            return
+        super().__setattr__(name, value)
 
     # -- compile --------------------------------------------------------------------------------
 
@@ -482,6 +490,16 @@ class Model(Layer):
         """Prints a table of the layers, their output shapes and parameter counts, with totals."""
         from kerasish.models.summary import summary_text
         (print_fn or print)(summary_text(self, line_length))
+
+    def save_weights(self, filepath: str) -> None:
+        """Writes the weights to a `.weights.safetensors` file, atomically (see `kerasish.saving`)."""
+        from kerasish.saving.weights import save_weights
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath: str) -> None:
+        """Loads weights written by `save_weights`; a mismatch names the weight and both shapes."""
+        from kerasish.saving.weights import load_weights
+        load_weights(self, filepath)
 
     def _repr_html_(self) -> str:
         """The summary as an HTML table: what Jupyter shows for a cell ending in `model`."""

@@ -267,3 +267,15 @@ def test_a_non_finite_loss_skips_the_update(seeded, regression):
     assert not np.isfinite(history.history["loss"][0])
     for a, b in zip(model.get_weights(), before):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_second_fit_reuses_the_engine_and_the_optimizer_state(compiled, blobs):
+    x, y = blobs
+    compiled.fit(x, y, epochs=1, verbose=0)
+    engine, step_count = compiled._engine, compiled._engine.opt_state
+    compiled.stop_training = True  # as a callback would; must not change the model's graph
+    compiled.fit(x, y, epochs=1, verbose=0)
+    assert compiled._engine is engine
+    counts = [leaf for leaf in jax.tree.leaves(compiled._engine.opt_state) if leaf.dtype == np.int32]
+    before = [leaf for leaf in jax.tree.leaves(step_count) if leaf.dtype == np.int32]
+    assert counts and all(int(a) == int(b) + 3 for a, b in zip(counts, before))  # 3 more steps, not reset

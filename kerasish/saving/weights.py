@@ -1,0 +1,127 @@
+"""Weights files: a model's `get_weights()` in one safetensors file, written atomically.
+
+The file holds one tensor per weight, keyed `"<index>/<layer name>/<attribute>"` (e.g.
+`"0000/dense/kernel"`), the index being the weight's position in `get_weights()` (Keras's order), and
+metadata `{"format": "kerasish.weights", "version": "1", "count": "<number of weights>"}`. Loading
+goes by index, so a model rebuilt with other layer names (`dense_3` instead of `dense`) loads the file;
+count and shapes must match. safetensors holds raw arrays and a JSON header only: loading a file never
+runs code from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+from flax import nnx
+from safetensors import SafetensorError
+from safetensors import numpy as st
+
+from kerasish.layers.base import Layer
+from kerasish.saving.atomic import atomic_write_bytes
+
+WEIGHTS_SUFFIX = ".weights.safetensors"
+FORMAT = "kerasish.weights"
+VERSION = "1"
+
+
+def _check_path(path: Any, function: str) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"Argument `filepath` of {function} must be a path, received {path!r}.")
+    path = os.fspath(path)
+    if not path.endswith(WEIGHTS_SUFFIX):
+        raise ValueError(f"Argument `filepath` of {function} must end in {WEIGHTS_SUFFIX!r} (a safetensors weights "
+                         f"file), received filepath={path!r}.")
+    return path
+
+
+def weight_keys(model: Layer) -> list[str]:
+    """The file keys of `model.weights`: `"<index>/<owning layer's name>/<attribute path>"`.
+
+    Example:
+      >>> import kerasish as ks
+      >>> weight_keys(ks.Sequential([ks.Input((3,)), ks.layers.Dense(2, name="out")]))
+      ['0000/out/kernel', '0001/out/bias']
+    """
+    nodes = list(nnx.iter_graph(model))
+    layer_names = {path: node.name for path, node in nodes if isinstance(node, Layer)}
+    names: dict[int, str] = {}
+    for path, node in nodes:
+        if isinstance(node, nnx.Variable):
+            owner = max((p for p in layer_names if path[:len(p)] == p), key=len)
+            names[id(node)] = "/".join([layer_names[owner], *map(str, path[len(owner):])])
+    return [f"{i:04d}/{names.get(id(v), f'weight_{i}')}" for i, v in enumerate(model.weights)]
+
+
+def save_weights(model: Layer, filepath: str | os.PathLike) -> None:
+    """Saves `model.get_weights()` to a safetensors file, atomically (the old file survives a crash).
+
+    Args:
+      model: a built layer or model.
+      filepath: the file, ending in `.weights.safetensors`; its folder must exist.
+
+    Raises:
+      TypeError / ValueError: for a `filepath` that is not a path or lacks the suffix, or a model that
+        is not built.
+
+    Example:
+      >>> import pathlib, tempfile
+      >>> import kerasish as ks
+      >>> model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(2)])
+      >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.weights.safetensors"
+      >>> save_weights(model, path)
+      >>> load_weights(model, path)
+    """
+    path = _check_path(filepath, "save_weights")
+    if not getattr(model, "built", False):
+        raise ValueError(f"Model '{model.name}' is not built, so it has no weights to save: build it first "
+                         f"(an Input, `model.build(...)` or one call on data).")
+    tensors = {key: np.ascontiguousarray(w) for key, w in zip(weight_keys(model), model.get_weights())}
+    metadata = {"format": FORMAT, "version": VERSION, "count": str(len(tensors))}
+    atomic_write_bytes(path, st.save(tensors, metadata=metadata))
+
+
+def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
+    """Loads a file written by `save_weights` into `model` (by position; count and shapes must match).
+
+    Args:
+      model: a built layer or model with the same weights as the one saved.
+      filepath: a `.weights.safetensors` file.
+
+    Raises:
+      FileNotFoundError: if the file does not exist.
+      ValueError: for a file that is not a kerasish weights file (corrupt, truncated, foreign, newer
+        version), or whose weight count or shapes differ from the model's (the message names the
+        weight and both shapes). The model is left unchanged.
+    """
+    path = _check_path(filepath, "load_weights")
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        tensors = st.load(data)
+        metadata = _metadata(data)
+    except (SafetensorError, ValueError) as e:
+        raise ValueError(f"{path!r} is not a readable safetensors file (truncated or corrupt?): {e}") from None
+    if metadata.get("format") != FORMAT:
+        raise ValueError(f"{path!r} is a safetensors file but not a kerasish weights file (metadata {metadata}).")
+    if metadata.get("version") != VERSION:
+        raise ValueError(f"{path!r} was written by a newer kerasish (weights format version "
+                         f"{metadata.get('version')!r}; this one reads {VERSION!r}).")
+    ordered = sorted(tensors.items(), key=lambda item: int(item[0].split("/", 1)[0]))
+    variables = model.weights
+    if len(ordered) != len(variables):
+        raise ValueError(f"{path!r} holds {len(ordered)} weights, but model '{model.name}' has {len(variables)}.")
+    for (key, value), variable, own_key in zip(ordered, variables, weight_keys(model)):
+        if value.shape != variable.shape:
+            raise ValueError(f"Weight {key!r} in {path!r} has shape {value.shape}, but the model's weight "
+                             f"{own_key!r} has shape {variable.shape}.")
+    model.set_weights([value for _, value in ordered])
+
+
+def _metadata(data: bytes) -> dict[str, str]:
+    """The `__metadata__` of a safetensors header (8-byte little-endian length, then JSON)."""
+    length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + length])
+    return header.get("__metadata__") or {}

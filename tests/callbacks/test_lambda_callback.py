@@ -1,0 +1,43 @@
+"""LambdaCallback: the functions given are called with the hooks' arguments, and only those hooks run."""
+
+import pytest
+
+from kerasish.callbacks import CallbackList, LambdaCallback
+
+
+def test_hooks_are_called_in_order_with_their_arguments(trainer):
+    calls = []
+    callback = LambdaCallback(
+        on_train_begin=lambda logs: calls.append(("train_begin",)),
+        on_epoch_begin=lambda epoch, logs: calls.append(("epoch_begin", epoch)),
+        on_train_batch_end=lambda batch, logs: calls.append(("batch_end", batch, round(logs["loss"], 6) > 0)),
+        on_test_begin=lambda logs: calls.append(("test_begin",)),
+        on_epoch_end=lambda epoch, logs: calls.append(("epoch_end", epoch, sorted(logs))),
+        on_train_end=lambda logs: calls.append(("train_end",)))
+    trainer.fit([callback], epochs=2)
+    epoch = lambda e: [("epoch_begin", e)] + [("batch_end", b, True) for b in range(4)] + [
+        ("test_begin",), ("epoch_end", e, ["learning_rate", "loss", "val_loss"])]
+    assert calls == [("train_begin",)] + epoch(0) + epoch(1) + [("train_end",)]
+
+
+def test_only_the_given_hooks_are_registered():
+    epoch_only = LambdaCallback(on_epoch_end=lambda epoch, logs: None)
+    assert CallbackList([epoch_only]).needs_every_batch is False  # no per-step cost
+    assert not epoch_only._overrides("on_train_batch_end") and epoch_only._overrides("on_epoch_end")
+    assert CallbackList([LambdaCallback(on_train_batch_begin=lambda batch, logs: None)]).needs_every_batch
+
+
+def test_predict_and_evaluate_hooks(trainer):
+    seen = []
+    callback = LambdaCallback(on_predict_batch_end=lambda batch, logs: seen.append(("predict", batch)),
+                              on_test_end=lambda logs: seen.append(("test_end", sorted(logs))))
+    trainer.model.predict(trainer.xv, batch_size=8, verbose=0, callbacks=[callback])
+    trainer.model.evaluate(trainer.xv, trainer.yv, batch_size=8, verbose=0, callbacks=[callback])
+    assert seen == [("predict", 0), ("predict", 1), ("test_end", ["loss"])]
+
+
+def test_arguments_must_be_functions():
+    with pytest.raises(TypeError, match="`on_epoch_end` of LambdaCallback must be a function or None, received 3"):
+        LambdaCallback(on_epoch_end=3)
+    with pytest.raises(TypeError, match="on_batch_end"):
+        LambdaCallback(on_batch_end=print)
