@@ -360,7 +360,9 @@ _SNAKE = {
     "orthogonal": Orthogonal,
     "identity": Identity,
 }
-_BY_NAME: dict[str, type] = {**_SNAKE, **{cls.__name__: cls for cls in _CLASSES}}
+# Keras also accepts "uniform" / "normal" (e.g. Embedding's default "uniform").
+_BY_NAME: dict[str, type] = {**_SNAKE, "uniform": RandomUniform, "normal": RandomNormal,
+                             **{cls.__name__: cls for cls in _CLASSES}}
 
 
 def get(identifier: str | dict[str, Any] | Initializer) -> Initializer:

@@ -85,6 +85,10 @@ def get(identifier: Any) -> Regularizer | None:
     """None -> None; `"l1"`, `"l2"`, `"l1_l2"` -> Keras-default instance; a callable -> itself."""
     if identifier is None:
         return None
+    if isinstance(identifier, dict) and set(identifier) == {"class_name", "config"}:  # what `serialize` gives
+        if identifier["class_name"] not in _BY_NAME:
+            raise ValueError(f"Unknown regularizer class {identifier['class_name']!r}; accepted: {sorted(_BY_NAME)}.")
+        return _BY_NAME[identifier["class_name"]](**identifier["config"])
     if isinstance(identifier, str):
         if identifier not in _BY_NAME:
             raise ValueError(f"Unknown regularizer {identifier!r}; accepted names: {sorted(_BY_NAME)}.")

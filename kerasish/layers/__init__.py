@@ -4,6 +4,8 @@ from kerasish.layers.base import Layer, NonTrainable
 from kerasish.layers.conv import Conv1D, Conv2D, Conv2DTranspose
 from kerasish.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from kerasish.layers.embedding import Embedding
+from kerasish.layers.lambda_layer import Lambda
+from kerasish.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from kerasish.layers.normalization import BatchNormalization, LayerNormalization
 from kerasish.layers.pooling import (
     AveragePooling1D,
@@ -15,10 +17,16 @@ from kerasish.layers.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from kerasish.layers.preprocessing import Rescaling
+from kerasish.layers.recurrent import GRU, LSTM, SimpleRNN
+from kerasish.layers.regularization import GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from kerasish.layers.reshaping import UpSampling2D, ZeroPadding2D
 
 __all__ = [
-    "Activation", "AveragePooling1D", "AveragePooling2D", "BatchNormalization", "Conv1D", "Conv2D",
-    "Conv2DTranspose", "Dense", "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Input", "InputLayer", "Layer",
-    "LayerNormalization", "MaxPooling1D", "MaxPooling2D", "NonTrainable", "Reshape",
+    "GRU", "LSTM", "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "BatchNormalization",
+    "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Dense", "Dropout", "Embedding", "Flatten",
+    "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "Input", "InputLayer", "Lambda", "Layer", "LayerNormalization", "MaxPooling1D", "MaxPooling2D", "Maximum",
+    "Minimum", "Multiply", "NonTrainable", "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D",
+    "SpatialDropout2D", "Subtract", "UpSampling2D", "ZeroPadding2D",
 ]

@@ -141,6 +141,12 @@ class Layer(nnx.Module):
         self.output_shape: Shape | None = None
         self._weight_names: list[str] = []  # creation order = Keras's order for get_weights
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "trainable" and "_weight_names" in vars(self):  # as in Keras: freezing reaches sublayers
+            for layer in self._sublayers():
+                layer.trainable = value
+
     # -- the contract subclasses fill in ------------------------------------------------------
 
     def build(self, input_shape: Shape) -> None:

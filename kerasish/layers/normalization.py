@@ -128,7 +128,7 @@ class BatchNormalization(Layer):
 
     def check_input_shape(self, shape: Shape) -> None:
         checks.check_ndim(shape, self._ndim, self.name)
-        checks.check_axis_size(shape, self._axis, self.moving_mean.shape[0], self.name)
+        checks.check_axis_size(shape, self.axis, self.moving_mean.shape[0], self.name)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape
@@ -188,7 +188,7 @@ class LayerNormalization(Layer):
 
     Input shape: any, with known sizes on `axis`. Output shape: the input shape.
     Weights (Keras's order): `gamma` (if scale), then `beta` (if center), each of shape
-    `tuple(input_shape[a] for a in sorted(axis))`.
+    `tuple(input_shape[a] for a in sorted(axis))`, as in Keras.
 
     Example:
       >>> import jax.numpy as jnp
@@ -218,12 +218,14 @@ class LayerNormalization(Layer):
         axes = (self.axis,) if isinstance(self.axis, int) else self.axis
         self._axes = _resolve_axes(axes, len(input_shape), self.name, input_shape)
         self._ndim = len(input_shape)
-        shape = tuple(input_shape[a] for a in self._axes)
+        # Keras sorts the axes as given, so axis=(-1, 1) makes gamma (size[-1], size[1]), reshaped (not
+        # transposed) onto the input in `call`. Same here, so Keras's weights load and give Keras's numbers.
+        shape = tuple(input_shape[a] for a in sorted(axes))
         if self.scale:
             self.add_weight(shape, self.gamma_initializer, name="gamma")
         if self.center:
             self.add_weight(shape, self.beta_initializer, name="beta")
-        self._sizes = shape
+        self._sizes = tuple(input_shape[a] for a in self._axes)
 
     def check_input_shape(self, shape: Shape) -> None:
         checks.check_ndim(shape, self._ndim, self.name)

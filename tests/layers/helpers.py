@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -91,7 +90,3 @@ def keras_oracle_error(keras_layer: Any, layer: ks.layers.Layer, x: np.ndarray, 
     assert got.shape == expected.shape, (got.shape, expected.shape)
     return float(np.max(np.abs(got - expected))) if got.size else 0.0
 
-
-def max_abs_diff(a: Any, b: Any) -> float:
-    return float(jax.tree.reduce(max, jax.tree.map(lambda u, v: float(np.max(np.abs(np.asarray(u) - np.asarray(v)))),
-                                                   a, b)))

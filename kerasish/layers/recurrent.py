@@ -1,0 +1,376 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU, each a `jax.lax.scan` over the time axis.
+
+The weights are Keras's, in Keras's layout, so `set_weights(keras_layer.get_weights())` works:
+`kernel (features, gates * units)`, `recurrent_kernel (units, gates * units)` and `bias`, with the
+gates side by side in Keras's order -- LSTM `i, f, c, o`; GRU `z, r, h` (bias `(2, 3 * units)` with
+`reset_after=True`: input bias, recurrent bias). flax's `nnx.LSTMCell` / `nnx.GRUCell` keep one
+`Linear` per gate (eight for an LSTM), which neither loads Keras weights nor fuses the gates into
+one matmul, so the cells are written here; the input projection of every step is one matmul made
+before the scan, and only `h @ recurrent_kernel` runs inside it.
+
+Dropout follows Keras 3: one mask per sequence (not per step) on the inputs (`dropout`) and on the
+state fed back (`recurrent_dropout`); with `recurrent_dropout` > 0 each gate draws its own masks,
+as Keras's "implementation 1" does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from kerasish import activations as _activations
+from kerasish import initializers as _initializers
+from kerasish import random as _random
+from kerasish import regularizers as _regularizers
+from kerasish.layers import checks
+from kerasish.layers.base import Layer, Shape, format_shape
+
+
+def _project(h, kernel, masks, gates: int):
+    """`h @ kernel`; with `masks` (gates, batch, units), each gate's block sees `h` under its own mask."""
+    if masks is None:
+        return h @ kernel
+    blocks = kernel.reshape(kernel.shape[0], gates, -1)
+    return jnp.einsum("gbu,ugv->bgv", h[None] * masks, blocks).reshape(h.shape[0], -1)
+
+
+class _RNN(Layer):
+    """Shared by SimpleRNN, LSTM and GRU: arguments, weights, masks, the scan and the outputs."""
+
+    gates = 1
+    state_count = 1  # LSTM carries (h, c)
+
+    def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True, *,
+                 kernel_initializer: Any = "glorot_uniform", recurrent_initializer: Any = "orthogonal",
+                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None, recurrent_regularizer: Any = None,
+                 bias_regularizer: Any = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 seed: int | None = None, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        self.units = checks.positive_int(units, "units", cls)
+        self.activation = _activations.get(activation)
+        self.use_bias = checks.boolean(use_bias, "use_bias", cls)
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.recurrent_initializer = _initializers.get(recurrent_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel_regularizer = checks.regularizer(kernel_regularizer)
+        self.recurrent_regularizer = checks.regularizer(recurrent_regularizer)
+        self.bias_regularizer = checks.regularizer(bias_regularizer)
+        self.dropout = checks.number(dropout, "dropout", cls, 0.0, 1.0, include_high=False)
+        self.recurrent_dropout = checks.number(recurrent_dropout, "recurrent_dropout", cls, 0.0, 1.0,
+                                               include_high=False)
+        if seed is not None and (not checks.is_int(seed) or seed < 0):
+            raise ValueError(f"Argument `seed` of {cls} must be None or an int >= 0, received {seed!r}.")
+        self.seed = seed
+        self.return_sequences = checks.boolean(return_sequences, "return_sequences", cls)
+        self.return_state = checks.boolean(return_state, "return_state", cls)
+        self.go_backwards = checks.boolean(go_backwards, "go_backwards", cls)
+        if checks.boolean(stateful, "stateful", cls):
+            raise ValueError(f"Argument `stateful` of {cls} must be False, received True: kerasish does not carry "
+                             f"recurrent state across batches.")
+        self.stateful = False
+        self.unroll = checks.boolean(unroll, "unroll", cls)
+        if self.dropout or self.recurrent_dropout:
+            self.rngs = nnx.Rngs(dropout=_random.key_from(seed))
+
+    # -- weights and shapes ---------------------------------------------------------------------
+
+    def _bias_shape(self) -> tuple[int, ...]:
+        return (self.gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.bias_initializer
+
+    def build(self, input_shape: Shape) -> None:
+        checks.check_ndim(input_shape, 3, self.name)
+        if input_shape[-1] is None:
+            raise ValueError(f"Layer '{self.name}' needs a known feature axis, received input_shape "
+                             f"{format_shape(input_shape)}.")
+        width = self.gates * self.units
+        self.add_weight((input_shape[-1], width), self.kernel_initializer, name="kernel")
+        self.add_weight((self.units, width), self.recurrent_initializer, name="recurrent_kernel")
+        if self.use_bias:
+            self.add_weight(self._bias_shape(), self._bias_initializer(), name="bias")
+
+    def check_input_shape(self, shape: Shape) -> None:
+        checks.check_ndim(shape, 3, self.name)
+        checks.check_axis_size(shape, -1, self.kernel.shape[0], self.name)
+
+    def compute_output_shape(self, input_shape: Shape) -> Any:
+        checks.check_ndim(input_shape, 3, self.name)
+        batch = input_shape[0]
+        output = (batch, input_shape[1], self.units) if self.return_sequences else (batch, self.units)
+        if self.return_state:
+            return [output] + [(batch, self.units)] * self.state_count
+        return output
+
+    # -- computation ----------------------------------------------------------------------------
+
+    def _masks(self, rate: float, count: int, shape: tuple) -> jax.Array | None:
+        """`count` dropout masks of `shape` (kept values scaled by `1 / (1 - rate)`), or None."""
+        if rate == 0.0:
+            return None
+        keep = jax.random.bernoulli(self.rngs.dropout(), 1.0 - rate, (count,) + shape)
+        return keep.astype(self.dtype) / (1.0 - rate)
+
+    def _input_projection(self, x, masks):
+        """`x @ kernel` for every step at once, `(batch, time, gates * units)`."""
+        kernel = self.kernel[...]
+        if masks is None:
+            return x @ kernel
+        if masks.shape[0] == 1:
+            return (x * masks[0][:, None, :]) @ kernel
+        blocks = kernel.reshape(kernel.shape[0], self.gates, -1)
+        out = jnp.einsum("gbtf,fgu->btgu", x[None] * masks[:, :, None, :], blocks)
+        return out.reshape(x.shape[0], x.shape[1], -1)
+
+    def _step(self, carry: tuple, xw_t, recurrent_masks) -> tuple[tuple, jax.Array]:
+        raise NotImplementedError
+
+    def call(self, x, training: bool = False):
+        if not jnp.issubdtype(x.dtype, jnp.floating):
+            x = x.astype(self.dtype)
+        batch = x.shape[0]
+        per_gate = self.recurrent_dropout > 0 and self.gates > 1  # Keras's "implementation 1"
+        input_masks = self._masks(self.dropout, self.gates if per_gate else 1, (batch, x.shape[-1])) \
+            if training else None
+        recurrent_masks = self._masks(self.recurrent_dropout, self.gates, (batch, self.units)) if training else None
+        xw = self._input_projection(x, input_masks)
+        steps = jnp.swapaxes(xw, 0, 1)  # time major for the scan
+        if self.go_backwards:
+            steps = steps[::-1]
+        zeros = jnp.zeros((batch, self.units), xw.dtype)
+        carry = (zeros,) * self.state_count
+        carry, outputs = jax.lax.scan(lambda c, xw_t: self._step(c, xw_t, recurrent_masks), carry, steps,
+                                      unroll=self.unroll or 1)
+        output = jnp.swapaxes(outputs, 0, 1) if self.return_sequences else carry[0]
+        if self.return_state:
+            return [output, *carry]
+        return output
+
+    def regularization_loss(self):
+        total = 0.0
+        for regularizer, name in ((self.kernel_regularizer, "kernel"),
+                                  (self.recurrent_regularizer, "recurrent_kernel"), (self.bias_regularizer, "bias")):
+            if regularizer is not None and (name != "bias" or self.use_bias):
+                total = total + regularizer(getattr(self, name)[...])
+        return total
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "units": self.units, "activation": _activations.serialize(self.activation),
+                "use_bias": self.use_bias, "kernel_initializer": _initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": _initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": _initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
+                "recurrent_regularizer": _regularizers.serialize(self.recurrent_regularizer),
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer), "dropout": self.dropout,
+                "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll}
+
+
+class SimpleRNN(_RNN):
+    """A fully connected recurrent layer: `h_t = activation(x_t @ kernel + bias + h_{t-1} @ recurrent_kernel)`.
+
+    Args:
+      units: the size of the state and of the output (a positive int).
+      activation: default "tanh".
+      use_bias: whether to add a bias (default True).
+      kernel_initializer: initializer of `kernel` (default "glorot_uniform").
+      recurrent_initializer: initializer of `recurrent_kernel` (default "orthogonal").
+      bias_initializer: initializer of `bias` (default "zeros").
+      kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties added to the training loss.
+      dropout: the fraction of input features dropped in training, one mask per sequence, in [0, 1).
+      recurrent_dropout: likewise, for the state fed back into each step.
+      seed: an int for a reproducible dropout stream independent of the global seed.
+      return_sequences: return the output of every step `(batch, time, units)` instead of the last
+        `(batch, units)`.
+      return_state: also return the final state(s): a list `[output, h]` (LSTM: `[output, h, c]`).
+      go_backwards: read the sequence from its end; with `return_sequences`, the outputs come in
+        that (reversed) order, as in Keras.
+      stateful: must be False (kerasish does not carry state across batches).
+      unroll: unroll the scan (faster for short sequences, longer to compile).
+
+    Input shape: `(batch, time, features)`. Output shape: `(batch, units)`, or `(batch, time, units)`
+    with `return_sequences=True`.
+    Weights: `kernel (features, units)`, `recurrent_kernel (units, units)`, `bias (units,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.SimpleRNN(4, return_sequences=True)(jnp.ones((2, 5, 3))).shape
+      (2, 5, 4)
+    """
+
+    gates = 1
+
+    def _step(self, carry, xw_t, recurrent_masks):
+        (h,) = carry
+        z = xw_t + self.bias[...] if self.use_bias else xw_t
+        h = self.activation(z + _project(h, self.recurrent_kernel[...], recurrent_masks, 1))
+        return (h,), h
+
+
+class LSTM(_RNN):
+    """Long short-term memory (Hochreiter & Schmidhuber, 1997), Keras's gate order `i, f, c, o`.
+
+    With `z = x_t @ kernel + h @ recurrent_kernel + bias` split in four:
+    `i, f, o = recurrent_activation(z_i, z_f, z_o)`, `c = f * c + i * activation(z_c)`,
+    `h = o * activation(c)`.
+
+    Args:
+      units: the size of the state and of the output (a positive int).
+      activation: default "tanh".
+      recurrent_activation: the gates' activation (default "sigmoid").
+      use_bias: whether to add a bias (default True).
+      unit_forget_bias: start the forget gate's bias at 1, as Keras does (default True).
+      kernel_initializer: initializer of `kernel` (default "glorot_uniform").
+      recurrent_initializer: initializer of `recurrent_kernel` (default "orthogonal").
+      bias_initializer: initializer of `bias` (default "zeros").
+      kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties added to the training loss.
+      dropout: the fraction of input features dropped in training, one mask per sequence, in [0, 1).
+      recurrent_dropout: likewise, for the state fed back into each step.
+      seed: an int for a reproducible dropout stream independent of the global seed.
+      return_sequences: return the output of every step `(batch, time, units)` instead of the last
+        `(batch, units)`.
+      return_state: also return the final state(s): a list `[output, h]` (LSTM: `[output, h, c]`).
+      go_backwards: read the sequence from its end; with `return_sequences`, the outputs come in
+        that (reversed) order, as in Keras.
+      stateful: must be False (kerasish does not carry state across batches).
+      unroll: unroll the scan (faster for short sequences, longer to compile).
+
+    Input shape: `(batch, time, features)`. Output shape: `(batch, units)`, or `(batch, time, units)`
+    with `return_sequences=True`.
+    Weights: `kernel (features, 4 * units)`, `recurrent_kernel (units, 4 * units)`, `bias (4 * units,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> output, h, c = ks.layers.LSTM(4, return_state=True)(jnp.ones((2, 5, 3)))
+      >>> output.shape, c.shape
+      ((2, 4), (2, 4))
+    """
+
+    gates = 4
+    state_count = 2
+
+    def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
+                 use_bias: bool = True, *, unit_forget_bias: bool = True, **kwargs: Any) -> None:
+        super().__init__(units, activation, use_bias, **kwargs)
+        self.recurrent_activation = _activations.get(recurrent_activation)
+        self.unit_forget_bias = checks.boolean(unit_forget_bias, "unit_forget_bias", "LSTM")
+
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        units, init = self.units, self.bias_initializer
+
+        def forget_bias_one(key, shape, dtype=jnp.float32):
+            keys = jax.random.split(key, 2)
+            return jnp.concatenate([init(keys[0], (units,), dtype), jnp.ones((units,), dtype),
+                                    init(keys[1], (2 * units,), dtype)])
+        return forget_bias_one
+
+    def _step(self, carry, xw_t, recurrent_masks):
+        h, c = carry
+        z = xw_t + _project(h, self.recurrent_kernel[...], recurrent_masks, 4)
+        if self.use_bias:
+            z = z + self.bias[...]
+        z_i, z_f, z_c, z_o = jnp.split(z, 4, axis=-1)
+        c = self.recurrent_activation(z_f) * c + self.recurrent_activation(z_i) * self.activation(z_c)
+        h = self.recurrent_activation(z_o) * self.activation(c)
+        return (h, c), h
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "recurrent_activation": _activations.serialize(self.recurrent_activation),
+                "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRU(_RNN):
+    """Gated recurrent unit (Cho et al., 2014), Keras's gate order `z, r, h`.
+
+    `z, r = recurrent_activation(...)`, `hh = activation(x_h + r * (h @ R_h + b_h))` (with
+    `reset_after=True`, Keras's default; else `(r * h) @ R_h`), `h = z * h + (1 - z) * hh`.
+
+    Args:
+      units: the size of the state and of the output (a positive int).
+      activation: default "tanh".
+      recurrent_activation: the gates' activation (default "sigmoid").
+      use_bias: whether to add a bias (default True).
+      reset_after: apply the reset gate after the recurrent matmul (default True, Keras's and
+        cuDNN's convention); the bias then has shape `(2, 3 * units)`: input bias, recurrent bias.
+      kernel_initializer: initializer of `kernel` (default "glorot_uniform").
+      recurrent_initializer: initializer of `recurrent_kernel` (default "orthogonal").
+      bias_initializer: initializer of `bias` (default "zeros").
+      kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties added to the training loss.
+      dropout: the fraction of input features dropped in training, one mask per sequence, in [0, 1).
+      recurrent_dropout: likewise, for the state fed back into each step.
+      seed: an int for a reproducible dropout stream independent of the global seed.
+      return_sequences: return the output of every step `(batch, time, units)` instead of the last
+        `(batch, units)`.
+      return_state: also return the final state(s): a list `[output, h]` (LSTM: `[output, h, c]`).
+      go_backwards: read the sequence from its end; with `return_sequences`, the outputs come in
+        that (reversed) order, as in Keras.
+      stateful: must be False (kerasish does not carry state across batches).
+      unroll: unroll the scan (faster for short sequences, longer to compile).
+
+    Input shape: `(batch, time, features)`. Output shape: `(batch, units)`, or `(batch, time, units)`
+    with `return_sequences=True`.
+    Weights: `kernel (features, 3 * units)`, `recurrent_kernel (units, 3 * units)`, `bias (2, 3 * units)`
+    (`(3 * units,)` with `reset_after=False`).
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> layer = ks.layers.GRU(4, go_backwards=True)
+      >>> layer(jnp.ones((2, 5, 3))).shape, layer.bias.shape
+      ((2, 4), (2, 12))
+    """
+
+    gates = 3
+
+    def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
+                 use_bias: bool = True, *, reset_after: bool = True, **kwargs: Any) -> None:
+        super().__init__(units, activation, use_bias, **kwargs)
+        self.recurrent_activation = _activations.get(recurrent_activation)
+        self.reset_after = checks.boolean(reset_after, "reset_after", "GRU")
+
+    def _bias_shape(self) -> tuple[int, ...]:
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _input_projection(self, x, masks):
+        xw = super()._input_projection(x, masks)
+        if self.use_bias:
+            xw = xw + (self.bias[...][0] if self.reset_after else self.bias[...])
+        return xw
+
+    def _step(self, carry, xw_t, recurrent_masks):
+        (h,) = carry
+        u = self.units
+        kernel = self.recurrent_kernel[...]
+        x_z, x_r, x_h = jnp.split(xw_t, 3, axis=-1)
+        if self.reset_after:
+            inner = _project(h, kernel, recurrent_masks, 3)
+            if self.use_bias:
+                inner = inner + self.bias[...][1]
+            rec_z, rec_r, rec_h = jnp.split(inner, 3, axis=-1)
+            z = self.recurrent_activation(x_z + rec_z)
+            r = self.recurrent_activation(x_r + rec_r)
+            rec_h = r * rec_h
+        else:
+            masks_zr = None if recurrent_masks is None else recurrent_masks[:2]
+            rec_z, rec_r = jnp.split(_project(h, kernel[:, :2 * u], masks_zr, 2), 2, axis=-1)
+            z = self.recurrent_activation(x_z + rec_z)
+            r = self.recurrent_activation(x_r + rec_r)
+            h_h = h if recurrent_masks is None else h * recurrent_masks[2]
+            rec_h = (r * h_h) @ kernel[:, 2 * u:]
+        h = z * h + (1 - z) * self.activation(x_h + rec_h)
+        return (h,), h
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "recurrent_activation": _activations.serialize(self.recurrent_activation),
+                "reset_after": self.reset_after}

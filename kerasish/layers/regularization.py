@@ -1,0 +1,140 @@
+"""Noise layers active only in training: GaussianNoise, SpatialDropout1D, SpatialDropout2D.
+
+Their randomness comes from an `nnx.Rngs` stream held by the layer (seeded from `seed`, else from
+`kerasish.utils.set_random_seed`), so the training engine carries the stream's counter through its
+jitted step and each step draws new noise. In inference (`training=False`) they are the identity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+from flax import nnx
+
+from kerasish import random as _random
+from kerasish.layers import checks
+from kerasish.layers.base import Layer, Shape
+
+
+def _check_seed(seed: Any, layer: str) -> int | None:
+    if seed is not None and (not checks.is_int(seed) or seed < 0):
+        raise ValueError(f"Argument `seed` of {layer} must be None or an int >= 0, received {seed!r}.")
+    return None if seed is None else int(seed)
+
+
+class GaussianNoise(Layer):
+    """Adds zero-mean Gaussian noise of standard deviation `stddev` in training.
+
+    Args:
+      stddev: the noise's standard deviation, in [0, 1] (Keras's bound).
+      seed: an int for a reproducible noise stream independent of the global seed.
+
+    Input shape: any. Output shape: the input shape.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> layer = ks.layers.GaussianNoise(0.1, seed=0)
+      >>> bool((layer(jnp.ones((2, 3))) == 1).all()), layer(jnp.ones((2, 3)), training=True).shape
+      (True, (2, 3))
+    """
+
+    def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stddev = checks.number(stddev, "stddev", "GaussianNoise", 0.0, 1.0)
+        self.seed = _check_seed(seed, "GaussianNoise")
+        self.rngs = nnx.Rngs(noise=_random.key_from(self.seed))
+
+    def call(self, x, training: bool = False):
+        if not training or self.stddev == 0.0:
+            return x
+        return x + self.stddev * jax.random.normal(self.rngs.noise(), x.shape, x.dtype)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+class _SpatialDropout(Layer):
+    """Dropout of whole feature maps: one keep/drop draw per (sample, channel), shared over space."""
+
+    rank = 1
+
+    def __init__(self, rate: float, seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        self.rate = checks.number(rate, "rate", cls, 0.0, 1.0, include_high=False)
+        self.seed = _check_seed(seed, cls)
+        self.data_format = checks.data_format(data_format, cls)
+        spatial = range(1, self.rank + 1) if self.data_format == "channels_last" else range(2, self.rank + 2)
+        self.rngs = nnx.Rngs(dropout=_random.key_from(self.seed))
+        self.dropout = nnx.Dropout(self.rate, broadcast_dims=tuple(spatial), rngs=self.rngs)
+
+    def check_input_shape(self, shape: Shape) -> None:
+        checks.check_ndim(shape, self.rank + 2, self.name)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        checks.check_ndim(input_shape, self.rank + 2, self.name)
+        return input_shape
+
+    def call(self, x, training: bool = False):
+        return self.dropout(x, deterministic=not training)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class SpatialDropout1D(_SpatialDropout):
+    """Drops whole channels of a sequence in training (each kept one scaled by `1 / (1 - rate)`).
+
+    Unlike `Dropout`, which drops single values, this drops a channel at every step at once, which
+    regularizes better when neighbouring steps are strongly correlated.
+
+    Args:
+      rate: the fraction of channels to drop, in [0, 1).
+      seed: an int for a reproducible mask stream independent of the global seed.
+
+    Input shape: `(batch, steps, channels)`. Output shape: the input shape.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> y = ks.layers.SpatialDropout1D(0.5, seed=0)(jnp.ones((4, 6, 8)), training=True)
+      >>> bool(((y == 0).all(axis=1) | (y == 2).all(axis=1)).all())
+      True
+    """
+
+    rank = 1
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(rate, seed=seed, **kwargs)
+
+
+class SpatialDropout2D(_SpatialDropout):
+    """Drops whole channels of an image in training (each kept one scaled by `1 / (1 - rate)`).
+
+    Args:
+      rate: the fraction of channels to drop, in [0, 1).
+      data_format: `"channels_last"` (default; `None` means it) or `"channels_first"`.
+      seed: an int for a reproducible mask stream independent of the global seed.
+
+    Input shape: `(batch, height, width, channels)`. Output shape: the input shape.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> y = ks.layers.SpatialDropout2D(0.5, seed=0)(jnp.ones((4, 3, 3, 8)), training=True)
+      >>> bool(((y == 0).all(axis=(1, 2)) | (y == 2).all(axis=(1, 2))).all())
+      True
+    """
+
+    rank = 2
+
+    def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(rate, seed=seed, data_format=data_format, **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format}
