@@ -56,6 +56,9 @@ class _Conv(Layer):
 
     rank = 2
     _transposed = False
+    #: XLA:CPU runs convolutions inside a rolled loop (lax.scan) about 15x slower than step by step, so
+    #: steps_per_execution="auto" dispatches one step at a time for models holding one (engine.py).
+    slow_in_rolled_loop = True
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = 1, groups: int = 1, activation: Any = None,
