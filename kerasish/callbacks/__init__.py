@@ -1,5 +1,6 @@
 """Callbacks: hooks into `fit`, `evaluate` and `predict` with Keras's names and order."""
 
+from kerasish.callbacks.backup_and_restore import BackupAndRestore
 from kerasish.callbacks.callback import Callback, CallbackList
 from kerasish.callbacks.csv_logger import CSVLogger
 from kerasish.callbacks.early_stopping import EarlyStopping
@@ -11,6 +12,6 @@ from kerasish.callbacks.monitor import MonitorCallback
 from kerasish.callbacks.progbar import ProgbarLogger
 from kerasish.callbacks.terminate_on_nan import TerminateOnNaN
 
-__all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger", "ReduceLROnPlateau",
            "TerminateOnNaN"]

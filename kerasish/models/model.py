@@ -54,6 +54,7 @@ class _TrainingSide:
         self.stop_training = False
         self.compile_config: _CompileConfig | None = None
         self.engine: Engine | None = None
+        self.resume_epoch: int | None = None
 
 
 def _check_metric_specs(value: Any, argument: str, loss: Any) -> None:
@@ -490,6 +491,10 @@ class Model(Layer):
         """Prints a table of the layers, their output shapes and parameter counts, with totals."""
         from kerasish.models.summary import summary_text
         (print_fn or print)(summary_text(self, line_length))
+
+    def resume_from_epoch(self, epoch: int) -> None:
+        """Called from `on_train_begin` (by BackupAndRestore): the running `fit` starts at `epoch`."""
+        self._training.resume_epoch = int(epoch)
 
     def save_weights(self, filepath: str) -> None:
         """Writes the weights to a `.weights.safetensors` file, atomically (see `kerasish.saving`)."""

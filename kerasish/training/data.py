@@ -190,6 +190,14 @@ class ArrayBatches:
         order = order.astype(np.int32)
         return [order[i:i + self.batch_size] for i in range(0, self.num_samples, self.batch_size)]
 
+    def order_state(self) -> dict:
+        """The shuffling generator and the batches pending from a pass (JSON-able), for resuming."""
+        return {"generator": self._rng.bit_generator.state, "pending": [b.tolist() for b in self._pending]}
+
+    def restore_order_state(self, state: dict) -> None:
+        self._rng.bit_generator.state = state["generator"]
+        self._pending = [np.asarray(b, np.int32) for b in state["pending"]]
+
     def epoch(self) -> list[np.ndarray]:
         """The index batches of the next epoch."""
         if self.steps_per_epoch is None:

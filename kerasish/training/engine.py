@@ -102,6 +102,7 @@ class Engine:
         self.opt_state = optimizer.init(params)
         optimizer.bind(self)
         self.state: dict[str, Any] | None = None  # the live train state while a loop runs
+        self.dataset = None  # the training data of the running fit (its order state is part of a backup)
         self.train_chunk = jax.jit(self._train_chunk)
         self.train_batch = jax.jit(self._train_step)
         self.test_chunk = jax.jit(self._test_chunk)

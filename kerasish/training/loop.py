@@ -75,6 +75,13 @@ class _Dataset:
     def __init__(self, source: _data.ArrayBatches | _data.IterableBatches) -> None:
         self.source = source
 
+    def shuffle_state(self) -> dict | None:
+        """The data-order state a resumed run needs (JSON-able), or None for iterables."""
+        return self.source.order_state() if isinstance(self.source, _data.ArrayBatches) else None
+
+    def restore_shuffle_state(self, state: dict) -> None:
+        self.source.restore_order_state(state)
+
     @property
     def steps(self) -> int | None:
         return self.source.steps
@@ -134,11 +141,14 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
             callbacks.on_train_batch_end(step, LazyLogs(engine, engine.state["metrics"]))
 
     model.stop_training = False
-    engine.state = engine.pull_state()
+    model._training.resume_epoch = None
+    engine.dataset = dataset
     logs: dict[str, float] = {}
-    callbacks.on_train_begin()
+    callbacks.on_train_begin()  # BackupAndRestore may restore the state here and move the first epoch
+    engine.state = engine.pull_state()
+    first_epoch = max(initial_epoch, model._training.resume_epoch or 0)
     try:
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(first_epoch, epochs):
             engine.state = {**engine.state, "metrics": engine.init_metrics()}
             callbacks.on_epoch_begin(epoch)
             dataset.run(engine, engine.train_chunk, engine.train_batch, epoch, k, on_begin, on_end,
@@ -159,7 +169,7 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
                 break
     finally:
         engine.push_state(engine.state)
-        engine.state = None
+        engine.state = engine.dataset = None
     callbacks.on_train_end(logs)
     return model.history
 
