@@ -33,7 +33,8 @@ class BackupAndRestore(Callback):
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch", delete_checkpoint: bool = True):
         super().__init__()
         if not isinstance(backup_dir, (str, os.PathLike)) or not os.fspath(backup_dir):
-            raise TypeError(f"Argument `backup_dir` of BackupAndRestore must be a folder path, received {backup_dir!r}.")
+            raise TypeError(f"Argument `backup_dir` of BackupAndRestore must be a folder path, "
+                            f"received {backup_dir!r}.")
         if save_freq != "epoch":
             raise ValueError(f"Argument `save_freq` of BackupAndRestore must be 'epoch', received {save_freq!r}.")
         if not isinstance(delete_checkpoint, bool):
