@@ -16,6 +16,7 @@ from kerasish import (
     models,
     optimizers,
     regularizers,
+    saving,
     utils,
 )
 from kerasish.layers import Input
@@ -24,4 +25,4 @@ from kerasish.models import Model, Sequential
 __version__ = "0.1.0"
 
 __all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "datasets", "initializers", "layers", "losses",
-           "metrics", "models", "optimizers", "regularizers", "utils", "__version__"]
+           "metrics", "models", "optimizers", "regularizers", "saving", "utils", "__version__"]

@@ -131,3 +131,32 @@ def run_graph(model, x: Any, training: bool) -> Any:
         for i, value in zip(jax.tree.leaves(output_ids), jax.tree.leaves(result)):
             values[i] = value
     return jax.tree.map(lambda i: values[i], model._graph.outputs)
+
+
+def functional_config(model) -> dict[str, Any]:
+    """The JSON-able description of a functional model: its layers and its plan."""
+    from kerasish.saving.model_file import serialize_layer
+    graph = model._graph
+    return {"name": model.name, "trainable": model.trainable,
+            "layers": [serialize_layer(layer) for layer in model.layers],
+            "inputs": graph.inputs, "steps": [list(step) for step in graph.steps], "outputs": graph.outputs}
+
+
+def functional_from_config(cls, config: dict[str, Any]):
+    """Rebuilds a functional model by replaying its plan on symbolic inputs."""
+    from kerasish.saving.model_file import deserialize_layer
+    layers = [deserialize_layer(spec) for spec in config["layers"]]
+    tensors: dict[int, Any] = {}
+    for layer, tensor_id in zip(layers, jax.tree.leaves(config["inputs"])):
+        if not isinstance(layer, InputLayer):
+            raise ValueError(f"A functional model file lists {type(layer).__name__} where an InputLayer belongs.")
+        tensor = _symbolic.SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype)
+        _symbolic.Node(layer, None, tensor)
+        tensors[tensor_id] = tensor
+    for layer_index, input_ids, output_ids in config["steps"]:
+        result = layers[layer_index](jax.tree.map(lambda i: tensors[i], input_ids))
+        for i, tensor in zip(jax.tree.leaves(output_ids), _symbolic.leaves(result)):
+            tensors[i] = tensor
+    pick = lambda structure: jax.tree.map(lambda i: tensors[i], structure)
+    return cls(pick(config["inputs"]), pick(config["outputs"]), name=config.get("name"),
+               trainable=config.get("trainable", True))

@@ -55,6 +55,7 @@ class _TrainingSide:
         self.compile_config: _CompileConfig | None = None
         self.engine: Engine | None = None
         self.resume_epoch: int | None = None
+        self.pending_opt_state: list | None = None  # optimizer arrays from load_model, for the next engine
 
 
 def _check_metric_specs(value: Any, argument: str, loss: Any) -> None:
@@ -196,6 +197,9 @@ class Model(Layer):
         objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
                                 y_shapes, y_pred_shapes)
         self._engine = Engine(self, config.optimizer, objectives, config.steps_per_execution, config.unroll)
+        if self._training.pending_opt_state is not None:
+            self._engine.restore_opt_state(self._training.pending_opt_state)
+            self._training.pending_opt_state = None
         return self._engine
 
     def output_names(self, y_pred: Any = None) -> list[str]:
@@ -496,6 +500,24 @@ class Model(Layer):
         """Called from `on_train_begin` (by BackupAndRestore): the running `fit` starts at `epoch`."""
         self._training.resume_epoch = int(epoch)
 
+    def save(self, filepath: str, include_optimizer: bool = True) -> None:
+        """Saves architecture, weights and (with `include_optimizer`) the compile arguments and optimizer
+        state to one `.kerasish` file, atomically; `ks.models.load_model(filepath)` rebuilds it.
+
+        Example:
+          >>> import pathlib, tempfile
+          >>> import numpy as np
+          >>> import kerasish as ks
+          >>> model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(2, activation="relu")])
+          >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.kerasish"
+          >>> model.save(path)
+          >>> x = np.ones((1, 3), np.float32)
+          >>> bool((ks.models.load_model(path).predict(x, verbose=0) == model.predict(x, verbose=0)).all())
+          True
+        """
+        from kerasish.saving.model_file import save_model
+        save_model(self, filepath, include_optimizer)
+
     def save_weights(self, filepath: str) -> None:
         """Writes the weights to a `.weights.safetensors` file, atomically (see `kerasish.saving`)."""
         from kerasish.saving.weights import save_weights
@@ -510,6 +532,19 @@ class Model(Layer):
         """The summary as an HTML table: what Jupyter shows for a cell ending in `model`."""
         from kerasish.models.summary import summary_html
         return summary_html(self)
+
+    def get_config(self) -> dict[str, Any]:
+        if self._graph is not None:
+            from kerasish.models.functional import functional_config
+            return functional_config(self)
+        return super().get_config()
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Model:
+        if "steps" in config and "layers" in config:
+            from kerasish.models.functional import functional_from_config
+            return functional_from_config(cls, config)
+        return cls(**config)
 
     def get_compile_config(self) -> dict[str, Any] | None:
         config = self._compile_config

@@ -107,7 +107,13 @@ class Sequential(Model):
         return x
 
     def get_config(self) -> dict[str, Any]:
-        layers = ([{"class_name": "InputLayer", "config": self.input_layer.get_config()}] if self.input_layer
-                  else [])
-        layers += [{"class_name": type(layer).__name__, "config": layer.get_config()} for layer in self.layers]
-        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+        from kerasish.saving.model_file import serialize_layer
+        layers = [self.input_layer] if self.input_layer is not None else []
+        return {"name": self.name, "trainable": self.trainable,
+                "layers": [serialize_layer(layer) for layer in layers + list(self.layers)]}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        from kerasish.saving.model_file import deserialize_layer
+        return cls([deserialize_layer(spec) for spec in config["layers"]], name=config.get("name"),
+                   trainable=config.get("trainable", True))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 
 from kerasish.layers.base import Layer, format_shape
@@ -39,3 +41,53 @@ def summary_text(model: Layer, line_length: int = 80) -> str:
     out += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
             f"Non-trainable params: {total - trainable:,}", "_" * line_length]
     return "\n".join(out)
+
+
+def summary_html(model: Layer) -> str:
+    """The summary table as HTML: what Jupyter shows for a model (`Model._repr_html_`).
+
+    The same rows and totals as `summary_text`, as a `<table>` whose caption names the model; layer
+    names are HTML-escaped.
+
+    Args:
+      model: a model or layer; an unbuilt one shows "?" shapes and 0 parameters, as in `summary_text`.
+
+    Returns:
+      A self-contained HTML fragment (a `<table>` with inline styles, no scripts).
+
+    Example:
+      >>> import kerasish as ks
+      >>> model = ks.Sequential([ks.Input((4,)), ks.layers.Dense(3, name="scores")], name="tiny")
+      >>> import re
+      >>> print(re.sub(r' style="[^"]*"', "", summary_html(model)))  # without the inline styles
+      <table class="kerasish-summary">
+      <caption><b>Model: "tiny"</b></caption>
+      <thead><tr><th>Layer (type)</th><th>Output Shape</th><th>Param #</th></tr></thead>
+      <tbody>
+      <tr><td>scores (Dense)</td><td>(None, 3)</td><td>15</td></tr>
+      </tbody>
+      <tfoot>
+      <tr><td colspan="2">Total params</td><td>15</td></tr>
+      <tr><td colspan="2">Trainable params</td><td>15</td></tr>
+      <tr><td colspan="2">Non-trainable params</td><td>0</td></tr>
+      </tfoot>
+      </table>
+    """
+    left, right = 'style="text-align: left"', 'style="text-align: right"'
+    row = lambda cells, tag: "<tr>" + "".join(f"<{tag} {left if i < 2 else right}>{escape(str(c))}</{tag}>"
+                                              for i, c in enumerate(cells)) + "</tr>"
+    trainable = _count(model.trainable_weights)
+    total = _count(model.weights)
+    totals = [("Total params", total), ("Trainable params", trainable), ("Non-trainable params", total - trainable)]
+    return "\n".join([
+        '<table class="kerasish-summary" style="border-collapse: collapse">',
+        f'<caption {left}><b>Model: "{escape(model.name)}"</b></caption>',
+        "<thead>" + row(("Layer (type)", "Output Shape", "Param #"), "th") + "</thead>",
+        "<tbody>",
+        *(row(cells, "td") for cells in _rows(model)),
+        "</tbody>",
+        "<tfoot>",
+        *(f'<tr><td colspan="2" {left}>{label}</td><td {right}>{count:,}</td></tr>' for label, count in totals),
+        "</tfoot>",
+        "</table>",
+    ])

@@ -1,7 +1,10 @@
-"""Saving: weights files (safetensors) written atomically. Model files and training-state checkpoints
-come with the saving issue."""
+"""Saving: model files, weights files and training-state checkpoints, all safetensors written atomically;
+loading never runs code from a file."""
 
 from kerasish.saving.atomic import atomic_write_bytes
+from kerasish.saving.model_file import MODEL_SUFFIX, load_model, save_model
+from kerasish.saving.registry import register_serializable
 from kerasish.saving.weights import WEIGHTS_SUFFIX, load_weights, save_weights
 
-__all__ = ["WEIGHTS_SUFFIX", "atomic_write_bytes", "load_weights", "save_weights"]
+__all__ = ["MODEL_SUFFIX", "WEIGHTS_SUFFIX", "atomic_write_bytes", "load_model", "load_weights",
+           "register_serializable", "save_model", "save_weights"]

@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish.saving.atomic import atomic_write_bytes
+from kerasish.saving.weights import read_metadata
 
 FORMAT = "kerasish.training_state"
 VERSION = 1
@@ -50,7 +51,7 @@ def state_from_bytes(data: bytes, like: dict[str, Any], source: str) -> tuple[di
 
     try:
         tensors = load(data)
-        header = _header(data)
+        header = read_metadata(data)
     except (SafetensorError, ValueError, json.JSONDecodeError) as err:
         raise ValueError(f"{source} is not a readable kerasish training-state file ({err}).") from None
     if header.get("format") != FORMAT:
@@ -75,11 +76,6 @@ def state_from_bytes(data: bytes, like: dict[str, Any], source: str) -> tuple[di
         restored.append(jnp.asarray(value))
     state = {**like, **jax.tree.unflatten(treedef, restored)}
     return state, json.loads(header.get("metadata", "{}"))
-
-
-def _header(data: bytes) -> dict[str, str]:
-    size = int.from_bytes(data[:8], "little")
-    return json.loads(data[8:8 + size]).get("__metadata__", {})
 
 
 def save_training_state(path: str | os.PathLike, state: dict[str, Any], metadata: dict[str, Any]) -> None:

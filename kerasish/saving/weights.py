@@ -101,7 +101,7 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
         data = f.read()
     try:
         tensors = st.load(data)
-        metadata = _metadata(data)
+        metadata = read_metadata(data)
     except (SafetensorError, ValueError) as e:
         raise ValueError(f"{path!r} is not a readable safetensors file (truncated or corrupt?): {e}") from None
     if metadata.get("format") != FORMAT:
@@ -120,7 +120,7 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
     model.set_weights([value for _, value in ordered])
 
 
-def _metadata(data: bytes) -> dict[str, str]:
+def read_metadata(data: bytes) -> dict[str, str]:
     """The `__metadata__` of a safetensors header (8-byte little-endian length, then JSON)."""
     length = int.from_bytes(data[:8], "little")
     header = json.loads(data[8:8 + length])

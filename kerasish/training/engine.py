@@ -149,6 +149,14 @@ class Engine:
         nnx.update(self.model, state["params"], state["rest"])
         self.opt_state = state["opt"]
 
+    def restore_opt_state(self, leaves: list) -> None:
+        """Puts saved optimizer arrays (in `jax.tree.leaves` order) into this engine's optimizer state."""
+        own, treedef = jax.tree.flatten(self.opt_state)
+        if len(own) != len(leaves) or any(np.shape(a) != np.shape(b) for a, b in zip(own, leaves)):
+            raise ValueError(f"The saved optimizer state ({len(leaves)} arrays) does not fit this model's optimizer "
+                             f"({len(own)} arrays); compile again to start a fresh optimizer.")
+        self.opt_state = jax.tree.unflatten(treedef, [jnp.asarray(b, a.dtype) for a, b in zip(own, leaves)])
+
     def pull_weights(self) -> None:
         """Replaces the live state's weights with the model's (after a callback may have set them)."""
         _, params, rest = nnx.split(self.model, self.keep, ...)

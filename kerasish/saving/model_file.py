@@ -1,0 +1,177 @@
+"""`model.save(path)` / `load_model(path)`: one `.kerasish` file, architecture + weights (+ optimizer).
+
+The file is a safetensors file: each weight is a tensor keyed like a weights file
+(`"0000/dense/kernel"`, Keras's order), the optimizer state's arrays are tensors
+`"optimizer/<index>"`, and the header's metadata holds JSON: the architecture (each layer's class
+name and `get_config()`), the input shape to build with, and the compile arguments. Loading looks
+classes up in the registry (kerasish's own and `register_serializable` ones) and calls their
+`from_config`: nothing in a file is executed, no pickle, no eval. Written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+from safetensors import SafetensorError
+from safetensors import numpy as st
+
+from kerasish.saving.atomic import atomic_write_bytes
+from kerasish.saving.registry import get_class, registered_name
+from kerasish.saving.weights import read_metadata, weight_keys
+
+MODEL_SUFFIX = ".kerasish"
+FORMAT = "kerasish.model"
+VERSION = 1
+
+
+def serialize_layer(layer) -> dict[str, Any]:
+    """`{"class_name", "config"[, "build"]}` for a layer or model (recursively through its config)."""
+    spec: dict[str, Any] = {"class_name": registered_name(type(layer)), "config": layer.get_config()}
+    from kerasish.layers.core import InputLayer
+    if layer.built and layer.input_shape is not None and not isinstance(layer, InputLayer) \
+            and getattr(layer, "_graph", None) is None:
+        spec["build"] = {"input_shape": layer.input_shape}
+    return spec
+
+
+def deserialize_layer(spec: Any):
+    """Rebuilds a layer from `serialize_layer`'s output (building it when the spec says how)."""
+    if not isinstance(spec, dict) or "class_name" not in spec or not isinstance(spec.get("config"), dict):
+        raise ValueError(f"A model file holds a layer entry {str(spec)[:120]!r}, not {{'class_name', 'config'}}.")
+    layer = get_class(spec["class_name"]).from_config(spec["config"])
+    build = spec.get("build")
+    if build is not None and not layer.built:
+        layer.build_for(_shapes_from_json(build["input_shape"]))
+    return layer
+
+
+def _shapes_from_json(value: Any) -> Any:
+    if isinstance(value, list) and all(d is None or isinstance(d, int) for d in value):
+        return tuple(value)
+    if isinstance(value, list):
+        return [_shapes_from_json(v) for v in value]
+    return value
+
+
+def _rng_variables(model) -> list:
+    """The RNG stream variables (keys and counters) of the model, in graph order."""
+    return [node for _, node in nnx.iter_graph(model) if isinstance(node, nnx.RngState)]
+
+
+def _json(value: Any, what: str) -> str:
+    try:
+        return json.dumps(value)
+    except TypeError as err:
+        raise ValueError(f"The model cannot be saved: its {what} holds a value JSON cannot store ({err}). A Lambda "
+                         f"layer's function, a custom loss or a callable initializer is code, and a model file "
+                         f"never stores code: use a registered custom Layer (register_serializable) instead.") \
+            from None
+
+
+def _compile_spec(model) -> dict[str, Any] | None:
+    config = model._compile_config
+    if config is None:
+        return None
+    from kerasish import losses, optimizers
+    optimizer = config.optimizer
+    if type(optimizer).__name__ not in optimizers._BY_NAME or callable(optimizer._learning_rate):
+        return None  # an optax transformation or a schedule: code, not data
+    loss = config.loss
+    if isinstance(loss, losses.Loss):
+        loss = {"class_name": type(loss).__name__, "config": loss.get_config()}
+    return {"optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()},
+            "loss": loss, "loss_weights": config.loss_weights, "metrics": config.metrics,
+            "weighted_metrics": config.weighted_metrics, "steps_per_execution": config.steps_per_execution}
+
+
+def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = True) -> None:
+    """Writes `model` to one `.kerasish` file (see the module docstring); the old file survives a crash."""
+    if not isinstance(filepath, (str, os.PathLike)) or not os.fspath(filepath).endswith(MODEL_SUFFIX):
+        raise ValueError(f"Argument `filepath` of save must be a path ending in {MODEL_SUFFIX!r}, received "
+                         f"{filepath!r}.")
+    if not model.built:
+        raise ValueError(f"Model '{model.name}' is not built, so it cannot be saved: build it first (an Input, "
+                         f"`model.build(...)` or one call on data).")
+    tensors = {key: np.ascontiguousarray(w) for key, w in zip(weight_keys(model), model.get_weights())}
+    for i, variable in enumerate(_rng_variables(model)):  # so that training continues with the same masks
+        value = variable[...]
+        if jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+            value = jax.random.key_data(value)
+        tensors[f"rng/{i:06d}"] = np.require(np.asarray(value), requirements="C")
+    metadata = {"format": FORMAT, "version": str(VERSION),
+                "model": _json(serialize_layer(model), "configuration")}
+    compile_spec = _compile_spec(model) if include_optimizer else None
+    if compile_spec is not None:
+        metadata["compile"] = _json(compile_spec, "compile configuration")
+        engine = model._engine
+        if engine is not None and engine.objectives is not None:
+            for i, leaf in enumerate(jax.tree.leaves(engine.opt_state)):
+                tensors[f"optimizer/{i:06d}"] = np.require(np.asarray(leaf), requirements="C")
+    atomic_write_bytes(os.fspath(filepath), st.save(tensors, metadata=metadata))
+
+
+def load_model(filepath: str | os.PathLike, compile: bool = True):
+    """Rebuilds a model saved by `model.save(...)`: same architecture, same weights (bit for bit), and,
+    with `compile=True`, compiled as it was with its optimizer state, ready to continue training.
+
+    Raises:
+      FileNotFoundError: if the file does not exist.
+      ValueError: for a truncated, corrupt, foreign or newer-version file, or one naming a class that is
+        neither kerasish's nor registered (the message names the problem; nothing in the file is run).
+    """
+    path = os.fspath(filepath)
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        tensors = st.load(data)
+        metadata = read_metadata(data)
+    except (SafetensorError, ValueError) as err:
+        raise ValueError(f"{path!r} is not a readable kerasish model file (truncated or corrupt?): {err}") from None
+    if metadata.get("format") != FORMAT:
+        raise ValueError(f"{path!r} is not a kerasish model file (its format is {metadata.get('format')!r}).")
+    if int(metadata.get("version", "0")) > VERSION:
+        raise ValueError(f"{path!r} was written by a newer kerasish (model format version {metadata['version']}; "
+                         f"this one reads up to {VERSION}).")
+    try:
+        spec = json.loads(metadata["model"])
+    except (KeyError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path!r} has no readable architecture ({err}).") from None
+    model = deserialize_layer(spec)
+    weights = sorted((k, v) for k, v in tensors.items() if not k.startswith(("optimizer/", "rng/")))
+    if len(weights) != len(model.weights):
+        raise ValueError(f"{path!r} holds {len(weights)} weights, but the model it describes has "
+                         f"{len(model.weights)}: the file is inconsistent.")
+    model.set_weights([v for _, v in weights])
+    rng = [v for k, v in sorted(tensors.items()) if k.startswith("rng/")]
+    variables = _rng_variables(model)
+    if len(rng) == len(variables):
+        for variable, value in zip(variables, rng):
+            old = variable[...]
+            if jax.dtypes.issubdtype(old.dtype, jax.dtypes.prng_key):
+                variable[...] = jax.random.wrap_key_data(jnp.asarray(value), impl=jax.random.key_impl(old))
+            else:
+                variable[...] = jnp.asarray(value, old.dtype)
+    if compile and "compile" in metadata:
+        _recompile(model, json.loads(metadata["compile"]),
+                   [v for k, v in sorted(tensors.items()) if k.startswith("optimizer/")])
+    return model
+
+
+def _recompile(model, spec: dict[str, Any], optimizer_leaves: list[np.ndarray]) -> None:
+    from kerasish import losses, optimizers
+    optimizer = optimizers._BY_NAME[spec["optimizer"]["class_name"]](**spec["optimizer"]["config"])
+    loss = spec["loss"]
+    if isinstance(loss, dict) and "class_name" in loss:
+        cls = getattr(losses, loss["class_name"], None)
+        if not (isinstance(cls, type) and issubclass(cls, losses.Loss)):
+            raise ValueError(f"The model file names loss class {loss['class_name']!r}, which kerasish does not have.")
+        loss = cls(**loss["config"])
+    model.compile(optimizer=optimizer, loss=loss, loss_weights=spec["loss_weights"], metrics=spec["metrics"],
+                  weighted_metrics=spec["weighted_metrics"], steps_per_execution=spec["steps_per_execution"])
+    model._training.pending_opt_state = optimizer_leaves or None
