@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from kerasish.callbacks.callback import Callback
+from kerasish.callbacks.monitor import infer_mode
 
 # Logged every epoch but not a train/validation quantity: left out of `plot()` unless asked for by name.
 _NOT_PLOTTED_BY_DEFAULT = ("learning_rate",)
-# Parts of a metric name that mean "higher is better" (the rest, losses and errors, are "lower is better").
-_HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "f1", "iou")
 
 
-def improvement_direction(name: str) -> str:
-    """`"max"` for accuracy-like quantities (accuracy, auc, precision, recall, f1, iou), `"min"` otherwise.
-
-    The same rule as `EarlyStopping(mode="auto")`: losses and errors improve downwards.
-
-    Args:
-      name: a log key, with or without the `val_` prefix.
-
-    Returns:
-      `"min"` or `"max"`.
-
-    Example:
-      >>> improvement_direction("val_loss"), improvement_direction("val_sparse_categorical_accuracy")
-      ('min', 'max')
-    """
-    base = name[4:] if name.startswith("val_") else name
-    return "max" if any(part in base.lower() for part in _HIGHER_IS_BETTER) else "min"
+def _direction(key: str) -> str | None:
+    """"min" or "max" by EarlyStopping's rule (`infer_mode`), None for a name of unknown direction."""
+    try:
+        return infer_mode(key)
+    except ValueError:
+        return None
 
 
 class History(Callback):
@@ -118,14 +107,17 @@ class History(Callback):
 
         Args:
           key: a log key, e.g. "val_loss" or "accuracy".
-          mode: "min", "max", or "auto" (`improvement_direction(key)`: max for accuracy-like names).
+          mode: "min", "max", or "auto": from the name, by EarlyStopping's rule
+            (`kerasish.callbacks.monitor.infer_mode`: losses and errors min, accuracy, auc, precision,
+            recall, f1 max).
 
         Returns:
           The epoch index, as in `History.epoch`.
 
         Raises:
           KeyError: if `key` was not logged; the message lists the logged keys.
-          ValueError: if `mode` is not "auto", "min" or "max", or `key` has no values.
+          ValueError: if `mode` is not "auto", "min" or "max", `key` has no finite value (NaN and inf are
+            never the best), or `mode="auto"` and the name does not tell the direction.
 
         Example:
           >>> history = History()
@@ -139,11 +131,16 @@ class History(Callback):
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"Argument `mode` must be 'auto', 'min' or 'max', received {mode!r}.")
         values = self.history[key]
-        if not values:
-            raise ValueError(f"History has no value for {key!r} yet.")
-        mode = improvement_direction(key) if mode == "auto" else mode
+        finite = [i for i, value in enumerate(values) if math.isfinite(value)]  # a NaN is never the best
+        if not finite:
+            raise ValueError(f"History has no finite value for {key!r}: {values}.")
+        if mode == "auto":
+            mode = _direction(key)
+            if mode is None:
+                raise ValueError(f"History.best_epoch cannot tell from the name whether {key!r} should be minimized "
+                                 f"or maximized. Pass mode='min' or mode='max'.")
         pick = min if mode == "min" else max
-        best = pick(range(len(values)), key=lambda i: values[i])
+        best = pick(finite, key=lambda i: values[i])
         return self._epochs_for(key)[best]
 
     def plot(self, metrics: str | Sequence[str] | None = None, ax: Any = None, early_stopping: Any = None,
@@ -153,13 +150,14 @@ class History(Callback):
         Each subplot shows the training curve ("training") and, when validation ran, the validation
         curve ("validation") against the epoch number (1-based, as the progress bar counts). A marker
         shows the best epoch of the validation curve (of the training curve without validation): the
-        lowest value for losses and errors, the highest for accuracy, auc, precision and recall, as
-        EarlyStopping decides. A dotted vertical line shows the epoch after which training stopped, when
-        a callback stopped it (`History.stopped_epoch`).
+        lowest value for losses and errors, the highest for accuracy, auc, precision, recall and f1, by
+        EarlyStopping's rule (`kerasish.callbacks.monitor.infer_mode`); a quantity whose name tells no
+        direction (the learning rate, a custom metric) gets no marker. A dotted vertical line shows the
+        epoch after which training stopped, when a callback stopped it (`History.stopped_epoch`).
 
         History does not see the other callbacks of `fit`; pass the EarlyStopping callback you used as
-        `early_stopping=` so that its own `best_epoch` (the weights `restore_best_weights` restores) marks
-        its monitored quantity, and its `stopped_epoch` the stop.
+        `early_stopping=` so that its own `best_epoch` (the weights `restore_best_weights` restores) is
+        the marker on the curve it monitored, and its `stopped_epoch` the stop line.
 
         matplotlib is imported only here (`pip install "kerasish[plot]"`). The figure is made with
         `matplotlib.pyplot`, so `plt.show()` shows it from a script; in a notebook end the line with `;`
@@ -200,12 +198,14 @@ class History(Callback):
         monitor, es_best, stopped = self._early_stopping_marks(early_stopping)
         try:
             import matplotlib.pyplot as plt
+            from matplotlib.ticker import MaxNLocator
         except ImportError as err:
             raise ImportError('History.plot() needs matplotlib: pip install "kerasish[plot]" '
                               '(or pip install matplotlib).') from err
         axes = _axes_for(plt, len(names), ax, figsize)
         for axis, name in zip(axes, names):
             self._plot_one(axis, name, monitor, es_best, stopped)
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         figure = axes[0].figure
         if ax is None:
             figure.tight_layout()
@@ -249,12 +249,17 @@ class History(Callback):
         for key, label in curves:
             epochs = [e + 1 for e in self._epochs_for(key)]
             (drawn[key],) = axis.plot(epochs, self.history[key], label=label, marker="." if len(epochs) < 30 else None)
-        judged = curves[-1][0]  # the validation curve when there is one
-        best = es_best if (monitor == judged and es_best is not None and es_best in self._epochs_for(judged)) \
-            else self.best_epoch(judged)
-        value = self.history[judged][self._epochs_for(judged).index(best)]
-        axis.plot([best + 1], [value], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
-                  markeredgewidth=2, color=drawn[judged].get_color(), label=f"best: epoch {best + 1}")
+        keys = [key for key, _ in curves]
+        if monitor in keys and es_best is not None and es_best in self._epochs_for(monitor):
+            judged, best = monitor, es_best  # the epoch whose weights EarlyStopping kept
+        else:
+            judged = keys[-1]  # the validation curve when there is one
+            has_finite = any(math.isfinite(value) for value in self.history[judged])
+            best = self.best_epoch(judged) if _direction(judged) and has_finite else None
+        if best is not None:
+            value = self.history[judged][self._epochs_for(judged).index(best)]
+            axis.plot([best + 1], [value], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
+                      markeredgewidth=2, color=drawn[judged].get_color(), label=f"best: epoch {best + 1}")
         stopped = es_stopped if es_stopped is not None else self.stopped_epoch
         if stopped is not None:
             axis.axvline(stopped + 1, color="0.4", linestyle=":", label=f"stopped: epoch {stopped + 1}")

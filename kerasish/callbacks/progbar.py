@@ -1,14 +1,16 @@
-"""`ProgbarLogger`: progress of `fit`, `evaluate` and `predict` on `tqdm.auto`.
+"""`ProgbarLogger`: the progress of `fit`, one bar or one line per epoch.
 
-verbose=1 draws a bar per epoch (a widget in Jupyter, one redrawn line in a terminal). When the
-output is neither a terminal nor a notebook (a file, a CI log) it writes one plain line per epoch
-instead, so logs carry no control characters. verbose=2 always writes one line per epoch.
+verbose=1 draws a bar per epoch: in Jupyter a `tqdm.notebook` widget when ipywidgets is installed,
+else an HTML bar updated in place (no extra dependency); in a terminal one redrawn `tqdm` line. When
+the output is neither a terminal nor a notebook (a file, a pipe, a CI log) it writes one plain line
+per epoch instead, so logs carry no control characters. verbose=2 always writes one line per epoch.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from html import escape
 from typing import Any
 
 from kerasish.callbacks.callback import Callback
@@ -18,16 +20,101 @@ def format_logs(logs: dict[str, Any] | None) -> str:
     return " - ".join(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}" for k, v in (logs or {}).items())
 
 
-def _interactive(stream) -> bool:
-    if "ipykernel" in sys.modules:
-        try:
-            from IPython import get_ipython
-            shell = get_ipython()
-            if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
-                return True
-        except ImportError:
-            pass
-    return bool(getattr(stream, "isatty", lambda: False)())
+def _in_jupyter() -> bool:
+    """True inside a Jupyter kernel (notebook, lab, VS Code), False in a terminal IPython or a script."""
+    if "ipykernel" not in sys.modules:
+        return False
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+class HtmlProgressBar:
+    """A progress bar shown as an HTML output of a notebook cell and updated in place.
+
+    Used in Jupyter when ipywidgets (which `tqdm.notebook` needs) is not installed: the bar is one
+    `display(..., display_id=True)` output with an HTML `<progress>` element (and a text version for
+    front ends without HTML), replaced at most every `min_interval` seconds. It has the part of tqdm's
+    interface that `ProgbarLogger` uses: `n`, `update`, `set_postfix_str`, `close`.
+
+    Args:
+      total: the number of steps, or None when unknown (the bar then shows only the count).
+      desc: the text before the bar ("Epoch 3/10").
+      min_interval: the least time, in seconds, between two redraws (the last one is always drawn).
+      display: show the bar in the notebook now; False builds it without IPython (for tests and examples).
+
+    Example:
+      >>> bar = HtmlProgressBar(total=4, desc="Epoch 1/1", display=False)
+      >>> bar.update(3)
+      >>> bar.set_postfix_str("loss: 0.25")
+      >>> bar.text()  # doctest: +ELLIPSIS
+      'Epoch 1/1  75% 3/4 [...s] - loss: 0.25'
+      >>> '<progress value="3" max="4"' in bar.html()
+      True
+    """
+
+    def __init__(self, total: int | None, desc: str, min_interval: float = 0.1, display: bool = True) -> None:
+        self.total, self.desc, self.n, self.postfix = total, desc, 0, ""
+        self.min_interval = min_interval
+        self._start = self._last_draw = time.perf_counter()
+        self._handle = None
+        if display:
+            from IPython.display import display as ipython_display
+            self._handle = ipython_display(self._bundle(), raw=True, display_id=True)
+
+    def _count(self) -> str:
+        count = f"{self.n}/{self.total}" if self.total else f"{self.n}"
+        return f"{count} [{time.perf_counter() - self._start:.1f}s]"
+
+    def text(self) -> str:
+        percent = f"{100 * self.n // self.total:3d}% " if self.total else ""
+        return f"{self.desc} {percent}{self._count()}" + (f" - {self.postfix}" if self.postfix else "")
+
+    def html(self) -> str:
+        value = f'value="{self.n}" max="{self.total}"' if self.total else ""  # no total: an indeterminate bar
+        return (f'<div style="font-family: monospace">{escape(self.desc)} <progress {value} '
+                f'style="width: 30ch; vertical-align: middle"></progress> {self._count()}'
+                + (f" - {escape(self.postfix)}" if self.postfix else "") + "</div>")
+
+    def _bundle(self) -> dict[str, str]:
+        return {"text/html": self.html(), "text/plain": self.text()}
+
+    def _draw(self) -> None:
+        self._last_draw = time.perf_counter()
+        if self._handle is not None:
+            self._handle.update(self._bundle(), raw=True)
+
+    def update(self, steps: int = 1) -> None:
+        self.n += steps
+        if time.perf_counter() - self._last_draw >= self.min_interval:
+            self._draw()
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        self.postfix = text
+        if refresh:
+            self._draw()
+
+    def close(self) -> None:
+        self._draw()
+
+
+def _notebook_bar(total: int | None, desc: str):
+    try:
+        import ipywidgets  # noqa: F401  (what tqdm.notebook draws with)
+        from tqdm.notebook import tqdm
+        return tqdm(total=total, desc=desc, unit="step", leave=True)
+    except ImportError:  # no ipywidgets, or one tqdm cannot use (tqdm raises ImportError then too)
+        return HtmlProgressBar(total, desc)
 
 
 class ProgbarLogger(Callback):
@@ -35,7 +122,8 @@ class ProgbarLogger(Callback):
 
     Args:
       verbose: 1 for a bar (plain lines when not interactive), 2 for one line per epoch.
-      file: the stream to write to (sys.stdout by default).
+      file: the stream to write to; by default sys.stdout, or the cell's output in Jupyter. An explicit
+        `file` gets a bar only if it is a terminal.
     """
 
     batch_hooks_may_be_grouped = True
@@ -57,17 +145,22 @@ class ProgbarLogger(Callback):
     def reads_weights_during_training(self) -> bool:
         return False
 
-    def _use_bar(self) -> bool:
-        return self.verbose == 1 and _interactive(self.stream)
+    def _new_bar(self, total: int | None, desc: str):
+        """A bar for this epoch, or None when progress goes out as plain lines."""
+        if self.verbose != 1:
+            return None
+        if self.file is None and _in_jupyter():
+            return _notebook_bar(total, desc)
+        if _is_terminal(self.stream):
+            from tqdm import tqdm
+            return tqdm(total=total, desc=desc, unit="step", file=self.stream, leave=True, dynamic_ncols=True)
+        return None
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
         self._start = time.perf_counter()
         self._last_refresh = self._start
-        if self._use_bar():
-            from tqdm.auto import tqdm
-            self._bar = tqdm(total=self.params.get("steps"), desc=f"Epoch {epoch + 1}/{self.params.get('epochs')}",
-                             unit="step", file=self.stream, leave=True, dynamic_ncols=True)
+        self._bar = self._new_bar(self.params.get("steps"), f"Epoch {epoch + 1}/{self.params.get('epochs')}")
 
     def on_train_batch_end(self, batch, logs=None):
         if self._bar is None:

@@ -4,6 +4,7 @@ from kerasish.layers.base import Layer, NonTrainable
 from kerasish.layers.conv import Conv1D, Conv2D, Conv2DTranspose
 from kerasish.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from kerasish.layers.embedding import Embedding
+from kerasish.layers.flax_layer import FlaxLayer
 from kerasish.layers.lambda_layer import Lambda
 from kerasish.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from kerasish.layers.normalization import BatchNormalization, LayerNormalization
@@ -24,7 +25,7 @@ from kerasish.layers.reshaping import UpSampling2D, ZeroPadding2D
 
 __all__ = [
     "GRU", "LSTM", "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "BatchNormalization",
-    "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Dense", "Dropout", "Embedding", "Flatten",
+    "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Dense", "Dropout", "Embedding", "FlaxLayer", "Flatten",
     "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "Input", "InputLayer", "Lambda", "Layer", "LayerNormalization", "MaxPooling1D", "MaxPooling2D", "Maximum",
     "Minimum", "Multiply", "NonTrainable", "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D",

@@ -185,7 +185,9 @@ class Model(Layer):
         """Builds the model for the data's shapes and (re)makes the engine when needed."""
         self._build_for_data(x_sample)
         self._check_data_shape(x_sample)
+        _loop._data.check_input_count(x_sample, self.input_shape, self.name)
         if self._engine is not None and self._engine.matches(self):
+            _loop._data.check_targets(y_sample, self._engine.objectives)
             return self._engine
         config = self._compile_config
         y_pred = self.output_spec(x_sample)
@@ -196,6 +198,7 @@ class Model(Layer):
         y_pred_shapes = [shape_of(a) for a in flatten_outputs(y_pred, names)]
         objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
                                 y_shapes, y_pred_shapes)
+        _loop._data.check_targets(y_sample, objectives)  # on the host, before anything compiles
         self._engine = Engine(self, config.optimizer, objectives, config.steps_per_execution, config.unroll)
         if self._training.pending_opt_state is not None:
             self._engine.restore_opt_state(self._training.pending_opt_state)
@@ -338,12 +341,12 @@ class Model(Layer):
 
         if arrays:
             data = _loop._data.prepare_arrays(x, y, sample_weight, class_weight)
+            x_sample, y_sample = data[0], data[1]  # before the split: the validation part of `y` is checked too
             val = None
             if validation_split:
                 data, val = _loop._data.split_validation(data, validation_split)
             train = _loop._Dataset(_loop._data.ArrayBatches(data, batch_size, shuffle, _loop.new_shuffle_seed(),
                                                             steps_per_epoch))
-            x_sample, y_sample = data[0], data[1]
             val_set = None if val is None else _loop._Dataset(
                 _loop._data.ArrayBatches(val, validation_batch_size or batch_size))
         else:
@@ -353,6 +356,13 @@ class Model(Layer):
         if validation_data is not None:
             val_set = _validation_dataset(validation_data, validation_batch_size or batch_size, validation_steps)
         self._prepare_engine(x_sample, y_sample)
+        if arrays:
+            _loop._data.check_sample_weight(data[2], self._engine.objectives)
+        if validation_data is not None and isinstance(val_set.source, _loop._data.ArrayBatches):
+            val_x, val_y, val_weight = val_set.source.device_arrays
+            self._check_data_shape(val_x, "validation_data[0]")
+            _loop._data.check_targets(val_y, self._engine.objectives, "validation_data[1]")
+            _loop._data.check_sample_weight(val_weight, self._engine.objectives, "validation_data[2]")
         return _loop.run_fit(self, train, val_set, epochs, verbose, callbacks, initial_epoch, validation_freq)
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
@@ -376,6 +386,8 @@ class Model(Layer):
         x_sample, y_sample = (dataset.source.device_arrays[0], dataset.source.device_arrays[1]) if arrays \
             else _peek(dataset)
         self._prepare_engine(x_sample, y_sample)
+        if arrays:
+            _loop._data.check_sample_weight(dataset.source.device_arrays[2], self._engine.objectives)
         callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
         logs = _loop.run_evaluate(self, dataset, callbacks)
         if verbose:
@@ -404,6 +416,7 @@ class Model(Layer):
         arrays = _loop._data.is_array_data(x)
         dataset = _loop.make_dataset(x, None, None, _default_batch_size(batch_size, arrays), steps=steps)
         x_sample = dataset.source.device_arrays[0] if arrays else _peek(dataset)[0]
+        _loop._data.check_input_count(x_sample, self.input_shape, self.name)
         self._prepare_predict(x_sample)
         callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
         return _loop.run_predict(self, dataset, callbacks)
@@ -467,8 +480,8 @@ class Model(Layer):
           >>> _, params, rest = model.split()
           >>> loss = lambda p, x, y: jnp.mean((model.stateless_call(p, rest, x)[0] - y) ** 2)
           >>> grads = jax.grad(loss)(params, jnp.ones((4, 3)), jnp.zeros((4, 1)))
-          >>> jax.tree.map(jnp.shape, grads.to_pure_dict())
-          {'layers': {0: {'bias': (1,), 'kernel': (3, 1)}}}
+          >>> [g.shape for g in jax.tree.leaves(grads)]  # the Dense layer's bias and kernel
+          [(1,), (3, 1)]
         """
         if not self.built:
             raise ValueError(f"Model '{self.name}' is not built: build it (e.g. `model.build((None, 64))`, an "
