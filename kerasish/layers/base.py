@@ -33,7 +33,7 @@ class NonTrainable(nnx.Variable):
 
 def _snake_case(name: str) -> str:
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()  # Keras's rule: Conv2D -> conv2d
 
 
 def unique_name(prefix: str) -> str:

@@ -27,7 +27,8 @@ def summary_text(model: Layer, line_length: int = 80) -> str:
     widths = [int(line_length * 0.45), int(line_length * 0.33)]
     widths.append(line_length - sum(widths))
     head = ("Layer (type)", "Output Shape", "Param #")
-    line = lambda cells: "".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+    # a cell longer than its column still gets one space before the next one
+    line = lambda cells: "".join(str(c).ljust(w - 1) + " " if i < 2 else str(c).rjust(w)
                                  for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
     out = [f'Model: "{model.name}"', "=" * line_length, line(head), "=" * line_length]
     rows = _rows(model)
