@@ -182,7 +182,8 @@ class Model(Layer):
                              f"compile(optimizer=..., loss=...).")
 
     def _prepare_engine(self, x_sample: Any, y_sample: Any) -> Engine:
-        """Builds the model for the data's shapes and (re)makes the engine when needed."""
+        """Builds the model for the data's shapes, (re)makes the engine when needed and checks the targets
+        against the losses on the host (`training.data.check_targets`)."""
         self._build_for_data(x_sample)
         self._check_data_shape(x_sample)
         _loop._data.check_input_count(x_sample, self.input_shape, self.name)

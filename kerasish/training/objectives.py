@@ -9,6 +9,7 @@ follow Keras 3: `loss`, then for several outputs `<output>_loss`, then metrics, 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import jax
@@ -72,7 +73,12 @@ class Objectives:
         if all(fn is None for fn in self.losses):
             raise ValueError("Argument `loss` gives no loss for any output of the model.")
         weights = _per_output(loss_weights, self.output_names, "loss_weights")
+        if any(isinstance(w, bool) or not (w is None or isinstance(w, numbers.Real)) for w in weights):
+            raise TypeError(f"Argument `loss_weights` must give one number per output of the model "
+                            f"{self.output_names} (a number, a list of {len(self.output_names)} or a dict keyed by "
+                            f"output name), received {loss_weights!r}.")
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]
+        self.y_pred_shapes = list(y_pred_shapes)  # for the host-side check of targets (training.data.check_targets)
 
         def resolve(specs: Any, argument: str) -> list[tuple[int, _metrics.Metric]]:
             out = []
