@@ -261,18 +261,28 @@ def split_validation(arrays: tuple, validation_split: float) -> tuple[tuple, tup
 
 
 def group_batches(batches: list[np.ndarray], steps_per_execution: int) -> list[np.ndarray]:
-    """Stacks consecutive batches of equal size into chunks of at most `steps_per_execution`.
+    """Stacks consecutive batches of equal size into chunks, each one compiled dispatch.
 
-    Returns arrays of shape (k, batch_size); each becomes one dispatch of the compiled step.
+    A run of equal batches becomes chunks of `steps_per_execution` (K) and, for what is left, chunks
+    whose sizes are the binary digits of the remainder (e.g. K=64, 21 left: 16, 4, 1). So whatever
+    the epoch length or where an epoch starts in the data (`steps_per_epoch`), chunk lengths come
+    from {K, K/2, ..., 1} (for K a power of two; at most log2(K)+2 lengths in general): the
+    compiled programs are few and fixed, and no epoch compiles a new one after they exist.
+
+    Returns arrays of shape (k, batch_size).
     """
-    chunks, run = [], []
-    for batch in batches:
-        if run and (len(batch) != len(run[0]) or len(run) == steps_per_execution):
-            chunks.append(np.stack(run))
-            run = []
-        run.append(batch)
-    if run:
-        chunks.append(np.stack(run))
+    chunks: list[np.ndarray] = []
+    start = 0
+    while start < len(batches):
+        end = start
+        while end < len(batches) and len(batches[end]) == len(batches[start]):
+            end += 1
+        run = batches[start:end]
+        while run:
+            k = steps_per_execution if len(run) >= steps_per_execution else 1 << (len(run).bit_length() - 1)
+            chunks.append(np.stack(run[:k]))
+            run = run[k:]
+        start = end
     return chunks
 
 
