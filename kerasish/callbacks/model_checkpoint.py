@@ -8,6 +8,7 @@ from typing import Any
 
 from kerasish.callbacks.monitor import MonitorCallback, check_number, infer_mode
 from kerasish.saving import weights as _weights
+from kerasish.saving.model_file import MODEL_SUFFIX, save_model
 
 
 def _write_back_weights(model) -> None:
@@ -35,12 +36,13 @@ class ModelCheckpoint(MonitorCallback):
     are not saved when the name or `monitor` needs a `val_*` value.
 
     Args:
-      filepath: where to save; must end in `.weights.safetensors`.
+      filepath: where to save: ending in `.weights.safetensors` with `save_weights_only=True`, else in
+        `.kerasish` (a whole model file, `model.save`).
       monitor: the key of the logs compared with `save_best_only`.
       verbose: 0 silent, 1 prints each save (and each non-improvement with `save_best_only`).
       save_best_only: save only when `monitor` improves.
-      save_weights_only: must be True for now (weights, `kerasish.saving.save_weights`); whole-model
-        files come with the saving issue.
+      save_weights_only: save only the weights (`model.save_weights`), not the whole model (`model.save`:
+        architecture, weights and optimizer state, loadable with `ks.models.load_model`).
       mode: `"min"`, `"max"` or `"auto"` (from the name; see `EarlyStopping`).
       save_freq: `"epoch"`, or an int N: save after every N batches (counted across epochs). Saves land
         on exact batch counts, so an int makes `fit` run one step per dispatch. Monitoring a `val_*` key
@@ -48,8 +50,7 @@ class ModelCheckpoint(MonitorCallback):
       initial_value_threshold: the value the first save must beat with `save_best_only`.
 
     Raises:
-      NotImplementedError: for `save_weights_only=False`.
-      ValueError / TypeError: for an invalid argument.
+      ValueError / TypeError: for an invalid argument (e.g. a `filepath` with the wrong suffix).
 
     Example:
       >>> checkpoint = ModelCheckpoint("best.weights.safetensors", monitor="val_loss", save_best_only=True,
@@ -79,13 +80,10 @@ class ModelCheckpoint(MonitorCallback):
         if not isinstance(save_weights_only, bool):
             raise TypeError(f"Argument `save_weights_only` of ModelCheckpoint must be True or False, received "
                             f"{save_weights_only!r}.")
-        if not save_weights_only:
-            raise NotImplementedError("ModelCheckpoint(save_weights_only=False) saves whole models, which comes with "
-                                      "the saving issue. Pass save_weights_only=True and a filepath ending in "
-                                      f"{_weights.WEIGHTS_SUFFIX!r}.")
-        if not self.filepath.endswith(_weights.WEIGHTS_SUFFIX):
-            raise ValueError(f"Argument `filepath` of ModelCheckpoint must end in {_weights.WEIGHTS_SUFFIX!r} with "
-                             f"save_weights_only=True, received filepath={self.filepath!r}.")
+        suffix = _weights.WEIGHTS_SUFFIX if save_weights_only else MODEL_SUFFIX
+        if not self.filepath.endswith(suffix):
+            raise ValueError(f"Argument `filepath` of ModelCheckpoint must end in {suffix!r} with "
+                             f"save_weights_only={save_weights_only}, received filepath={self.filepath!r}.")
         if save_freq != "epoch":
             if isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1:
                 raise ValueError(f"Argument `save_freq` of ModelCheckpoint must be 'epoch' or an int >= 1 (batches), "
@@ -181,4 +179,7 @@ class ModelCheckpoint(MonitorCallback):
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        _weights.save_weights(self.model, path)
+        if self.save_weights_only:
+            _weights.save_weights(self.model, path)
+        else:
+            save_model(self.model, path)

@@ -159,7 +159,7 @@ def test_missing_monitor_with_save_best_only_is_an_error():
 
 
 @pytest.mark.parametrize("kwargs,error,match", [
-    ({}, NotImplementedError, "save_weights_only=False\\) saves whole models, which comes with the saving issue"),
+    ({}, ValueError, "must end in '.kerasish' with save_weights_only=False"),
     ({"filepath": "model.h5", "save_weights_only": True}, ValueError, "must end in '.weights.safetensors'"),
     ({"filepath": "{epoch" + SUFFIX, "save_weights_only": True}, ValueError, "not a valid format string"),
     ({"save_freq": "batch", "save_weights_only": True}, ValueError, "`save_freq` of ModelCheckpoint must be 'epoch' "
@@ -180,3 +180,14 @@ def test_invalid_arguments(kwargs, error, match):
 
 def test_a_metric_of_unknown_direction_is_fine_without_save_best_only():
     assert ModelCheckpoint("m" + SUFFIX, monitor="score", save_weights_only=True).monitor == "score"
+
+
+def test_whole_model_checkpoints_load_back(blobs, tmp_path):
+    x, y = blobs
+    ks.utils.set_random_seed(0)
+    model = ks.Sequential([ks.Input((4,)), ks.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    path = tmp_path / "ckpt-{epoch:02d}.kerasish"
+    model.fit(x, y, epochs=2, callbacks=[ModelCheckpoint(path, save_best_only=False)], verbose=0)
+    loaded = ks.models.load_model(tmp_path / "ckpt-02.kerasish")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
