@@ -261,29 +261,39 @@ def split_validation(arrays: tuple, validation_split: float) -> tuple[tuple, tup
 
 
 def group_batches(batches: list[np.ndarray], steps_per_execution: int) -> list[np.ndarray]:
-    """Stacks consecutive batches of equal size into chunks, each one compiled dispatch.
+    """Stacks consecutive batches of equal size into chunks of at most `steps_per_execution`.
 
-    A run of equal batches becomes chunks of `steps_per_execution` (K) and, for what is left, chunks
-    whose sizes are the binary digits of the remainder (e.g. K=64, 21 left: 16, 4, 1). So whatever
-    the epoch length or where an epoch starts in the data (`steps_per_epoch`), chunk lengths come
-    from {K, K/2, ..., 1} (for K a power of two; at most log2(K)+2 lengths in general): the
-    compiled programs are few and fixed, and no epoch compiles a new one after they exist.
-
-    Returns arrays of shape (k, batch_size).
+    Returns arrays of shape (k, batch_size), k <= steps_per_execution, in order.
     """
-    chunks: list[np.ndarray] = []
-    start = 0
-    while start < len(batches):
-        end = start
-        while end < len(batches) and len(batches[end]) == len(batches[start]):
-            end += 1
-        run = batches[start:end]
-        while run:
-            k = steps_per_execution if len(run) >= steps_per_execution else 1 << (len(run).bit_length() - 1)
-            chunks.append(np.stack(run[:k]))
-            run = run[k:]
-        start = end
+    chunks, run = [], []
+    for batch in batches:
+        if run and (len(batch) != len(run[0]) or len(run) == steps_per_execution):
+            chunks.append(np.stack(run))
+            run = []
+        run.append(batch)
+    if run:
+        chunks.append(np.stack(run))
     return chunks
+
+
+def plan_dispatches(batches: list[np.ndarray], steps_per_execution: int,
+                    full_batch: int) -> list[tuple[np.ndarray, np.int32]]:
+    """The dispatches of one epoch: `(index, valid)` pairs, `index` of shape (K, batch_size).
+
+    Chunks of full batches shorter than K (the end of an epoch, or any run when `steps_per_epoch`
+    starts an epoch inside a pass) are padded to K by repeating their last batch, and `valid` says how
+    many rows are real: the compiled loop skips the rest (`lax.cond`). So every full-batch dispatch
+    has the same shape and one program serves them all; a smaller last batch is a (1, r) dispatch
+    with its own program. Two programs per fit, whatever the epoch length. `full_batch` is the size of
+    a full batch (the batch size, or the sample count when there are fewer samples).
+    """
+    plan = []
+    for chunk in group_batches(batches, steps_per_execution):
+        valid = len(chunk)
+        if chunk.shape[1] == full_batch and 1 < steps_per_execution and valid < steps_per_execution:
+            chunk = np.concatenate([chunk, np.repeat(chunk[-1:], steps_per_execution - valid, axis=0)])
+        plan.append((chunk, np.int32(valid)))
+    return plan
 
 
 class ArrayBatches:
@@ -329,6 +339,10 @@ class ArrayBatches:
     def restore_order_state(self, state: dict) -> None:
         self._rng.bit_generator.state = state["generator"]
         self._pending = [np.asarray(b, np.int32) for b in state["pending"]]
+
+    def plan(self, steps_per_execution: int) -> list[tuple[np.ndarray, np.int32]]:
+        """The dispatches of the next epoch (see `plan_dispatches`)."""
+        return plan_dispatches(self.epoch(), steps_per_execution, min(self.batch_size, self.num_samples))
 
     def epoch(self) -> list[np.ndarray]:
         """The index batches of the next epoch."""

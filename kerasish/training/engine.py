@@ -226,25 +226,37 @@ class Engine:
 
     # -- K steps per dispatch over a device-resident dataset --------------------------------------
 
-    def _loop(self, step, state, data, index):
-        """Runs `step` over the batches `data[index[k]]`, k = 0..K-1 (index: int32 (K, batch))."""
+    def _loop(self, step, state, data, index, valid):
+        """Runs `step` over the batches `data[index[k]]` for k < valid (index: int32 (K, batch)).
+
+        Rows from `valid` on are padding (so that every chunk of full batches has one shape and one
+        program); `lax.cond` skips them without computing.
+        """
         gather = lambda i: jax.tree.map(lambda a: a[i], data)
         if index.shape[0] == 1:
             return step(state, gather(index[0]))
-        state, _ = jax.lax.scan(lambda s, i: (step(s, gather(i)), None), state, index, unroll=self.unroll)
+
+        def body(state, k):
+            state = jax.lax.cond(k < valid, lambda s: step(s, gather(index[k])), lambda s: s, state)
+            return state, None
+        state, _ = jax.lax.scan(body, state, jnp.arange(index.shape[0]), unroll=self.unroll)
         return state
 
-    def _train_chunk(self, state, data, index):
-        return self._loop(self._train_step, state, data, index)
+    def _train_chunk(self, state, data, index, valid):
+        return self._loop(self._train_step, state, data, index, valid)
 
-    def _test_chunk(self, state, data, index):
-        return self._loop(self._test_step, state, data, index)
+    def _test_chunk(self, state, data, index, valid):
+        return self._loop(self._test_step, state, data, index, valid)
 
-    def _predict_chunk(self, state, x, index):
+    def _predict_chunk(self, state, x, index, valid):
+        """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros."""
         gather = lambda i: jax.tree.map(lambda a: a[i], x)
         if index.shape[0] == 1:
             return jax.tree.map(lambda a: a[None], self._predict_step(state, gather(index[0])))
-        return jax.lax.map(lambda i: self._predict_step(state, gather(i)), index)
+        spec = jax.eval_shape(lambda: self._predict_step(state, gather(index[0])))
+        zeros = lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
+        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self._predict_step(state, gather(index[k])),
+                                                  zeros), jnp.arange(index.shape[0]))
 
     def compiled_count(self) -> int:
         """How many programs the jitted functions hold (a test checks that it stops growing)."""

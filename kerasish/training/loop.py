@@ -95,10 +95,10 @@ class _Dataset:
         """
         if isinstance(self.source, _data.ArrayBatches):
             step = 0
-            for index in _data.group_batches(self.source.epoch(), steps_per_execution):
+            for index, valid in self.source.plan(steps_per_execution):
                 on_begin(step)
-                engine.state = chunk_fn(engine.state, self.source.device_arrays, index)
-                step += len(index)
+                engine.state = chunk_fn(engine.state, self.source.device_arrays, index, valid)
+                step += int(valid)
                 on_end(step - 1)
                 if should_stop():
                     return
@@ -214,10 +214,11 @@ def run_predict(model, dataset: _Dataset, callbacks: CallbackList) -> Any:
         k = 1 if wants_end else engine.execution_size(dataset.steps)
         x = source.device_arrays[0]
         step = 0
-        for index in _data.group_batches(source.epoch(), k):
+        for index, valid in source.plan(k):
             callbacks.on_predict_batch_begin(step)
-            outputs.append(engine.predict_chunk(state, x, index))
-            step += len(index)
+            chunk = engine.predict_chunk(state, x, index, valid)
+            outputs.append(chunk if valid == len(index) else jax.tree.map(lambda a, v=int(valid): a[:v], chunk))
+            step += int(valid)
             if wants_end:
                 callbacks.on_predict_batch_end(step - 1, {"outputs": outputs[-1]})
     else:
