@@ -109,6 +109,9 @@ class Engine:
         self.test_batch = jax.jit(self._test_step)
         self.predict_chunk = jax.jit(self._predict_chunk)
         self.predict_batch = jax.jit(self._predict_step)
+        if objectives is not None:
+            self._init_metrics = jax.jit(objectives.init)
+            self._results = jax.jit(objectives.results)
 
     # -- how many steps per dispatch ------------------------------------------------------------
 
@@ -129,15 +132,16 @@ class Engine:
     # -- state ----------------------------------------------------------------------------------
 
     def matches(self, model: Layer) -> bool:
-        """Whether the compiled functions still fit the model's structure (same graph, same frozen set)."""
-        graphdef, _, _, _ = split_model(model)
-        return graphdef == self.graphdef
+        """Whether the compiled functions still fit the model's structure (the graph definition holds each
+        layer's `trainable` flag too, so freezing a layer makes a new engine)."""
+        return nnx.graphdef(model) == self.graphdef
 
     def metric_names(self) -> list[str]:
         return self.objectives.names if self.objectives is not None else []
 
     def init_metrics(self) -> dict[str, Any]:
-        return self.objectives.init() if self.objectives is not None else {}
+        """Fresh accumulators, made by one compiled call (not one eager op per accumulator)."""
+        return self._init_metrics() if self.objectives is not None else {}
 
     def pull_state(self) -> dict[str, Any]:
         """The train state, read from the model's current weights (and the kept optimizer state)."""
@@ -172,9 +176,8 @@ class Engine:
 
     def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
         """Metric results as Python floats (one device-to-host transfer)."""
-        results = self.objectives.results(metric_state)
-        host = jax.device_get(results)  # a dict comes back with sorted keys: restore compile order
-        return {prefix + name: float(host[name]) for name in results}
+        host = jax.device_get(self._results(metric_state))
+        return {prefix + name: float(host[name]) for name in self.objectives.names}  # device_get sorts keys
 
     def learning_rate(self) -> float | None:
         """The learning rate of the next step (None for an optax transformation without one)."""

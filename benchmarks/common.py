@@ -1,0 +1,49 @@
+"""Timing helpers shared by the implementations (each runs in its own child process)."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+
+
+def mark() -> tuple[float, float]:
+    """(wall clock, this process's CPU time over all its threads)."""
+    return time.perf_counter(), time.process_time()
+
+
+def epoch_stats(t0: tuple[float, float], ends: list[tuple[float, float]]) -> dict:
+    """From `mark()` at the start and at each epoch end: time to the end of the first epoch (model
+    creation + compile + epoch 1) and the median of the later epochs, in wall-clock and CPU seconds.
+
+    CPU seconds (all threads) are less sensitive to other processes' load than wall-clock seconds on
+    a shared machine; wall-clock is the figure that counts."""
+    durations = [b[0] - a[0] for a, b in zip(ends, ends[1:])]
+    cpu = [b[1] - a[1] for a, b in zip(ends, ends[1:])]
+    return {"first_epoch_s": ends[0][0] - t0[0], "epoch_s": statistics.median(durations) if durations else None,
+            "epoch_times": durations, "cpu_epoch_s": statistics.median(cpu) if cpu else None}
+
+
+def time_calls(label: str, fn, reps: int) -> dict:
+    """The first call (compile included) and the median of `reps` more."""
+    t = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return {f"{label}_first_s": first, f"{label}_s": statistics.median(times) if times else first}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (VmHWM), in MiB."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
