@@ -140,6 +140,7 @@ class Layer(nnx.Module):
         self.input_shape: Shape | None = None  # the shape `build` saw, batch axis as None
         self.output_shape: Shape | None = None
         self._weight_names: list[str] = []  # creation order = Keras's order for get_weights
+        self._weight_regularizers: list[tuple[str, Any]] = []  # (weight name, penalty) from add_weight
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
@@ -218,7 +219,7 @@ class Layer(nnx.Module):
         return self.dtype
 
     def add_weight(self, shape: Sequence[int], initializer: Any = "glorot_uniform", trainable: bool = True,
-                   name: str | None = None, dtype: Any = None) -> nnx.Variable:
+                   name: str | None = None, dtype: Any = None, regularizer: Any = None) -> nnx.Variable:
         """Creates a weight, stores it as attribute `name`, and returns it.
 
         Args:
@@ -228,6 +229,9 @@ class Layer(nnx.Module):
           trainable: `False` makes a weight the optimizer never updates.
           name: the attribute name (`kernel`, `bias`, ...); `weight_<n>` by default.
           dtype: defaults to the layer's dtype.
+          regularizer: a penalty on this weight added to the training loss (a name such as `"l2"`,
+            a `kerasish.regularizers` object or a callable `weight -> scalar`); see
+            `regularization_loss`.
 
         Returns:
           The `nnx.Param` (trainable) or `NonTrainable` variable; read its value with `w[...]`,
@@ -248,7 +252,20 @@ class Layer(nnx.Module):
         variable = nnx.Param(value) if trainable else NonTrainable(value)
         setattr(self, name, variable)
         self._weight_names.append(name)
+        if regularizer is not None:
+            from kerasish import regularizers as _regularizers
+            self._weight_regularizers.append((name, _regularizers.get(regularizer)))
         return variable
+
+    def regularization_loss(self):
+        """The sum of this layer's weight penalties (the `regularizer`s given to `add_weight`), or 0.
+
+        `fit` adds every layer's to the loss it differentiates, and reports it in `loss`.
+        """
+        total = 0.0
+        for name, regularizer in self._weight_regularizers:
+            total = total + regularizer(getattr(self, name)[...])
+        return total
 
     # -- weights in Keras's order -------------------------------------------------------------
 

@@ -123,9 +123,10 @@ class _Conv(Layer):
             raise ValueError(f"Layer '{self.name}': the number of input channels ({channels}) must be divisible by "
                              f"`groups` ({self.groups}); input_shape {format_shape(input_shape)}.")
         self.compute_output_shape(input_shape)
-        self.add_weight(self._kernel_shape(channels), self.kernel_initializer, name="kernel")
+        self.add_weight(self._kernel_shape(channels), self.kernel_initializer, name="kernel",
+                        regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.add_weight((self.filters,), self.bias_initializer, name="bias")
+            self.add_weight((self.filters,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer)
         self._input_channels = channels
 
     def check_input_shape(self, shape: Shape) -> None:
@@ -155,14 +156,6 @@ class _Conv(Layer):
             shape[self._channel_axis] = self.filters
             y = y + self.bias[...].reshape(shape)
         return self.activation(y)
-
-    def regularization_loss(self):
-        total = 0.0
-        if self.kernel_regularizer is not None:
-            total = total + self.kernel_regularizer(self.kernel[...])
-        if self.use_bias and self.bias_regularizer is not None:
-            total = total + self.bias_regularizer(self.bias[...])
-        return total
 
     def get_config(self) -> dict[str, Any]:
         config = {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,

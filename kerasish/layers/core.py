@@ -128,9 +128,10 @@ class Dense(Layer):
         if len(input_shape) < 2 or input_shape[-1] is None:
             raise ValueError(f"Layer '{self.name}' needs inputs of shape (batch, ..., features) with a known "
                              f"last axis, received input_shape {format_shape(input_shape)}.")
-        self.add_weight((input_shape[-1], self.units), self.kernel_initializer, name="kernel")
+        self.add_weight((input_shape[-1], self.units), self.kernel_initializer, name="kernel",
+                        regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.add_weight((self.units,), self.bias_initializer, name="bias")
+            self.add_weight((self.units,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer)
 
     def check_input_shape(self, shape: Shape) -> None:
         expected = self.kernel.shape[0]
@@ -146,14 +147,6 @@ class Dense(Layer):
         if self.use_bias:
             y = y + self.bias[...]
         return self.activation(y)
-
-    def regularization_loss(self):
-        total = 0.0
-        if self.kernel_regularizer is not None:
-            total = total + self.kernel_regularizer(self.kernel[...])
-        if self.use_bias and self.bias_regularizer is not None:
-            total = total + self.bias_regularizer(self.bias[...])
-        return total
 
     def get_config(self) -> dict[str, Any]:
         from kerasish import regularizers as _regularizers

@@ -60,7 +60,8 @@ class Embedding(Layer):
         self.mask_zero = False
 
     def build(self, input_shape: Shape) -> None:
-        self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer, name="embeddings")
+        self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer, name="embeddings",
+                        regularizer=self.embeddings_regularizer)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape) + (self.output_dim,)
@@ -72,11 +73,6 @@ class Embedding(Layer):
         if not jnp.issubdtype(x.dtype, jnp.integer):
             x = x.astype(jnp.int32)
         return jnp.take(self.embeddings[...], x, axis=0)
-
-    def regularization_loss(self):
-        if self.embeddings_regularizer is None:
-            return 0.0
-        return self.embeddings_regularizer(self.embeddings[...])
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,

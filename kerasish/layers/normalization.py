@@ -113,9 +113,9 @@ class BatchNormalization(Layer):
         self._ndim = len(input_shape)
         shape = (input_shape[self._axis],)
         if self.scale:
-            self.add_weight(shape, self.gamma_initializer, name="gamma")
+            self.add_weight(shape, self.gamma_initializer, name="gamma", regularizer=self.gamma_regularizer)
         if self.center:
-            self.add_weight(shape, self.beta_initializer, name="beta")
+            self.add_weight(shape, self.beta_initializer, name="beta", regularizer=self.beta_regularizer)
         # Not add_weight: the running statistics are nnx.BatchStat, not trainable nor NonTrainable.
         self.moving_mean = nnx.BatchStat(self._initial(self.moving_mean_initializer, shape))
         self.moving_variance = nnx.BatchStat(self._initial(self.moving_variance_initializer, shape))
@@ -149,14 +149,6 @@ class BatchNormalization(Layer):
         gamma = self.gamma[...].reshape(broadcast) if self.scale else None
         beta = self.beta[...].reshape(broadcast) if self.center else None
         return _normalize(x, mean.reshape(broadcast), variance.reshape(broadcast), gamma, beta, self.epsilon)
-
-    def regularization_loss(self):
-        total = 0.0
-        if self.scale and self.gamma_regularizer is not None:
-            total = total + self.gamma_regularizer(self.gamma[...])
-        if self.center and self.beta_regularizer is not None:
-            total = total + self.beta_regularizer(self.beta[...])
-        return total
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
@@ -222,9 +214,9 @@ class LayerNormalization(Layer):
         # transposed) onto the input in `call`. Same here, so Keras's weights load and give Keras's numbers.
         shape = tuple(input_shape[a] for a in sorted(axes))
         if self.scale:
-            self.add_weight(shape, self.gamma_initializer, name="gamma")
+            self.add_weight(shape, self.gamma_initializer, name="gamma", regularizer=self.gamma_regularizer)
         if self.center:
-            self.add_weight(shape, self.beta_initializer, name="beta")
+            self.add_weight(shape, self.beta_initializer, name="beta", regularizer=self.beta_regularizer)
         self._sizes = tuple(input_shape[a] for a in self._axes)
 
     def check_input_shape(self, shape: Shape) -> None:
@@ -246,14 +238,6 @@ class LayerNormalization(Layer):
         gamma = self.gamma[...].reshape(broadcast) if self.scale else None
         beta = self.beta[...].reshape(broadcast) if self.center else None
         return _normalize(x, mean, variance, gamma, beta, self.epsilon)
-
-    def regularization_loss(self):
-        total = 0.0
-        if self.scale and self.gamma_regularizer is not None:
-            total = total + self.gamma_regularizer(self.gamma[...])
-        if self.center and self.beta_regularizer is not None:
-            total = total + self.beta_regularizer(self.beta[...])
-        return total
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,

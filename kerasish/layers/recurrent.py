@@ -91,10 +91,13 @@ class _RNN(Layer):
             raise ValueError(f"Layer '{self.name}' needs a known feature axis, received input_shape "
                              f"{format_shape(input_shape)}.")
         width = self.gates * self.units
-        self.add_weight((input_shape[-1], width), self.kernel_initializer, name="kernel")
-        self.add_weight((self.units, width), self.recurrent_initializer, name="recurrent_kernel")
+        self.add_weight((input_shape[-1], width), self.kernel_initializer, name="kernel",
+                        regularizer=self.kernel_regularizer)
+        self.add_weight((self.units, width), self.recurrent_initializer, name="recurrent_kernel",
+                        regularizer=self.recurrent_regularizer)
         if self.use_bias:
-            self.add_weight(self._bias_shape(), self._bias_initializer(), name="bias")
+            self.add_weight(self._bias_shape(), self._bias_initializer(), name="bias",
+                            regularizer=self.bias_regularizer)
 
     def check_input_shape(self, shape: Shape) -> None:
         checks.check_ndim(shape, 3, self.name)
@@ -151,14 +154,6 @@ class _RNN(Layer):
         if self.return_state:
             return [output, *carry]
         return output
-
-    def regularization_loss(self):
-        total = 0.0
-        for regularizer, name in ((self.kernel_regularizer, "kernel"),
-                                  (self.recurrent_regularizer, "recurrent_kernel"), (self.bias_regularizer, "bias")):
-            if regularizer is not None and (name != "bias" or self.use_bias):
-                total = total + regularizer(getattr(self, name)[...])
-        return total
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "activation": _activations.serialize(self.activation),

@@ -18,12 +18,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
-from safetensors import SafetensorError
 from safetensors import numpy as st
 
 from kerasish.saving.atomic import atomic_write_bytes
 from kerasish.saving.registry import get_class, registered_name
-from kerasish.saving.weights import read_metadata, weight_keys
+from kerasish.saving.weights import read_file, weight_keys
 
 MODEL_SUFFIX = ".kerasish"
 FORMAT = "kerasish.model"
@@ -128,16 +127,7 @@ def load_model(filepath: str | os.PathLike, compile: bool = True):
     path = os.fspath(filepath)
     with open(path, "rb") as f:
         data = f.read()
-    try:
-        tensors = st.load(data)
-        metadata = read_metadata(data)
-    except (SafetensorError, ValueError) as err:
-        raise ValueError(f"{path!r} is not a readable kerasish model file (truncated or corrupt?): {err}") from None
-    if metadata.get("format") != FORMAT:
-        raise ValueError(f"{path!r} is not a kerasish model file (its format is {metadata.get('format')!r}).")
-    if int(metadata.get("version", "0")) > VERSION:
-        raise ValueError(f"{path!r} was written by a newer kerasish (model format version {metadata['version']}; "
-                         f"this one reads up to {VERSION}).")
+    tensors, metadata = read_file(data, repr(path), FORMAT, VERSION, "model")
     try:
         spec = json.loads(metadata["model"])
     except (KeyError, json.JSONDecodeError) as err:

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish.saving.atomic import atomic_write_bytes
-from kerasish.saving.weights import read_metadata
+from kerasish.saving.weights import read_file
 
 FORMAT = "kerasish.training_state"
 VERSION = 1
@@ -46,19 +46,7 @@ def state_to_bytes(state: dict[str, Any], metadata: dict[str, Any]) -> bytes:
 
 def state_from_bytes(data: bytes, like: dict[str, Any], source: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Reads a state written by `state_to_bytes` into the structure of `like`; returns (state, metadata)."""
-    from safetensors import SafetensorError
-    from safetensors.numpy import load
-
-    try:
-        tensors = load(data)
-        header = read_metadata(data)
-    except (SafetensorError, ValueError, json.JSONDecodeError) as err:
-        raise ValueError(f"{source} is not a readable kerasish training-state file ({err}).") from None
-    if header.get("format") != FORMAT:
-        raise ValueError(f"{source} is not a kerasish training-state file (format {header.get('format')!r}).")
-    if int(header.get("version", 0)) > VERSION:
-        raise ValueError(f"{source} was written by a newer kerasish (training-state version {header['version']}, "
-                         f"this one reads up to {VERSION}).")
+    tensors, header = read_file(data, source, FORMAT, VERSION, "training-state")
     part = {k: like[k] for k in ("params", "rest", "opt")}
     leaves, treedef = jax.tree.flatten(part)
     if len(tensors) != len(leaves):

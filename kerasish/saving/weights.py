@@ -99,16 +99,7 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
     path = _check_path(filepath, "load_weights")
     with open(path, "rb") as f:
         data = f.read()
-    try:
-        tensors = st.load(data)
-        metadata = read_metadata(data)
-    except (SafetensorError, ValueError) as e:
-        raise ValueError(f"{path!r} is not a readable safetensors file (truncated or corrupt?): {e}") from None
-    if metadata.get("format") != FORMAT:
-        raise ValueError(f"{path!r} is a safetensors file but not a kerasish weights file (metadata {metadata}).")
-    if metadata.get("version") != VERSION:
-        raise ValueError(f"{path!r} was written by a newer kerasish (weights format version "
-                         f"{metadata.get('version')!r}; this one reads {VERSION!r}).")
+    tensors, _ = read_file(data, repr(path), FORMAT, int(VERSION), "weights")
     ordered = sorted(tensors.items(), key=lambda item: int(item[0].split("/", 1)[0]))
     variables = model.weights
     if len(ordered) != len(variables):
@@ -118,6 +109,27 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
             raise ValueError(f"Weight {key!r} in {path!r} has shape {value.shape}, but the model's weight "
                              f"{own_key!r} has shape {variable.shape}.")
     model.set_weights([value for _, value in ordered])
+
+
+def read_file(data: bytes, source: str, file_format: str, version: int, kind: str) -> tuple[dict, dict]:
+    """The tensors and metadata of a kerasish safetensors file (weights, model, training state).
+
+    Raises:
+      ValueError: naming `source` and the problem: not a readable safetensors file (truncated or
+        corrupt), a safetensors file of another format, or one written by a newer kerasish.
+    """
+    try:
+        tensors = st.load(data)
+        metadata = read_metadata(data)
+    except (SafetensorError, ValueError) as err:
+        raise ValueError(f"{source} is not a readable safetensors file (truncated or corrupt?): {err}") from None
+    if metadata.get("format") != file_format:
+        raise ValueError(f"{source} is a safetensors file but not a kerasish {kind} file (its format is "
+                         f"{metadata.get('format')!r}).")
+    if not str(metadata.get("version", "")).isdigit() or int(metadata["version"]) > version:
+        raise ValueError(f"{source} was written by a newer kerasish ({kind} format version "
+                         f"{metadata.get('version')!r}; this one reads up to {version}).")
+    return tensors, metadata
 
 
 def read_metadata(data: bytes) -> dict[str, str]:

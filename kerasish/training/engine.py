@@ -53,10 +53,10 @@ def split_model(model: Layer) -> tuple[nnx.GraphDef, nnx.State, nnx.State, Any]:
 
 
 def regularization_penalty(model: Layer):
-    """The sum of every layer's `regularization_loss()` (kernel and bias regularizers)."""
+    """The sum of every layer's `regularization_loss()` (the weight penalties given to `add_weight`)."""
     total = 0.0
     for _, node in nnx.iter_graph(model):
-        if isinstance(node, Layer) and hasattr(node, "regularization_loss"):
+        if isinstance(node, Layer):
             total = total + node.regularization_loss()
     return total
 

@@ -51,7 +51,7 @@ def test_a_backup_from_another_model_is_refused(blobs, tmp_path):
     with pytest.raises(ValueError, match="saved from another model"):
         other.fit(x, y, epochs=2, callbacks=[backup], verbose=0)
     (tmp_path / "training_state.safetensors").write_bytes(b"not a checkpoint")
-    with pytest.raises(ValueError, match="not a readable kerasish training-state file"):
+    with pytest.raises(ValueError, match="not a readable safetensors file"):
         other.fit(x, y, epochs=2, callbacks=[backup], verbose=0)
 
 

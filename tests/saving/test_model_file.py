@@ -101,7 +101,7 @@ def test_loading_never_executes_code_from_the_file(tmp_path):
     pickled = tmp_path / "pickle.kerasish"
     import pickle
     pickled.write_bytes(pickle.dumps(subprocess.call))
-    with pytest.raises(ValueError, match="not a readable kerasish model file"):
+    with pytest.raises(ValueError, match="not a readable safetensors file"):
         ks.models.load_model(pickled)
     assert not marker.exists()
 
@@ -112,10 +112,10 @@ def test_bad_files_give_clear_errors(tmp_path):
     model.save(path)
     data = path.read_bytes()
     (tmp_path / "truncated.kerasish").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match="not a readable kerasish model file"):
+    with pytest.raises(ValueError, match="not a readable safetensors file"):
         ks.models.load_model(tmp_path / "truncated.kerasish")
     model.save_weights(tmp_path / "w.weights.safetensors")
-    with pytest.raises(ValueError, match="is not a kerasish model file"):
+    with pytest.raises(ValueError, match="not a kerasish model file"):
         ks.models.load_model(tmp_path / "w.weights.safetensors")
     metadata = read_metadata(data)
     (tmp_path / "newer.kerasish").write_bytes(st.save(st.load(data), metadata={**metadata, "version": "99"}))
