@@ -1,5 +1,6 @@
 """Layers: the Keras layer contract on flax.nnx modules."""
 
+from kerasish.layers.attention import MultiHeadAttention
 from kerasish.layers.base import Layer, NonTrainable
 from kerasish.layers.conv import Conv1D, Conv2D, Conv2DTranspose
 from kerasish.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
@@ -19,15 +20,18 @@ from kerasish.layers.pooling import (
     MaxPooling2D,
 )
 from kerasish.layers.preprocessing import Rescaling
+from kerasish.layers.preprocessing_normalization import Normalization
 from kerasish.layers.recurrent import GRU, LSTM, SimpleRNN
 from kerasish.layers.regularization import GaussianNoise, SpatialDropout1D, SpatialDropout2D
 from kerasish.layers.reshaping import UpSampling2D, ZeroPadding2D
+from kerasish.layers.wrappers import Bidirectional
 
 __all__ = [
     "GRU", "LSTM", "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "BatchNormalization",
-    "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Dense", "Dropout", "Embedding", "FlaxLayer", "Flatten",
-    "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-    "Input", "InputLayer", "Lambda", "Layer", "LayerNormalization", "MaxPooling1D", "MaxPooling2D", "Maximum",
-    "Minimum", "Multiply", "NonTrainable", "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D",
-    "SpatialDropout2D", "Subtract", "UpSampling2D", "ZeroPadding2D",
+    "Bidirectional", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Dense", "Dropout", "Embedding",
+    "FlaxLayer", "Flatten", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D", "Input", "InputLayer", "Lambda", "Layer", "LayerNormalization", "MaxPooling1D",
+    "MaxPooling2D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "Normalization", "NonTrainable",
+    "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
+    "ZeroPadding2D",
 ]

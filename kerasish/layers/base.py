@@ -65,6 +65,15 @@ def standardize_shape(shape: Any, argument: str = "input_shape") -> Shape:
     return tuple(out)
 
 
+#: Two sizes to trace unknown axes with; distinct, and unlikely to equal a real axis size by chance.
+_STAND_INS = (2, 3)
+
+
+def _merge_shapes(a: Sequence[int], b: Sequence[int]) -> Shape:
+    """The shape traced with both stand-ins: batch axis and the axes that differ are None."""
+    return (None,) + tuple(x if x == y else None for x, y in zip(a[1:], b[1:]))
+
+
 def is_shape(value: Any) -> bool:
     """A single shape: a tuple/list of ints and None (as opposed to a list of shapes)."""
     return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in value)
@@ -189,9 +198,12 @@ class Layer(nnx.Module):
         if not self.built:
             self.build_for(_symbolic.tree_map(lambda t: t.shape, inputs))
         self.check_input_shape(_symbolic.tree_map(lambda t: t.shape, inputs))
-        specs = _symbolic.tree_map(lambda t: t.spec(), inputs)
-        out = nnx.eval_shape(lambda layer, x: layer(x), self, specs)
-        outputs = jax.tree.map(lambda s: _symbolic.SymbolicTensor((None,) + tuple(s.shape[1:]), s.dtype), out)
+        # Traced twice with different stand-ins for unknown sizes: an output axis that follows them is unknown.
+        specs = lambda n: _symbolic.tree_map(lambda t: t.spec(n), inputs)
+        trace = lambda n: nnx.eval_shape(lambda layer, x: layer(x), self, specs(n))
+        small, large = trace(_STAND_INS[0]), trace(_STAND_INS[1])
+        outputs = jax.tree.map(lambda a, b: _symbolic.SymbolicTensor(_merge_shapes(a.shape, b.shape), a.dtype),
+                               small, large)
         _symbolic.Node(self, inputs, outputs)
         return outputs
 
@@ -208,12 +220,17 @@ class Layer(nnx.Module):
         return self.output_shape
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        """The output shape for `input_shape`, found by tracing `call` (no FLOPs, no memory)."""
-        batch = 2  # a stand-in size for the unknown batch axis
-        spec = map_shapes(lambda s: jax.ShapeDtypeStruct((batch,) + tuple(s[1:]), self._input_dtype()),
-                          input_shape)
-        out = nnx.eval_shape(lambda layer, x: layer(x), self, spec)
-        return jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), out)
+        """The output shape for `input_shape`, found by tracing `call` (no FLOPs, no memory).
+
+        Unknown sizes (None, the batch axis included) are traced with two different stand-ins; an output
+        axis whose size follows them is reported as None.
+        """
+        def trace(n):
+            stand_in = lambda s: tuple(n if d is None else d for d in (None,) + tuple(s[1:]))
+            spec = map_shapes(lambda s: jax.ShapeDtypeStruct(stand_in(s), self._input_dtype()), input_shape)
+            return nnx.eval_shape(lambda layer, x: layer(x), self, spec)
+        small, large = (trace(n) for n in _STAND_INS)
+        return jax.tree.map(lambda a, b: _merge_shapes(a.shape, b.shape), small, large)
 
     def _input_dtype(self):
         return self.dtype

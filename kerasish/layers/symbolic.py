@@ -35,9 +35,9 @@ class SymbolicTensor:
     def ndim(self) -> int:
         return len(self.shape)
 
-    def spec(self, batch: int = 2) -> jax.ShapeDtypeStruct:
-        """A concrete stand-in (batch axis = `batch`) to trace layers with."""
-        return jax.ShapeDtypeStruct((batch,) + self.shape[1:], self.dtype)
+    def spec(self, size: int = 2) -> jax.ShapeDtypeStruct:
+        """A concrete stand-in to trace layers with: the batch axis and every unknown (None) axis get `size`."""
+        return jax.ShapeDtypeStruct(tuple(size if d is None else d for d in (None,) + self.shape[1:]), self.dtype)
 
     def __repr__(self) -> str:
         producer = self.node.layer.name if self.node is not None else "?"

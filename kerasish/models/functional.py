@@ -108,6 +108,9 @@ def _bind_inputs(model, x: Any) -> dict[int, Any]:
             raise ValueError(f"Model '{model.name}' takes a dict of inputs with keys {sorted(structure)}, "
                              f"received {type(x).__name__}.")
         return {structure[k]: x[k] for k in structure}
+    names = [layer.name for layer in model.layers[:len(structure)]]
+    if isinstance(x, dict) and set(x) == set(names):  # inputs given by their Input names, as Keras allows
+        return {i: x[name] for i, name in zip(structure, names)}
     if not isinstance(x, (list, tuple)) or len(x) != len(structure):
         raise ValueError(f"Model '{model.name}' takes {len(structure)} inputs (a list or tuple), received "
                          f"{type(x).__name__}" + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else "")

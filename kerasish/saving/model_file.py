@@ -97,7 +97,7 @@ def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = Tru
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built, so it cannot be saved: build it first (an Input, "
                          f"`model.build(...)` or one call on data).")
-    tensors = {key: np.ascontiguousarray(w) for key, w in zip(weight_keys(model), model.get_weights())}
+    tensors = {key: np.require(w, requirements="C") for key, w in zip(weight_keys(model), model.get_weights())}
     for i, variable in enumerate(_rng_variables(model)):  # so that training continues with the same masks
         value = variable[...]
         if jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):

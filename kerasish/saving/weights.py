@@ -78,7 +78,7 @@ def save_weights(model: Layer, filepath: str | os.PathLike) -> None:
     if not getattr(model, "built", False):
         raise ValueError(f"Model '{model.name}' is not built, so it has no weights to save: build it first "
                          f"(an Input, `model.build(...)` or one call on data).")
-    tensors = {key: np.ascontiguousarray(w) for key, w in zip(weight_keys(model), model.get_weights())}
+    tensors = {key: np.require(w, requirements="C") for key, w in zip(weight_keys(model), model.get_weights())}
     metadata = {"format": FORMAT, "version": VERSION, "count": str(len(tensors))}
     atomic_write_bytes(path, st.save(tensors, metadata=metadata))
 

@@ -1,0 +1,168 @@
+"""Attention layers: MultiHeadAttention, with Keras 3's weights, layout and math.
+
+Keras computes each projection with an `EinsumDense` sublayer; here the same einsums run on weights
+the layer owns, created in Keras's order (`query`, `key`, `value`, `attention_output`, kernel then
+bias each), so `set_weights(keras_layer.get_weights())` loads a Keras twin as is.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from kerasish import initializers as _initializers
+from kerasish import random as _random
+from kerasish import regularizers as _regularizers
+from kerasish.layers import checks
+from kerasish.layers.base import Layer, format_shape, is_shape
+
+
+def _output_dims(value: Any) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    if checks.is_int(value) and value > 0:
+        return (int(value),)
+    if isinstance(value, (tuple, list)) and value and all(checks.is_int(d) and d > 0 for d in value):
+        return tuple(int(d) for d in value)
+    raise ValueError(f"Argument `output_shape` of MultiHeadAttention must be None, a positive int or a tuple of "
+                     f"positive ints, received {value!r}.")
+
+
+class MultiHeadAttention(Layer):
+    """Multi-head attention (Vaswani et al., 2017), as `keras.layers.MultiHeadAttention`.
+
+    Each head projects the query, key and value, attends with
+    `softmax(q @ k.T / sqrt(key_dim)) @ v`, and a last projection merges the heads:
+    `output = concat(heads) @ W_o + b_o`.
+
+    Calling convention: kerasish layers take one input, so instead of Keras's
+    `call(query, value, key=None)` this layer takes a list, `layer([query, value])` or
+    `layer([query, value, key])` (key defaults to value; self-attention is `layer([x, x])`). Attention
+    masks, `use_causal_mask` and `return_attention_scores` are not supported.
+
+    Args:
+      num_heads: the number of attention heads (a positive int).
+      key_dim: the size of each head for query and key.
+      value_dim: the size of each head for value (default `key_dim`).
+      dropout: the fraction of attention probabilities dropped in training, in [0, 1).
+      use_bias: whether the projections add a bias (default True).
+      output_shape: the size of the output's last axis (an int or a tuple for several axes);
+        default the query's feature size.
+      kernel_initializer: initializer of the four kernels (default "glorot_uniform").
+      bias_initializer: initializer of the four biases (default "zeros").
+      kernel_regularizer, bias_regularizer: penalties added to the training loss.
+      seed: an int for a reproducible dropout stream independent of the global seed.
+
+    Input shapes: query `(batch, target, query_features)`, value `(batch, source, value_features)`,
+    key `(batch, source, key_features)`. Output shape: `(batch, target, *output_shape)`.
+    Weights (Keras's order): `query_kernel (query_features, num_heads, key_dim)`, `query_bias
+    (num_heads, key_dim)`, `key_kernel (key_features, num_heads, key_dim)`, `key_bias`,
+    `value_kernel (value_features, num_heads, value_dim)`, `value_bias (num_heads, value_dim)`,
+    `output_kernel (num_heads, value_dim, *output_shape)`, `output_bias (*output_shape,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> layer = ks.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+      >>> layer([jnp.ones((2, 5, 8)), jnp.ones((2, 3, 6))]).shape
+      (2, 5, 8)
+      >>> [w.shape for w in layer.get_weights()][-2:]
+      [(2, 4, 8), (8,)]
+    """
+
+    def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0,
+                 use_bias: bool = True, output_shape: Any = None, *, kernel_initializer: Any = "glorot_uniform",
+                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        cls = "MultiHeadAttention"
+        self.num_heads = checks.positive_int(num_heads, "num_heads", cls)
+        self.key_dim = checks.positive_int(key_dim, "key_dim", cls)
+        self.value_dim = self.key_dim if value_dim is None else checks.positive_int(value_dim, "value_dim", cls)
+        self.dropout = checks.number(dropout, "dropout", cls, 0.0, 1.0, include_high=False)
+        self.use_bias = checks.boolean(use_bias, "use_bias", cls)
+        self.output_dims = _output_dims(output_shape)  # `output_shape` is the built output's shape on Layer
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel_regularizer = checks.regularizer(kernel_regularizer)
+        self.bias_regularizer = checks.regularizer(bias_regularizer)
+        if seed is not None and (not checks.is_int(seed) or seed < 0):
+            raise ValueError(f"Argument `seed` of {cls} must be None or an int >= 0, received {seed!r}.")
+        self.seed = seed
+        if self.dropout:
+            self.rngs = nnx.Rngs(dropout=_random.key_from(seed))
+
+    # -- shapes -------------------------------------------------------------------------------
+
+    def _split_shapes(self, input_shape: Any) -> tuple:
+        if is_shape(input_shape) or not isinstance(input_shape, (list, tuple)) or len(input_shape) not in (2, 3):
+            raise ValueError(f"Layer '{self.name}' (MultiHeadAttention) takes a list [query, value] or "
+                             f"[query, value, key], received input of shape {input_shape}.")
+        query, value = input_shape[0], input_shape[1]
+        key = input_shape[2] if len(input_shape) == 3 else value
+        for role, shape in (("query", query), ("value", value), ("key", key)):
+            if len(shape) != 3 or shape[-1] is None:
+                raise ValueError(f"Layer '{self.name}' expects a {role} of shape (batch, sequence, features) with "
+                                 f"known features, received {format_shape(shape)}.")
+        if value[1] is not None and key[1] is not None and value[1] != key[1]:
+            raise ValueError(f"Layer '{self.name}': key and value must have the same sequence length, received "
+                             f"value {format_shape(value)} and key {format_shape(key)}.")
+        return query, value, key
+
+    def build(self, input_shape: Any) -> None:
+        query, value, key = self._split_shapes(input_shape)
+        heads = self.num_heads
+        output = self.output_dims or (query[-1],)
+
+        def add(name, shape, bias_shape):
+            self.add_weight(shape, self.kernel_initializer, name=f"{name}_kernel", regularizer=self.kernel_regularizer)
+            if self.use_bias:
+                self.add_weight(bias_shape, self.bias_initializer, name=f"{name}_bias",
+                                regularizer=self.bias_regularizer)
+
+        add("query", (query[-1], heads, self.key_dim), (heads, self.key_dim))
+        add("key", (key[-1], heads, self.key_dim), (heads, self.key_dim))
+        add("value", (value[-1], heads, self.value_dim), (heads, self.value_dim))
+        add("output", (heads, self.value_dim) + tuple(output), tuple(output))
+
+    def check_input_shape(self, shape: Any) -> None:
+        query, value, key = self._split_shapes(shape)
+        for role, s in (("query", query), ("key", key), ("value", value)):
+            checks.check_axis_size(s, -1, getattr(self, f"{role}_kernel").shape[0], self.name)
+
+    # -- computation --------------------------------------------------------------------------
+
+    def _project(self, x, name: str):
+        out = jnp.einsum("abc,cde->abde", x, getattr(self, f"{name}_kernel")[...])
+        return out + getattr(self, f"{name}_bias")[...] if self.use_bias else out
+
+    def call(self, x, training: bool = False):
+        query, value = x[0], x[1]
+        key = x[2] if len(x) == 3 else value
+        query, value, key = (jnp.asarray(t).astype(self.dtype) for t in (query, value, key))
+        q = self._project(query, "query") * jnp.asarray(1.0 / math.sqrt(float(self.key_dim)), self.dtype)
+        k = self._project(key, "key")
+        v = self._project(value, "value")
+        scores = jnp.einsum("aecd,abcd->acbe", k, q)  # (batch, heads, target, source)
+        probs = jax.nn.softmax(scores, axis=-1)
+        if training and self.dropout:
+            keep = jax.random.bernoulli(self.rngs.dropout(), 1.0 - self.dropout, probs.shape)
+            probs = jnp.where(keep, probs / (1.0 - self.dropout), 0.0)
+        attended = jnp.einsum("acbe,aecd->abcd", probs, v)  # (batch, target, heads, value_dim)
+        kernel = self.output_kernel[...]
+        out = jnp.einsum("abcd,cde->abe", attended, kernel.reshape(kernel.shape[0], kernel.shape[1], -1))
+        out = out.reshape(out.shape[:2] + kernel.shape[2:])
+        return out + self.output_bias[...] if self.use_bias else out
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
+                "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
+                "output_shape": None if self.output_dims is None else list(self.output_dims),
+                "kernel_initializer": _initializers.serialize(self.kernel_initializer),
+                "bias_initializer": _initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer), "seed": self.seed}

@@ -1,0 +1,141 @@
+"""Layer wrappers: Bidirectional.
+
+`Bidirectional` follows Keras 3: it rebuilds two fresh copies of the recurrent layer from its config,
+a forward one (named `forward_<name>`) and a backward one (`backward_<name>`, `go_backwards=True`),
+runs both on the same sequence and merges their outputs. Its weights are the forward layer's then
+the backward layer's, so `set_weights(keras_bidirectional.get_weights())` loads a Keras twin as is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from kerasish.layers.base import Layer, Shape
+
+MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+
+
+def _serialize(layer: Layer) -> dict[str, Any]:
+    from kerasish.saving.registry import registered_name
+    return {"class_name": registered_name(type(layer)), "config": layer.get_config()}
+
+
+def _deserialize(spec: Any, argument: str) -> Layer:
+    from kerasish.saving.registry import get_class
+    if isinstance(spec, Layer):
+        return spec
+    if not isinstance(spec, dict) or "class_name" not in spec or not isinstance(spec.get("config"), dict):
+        raise ValueError(f"Argument `{argument}` of Bidirectional must be a layer or a {{'class_name', 'config'}} "
+                         f"dict, received {spec!r}.")
+    return get_class(spec["class_name"]).from_config(spec["config"])
+
+
+def _removeprefix(name: str, prefix: str) -> str:
+    return name[len(prefix):] if name.startswith(prefix) else name
+
+
+class Bidirectional(Layer):
+    """Runs a recurrent layer over a sequence forwards and backwards and merges the two outputs.
+
+    As in Keras, the wrapped `layer` itself is not used: two new layers are made from
+    `layer.get_config()`, `forward_layer` (named `forward_<name>`) and `backward_layer` (named
+    `backward_<name>`, with `go_backwards=True`), so each has its own weights. With
+    `return_sequences=True` the backward layer's outputs, which come in reversed time order, are
+    flipped back before merging, so step `t` of both halves refers to input step `t`.
+
+    Args:
+      layer: a recurrent layer (`SimpleRNN`, `LSTM`, `GRU`, or any layer with the same config
+        arguments `go_backwards`, `return_sequences`, `return_state`, `stateful`).
+      merge_mode: how the two outputs combine: "concat" (default, on the last axis), "sum", "mul",
+        "ave", or None (a list `[forward_output, backward_output]`).
+      backward_layer: an optional layer used as is for the backward direction; its `go_backwards`
+        must differ from `layer`'s, and `return_sequences`, `return_state`, `stateful` must match.
+
+    Input shape: `(batch, time, features)`. Output shape: the wrapped layer's, with the last axis
+    doubled for "concat". With `return_state=True` the output is a list: the merged output (two
+    outputs for `merge_mode=None`), then the forward layer's states, then the backward layer's.
+    Weights: `forward_layer.weights` then `backward_layer.weights` (Keras's order).
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> layer = ks.layers.Bidirectional(ks.layers.LSTM(4, return_sequences=True))
+      >>> layer(jnp.ones((2, 5, 3))).shape
+      (2, 5, 8)
+      >>> [w.shape for w in layer.get_weights()][:3]
+      [(3, 16), (4, 16), (16,)]
+    """
+
+    def __init__(self, layer: Any, merge_mode: str | None = "concat", backward_layer: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        layer = _deserialize(layer, "layer")
+        if backward_layer is not None:
+            backward_layer = _deserialize(backward_layer, "backward_layer")
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(f"Argument `merge_mode` of Bidirectional must be one of 'concat', 'sum', 'mul', 'ave' "
+                             f"or None, received {merge_mode!r}.")
+        for attribute in ("go_backwards", "return_sequences", "return_state"):
+            if not hasattr(layer, attribute):
+                raise ValueError(f"Argument `layer` of Bidirectional must be a recurrent layer (with `{attribute}`), "
+                                 f"received {type(layer).__name__} '{layer.name}'.")
+        config = layer.get_config()
+        self.forward_layer = type(layer).from_config(
+            {**config, "name": "forward_" + _removeprefix(layer.name, "forward_")})
+        self._custom_backward = backward_layer is not None
+        if backward_layer is None:
+            backward_layer = type(layer).from_config(
+                {**config, "go_backwards": True, "name": "backward_" + _removeprefix(layer.name, "backward_")})
+        self.backward_layer = backward_layer
+        forward, backward = self.forward_layer, self.backward_layer
+        if forward.go_backwards == backward.go_backwards:
+            raise ValueError(f"Forward layer and backward layer of Bidirectional should have different "
+                             f"`go_backwards` values, received forward_layer.go_backwards={forward.go_backwards}, "
+                             f"backward_layer.go_backwards={backward.go_backwards}.")
+        for attribute in ("stateful", "return_sequences", "return_state"):
+            if getattr(forward, attribute, False) != getattr(backward, attribute, False):
+                raise ValueError(f"Forward layer and backward layer of Bidirectional are expected to have the same "
+                                 f"value for `{attribute}`, received {getattr(forward, attribute, False)} for the "
+                                 f"forward layer and {getattr(backward, attribute, False)} for the backward layer.")
+        self.merge_mode = merge_mode
+        self.return_sequences = bool(forward.return_sequences)
+        self.return_state = bool(forward.return_state)
+
+    def build(self, input_shape: Shape) -> None:
+        self.forward_layer.build_for(input_shape)
+        self.backward_layer.build_for(input_shape)
+
+    def check_input_shape(self, shape: Shape) -> None:
+        self.forward_layer.check_input_shape(shape)
+        self.backward_layer.check_input_shape(shape)
+
+    def call(self, x, training: bool = False):
+        y = self.forward_layer(x, training=training)
+        y_rev = self.backward_layer(x, training=training)
+        states: list = []
+        if self.return_state:
+            states = list(y[1:]) + list(y_rev[1:])
+            y, y_rev = y[0], y_rev[0]
+        if self.return_sequences:
+            y_rev = jnp.flip(y_rev, axis=1)
+        if self.merge_mode == "concat":
+            output = jnp.concatenate([y, y_rev], axis=-1)
+        elif self.merge_mode == "sum":
+            output = y + y_rev
+        elif self.merge_mode == "ave":
+            output = (y + y_rev) / 2
+        elif self.merge_mode == "mul":
+            output = y * y_rev
+        else:
+            output = [y, y_rev]
+        if self.return_state:
+            return (output if self.merge_mode is None else [output]) + states
+        return output
+
+    def get_config(self) -> dict[str, Any]:
+        config = {**super().get_config(), "layer": _serialize(self.forward_layer), "merge_mode": self.merge_mode}
+        if self._custom_backward:
+            config["backward_layer"] = _serialize(self.backward_layer)
+        return config
