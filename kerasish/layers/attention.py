@@ -88,8 +88,8 @@ class MultiHeadAttention(Layer):
         self.output_dims = _output_dims(output_shape)  # `output_shape` is the built output's shape on Layer
         self.kernel_initializer = _initializers.get(kernel_initializer)
         self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = checks.regularizer(kernel_regularizer)
-        self.bias_regularizer = checks.regularizer(bias_regularizer)
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self.bias_regularizer = _regularizers.get(bias_regularizer)
         if seed is not None and (not checks.is_int(seed) or seed < 0):
             raise ValueError(f"Argument `seed` of {cls} must be None or an int >= 0, received {seed!r}.")
         self.seed = seed

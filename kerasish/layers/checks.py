@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from kerasish import regularizers as _regularizers
 from kerasish.layers.base import Shape, format_shape
 
 
@@ -74,18 +73,6 @@ def number(value: Any, argument: str, layer: str, low: float | None = None, high
         where = f" in {lo or '(-inf, '}{hi or 'inf)'}" if low is not None or high is not None else ""
         raise ValueError(f"Argument `{argument}` of {layer} must be a number{where}, received {value!r}.")
     return float(value)
-
-
-def regularizer(identifier: Any) -> Any:
-    """`kerasish.regularizers.get`, also accepting the `{"class_name", "config"}` dict that its
-    `serialize` returns, so `from_config(get_config())` works for a layer with a regularizer."""
-    if isinstance(identifier, dict) and set(identifier) == {"class_name", "config"}:
-        cls = getattr(_regularizers, identifier["class_name"], None)
-        if not (isinstance(cls, type) and issubclass(cls, _regularizers.Regularizer)):
-            raise ValueError(f"Cannot rebuild regularizer {identifier!r}: only kerasish.regularizers classes "
-                             f"can be restored from a config.")
-        return cls(**identifier["config"])
-    return _regularizers.get(identifier)
 
 
 def check_ndim(shape: Shape, ndim: int, layer_name: str) -> None:

@@ -84,8 +84,8 @@ class _Conv(Layer):
         self.use_bias = checks.boolean(use_bias, "use_bias", cls)
         self.kernel_initializer = _initializers.get(kernel_initializer)
         self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = checks.regularizer(kernel_regularizer)
-        self.bias_regularizer = checks.regularizer(bias_regularizer)
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self.bias_regularizer = _regularizers.get(bias_regularizer)
         self._channel_axis = -1 if self.data_format == "channels_last" else 1
 
     # -- shapes ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class Embedding(Layer):
         self.input_dim = checks.positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = checks.positive_int(output_dim, "output_dim", "Embedding")
         self.embeddings_initializer = _embeddings_initializer(embeddings_initializer)
-        self.embeddings_regularizer = checks.regularizer(embeddings_regularizer)
+        self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
         if checks.boolean(mask_zero, "mask_zero", "Embedding"):
             raise ValueError("Argument `mask_zero` of Embedding must be False, received True: kerasish layers do not "
                              "propagate masks yet. Keep id 0 as an ordinary token, or pad with a real id.")

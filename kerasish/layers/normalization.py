@@ -105,8 +105,8 @@ class BatchNormalization(Layer):
         self.gamma_initializer = _initializers.get(gamma_initializer)
         self.moving_mean_initializer = _initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = _initializers.get(moving_variance_initializer)
-        self.beta_regularizer = checks.regularizer(beta_regularizer)
-        self.gamma_regularizer = checks.regularizer(gamma_regularizer)
+        self.beta_regularizer = _regularizers.get(beta_regularizer)
+        self.gamma_regularizer = _regularizers.get(gamma_regularizer)
 
     def build(self, input_shape: Shape) -> None:
         (self._axis,) = _resolve_axes((self.axis,), len(input_shape), self.name, input_shape)
@@ -203,8 +203,8 @@ class LayerNormalization(Layer):
         self.scale = checks.boolean(scale, "scale", cls)
         self.beta_initializer = _initializers.get(beta_initializer)
         self.gamma_initializer = _initializers.get(gamma_initializer)
-        self.beta_regularizer = checks.regularizer(beta_regularizer)
-        self.gamma_regularizer = checks.regularizer(gamma_regularizer)
+        self.beta_regularizer = _regularizers.get(beta_regularizer)
+        self.gamma_regularizer = _regularizers.get(gamma_regularizer)
 
     def build(self, input_shape: Shape) -> None:
         axes = (self.axis,) if isinstance(self.axis, int) else self.axis

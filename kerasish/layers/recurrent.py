@@ -57,9 +57,9 @@ class _RNN(Layer):
         self.kernel_initializer = _initializers.get(kernel_initializer)
         self.recurrent_initializer = _initializers.get(recurrent_initializer)
         self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = checks.regularizer(kernel_regularizer)
-        self.recurrent_regularizer = checks.regularizer(recurrent_regularizer)
-        self.bias_regularizer = checks.regularizer(bias_regularizer)
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = _regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = _regularizers.get(bias_regularizer)
         self.dropout = checks.number(dropout, "dropout", cls, 0.0, 1.0, include_high=False)
         self.recurrent_dropout = checks.number(recurrent_dropout, "recurrent_dropout", cls, 0.0, 1.0,
                                                include_high=False)
