@@ -32,6 +32,12 @@ class _GlobalSeed:
         self._count += 1
         return key
 
+    def next_draw(self) -> tuple[int, int]:
+        """`(seed, n)` of the next key, without making it: `key_of(seed, n)` is what `next_key` returns."""
+        draw = (self.seed, self._count)
+        self._count += 1
+        return draw
+
     def next_int(self) -> int:
         """A fresh 31-bit integer seed (for NumPy generators, e.g. the shuffle of one `fit`)."""
         self._count += 1
@@ -72,6 +78,17 @@ def set_random_seed(seed: int) -> None:
 def next_key() -> jax.Array:
     """The next key of the global seed (a new, independent stream each call)."""
     return _global.next_key()
+
+
+def next_draw() -> tuple[int, int]:
+    """`(seed, n)` of the next key of the global seed, for code that makes the key inside a compiled
+    program (`key_of(seed, n)` there equals what `next_key()` would have returned here)."""
+    return _global.next_draw()
+
+
+def key_of(seed: int, n) -> jax.Array:
+    """The n-th key of `seed`: `fold_in(key(seed), n)` (works traced, with `n` an array)."""
+    return jax.random.fold_in(jax.random.key(seed), n)
 
 
 def next_int() -> int:

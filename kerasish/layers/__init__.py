@@ -7,7 +7,23 @@ from kerasish.layers.core import Activation, Dense, Dropout, Flatten, Input, Inp
 from kerasish.layers.embedding import Embedding
 from kerasish.layers.flax_layer import FlaxLayer
 from kerasish.layers.lambda_layer import Lambda
-from kerasish.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from kerasish.layers.masking import Masking
+from kerasish.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from kerasish.layers.normalization import BatchNormalization, LayerNormalization
 from kerasish.layers.pooling import (
     AveragePooling1D,
@@ -30,8 +46,8 @@ __all__ = [
     "GRU", "LSTM", "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "BatchNormalization",
     "Bidirectional", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Dense", "Dropout", "Embedding",
     "FlaxLayer", "Flatten", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D", "Input", "InputLayer", "Lambda", "Layer", "LayerNormalization", "MaxPooling1D",
+    "GlobalMaxPooling2D", "Input", "InputLayer", "Lambda", "Layer", "LayerNormalization", "Masking", "MaxPooling1D",
     "MaxPooling2D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "Normalization", "NonTrainable",
     "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
-    "ZeroPadding2D",
+    "ZeroPadding2D", "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract",
 ]

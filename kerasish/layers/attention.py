@@ -12,13 +12,14 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 
 from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, format_shape, is_shape
+from kerasish.layers.base import Layer, format_shape, is_shape, mask_leaves
 
 
 def _output_dims(value: Any) -> tuple[int, ...] | None:
@@ -41,8 +42,10 @@ class MultiHeadAttention(Layer):
 
     Calling convention: kerasish layers take one input, so instead of Keras's
     `call(query, value, key=None)` this layer takes a list, `layer([query, value])` or
-    `layer([query, value, key])` (key defaults to value; self-attention is `layer([x, x])`). Attention
-    masks, `use_causal_mask` and `return_attention_scores` are not supported.
+    `layer([query, value, key])` (key defaults to value; self-attention is `layer([x, x])`). The call
+    takes Keras's `attention_mask=`, `use_causal_mask=` and `return_attention_scores=`; the masks of
+    the query, value and key come with them as `mask=[query_mask, value_mask(, key_mask)]`, which
+    Sequential and functional models fill in from the layers before (`Embedding(mask_zero=True)`).
 
     Args:
       num_heads: the number of attention heads (a positive int).
@@ -140,23 +143,84 @@ class MultiHeadAttention(Layer):
         out = jnp.einsum("abc,cde->abde", x, getattr(self, f"{name}_kernel")[...])
         return out + getattr(self, f"{name}_bias")[...] if self.use_bias else out
 
-    def call(self, x, training: bool = False):
+    supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask):
+        """The query's mask goes on with the output (the scores, if returned, carry none), as in Keras."""
+        query_mask = mask_leaves(previous_mask)[0]
+        return query_mask  # with `return_attention_scores`, the container gives it to the output only
+
+    def _attention_mask(self, query, value, mask, attention_mask, use_causal_mask: bool):
+        """`(batch or 1, target, source)` booleans, True where a query step may attend to a value step, or
+        None: the AND of the query's and value's (and key's) masks, `attention_mask` and the causal mask."""
+        batch, target, source = query.shape[0], query.shape[1], value.shape[1]
+        masks = mask_leaves(mask) + [None] * 3
+        combined = None
+
+        def both(a, b):
+            return b if a is None else a & b
+        for role, m, axis, size in (("query", masks[0], -1, target), ("value", masks[1], -2, source),
+                                    ("key", masks[2], -2, source)):
+            if m is not None:
+                m = checks.mask_array(m, (batch, size), self.name, axes=f"(batch, {role} steps)")
+                combined = both(combined, jnp.expand_dims(m, axis))
+        if use_causal_mask:
+            combined = both(combined, jnp.tril(jnp.ones((target, source), bool))[None])
+        if attention_mask is not None:
+            shape = tuple(np.shape(attention_mask))
+            ok = len(shape) in (2, 3, 4) and shape[-2:] == (target, source) and (
+                len(shape) == 2 or shape[0] in (1, batch)) and (len(shape) < 4 or shape[1] in (1, self.num_heads))
+            if not ok:
+                raise ValueError(f"Argument `attention_mask` of layer '{self.name}' must have shape (batch, target, "
+                                 f"source) = {format_shape((batch, target, source))} (or (batch, num_heads, target, "
+                                 f"source), 1 for a broadcast axis), received a mask of shape {format_shape(shape)}.")
+            attention_mask = jnp.asarray(attention_mask).astype(bool)
+            combined = both(combined, attention_mask[None] if attention_mask.ndim == 2 else attention_mask)
+        return combined
+
+    def call(self, x, mask=None, training: bool = False, attention_mask=None, use_causal_mask: bool = False,
+             return_attention_scores: bool = False):
+        """Attends from `x[0]` (query) to `x[1]` (value), keyed by `x[2]` (key, default the value).
+
+        Args:
+          x: `[query, value]` or `[query, value, key]`.
+          mask: the inputs' masks, `[query_mask, value_mask(, key_mask)]` (each `(batch, steps)` or None),
+            as the layers before hand them on (`Embedding(mask_zero=True)`): padded value steps get no
+            attention, padded query steps attend to nothing.
+          training: apply dropout to the attention probabilities.
+          attention_mask: booleans `(batch, target, source)` (or `(batch, num_heads, target, source)`),
+            True where query step `t` may attend to value step `s`; combined with the masks above.
+          use_causal_mask: query step `t` attends only to value steps `s <= t` (a decoder's self-attention).
+          return_attention_scores: also return the attention probabilities `(batch, num_heads, target,
+            source)`: the output is then a tuple `(output, scores)`.
+        """
         query, value = x[0], x[1]
         key = x[2] if len(x) == 3 else value
-        query, value, key = (jnp.asarray(t).astype(self.dtype) for t in (query, value, key))
-        q = self._project(query, "query") * jnp.asarray(1.0 / math.sqrt(float(self.key_dim)), self.dtype)
+        query, value, key = (jnp.asarray(t).astype(self.compute_dtype) for t in (query, value, key))
+        keep = self._attention_mask(query, value, mask, attention_mask,
+                                    checks.boolean(use_causal_mask, "use_causal_mask", "MultiHeadAttention"))
+        q = self._project(query, "query") * jnp.asarray(1.0 / math.sqrt(float(self.key_dim)), self.compute_dtype)
         k = self._project(key, "key")
         v = self._project(value, "value")
         scores = jnp.einsum("aecd,abcd->acbe", k, q)  # (batch, heads, target, source)
+        if keep is not None:
+            keep = keep if keep.ndim == 4 else keep[:, None]
+            scores = jnp.where(keep, scores, jnp.asarray(-0.7 * jnp.finfo(scores.dtype).max, scores.dtype))
         probs = jax.nn.softmax(scores, axis=-1)
+        # Keras computes this one of two ways: with dropout or returned scores, a row with nothing to attend to
+        # gets zero probabilities; otherwise (jax.nn.dot_product_attention) it gets uniform ones.
+        if keep is not None and (self.dropout or return_attention_scores):
+            probs = jnp.where(keep, probs, 0.0)
+        scores_out = probs
         if training and self.dropout:
-            keep = jax.random.bernoulli(self.rngs.dropout(), 1.0 - self.dropout, probs.shape)
-            probs = jnp.where(keep, probs / (1.0 - self.dropout), 0.0)
+            kept = jax.random.bernoulli(self.rngs.dropout(), 1.0 - self.dropout, probs.shape)
+            probs = jnp.where(kept, probs / (1.0 - self.dropout), 0.0)
         attended = jnp.einsum("acbe,aecd->abcd", probs, v)  # (batch, target, heads, value_dim)
         kernel = self.output_kernel[...]
         out = jnp.einsum("abcd,cde->abe", attended, kernel.reshape(kernel.shape[0], kernel.shape[1], -1))
         out = out.reshape(out.shape[:2] + kernel.shape[2:])
-        return out + self.output_bias[...] if self.use_bias else out
+        out = out + self.output_bias[...] if self.use_bias else out
+        return (out, scores_out) if return_attention_scores else out
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,

@@ -8,8 +8,12 @@ variables, so `nnx.split`, `nnx.merge` and `jax.grad` see a layer as the plain p
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 import re
+import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,9 +21,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
+from jax.extend import core as _jax_core
 
 from kerasish import initializers as _initializers
+from kerasish import mixed_precision as _mixed_precision
 from kerasish import random as _random
+from kerasish import regularizers as _regularizers
+from kerasish.layers import added_losses as _added_losses
 from kerasish.layers import symbolic as _symbolic
 
 Shape = tuple  # a shape with `None` for unknown sizes, batch axis first: (None, 64)
@@ -104,6 +112,102 @@ def input_shapes(x: Any) -> Any:
     return tuple(x.shape)
 
 
+def mask_leaves(mask: Any) -> list:
+    """The masks of a (nested) list / dict of masks, in order, None kept in place: `[m, None, None]`."""
+    return jax.tree.leaves(mask, is_leaf=lambda m: m is None)
+
+
+# -- initial weights: drawn together, in one compiled program, when the outermost build ends --------
+
+
+class _PendingWeights(threading.local):
+    """The weights created inside `drawing_weights_together()` whose initial values are not drawn yet."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.entries: list[tuple[nnx.Variable, Any, tuple, Any, int, int]] = []  # variable, init, shape, dtype, seed, n
+
+
+_pending = _PendingWeights()
+
+
+@contextlib.contextmanager
+def drawing_weights_together():
+    """Draws the initial weights created inside the block in one compiled program when it ends.
+
+    Drawing a weight eagerly compiles a small XLA program for each new shape (and for the key
+    arithmetic): about 2 s for a 784-128-10 MLP on 2 CPU cores. Inside this block `add_weight` gives a
+    new weight a NumPy zeros placeholder of its final shape and dtype (enough to trace the layer for
+    its output shape) and records how to draw it; when the outermost block ends every recorded weight
+    is drawn by one program and assigned. The values are bit for bit those of eager drawing: same keys
+    (`kerasish.random.next_draw`), same initializers, and each operation of an initializer separated
+    from the next as eager dispatch separates them (see `_as_dispatched`). `Layer.build_for` and
+    `Sequential` open the block, so a single layer called eagerly is drawn when its build ends.
+    """
+    _pending.depth += 1
+    try:
+        yield
+    finally:
+        _pending.depth -= 1
+        if _pending.depth == 0 and _pending.entries:
+            entries, _pending.entries = _pending.entries, []
+            _draw(entries)
+
+
+def _draw(entries: list) -> None:
+    specs = tuple((init, shape, dtype, seed) for _, init, shape, dtype, seed, _ in entries)
+    counts = np.asarray([n for *_, n in entries], np.uint32)
+    try:
+        program = _draw_program(specs)
+    except TypeError:  # an unhashable initializer: no program reuse
+        program = _draw_program.__wrapped__(specs)
+    for (variable, *_), value in zip(entries, program(counts)):
+        variable.set_value(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _draw_program(specs: tuple):
+    """One jitted program drawing every weight of `specs` from the draw numbers `counts` (uint32 (n,)).
+    Cached: building the same model again (tests, cross-validation loops) reuses it."""
+    def draw(counts):
+        return [_as_dispatched(lambda key, init=init, shape=shape, dtype=dtype: init(key, shape, dtype),
+                               _random.key_of(seed, counts[i]))
+                for i, (init, shape, dtype, seed) in enumerate(specs)]
+    return jax.jit(draw)
+
+
+def _as_dispatched(fn, *args):
+    """`fn(*args)` traced into the surrounding program, with the numerics of running it eagerly.
+
+    Run eagerly, each top-level operation of `fn` is its own compiled program (a jitted function,
+    such as `jax.random.normal`, is one). Traced into one program, XLA may fuse across those
+    boundaries and rewrite `normal(key) * stddev + mean` (reassociated constants, fused multiply-add),
+    which changes the last bit of normal draws. An optimization barrier on the floating-point inputs
+    of every top-level operation keeps the boundaries where eager execution has them.
+    """
+    closed = jax.make_jaxpr(fn)(*args)
+    env: dict = {}
+    read = lambda v: v.val if isinstance(v, _jax_core.Literal) else env[v]
+    is_float = lambda a: jnp.issubdtype(jnp.result_type(a), jnp.floating)
+    for var, value in zip(closed.jaxpr.constvars, closed.consts):
+        env[var] = value
+    for var, value in zip(closed.jaxpr.invars, args):
+        env[var] = value
+    for eqn in closed.jaxpr.eqns:
+        inputs = [read(v) for v in eqn.invars]
+        floats = [i for i, a in enumerate(inputs) if is_float(a)]
+        if floats:
+            fenced = jax.lax.optimization_barrier([inputs[i] for i in floats])
+            for i, value in zip(floats, fenced):
+                inputs[i] = value
+        params = eqn.primitive.get_bind_params(eqn.params)
+        subfuns, params = params if isinstance(params, tuple) else ((), params)  # older jax: (subfuns, params)
+        outputs = eqn.primitive.bind(*subfuns, *inputs, **params)
+        for var, value in zip(eqn.outvars, outputs if eqn.primitive.multiple_results else [outputs]):
+            env[var] = value
+    return read(closed.jaxpr.outvars[0])
+
+
 def _accepts_training(fn) -> bool:
     params = inspect.signature(fn).parameters
     return "training" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
@@ -115,12 +219,24 @@ class Layer(nnx.Module):
     Subclasses set their configuration in `__init__`, create weights in `build(input_shape)` with
     `add_weight`, and compute in `call(x)` (or `call(x, training)` when they behave differently in
     training, like `Dropout`). Calling the layer builds it on first use, checks the input against
-    the shape it was built for, and runs `call`.
+    the shape it was built for, and runs `call`; other keyword arguments of the call (an RNN's
+    `initial_state`) go to `call` as given, symbolic ones included in the functional API.
+
+    Masks follow Keras 3: a boolean array, True at real steps. `layer(x, mask=m)` passes `m` to `call`
+    when `call` has a `mask` parameter; Sequential and functional models give each layer the mask
+    its predecessor's `compute_mask` returned (see `supports_masking`).
 
     Args:
       name: the layer's name; unique by default (`dense`, `dense_1`, ...).
       trainable: `False` freezes every weight of the layer and its sublayers.
-      dtype: the dtype of the weights (float32 by default).
+      dtype: the dtype of the weights, or a dtype policy ("mixed_bfloat16": float32 weights, bfloat16
+        computation; see `kerasish.mixed_precision`). The global policy (float32) by default.
+      activity_regularizer: a penalty on the layer's output (a name such as `"l2"`, a
+        `kerasish.regularizers` object or a callable `output -> scalar`), divided by the batch size and
+        added to the loss through `add_loss`, as in Keras 3.
+      input_shape: Keras 2 style: the shape of one sample (no batch axis); as the first layer of a
+        Sequential it gives the model an `Input` of that shape. Prefer `ks.Input(shape)`.
+      input_dim: likewise, `input_shape=(input_dim,)`.
 
     Example:
       >>> import jax.numpy as jnp
@@ -137,19 +253,28 @@ class Layer(nnx.Module):
       [(3,)]
     """
 
-    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None) -> None:
+    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None,
+                 activity_regularizer: Any = None, input_shape: Any = None, input_dim: int | None = None) -> None:
         if name is not None and (not isinstance(name, str) or not name):
             raise TypeError(f"Argument `name` must be a non-empty string, received {name!r}.")
         if not isinstance(trainable, bool):
             raise TypeError(f"Argument `trainable` must be True or False, received {trainable!r}.")
+        self.activity_regularizer = _regularizers.get(activity_regularizer)
+        if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1):
+            raise ValueError(f"Argument `input_dim` must be a positive int, received {input_dim!r}.")
+        # Keras 2 style: `Dense(4, input_shape=(3,))` first in a Sequential gives it an Input of that shape.
+        self._input_shape_arg = (standardize_shape(input_shape) if input_shape is not None
+                                 else (input_dim,) if input_dim is not None else None)
         self.name = name or unique_name(_snake_case(type(self).__name__))
         self.trainable = trainable
-        self.dtype = jnp.dtype(dtype or jnp.float32)
+        self.dtype_policy = _mixed_precision.get(dtype)
+        self.dtype = jnp.dtype(self.dtype_policy.variable_dtype)  # the weights' dtype
         self.built = False
         self.input_shape: Shape | None = None  # the shape `build` saw, batch axis as None
         self.output_shape: Shape | None = None
         self._weight_names: list[str] = []  # creation order = Keras's order for get_weights
         self._weight_regularizers: list[tuple[str, Any]] = []  # (weight name, penalty) from add_weight
+        self._call_history = _symbolic.CallHistory()  # for `input` / `output` (outside the NNX state)
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
@@ -170,7 +295,10 @@ class Layer(nnx.Module):
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this layer (for saving and `from_config`)."""
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy.name}
+        if self.activity_regularizer is not None:  # as Keras: only when set
+            config["activity_regularizer"] = _regularizers.serialize(self.activity_regularizer)
+        return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
@@ -178,9 +306,9 @@ class Layer(nnx.Module):
 
     # -- machinery ----------------------------------------------------------------------------
 
-    def __call__(self, x, training: bool = False):
-        if _symbolic.any_symbolic(x):
-            return self._call_symbolic(x)
+    def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
+        if _symbolic.any_symbolic(x) or _symbolic.any_symbolic(kwargs):
+            return self._call_symbolic(x, mask, kwargs)
         shape = input_shapes(x)
         if not self.built:
             if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
@@ -189,34 +317,122 @@ class Layer(nnx.Module):
                     f"model first (give it an Input, call `build(input_shape)`, or call it once on data).")
             self.build_for(shape)
         self.check_input_shape(shape)
-        if _accepts_training(self.call):
-            return self.call(x, training=training)
-        return self.call(x)
+        arguments = self._call_arguments(training, mask, kwargs)
+        with _added_losses.outermost_call(self):
+            outputs = self._call_mixed(x, arguments) if self.dtype_policy.is_mixed else self.call(x, **arguments)
+            if self.activity_regularizer is not None:
+                for output in jax.tree.leaves(outputs):
+                    self.add_loss(_added_losses.activity_penalty(self.activity_regularizer, output))
+        return outputs
 
-    def _call_symbolic(self, inputs):
-        """Functional API: builds the layer for symbolic inputs and records the call as a `Node`."""
+    @property
+    def compute_dtype(self) -> jnp.dtype:
+        """The dtype the layer computes in (bfloat16 under "mixed_bfloat16"; `dtype` otherwise)."""
+        return jnp.dtype(self.dtype_policy.compute_dtype)
+
+    def _call_mixed(self, x, arguments: dict[str, Any]):
+        """`call` in the policy's compute dtype: floating inputs and this layer's trainable weights are cast
+        for the call (gradients flow back to the float32 weights through the cast)."""
+        x = _mixed_precision.cast_floats(x, self.compute_dtype)
+        params = [v for v in self._own_variables() if isinstance(v, nnx.Param)]
+        with _mixed_precision.autocast(params, self.compute_dtype):
+            return self.call(x, **arguments)
+
+    def _call_arguments(self, training: bool, mask: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments `call` receives: `training` and `mask` when its signature names them
+        (`mask` only when there is one, as in Keras), and the caller's other keyword arguments."""
+        parameters = inspect.signature(self.call).parameters
+        catch_all = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+        unknown = [k for k in kwargs if k not in parameters and not catch_all]
+        if unknown:
+            accepted = [k for k in parameters if k not in ("x", "inputs", "self")]
+            raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) was called with unknown keyword argument(s) "
+                            f"{unknown}; its call accepts {accepted}.")
+        arguments = dict(kwargs)
+        if "training" in parameters or catch_all:
+            arguments["training"] = training
+        if mask is not None and "mask" in parameters:
+            arguments["mask"] = mask
+        return arguments
+
+    def _call_symbolic(self, inputs, mask: Any = None, kwargs: dict[str, Any] | None = None):
+        """Functional API: builds the layer for symbolic inputs and records the call as a `Node`.
+
+        Keyword arguments holding symbolic tensors (an RNN's `initial_state`, an attention mask) are
+        recorded in the node as inputs; the others (`use_causal_mask=True`) as constants.
+        """
+        kwargs = kwargs or {}
+        if not _symbolic.any_symbolic(inputs):
+            raise TypeError(f"Layer '{self.name}' was called on a concrete input with symbolic keyword arguments "
+                            f"{sorted(k for k, v in kwargs.items() if _symbolic.any_symbolic(v))}; call it on the "
+                            f"symbolic tensor (from ks.Input) instead.")
+        if mask is not None:
+            raise ValueError(f"Argument `mask` of layer '{self.name}' cannot be given in the functional API, received "
+                             f"{mask!r}: masks come from the data at run time (Embedding(mask_zero=True), Masking).")
+        for key, value in kwargs.items():
+            for leaf in _symbolic.leaves(value):
+                if isinstance(leaf, (jax.Array, np.ndarray)):
+                    raise TypeError(f"Layer '{self.name}' was called on symbolic tensors with a concrete array for "
+                                    f"`{key}`; in the functional API pass it in through a ks.Input.")
+        tensors = {k: v for k, v in kwargs.items() if _symbolic.any_symbolic(v)}
+        constants = {k: v for k, v in kwargs.items() if k not in tensors}
         if not self.built:
             self.build_for(_symbolic.tree_map(lambda t: t.shape, inputs))
         self.check_input_shape(_symbolic.tree_map(lambda t: t.shape, inputs))
         # Traced twice with different stand-ins for unknown sizes: an output axis that follows them is unknown.
-        specs = lambda n: _symbolic.tree_map(lambda t: t.spec(n), inputs)
-        trace = lambda n: nnx.eval_shape(lambda layer, x: layer(x), self, specs(n))
+        specs = lambda tree, n: _symbolic.tree_map(lambda t: t.spec(n) if _symbolic.is_symbolic(t) else t, tree)
+        trace = lambda n: nnx.eval_shape(lambda layer, x, kw: layer(x, **kw, **constants), self, specs(inputs, n),
+                                         specs(tensors, n))
         small, large = trace(_STAND_INS[0]), trace(_STAND_INS[1])
         outputs = jax.tree.map(lambda a, b: _symbolic.SymbolicTensor(_merge_shapes(a.shape, b.shape), a.dtype),
                                small, large)
-        _symbolic.Node(self, inputs, outputs)
+        _symbolic.Node(self, inputs, outputs, kwargs)
         return outputs
+
+    # -- masking (Keras's convention: a boolean mask, True where a step is real, False where padded) --
+
+    #: Whether the layer hands its input's mask on to the next layer (through `compute_mask`). False by
+    #: default, as in Keras: a layer that does not support masking drops the mask (with a warning).
+    supports_masking = False
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the output, given the input and the input's mask (None: no mask).
+
+        The default passes `previous_mask` on unchanged (for layers with `supports_masking = True`);
+        a layer that makes a mask (`Embedding(mask_zero=True)`, `Masking`) or removes the masked axis
+        (an RNN without `return_sequences`, `GlobalAveragePooling1D`) overrides it. Overriding it makes
+        the layer support masking, as in Keras.
+        """
+        return previous_mask
+
+    def _output_mask(self, inputs, mask):
+        """The mask a container hands to the next layer: `compute_mask` when the layer supports masking,
+        otherwise None, with a warning when that drops a mask (Keras's rule)."""
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+            return self.compute_mask(inputs, mask)
+        if any(m is not None for m in mask_leaves(mask)):
+            warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with a mask "
+                          f"attached to it. However, this layer does not support masking and will therefore "
+                          f"destroy the mask information. Downstream layers will not see the mask.", stacklevel=3)
+        return None
+
+    def _call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
+        """`(outputs, output mask)`: how Sequential and functional models call a layer, so that masks flow
+        from layer to layer. Models override it to run their own layers with the mask."""
+        outputs = self(x, training=training, mask=mask, **kwargs)
+        return outputs, self._output_mask(x, mask)
 
     def build_for(self, input_shape: Any) -> Any:
         """Builds the layer for `input_shape` (batch axis first; a list of shapes for several inputs)
         and returns its output shape."""
         input_shape = standardize_shapes(input_shape)
-        if not self.built:
-            self.build(input_shape)
-            self.input_shape = input_shape
-            self.built = True
-        self.check_input_shape(input_shape)
-        self.output_shape = self.compute_output_shape(input_shape)
+        with drawing_weights_together():
+            if not self.built:
+                self.build(input_shape)
+                self.input_shape = input_shape
+                self.built = True
+            self.check_input_shape(input_shape)
+            self.output_shape = self.compute_output_shape(input_shape)
         return self.output_shape
 
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -252,7 +468,9 @@ class Layer(nnx.Module):
 
         Returns:
           The `nnx.Param` (trainable) or `NonTrainable` variable; read its value with `w[...]`,
-          or use it directly in `jax.numpy` expressions.
+          or use it directly in `jax.numpy` expressions. Inside `build` it holds zeros of its final
+          shape and dtype until the outermost build ends and every new weight is drawn (see
+          `drawing_weights_together`); kerasish's initializers are drawn then, other callables at once.
         """
         name = name or f"weight_{len(self._weight_names)}"
         if not name.isidentifier():
@@ -262,11 +480,20 @@ class Layer(nnx.Module):
                              f"give add_weight another `name`.")
         shape = tuple(int(d) for d in shape)
         init = _initializers.get(initializer)
-        value = jnp.asarray(init(_random.next_key(), shape, jnp.dtype(dtype or self.dtype)))
-        if value.shape != shape:
+        dtype = jnp.dtype(dtype or self.dtype)
+        seed, n = _random.next_draw()
+        if getattr(init, "exact_when_fused", False):  # drawn with the others (`drawing_weights_together`)
+            value, spec = None, jax.eval_shape(lambda: init(_random.key_of(seed, n), shape, dtype))
+        else:  # any other callable is drawn now, as an eager call
+            value = spec = jnp.asarray(init(_random.key_of(seed, n), shape, dtype))
+        if spec.shape != shape:
             raise ValueError(f"Initializer {initializer!r} of weight '{self.name}/{name}' returned shape "
-                             f"{value.shape}, expected {shape}.")
-        variable = nnx.Param(value) if trainable else NonTrainable(value)
+                             f"{spec.shape}, expected {shape}.")
+        placeholder = value if value is not None else np.zeros(spec.shape, spec.dtype)
+        variable = nnx.Param(placeholder) if trainable else NonTrainable(placeholder)
+        if value is None:
+            with drawing_weights_together():  # outside any build, drawn as soon as the block ends
+                _pending.entries.append((variable, init, shape, dtype, seed, n))
         setattr(self, name, variable)
         self._weight_names.append(name)
         if regularizer is not None:
@@ -283,6 +510,73 @@ class Layer(nnx.Module):
         for name, regularizer in self._weight_regularizers:
             total = total + regularizer(getattr(self, name)[...])
         return total
+
+    def add_loss(self, value: Any) -> None:
+        """Adds a scalar (or an array, summed) to the training loss; call it from `call`.
+
+        In `fit` and `evaluate` the values of one step are summed into the loss that is differentiated and
+        reported, as in Keras 3. After an eager call (`layer(x)` on arrays) they are in `layer.losses`.
+
+        Args:
+          value: a number or an array of numbers computed in `call` (e.g. `1e-3 * jnp.sum(x ** 2)`).
+
+        Raises:
+          TypeError: for a value that is not numeric.
+
+        Example:
+          >>> import jax.numpy as jnp
+          >>> import kerasish as ks
+          >>> class ActivityPenalty(ks.layers.Layer):
+          ...     def call(self, x):
+          ...         self.add_loss(0.5 * jnp.sum(x))
+          ...         return x
+          >>> layer = ActivityPenalty()
+          >>> _ = layer(jnp.ones((2, 3)))
+          >>> [float(v) for v in layer.losses]
+          [3.0]
+        """
+        numeric = (isinstance(value, (int, float, np.number)) and not isinstance(value, bool)) or (
+            hasattr(value, "dtype") and hasattr(value, "shape") and jnp.issubdtype(value.dtype, jnp.number))
+        if not numeric:
+            raise TypeError(f"Argument `value` of add_loss (layer '{self.name}') must be a number or a numeric "
+                            f"array, received {value!r}.")
+        _added_losses.add(self, value)
+
+    @property
+    def losses(self) -> list:
+        """The losses of this layer and its sublayers: the `add_loss` values (activity penalties included)
+        of the last eager call (of the running step inside `fit`), then each layer's weight penalty."""
+        penalties = [node.regularization_loss() for _, node in nnx.iter_graph(self)
+                     if isinstance(node, Layer) and node._weight_regularizers]
+        return _added_losses.losses_of(self) + penalties
+
+    # -- the functional graph -----------------------------------------------------------------
+
+    @property
+    def input(self) -> Any:
+        """The symbolic input of the layer's first call on symbolic tensors (functional API), as in Keras.
+
+        Raises:
+          ValueError: if the layer was never called on a symbolic tensor (nor is in a Sequential with an Input).
+        """
+        return self._first_node("input").inputs
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of the layer's first call on symbolic tensors: `ks.Model(model.inputs,
+        [layer.output for layer in model.layers])` makes a feature extractor."""
+        return self._first_node("output").outputs
+
+    def _first_node(self, attribute: str) -> _symbolic.Node:
+        history = self._call_history
+        sequential = history.sequential() if history.sequential is not None else None
+        if history.first_node is None and sequential is not None and sequential.input_layer is not None:
+            sequential._symbolic_output()  # a Sequential with an Input traces its chain when first asked
+        if history.first_node is None:
+            raise ValueError(f"Layer '{self.name}' has never been called on a symbolic input, so it has no "
+                             f"`{attribute}`: call it on ks.Input(...) (the functional API), or put it in a "
+                             f"Sequential that starts with ks.Input(shape).")
+        return history.first_node
 
     # -- weights in Keras's order -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax.numpy as jnp
 import numpy as np
 
 from kerasish.layers.base import Shape, format_shape
@@ -88,3 +89,14 @@ def check_axis_size(shape: Shape, axis: int, size: int, layer_name: str) -> None
         raise ValueError(f"Input 0 of layer '{layer_name}' is incompatible with the layer: expected axis {axis} "
                          f"of input shape to have value {size}, but received input with shape "
                          f"{format_shape(shape)}.")
+
+
+def mask_array(mask: Any, expected: tuple[int, ...], layer_name: str, argument: str = "mask",
+               axes: str = "(batch, time)"):
+    """`mask` as a boolean array of shape `expected` (True = keep), or a ValueError naming both shapes."""
+    shape = tuple(np.shape(mask))
+    if shape != tuple(expected):
+        raise ValueError(f"Argument `{argument}` of layer '{layer_name}' must have shape {axes} = "
+                         f"{format_shape(expected)}, received a mask of shape {format_shape(shape)}.")
+    mask = jnp.asarray(mask)
+    return mask if mask.dtype == jnp.bool_ else mask.astype(bool)

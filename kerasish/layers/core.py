@@ -109,6 +109,8 @@ class Dense(Layer):
       (2, 3)
     """
 
+    supports_masking = True  # hands the mask on unchanged, as in Keras
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs: Any) -> None:
@@ -168,6 +170,8 @@ class Activation(Layer):
       [[0.0, 2.0]]
     """
 
+    supports_masking = True  # hands the mask on unchanged, as in Keras
+
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = _activations.get(activation)
@@ -198,6 +202,8 @@ class Dropout(Layer):
       >>> bool((layer(jnp.ones((1, 4)), training=False) == 1).all())
       True
     """
+
+    supports_masking = True  # hands the mask on unchanged, as in Keras
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -33,7 +33,9 @@ class Embedding(Layer):
       output_dim: the size of each vector (a positive int).
       embeddings_initializer: initializer of the table (default "uniform": `RandomUniform(-0.05, 0.05)`).
       embeddings_regularizer: a penalty on the table added to the training loss.
-      mask_zero: must be False: kerasish does not propagate masks yet.
+      mask_zero: treat id 0 as padding: the output carries the mask `ids != 0`, which Sequential and
+        functional models hand on to the next layers (an RNN then skips the padded steps). The
+        vocabulary still counts id 0: `input_dim` is the largest id + 1.
 
     Input shape: `(batch, ...)` of integers, e.g. `(batch, sequence_length)`.
     Output shape: `(batch, ..., output_dim)`.
@@ -54,10 +56,7 @@ class Embedding(Layer):
         self.output_dim = checks.positive_int(output_dim, "output_dim", "Embedding")
         self.embeddings_initializer = _embeddings_initializer(embeddings_initializer)
         self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
-        if checks.boolean(mask_zero, "mask_zero", "Embedding"):
-            raise ValueError("Argument `mask_zero` of Embedding must be False, received True: kerasish layers do not "
-                             "propagate masks yet. Keep id 0 as an ordinary token, or pad with a real id.")
-        self.mask_zero = False
+        self.mask_zero = checks.boolean(mask_zero, "mask_zero", "Embedding")
 
     def build(self, input_shape: Shape) -> None:
         self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer, name="embeddings",
@@ -73,6 +72,10 @@ class Embedding(Layer):
         if not jnp.issubdtype(x.dtype, jnp.integer):
             x = x.astype(jnp.int32)
         return jnp.take(self.embeddings[...], x, axis=0)
+
+    def compute_mask(self, inputs, previous_mask):
+        """`ids != 0` with `mask_zero=True` (shape `(batch, ...)`, the ids' shape), else None."""
+        return jnp.not_equal(inputs, 0) if self.mask_zero else None
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,

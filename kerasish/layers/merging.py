@@ -13,7 +13,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, format_shape, is_shape
+from kerasish.layers.base import Layer, format_shape, is_shape, mask_leaves
 
 
 def _broadcast_sample_shapes(shapes: list[tuple], layer_name: str) -> tuple:
@@ -61,6 +61,13 @@ class _Merge(Layer):
 
     def _merge(self, inputs: list):
         raise NotImplementedError
+
+    def compute_mask(self, inputs, previous_mask):
+        """With a mask on every input, their OR (Keras's rule for Add, Average, ...); otherwise None."""
+        masks = mask_leaves(previous_mask)
+        if previous_mask is None or any(m is None for m in masks):
+            return None
+        return functools.reduce(jnp.logical_or, masks)
 
     def call(self, inputs):
         rank = max(x.ndim for x in inputs)
@@ -227,8 +234,68 @@ class Concatenate(Layer):
         out[0] = shapes[0][0]
         return tuple(out)
 
+    def compute_mask(self, inputs, previous_mask):
+        """With a mask on some input, the masks concatenated like the inputs (an unmasked input counts as
+        all True) and reduced over the last axis with `any`, as in Keras; otherwise None."""
+        masks = mask_leaves(previous_mask)
+        if previous_mask is None or all(m is None for m in masks):
+            return None
+        full = [jnp.ones(x.shape, bool) if m is None else
+                (jnp.broadcast_to(m[..., None], x.shape) if m.ndim < x.ndim else m) for x, m in zip(inputs, masks)]
+        return jnp.any(jnp.concatenate(full, axis=self.axis), axis=-1)
+
     def call(self, inputs):
         return jnp.concatenate(list(inputs), axis=self.axis)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
+
+
+# -- the functional forms Keras guides use: `layers.concatenate([a, b])` is `layers.Concatenate()([a, b])` ----------
+
+def add(inputs: list, **kwargs: Any):
+    """`Add(**kwargs)(inputs)`: the sum of the inputs.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.add([jnp.ones((1, 2)), jnp.ones((1, 2))]).tolist()
+      [[2.0, 2.0]]
+    """
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs: list, **kwargs: Any):
+    """`Subtract(**kwargs)(inputs)`: the first input minus the second."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs: list, **kwargs: Any):
+    """`Multiply(**kwargs)(inputs)`: the elementwise product of the inputs."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs: list, **kwargs: Any):
+    """`Average(**kwargs)(inputs)`: the elementwise mean of the inputs."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs: list, **kwargs: Any):
+    """`Maximum(**kwargs)(inputs)`: the elementwise maximum of the inputs."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs: list, **kwargs: Any):
+    """`Minimum(**kwargs)(inputs)`: the elementwise minimum of the inputs."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs: list, axis: int = -1, **kwargs: Any):
+    """`Concatenate(axis=axis, **kwargs)(inputs)`: the inputs joined along `axis`.
+
+    Example:
+      >>> import kerasish as ks
+      >>> ks.layers.concatenate([ks.Input((3,)), ks.Input((4,))]).shape
+      (None, 7)
+    """
+    return Concatenate(axis=axis, **kwargs)(inputs)

@@ -133,14 +133,22 @@ class BatchNormalization(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape
 
-    def call(self, x, training: bool = False):
+    supports_masking = True
+
+    def call(self, x, training: bool = False, mask=None):
         if not jnp.issubdtype(x.dtype, jnp.floating):
             x = x.astype(self.dtype)
         broadcast = [1] * x.ndim
         broadcast[self._axis] = x.shape[self._axis]
         if training and self.trainable:
             reduce = tuple(a for a in range(x.ndim) if a != self._axis)
-            mean, variance = jnp.mean(x, axis=reduce), jnp.var(x, axis=reduce)
+            if mask is None:
+                mean, variance = jnp.mean(x, axis=reduce), jnp.var(x, axis=reduce)
+            else:  # the batch statistics of the unmasked steps only, as Keras computes them
+                keep = checks.mask_array(mask, x.shape[:-1], self.name, axes="input shape[:-1]")[..., None]
+                count = jnp.sum(jnp.broadcast_to(keep, x.shape).astype(x.dtype), axis=reduce) + 1e-7
+                mean = jnp.sum(jnp.where(keep, x, 0), axis=reduce) / count
+                variance = jnp.sum(jnp.where(keep, x - mean.reshape(broadcast), 0) ** 2, axis=reduce) / count
             self.moving_mean[...] = self.moving_mean[...] * self.momentum + mean * (1.0 - self.momentum)
             self.moving_variance[...] = (self.moving_variance[...] * self.momentum
                                          + variance * (1.0 - self.momentum))
@@ -188,6 +196,8 @@ class LayerNormalization(Layer):
       >>> ks.layers.LayerNormalization(epsilon=0.0)(jnp.array([[1.0, 3.0]])).tolist()
       [[-1.0, 1.0]]
     """
+
+    supports_masking = True  # hands the mask on unchanged, as in Keras
 
     def __init__(self, axis: Any = -1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                  beta_initializer: Any = "zeros", gamma_initializer: Any = "ones", beta_regularizer: Any = None,

@@ -215,6 +215,9 @@ class GlobalAveragePooling1D(_GlobalPooling):
       data_format: `"channels_last"` (default; `None` means it) or `"channels_first"`.
       keepdims: keep the reduced axes, with size 1 (default False).
 
+    With a mask (from `Embedding(mask_zero=True)` or `Masking` before it, or `mask=` `(batch, steps)`),
+    the mean runs over the unmasked steps only, as in Keras (a sequence with every step masked gives NaN).
+
     Input shape: `(batch, steps, channels)`. Output shape: `(batch, channels)`, or `(batch, 1, channels)`
     with `keepdims=True`.
 
@@ -226,9 +229,24 @@ class GlobalAveragePooling1D(_GlobalPooling):
     """
 
     rank = 1
+    supports_masking = True
 
     def _reduce(self, x, axis, keepdims):
         return jnp.mean(x, axis=axis, keepdims=keepdims)
+
+    def call(self, x, mask=None):
+        """The mean over the steps; with `mask` `(batch, steps)`, over the unmasked steps only (as Keras)."""
+        if mask is None:
+            return super().call(x)
+        x = _as_float(x, self.dtype)
+        steps = self._spatial_axes()[0]
+        mask = checks.mask_array(mask, (x.shape[0], x.shape[steps]), self.name, axes="(batch, steps)")
+        weights = jnp.expand_dims(mask, 2 if self.data_format == "channels_last" else 1).astype(x.dtype)
+        total = jnp.sum(jnp.where(weights > 0, x, 0), axis=steps, keepdims=self.keepdims)
+        return total / jnp.sum(weights, axis=steps, keepdims=self.keepdims)
+
+    def compute_mask(self, inputs, previous_mask):
+        return None  # the steps axis is gone
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

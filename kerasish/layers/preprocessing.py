@@ -36,6 +36,8 @@ class Rescaling(Layer):
       [[-1.0, 1.0]]
     """
 
+    supports_masking = True  # hands the mask on unchanged, as in Keras
+
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = _check_factor(scale, "scale")
@@ -52,9 +54,9 @@ class Rescaling(Layer):
         return input_shape
 
     def call(self, x):
-        scale = jnp.asarray(self.scale, self.dtype)
-        offset = jnp.asarray(self.offset, self.dtype)
-        return x.astype(self.dtype) * scale + offset
+        scale = jnp.asarray(self.scale, self.compute_dtype)
+        offset = jnp.asarray(self.offset, self.compute_dtype)
+        return x.astype(self.compute_dtype) * scale + offset
 
     def get_config(self) -> dict[str, Any]:
         as_config = lambda v: list(v) if isinstance(v, tuple) else v

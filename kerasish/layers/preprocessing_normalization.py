@@ -62,6 +62,8 @@ class Normalization(Layer):
       [[0.0, 0.0]]
     """
 
+    supports_masking = True  # hands the mask on unchanged, as in Keras
+
     def __init__(self, axis: Any = -1, mean: Any = None, variance: Any = None, invert: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -40,6 +40,8 @@ class GaussianNoise(Layer):
       (True, (2, 3))
     """
 
+    supports_masking = True  # hands the mask on unchanged, as in Keras
+
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.stddev = checks.number(stddev, "stddev", "GaussianNoise", 0.0, 1.0)
@@ -62,6 +64,8 @@ class _SpatialDropout(Layer):
     """Dropout of whole feature maps: one keep/drop draw per (sample, channel), shared over space."""
 
     rank = 1
+
+    supports_masking = True  # hands the mask on unchanged, as in Keras
 
     def __init__(self, rate: float, seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

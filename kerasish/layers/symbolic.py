@@ -45,14 +45,39 @@ class SymbolicTensor:
 
 
 class Node:
-    """One call of `layer` on symbolic `inputs` (a pytree of tensors), giving `outputs`."""
+    """One call of `layer` on symbolic `inputs` (a pytree of tensors), giving `outputs`.
 
-    def __init__(self, layer, inputs: Any, outputs: Any) -> None:
+    `kwargs` are the call's keyword arguments: symbolic tensors among them (an RNN's `initial_state`)
+    are inputs of the node too; the other values are constants of the call (`use_causal_mask=True`).
+    """
+
+    def __init__(self, layer, inputs: Any, outputs: Any, kwargs: dict[str, Any] | None = None) -> None:
         self.layer = layer
         self.inputs = inputs
         self.outputs = outputs
+        self.kwargs = dict(kwargs or {})
         for tensor in leaves(outputs):
             tensor.node = self
+        history = getattr(layer, "_call_history", None)
+        if history is not None and history.first_node is None:  # `layer.input` / `layer.output` read it
+            history.first_node = self
+
+    def parents(self) -> list[SymbolicTensor]:
+        """Every symbolic tensor the call reads: the inputs, then those in the keyword arguments."""
+        return [t for t in leaves([self.inputs, self.kwargs]) if is_symbolic(t)]
+
+
+class CallHistory:
+    """What `layer.input` / `layer.output` read: the layer's first symbolic call (`first_node`, as in Keras),
+    and the Sequential it was added to (`sequential`, a weak reference), which traces its chain on request.
+
+    A plain object each layer holds as one static value: recording a call never changes the layer's graph
+    definition, so it never recompiles a model nor resets an optimizer.
+    """
+
+    def __init__(self) -> None:
+        self.first_node: Node | None = None
+        self.sequential = None  # weakref.ref to a Sequential, or None
 
 
 def is_symbolic(x: Any) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from kerasish.layers.base import Layer, Shape
+from kerasish.layers.base import Layer, Shape, mask_leaves
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -99,6 +99,9 @@ class Bidirectional(Layer):
                 raise ValueError(f"Forward layer and backward layer of Bidirectional are expected to have the same "
                                  f"value for `{attribute}`, received {getattr(forward, attribute, False)} for the "
                                  f"forward layer and {getattr(backward, attribute, False)} for the backward layer.")
+        for direction in (forward, backward):  # as in Keras: masked steps of returned sequences are zeros
+            if getattr(direction, "zero_output_for_mask", None) is not None:
+                direction.zero_output_for_mask = bool(direction.return_sequences)
         self.merge_mode = merge_mode
         self.return_sequences = bool(forward.return_sequences)
         self.return_state = bool(forward.return_state)
@@ -111,9 +114,36 @@ class Bidirectional(Layer):
         self.forward_layer.check_input_shape(shape)
         self.backward_layer.check_input_shape(shape)
 
-    def call(self, x, training: bool = False):
-        y = self.forward_layer(x, training=training)
-        y_rev = self.backward_layer(x, training=training)
+    supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask):
+        """The input's mask for sequence outputs (one per output with `merge_mode=None`), else None (Keras's)."""
+        mask = mask_leaves(previous_mask)[0]
+        if self.return_sequences:
+            output_mask = [mask, mask] if self.merge_mode is None else mask
+        else:
+            output_mask = [None, None] if self.merge_mode is None else None
+        if self.return_state:
+            states = [None] * (2 * getattr(self.forward_layer, "state_count", 1))
+            return (output_mask if self.merge_mode is None else [output_mask]) + states
+        return output_mask
+
+    def call(self, x, initial_state: Any = None, mask: Any = None, training: bool = False):
+        """Runs both directions on `x`; `initial_state` lists the forward layer's states then the backward
+        layer's (`[h_f, c_f, h_b, c_b]` for LSTM), `mask` `(batch, time)` goes to both, as in Keras."""
+        forward_state = backward_state = None
+        if initial_state is not None:
+            if not isinstance(initial_state, (list, tuple)) or len(initial_state) % 2:
+                raise ValueError(f"Argument `initial_state` of layer '{self.name}' must be a list of the forward "
+                                 f"layer's states then the backward layer's (an even count), received "
+                                 f"{type(initial_state).__name__}" + (f" of length {len(initial_state)}" if
+                                                                      isinstance(initial_state, (list, tuple)) else "")
+                                 + ".")
+            half = len(initial_state) // 2
+            forward_state, backward_state = list(initial_state[:half]), list(initial_state[half:])
+        with_state = lambda state: {} if state is None else {"initial_state": state}
+        y = self.forward_layer(x, training=training, mask=mask, **with_state(forward_state))
+        y_rev = self.backward_layer(x, training=training, mask=mask, **with_state(backward_state))
         states: list = []
         if self.return_state:
             states = list(y[1:]) + list(y_rev[1:])

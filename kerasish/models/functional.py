@@ -20,7 +20,7 @@ import jax
 from flax import nnx
 
 from kerasish.layers import symbolic as _symbolic
-from kerasish.layers.base import Layer
+from kerasish.layers.base import Layer, mask_leaves
 from kerasish.layers.core import InputLayer
 
 
@@ -29,7 +29,9 @@ class Graph:
 
     Attributes:
       inputs: the input structure (a tensor id, or a list / dict of them).
-      steps: `(layer index, input structure of tensor ids, output structure of tensor ids)` in order.
+      steps: `(layer index, input structure of tensor ids, output structure of tensor ids, keyword
+        arguments)` in order; the keyword arguments are `{}` or `{"tensors": {name: tensor ids},
+        "constants": {name: value}}` (an RNN's symbolic `initial_state`, `use_causal_mask=True`).
       outputs: the output structure of tensor ids.
       output_names: the names of the layers producing the outputs (or the dict keys).
     """
@@ -69,7 +71,7 @@ def init_functional(model, inputs: Any, outputs: Any) -> None:
             raise ValueError(f"Output {tensor!r} depends on Input '{node.layer.name}', which is not in `inputs`.")
         if id(node) in seen:
             return
-        for parent in _symbolic.leaves(node.inputs):
+        for parent in node.parents():
             visit(parent)
         seen.add(id(node))
         order.append(node)
@@ -84,7 +86,7 @@ def init_functional(model, inputs: Any, outputs: Any) -> None:
             layers.append(node.layer)
     index = {id(layer): i for i, layer in enumerate(layers)}
     ids = lambda tree: _symbolic.tree_map(lambda t: t.id, tree)
-    steps = [(index[id(node.layer)], ids(node.inputs), ids(node.outputs)) for node in order]
+    steps = [(index[id(node.layer)], ids(node.inputs), ids(node.outputs), _keyword_ids(node)) for node in order]
     if isinstance(outputs, dict):
         names = list(outputs)
     else:
@@ -99,10 +101,40 @@ def init_functional(model, inputs: Any, outputs: Any) -> None:
     model.built = True
 
 
+def _keyword_ids(node) -> dict[str, Any]:
+    """A node's keyword arguments for the plan: symbolic tensors by id, the rest as constants."""
+    if not node.kwargs:
+        return {}
+    tensors = {k: v for k, v in node.kwargs.items() if _symbolic.any_symbolic(v)}
+    return {"tensors": {k: _symbolic.tree_map(lambda t: t.id, v) for k, v in tensors.items()},
+            "constants": {k: v for k, v in node.kwargs.items() if k not in tensors}}
+
+
+def _keyword_values(keywords: dict[str, Any], values: dict[int, Any]) -> dict[str, Any]:
+    tensors = {k: jax.tree.map(lambda i: values[i], ids) for k, ids in keywords.get("tensors", {}).items()}
+    return {**keywords.get("constants", {}), **tensors}
+
+
+def _bind_masks(model, mask: Any) -> dict[int, Any]:
+    """The input masks by tensor id: `mask` mirrors the inputs (one mask, or a list / dict of masks)."""
+    structure = model._graph.inputs
+    if mask is None:
+        return {}
+    if isinstance(structure, int):
+        return {structure: mask}
+    if isinstance(structure, dict) and isinstance(mask, dict):
+        return {structure[k]: mask.get(k) for k in structure}
+    ids, masks = jax.tree.leaves(structure), mask_leaves(mask)
+    if not isinstance(mask, (list, tuple)) or len(masks) != len(ids):
+        raise ValueError(f"Argument `mask` of model '{model.name}' must have one mask (or None) per input, "
+                         f"{len(ids)} in all, received {mask!r}.")
+    return dict(zip(ids, masks))
+
+
 def _bind_inputs(model, x: Any) -> dict[int, Any]:
     structure = model._graph.inputs
     if isinstance(structure, int):
-        return {structure: x}
+        return {structure: x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x}
     if isinstance(structure, dict):
         if not isinstance(x, dict):
             raise ValueError(f"Model '{model.name}' takes a dict of inputs with keys {sorted(structure)}, "
@@ -124,16 +156,35 @@ def _check_inputs(model, values: dict[int, Any]) -> None:
         layer.check_input_shape(tuple(values[i].shape))
 
 
-def run_graph(model, x: Any, training: bool) -> Any:
-    """Runs the plan on concrete (or traced) inputs."""
+def run_graph(model, x: Any, training: bool, mask: Any = None) -> tuple[Any, Any]:
+    """Runs the plan on concrete (or traced) inputs; returns the outputs and their masks (None: no mask).
+
+    Masks flow as in Keras: each layer gets the masks of its inputs and its `compute_mask` gives those
+    of its outputs (see `Layer.compute_mask`).
+    """
     values = _bind_inputs(model, x)
+    masks = _bind_masks(model, mask)
     _check_inputs(model, values)
-    for layer_index, input_ids, output_ids in model._graph.steps:
+    for layer_index, input_ids, output_ids, *keywords in model._graph.steps:
         args = jax.tree.map(lambda i: values[i], input_ids)
-        result = model.layers[layer_index](args, training=training)
-        for i, value in zip(jax.tree.leaves(output_ids), jax.tree.leaves(result)):
+        arg_masks = jax.tree.map(lambda i: masks.get(i), input_ids)
+        if all(m is None for m in mask_leaves(arg_masks)):
+            arg_masks = None
+        kwargs = _keyword_values(keywords[0], values) if keywords else {}
+        result, result_mask = model.layers[layer_index]._call_with_mask(args, training=training, mask=arg_masks,
+                                                                        **kwargs)
+        output_ids = jax.tree.leaves(output_ids)
+        result_masks = mask_leaves(result_mask)
+        result_masks = (result_masks + [None] * len(output_ids))[:len(output_ids)]  # zipped in order, as Keras
+        for i, value, value_mask in zip(output_ids, jax.tree.leaves(result), result_masks):
             values[i] = value
-    return jax.tree.map(lambda i: values[i], model._graph.outputs)
+            if value_mask is not None:
+                masks[i] = value_mask
+    outputs = jax.tree.map(lambda i: values[i], model._graph.outputs)
+    output_masks = jax.tree.map(lambda i: masks.get(i), model._graph.outputs)
+    if all(m is None for m in mask_leaves(output_masks)):
+        output_masks = None
+    return outputs, output_masks
 
 
 def functional_config(model) -> dict[str, Any]:
@@ -156,8 +207,9 @@ def functional_from_config(cls, config: dict[str, Any]):
         tensor = _symbolic.SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype)
         _symbolic.Node(layer, None, tensor)
         tensors[tensor_id] = tensor
-    for layer_index, input_ids, output_ids in config["steps"]:
-        result = layers[layer_index](jax.tree.map(lambda i: tensors[i], input_ids))
+    for layer_index, input_ids, output_ids, *keywords in config["steps"]:  # files before keywords: 3 entries
+        kwargs = _keyword_values(keywords[0], tensors) if keywords else {}
+        result = layers[layer_index](jax.tree.map(lambda i: tensors[i], input_ids), **kwargs)
         for i, tensor in zip(jax.tree.leaves(output_ids), _symbolic.leaves(result)):
             tensors[i] = tensor
     pick = lambda structure: jax.tree.map(lambda i: tensors[i], structure)

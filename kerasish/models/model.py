@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from kerasish import distribution as _distribution
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
 from kerasish import optimizers as _optimizers
@@ -42,6 +43,8 @@ class _CompileConfig:
         self.weighted_metrics = weighted_metrics
         self.steps_per_execution = steps_per_execution
         self.unroll = unroll
+        # The distribution in effect at compile time (set_distribution or a `with ...scope():`) is the model's.
+        self.distribution = _distribution.distribution()
 
 
 class _TrainingSide:
@@ -104,7 +107,10 @@ class Model(Layer):
         self._graph = None
         if inputs is not None or outputs is not None:
             from kerasish.models.functional import init_functional
-            init_functional(self, inputs, outputs)
+            # One input given as a list (`inputs=model.inputs`) takes a single array, as in Keras.
+            single = isinstance(inputs, (list, tuple)) and len(inputs) == 1
+            init_functional(self, inputs[0] if single else inputs, outputs)
+            self._graph.tensors = (inputs, outputs)  # for `model.inputs` / `model.outputs`
         # Training-side objects live in one container that NNX sees as a single static value, so that
         # compiling, fitting or replacing the History never changes the model's graph definition.
         self._training = _TrainingSide()
@@ -200,7 +206,8 @@ class Model(Layer):
         objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
                                 y_shapes, y_pred_shapes)
         _loop._data.check_targets(y_sample, objectives)  # on the host, before anything compiles
-        self._engine = Engine(self, config.optimizer, objectives, config.steps_per_execution, config.unroll)
+        self._engine = Engine(self, config.optimizer, objectives, config.steps_per_execution, config.unroll,
+                              distribution=config.distribution or _distribution.distribution())
         if self._training.pending_opt_state is not None:
             self._engine.restore_opt_state(self._training.pending_opt_state)
             self._training.pending_opt_state = None
@@ -226,19 +233,29 @@ class Model(Layer):
 
     # -- subclassed models: built by one eager call --------------------------------------------------
 
-    def call(self, x, training: bool = False):
-        """The forward pass: runs the functional graph; a subclassed model overrides it."""
+    def call(self, x, training: bool = False, mask: Any = None):
+        """The forward pass: runs the functional graph; a subclassed model overrides it.
+
+        `mask` holds the inputs' masks (one per input, None for none), as in Keras.
+        """
         if self._graph is None:
             raise NotImplementedError(f"Model '{self.name}' has no graph: subclass Model and define "
                                       f"`call(self, x, training=False)`, or use ks.Model(inputs, outputs).")
         from kerasish.models.functional import run_graph
-        return run_graph(self, x, training)
+        return run_graph(self, x, training, mask)[0]
 
-    def __call__(self, x, training: bool = False):
+    def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
         if not self.built and type(self).build_for is Model.build_for and not any_symbolic(x) and not any(
                 isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
             self._build_eagerly(x)
-        return super().__call__(x, training=training)
+        return super().__call__(x, training=training, mask=mask, **kwargs)
+
+    def _call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
+        """A functional model nested in another runs its graph with the mask and hands on its outputs' masks."""
+        if self._graph is None or kwargs or any_symbolic(x):
+            return super()._call_with_mask(x, training=training, mask=mask, **kwargs)
+        from kerasish.models.functional import run_graph
+        return run_graph(self, x, training, mask)  # checks the inputs' shapes
 
     def build_for(self, input_shape: Any) -> Any:
         """A subclassed model builds by running `call` once on zeros of `input_shape` (its layers build lazily)."""
@@ -430,7 +447,7 @@ class Model(Layer):
         self._build_for_data(x_sample)
         self._check_data_shape(x_sample)
         if self._engine is None or not self._engine.matches(self):
-            self._engine = Engine(self, _optimizers.get("sgd"), None)
+            self._engine = Engine(self, _optimizers.get("sgd"), None, distribution=_distribution.distribution())
 
     # -- one batch at a time ------------------------------------------------------------------------
 
@@ -490,20 +507,89 @@ class Model(Layer):
         graphdef, params, rest, _ = split_model(self)
         return graphdef, params, rest
 
-    def stateless_call(self, params: Any, rest: Any, x: Any, training: bool = False):
+    def stateless_call(self, params: Any, rest: Any, x: Any, training: bool = False, return_losses: bool = False):
         """Runs the model on the weights `params` and state `rest` without touching the model.
+
+        Args:
+          return_losses: also return the values the layers gave `add_loss` during the call (activity
+            penalties included), a list of arrays to add to your loss; weight penalties are not in it.
 
         Returns:
           `(y, new_rest)`: the output and the updated non-trainable state (batch statistics and RNG
-          streams advance in training mode).
+          streams advance in training mode); `(y, new_rest, losses)` with `return_losses=True`.
         """
+        from kerasish.layers import added_losses
         graphdef, _, _, keep = split_model(self)
         model = nnx.merge(graphdef, params, rest, copy=True)
-        y = model(x, training=training)
+        with added_losses.collect() as added:
+            y = model(x, training=training)
         _, _, new_rest = nnx.split(model, keep, ...)
-        return y, new_rest
+        return (y, new_rest, [value for _, value in added]) if return_losses else (y, new_rest)
 
     # -- introspection ------------------------------------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only when normal lookup fails: Sequential and functional models hold `layers` themselves;
+        # a subclassed model's are its direct sublayers, in the order they were assigned (as in Keras).
+        if name == "layers":
+            return list(self._sublayers())
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer of `model.layers` called `name`, or at position `index`.
+
+        Raises:
+          ValueError: with both or neither argument, an unknown name (the message lists the layers' names)
+            or an index out of range.
+
+        Example:
+          >>> import kerasish as ks
+          >>> model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(2, name="hidden")])
+          >>> model.get_layer("hidden").units, model.get_layer(index=0).name
+          (2, 'hidden')
+        """
+        layers = list(self.layers)
+        if (name is None) == (index is None):
+            raise ValueError(f"get_layer takes either `name` or `index` (one of them), received name={name!r}, "
+                             f"index={index!r}.")
+        if index is not None:
+            if isinstance(index, bool) or not isinstance(index, int) or not -len(layers) <= index < len(layers):
+                raise ValueError(f"Argument `index` of get_layer must be an int in [{-len(layers)}, {len(layers)}) "
+                                 f"(model '{self.name}' has {len(layers)} layers), received {index!r}.")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"Model '{self.name}' has no layer named {name!r}; its layers are "
+                         f"{[layer.name for layer in layers]}.")
+
+    def _graph_tensors(self, attribute: str) -> tuple[Any, Any]:
+        if self._graph is None:
+            raise ValueError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}` (only "
+                             f"functional models and Sequentials that start with an Input have them).")
+        return self._graph.tensors
+
+    @property
+    def inputs(self) -> list:
+        """The input tensors of a functional model, as a flat list."""
+        from kerasish.layers.symbolic import leaves
+        return leaves(self._graph_tensors("inputs")[0])
+
+    @property
+    def outputs(self) -> list:
+        """The output tensors of a functional model, as a flat list."""
+        from kerasish.layers.symbolic import leaves
+        return leaves(self._graph_tensors("outputs")[1])
+
+    @property
+    def input(self) -> Any:
+        """The inputs of a functional model as given to `ks.Model` (a tensor, a list or a dict)."""
+        return self._graph_tensors("input")[0] if self._graph is not None else super().input
+
+    @property
+    def output(self) -> Any:
+        """The outputs of a functional model as given to `ks.Model` (a tensor, a list or a dict)."""
+        return self._graph_tensors("output")[1] if self._graph is not None else super().output
 
     def summary(self, line_length: int = 80, print_fn=None) -> None:
         """Prints a table of the layers, their output shapes and parameter counts, with totals."""

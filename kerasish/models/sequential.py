@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
 from flax import nnx
 
-from kerasish.layers.base import Layer, Shape, standardize_shape
+from kerasish.layers.base import Layer, Shape, drawing_weights_together, input_shapes, standardize_shape
 from kerasish.layers.core import InputLayer
-from kerasish.layers.symbolic import SymbolicTensor
+from kerasish.layers.symbolic import Node, SymbolicTensor
 from kerasish.models.model import Model
 
 
@@ -39,8 +40,9 @@ class Sequential(Model):
         if layers is not None:
             if isinstance(layers, Layer) or not isinstance(layers, Iterable):
                 raise TypeError(f"Argument `layers` of Sequential must be a list of layers, received {layers!r}.")
-            for layer in layers:
-                self.add(layer)
+            with drawing_weights_together():  # every layer's initial weights in one program
+                for layer in layers:
+                    self.add(layer)
 
     def add(self, layer: Layer | SymbolicTensor) -> None:
         """Appends a layer (builds it at once if the model is already built)."""
@@ -58,7 +60,10 @@ class Sequential(Model):
         if any(existing is layer for existing in self.layers):
             raise ValueError(f"Layer '{layer.name}' is already in Sequential '{self.name}'; create a new instance "
                              f"(or reuse it through the functional API for shared weights).")
+        if self.input_layer is None and not len(self.layers) and layer._input_shape_arg is not None:
+            self.add(InputLayer(layer._input_shape_arg))  # Keras 2's `Dense(4, input_shape=(3,))`, first layer
         self.layers.append(layer)
+        layer._call_history.sequential = weakref.ref(self)  # so that `layer.output` can trace this chain
         if self.built:
             self.output_shape = layer.build_for(self.output_shape)
 
@@ -70,6 +75,49 @@ class Sequential(Model):
         self.output_shape = self.layers[-1].output_shape if len(self.layers) else self.input_shape
         return layer
 
+    # -- the symbolic graph of a Sequential with an Input (what `inputs`, `outputs`, `layer.output` read) -----
+
+    def _input_tensor(self, attribute: str = "inputs") -> SymbolicTensor:
+        layer = self.input_layer
+        if layer is None:
+            raise ValueError(f"Sequential '{self.name}' has no Input, so it has no symbolic `{attribute}`: start it "
+                             f"with ks.Input(shape) (or give its first layer `input_shape=`).")
+        if layer._call_history.first_node is None:  # an InputLayer made by `input_shape=` or by load_model
+            Node(layer, None, SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype))
+        return layer._call_history.first_node.outputs
+
+    def _symbolic_output(self, attribute: str = "outputs") -> SymbolicTensor:
+        """The output of the layers' chain on the input tensor. Traced once (each layer records its first
+        call); later requests walk the recorded calls. A layer first called elsewhere is called again here."""
+        tensor = self._input_tensor(attribute)
+        chained = True
+        for layer in self.layers:
+            node = layer._call_history.first_node
+            if chained and node is not None and node.inputs is tensor:
+                tensor = node.outputs
+            else:
+                chained = False
+                tensor = layer(tensor)
+        return tensor
+
+    @property
+    def inputs(self) -> list[SymbolicTensor]:
+        """`[input tensor]` of a Sequential that starts with an Input (what `ks.Model(inputs, ...)` takes)."""
+        return [self._input_tensor()]
+
+    @property
+    def outputs(self) -> list[SymbolicTensor]:
+        """`[output tensor]` of a Sequential that starts with an Input."""
+        return [self._symbolic_output()]
+
+    @property
+    def input(self) -> SymbolicTensor:
+        return self._input_tensor("input")
+
+    @property
+    def output(self) -> SymbolicTensor:
+        return self._symbolic_output("output")
+
     def build(self, input_shape: Any = None) -> None:
         """Builds every layer for inputs of `input_shape` (batch axis first, e.g. `(None, 64)`)."""
         if input_shape is None:
@@ -78,8 +126,9 @@ class Sequential(Model):
             input_shape = self.input_layer.input_shape
         shape: Shape = (None,) + standardize_shape(input_shape)[1:]
         self.input_shape = shape
-        for layer in self.layers:
-            shape = layer.build_for(shape)
+        with drawing_weights_together():
+            for layer in self.layers:
+                shape = layer.build_for(shape)
         self.output_shape = shape
         self.built = True
 
@@ -101,10 +150,21 @@ class Sequential(Model):
             shape = layer.compute_output_shape(shape)
         return shape
 
-    def call(self, x, training: bool = False):
+    def call(self, x, training: bool = False, mask: Any = None):
+        return self._run_layers(x, training, mask)[0]
+
+    def _run_layers(self, x, training: bool, mask: Any) -> tuple[Any, Any]:
+        """Each layer on the previous one's output, with the mask its predecessor computed (Keras's rule:
+        `Embedding(mask_zero=True)` or `Masking` makes one, layers that support masking pass it on)."""
         for layer in self.layers:
-            x = layer(x, training=training)
-        return x
+            x, mask = layer._call_with_mask(x, training=training, mask=mask)
+        return x, mask
+
+    def _call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
+        if kwargs:
+            return super()._call_with_mask(x, training=training, mask=mask, **kwargs)
+        self.build_for(input_shapes(x))  # builds on first use, then checks the input's shape
+        return self._run_layers(x, training, mask)
 
     def get_config(self) -> dict[str, Any]:
         from kerasish.saving.model_file import serialize_layer

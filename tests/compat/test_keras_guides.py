@@ -9,6 +9,10 @@ Sources (keras-team/keras-io): guides/sequential_model.py, guides/functional_api
 examples/vision/mnist_convnet.py, guides/working_with_rnns.py, examples/nlp/bidirectional_lstm_imdb.py.
 """
 
+import contextlib
+import os
+import shutil
+import tempfile
 import warnings
 
 import numpy as np
@@ -38,6 +42,13 @@ def _digits_28x28(n_train=512, n_test=128):
         return np.pad(x, ((0, 0), (2, 2), (2, 2)))[..., None].astype("float32")
 
     return (up(x_train[:n_train]), y_train[:n_train]), (up(x_test[:n_test]), y_test[:n_test])
+
+
+def _png_or_graphviz_hint():
+    """plot_model writes the .png when Graphviz's `dot` is installed, else says how to get it (CI has none)."""
+    if shutil.which("dot"):
+        return contextlib.nullcontext()
+    return pytest.raises(ImportError, match="needs Graphviz's `dot` program")
 
 
 def _finite_decreasing(losses):
@@ -135,10 +146,11 @@ def test_sequential_guide_basics(seeded):
     assert len(model.layers) == 1  # the Input object is not part of model.layers
     assert model.count_params() == 10
 
-    # MISSING in kerasish: the `input_shape=` argument on layers (Keras 3 still accepts it, with a warning):
-    # model = keras.Sequential()
-    # model.add(layers.Dense(2, activation="relu", input_shape=(4,)))
-    # model.summary()
+    # Keras 3 still accepts the `input_shape=` argument on layers (with a warning); kerasish accepts it silently.
+    model = keras.Sequential()
+    model.add(layers.Dense(2, activation="relu", input_shape=(4,)))
+    model.summary(print_fn=lambda *a, **k: None)
+    assert model.input_shape == (None, 4) and model.count_params() == 10
 
 
 def _guide_conv_debugging(keras, layers, stage):
@@ -179,7 +191,7 @@ def test_sequential_guide_add_summary_debugging(seeded):
     assert model.count_params() == 2432 + 9248 * 5 + 330
 
 
-def test_sequential_guide_feature_extraction_missing():
+def test_sequential_guide_feature_extraction():
     initial_model = keras.Sequential(
         [
             keras.Input(shape=(250, 250, 3)),
@@ -188,20 +200,6 @@ def test_sequential_guide_feature_extraction_missing():
             layers.Conv2D(32, 3, activation="relu"),
         ]
     )
-    # MISSING in kerasish: `Sequential.inputs`, `Layer.output` and `get_layer(name=...)`, so the guide's
-    # feature extractors cannot be written:
-    # feature_extractor = keras.Model(
-    #     inputs=initial_model.inputs,
-    #     outputs=[layer.output for layer in initial_model.layers],
-    # )
-    # feature_extractor = keras.Model(
-    #     inputs=initial_model.inputs,
-    #     outputs=initial_model.get_layer(name="my_intermediate_layer").output,
-    # )
-    missing = [name for name, obj in [("inputs", initial_model), ("get_layer", initial_model),
-                                      ("output", initial_model.layers[0])] if not hasattr(obj, name)]
-    if missing:
-        pytest.xfail(f"kerasish lacks {missing}")
     feature_extractor = keras.Model(
         inputs=initial_model.inputs,
         outputs=[layer.output for layer in initial_model.layers],
@@ -210,6 +208,23 @@ def test_sequential_guide_feature_extraction_missing():
     x = np.ones((1, 250, 250, 3))
     features = feature_extractor(x)
     assert [tuple(f.shape) for f in features] == [(1, 123, 123, 32), (1, 121, 121, 32), (1, 119, 119, 32)]
+
+    initial_model = keras.Sequential(
+        [
+            keras.Input(shape=(250, 250, 3)),
+            layers.Conv2D(32, 5, strides=2, activation="relu"),
+            layers.Conv2D(32, 3, activation="relu", name="my_intermediate_layer"),
+            layers.Conv2D(32, 3, activation="relu"),
+        ]
+    )
+    feature_extractor = keras.Model(
+        inputs=initial_model.inputs,
+        outputs=initial_model.get_layer(name="my_intermediate_layer").output,
+    )
+    # Call feature extractor on test input.
+    x = np.ones((1, 250, 250, 3))
+    features = feature_extractor(x)
+    assert tuple(features.shape) == (1, 121, 121, 32)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -240,11 +255,9 @@ def test_mnist_convnet_example(seeded):
     (x_train, y_train), (x_test, y_test) = _digits_28x28()  # instead of keras.datasets.mnist.load_data()
     assert x_train.shape[1:] == (28, 28, 1)
 
-    # MISSING in kerasish: keras.utils.to_categorical; numpy's one-hot stands in for it:
-    # y_train = keras.utils.to_categorical(y_train, num_classes)
-    # y_test = keras.utils.to_categorical(y_test, num_classes)
-    y_train = np.eye(num_classes, dtype="float32")[y_train]
-    y_test = np.eye(num_classes, dtype="float32")[y_test]
+    # convert class vectors to binary class matrices
+    y_train = keras.utils.to_categorical(y_train, num_classes)
+    y_test = keras.utils.to_categorical(y_test, num_classes)
 
     model = _guide_mnist_convnet(keras, layers)
     model.summary(print_fn=lambda *a, **k: None)
@@ -280,7 +293,7 @@ def _guide_functional_mnist_model(keras, layers):
     return model
 
 
-def test_functional_guide_first_model(seeded):
+def test_functional_guide_first_model(seeded, tmp_path):
     inputs = keras.Input(shape=(784,))
     assert tuple(inputs.shape) == (None, 784)
     img_inputs = keras.Input(shape=(32, 32, 3))
@@ -290,9 +303,10 @@ def test_functional_guide_first_model(seeded):
     assert model.name == "mnist_model"
     model.summary(print_fn=lambda *a, **k: None)
     assert model.count_params() == 55050 == _keras3_params(_guide_functional_mnist_model)  # "Total params: 55,050"
-    # MISSING in kerasish: keras.utils.plot_model
-    # keras.utils.plot_model(model, "my_first_model.png")
-    # keras.utils.plot_model(model, "my_first_model_with_shape_info.png", show_shapes=True)
+    with _png_or_graphviz_hint():
+        keras.utils.plot_model(model, os.path.join(tmp_path, "my_first_model.png"))
+    with _png_or_graphviz_hint():
+        keras.utils.plot_model(model, os.path.join(tmp_path, "my_first_model_with_shape_info.png"), show_shapes=True)
 
     (x_train, y_train), (x_test, y_test) = _digits_28x28(n_train=320, n_test=64)
     x_train = x_train.reshape(320, 784).astype("float32")  # the guide: .reshape(60000, 784) ... / 255
@@ -337,9 +351,7 @@ def _guide_ticket_model(keras, layers, title_len=None, body_len=None):
     body_features = layers.LSTM(32)(body_features)
 
     # Merge all available features into a single large vector via concatenation
-    # MISSING in kerasish: the functional form layers.concatenate; its class form stands in for it:
-    # x = layers.concatenate([title_features, body_features, tags_input])
-    x = layers.Concatenate()([title_features, body_features, tags_input])
+    x = layers.concatenate([title_features, body_features, tags_input])
 
     # Stick a logistic regression for priority prediction on top of the features
     priority_pred = layers.Dense(1, name="priority")(x)
@@ -378,8 +390,8 @@ def _run_ticket_guide(title_len, body_len, inputs_as="dict"):
     model = _guide_ticket_model(keras, layers, title_len, body_len)
     assert model.count_params() == _keras3_params(_guide_ticket_model, title_len, body_len)
     assert model.count_params() == 10000 * 64 * 2 + 98816 + 12416 + 173 + 692
-    # MISSING in kerasish: keras.utils.plot_model
-    # keras.utils.plot_model(model, "multi_input_and_output_model.png", show_shapes=True)
+    with tempfile.TemporaryDirectory() as folder, _png_or_graphviz_hint():
+        keras.utils.plot_model(model, os.path.join(folder, "multi_input_and_output_model.png"), show_shapes=True)
 
     model.compile(
         optimizer=keras.optimizers.RMSprop(1e-3),

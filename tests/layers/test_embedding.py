@@ -57,7 +57,8 @@ def test_embedding_regularizer_and_config_round_trip():
     (lambda: ks.layers.Embedding(0, 3), ValueError, r"`input_dim` of Embedding must be a positive int, received 0"),
     (lambda: ks.layers.Embedding(10, 2.0), ValueError, r"`output_dim` of Embedding must be a positive int, "
                                                        r"received 2.0"),
-    (lambda: ks.layers.Embedding(10, 3, mask_zero=True), ValueError, r"`mask_zero` of Embedding must be False"),
+    (lambda: ks.layers.Embedding(10, 3, mask_zero="yes"), TypeError, r"`mask_zero` of Embedding must be True or "
+                                                                   r"False, received 'yes'"),
     (lambda: ks.layers.Embedding(10, 3, embeddings_initializer="nope"), ValueError, r"nope"),
 ])
 def test_embedding_rejects_bad_config(make, error, pattern):
