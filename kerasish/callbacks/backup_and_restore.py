@@ -3,72 +3,200 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from kerasish.callbacks.callback import Callback
+from kerasish.callbacks.callback import Callback, CallbackList
 from kerasish.saving.training_state import load_training_state, save_training_state
 
 _FILE = "training_state.safetensors"
+_PREVIOUS = "training_state.previous.safetensors"
 
 
 class BackupAndRestore(Callback):
-    """Backs up the whole training state at the end of every epoch; the next `fit` resumes from it.
+    """Backs up the whole training state during `fit`; the next `fit` with a backup resumes from it.
 
-    The backup holds the weights, the rest of the model's state (batch statistics, dropout RNG
-    streams), the optimizer state, the epoch, and the state of the shuffling generator, so a resumed
-    run continues with the same data order and the same random masks: it ends with the same weights
-    as an uninterrupted run (bit for bit on CPU). The file is written atomically, and deleted when
-    training ends normally (unless `delete_checkpoint=False`). Run the same script again after an
-    interruption: `fit` starts from the epoch after the last backed-up one.
+    A backup holds the weights, the rest of the model's state (batch statistics, dropout RNG streams),
+    the optimizer state (its learning rate included), where the loop is (epoch, and batch with an
+    integer `save_freq`), the metric sums of a partial epoch, the shuffling generator's state from
+    before the epoch's order was drawn, and the state of every other callback of the fit that has one
+    (`Callback.get_state`: History's epochs, EarlyStopping's `wait`, `best` and best weights,
+    ReduceLROnPlateau's counters, ModelCheckpoint's `best`, CSVLogger's rows). Run the same script
+    again after an interruption, even a SIGKILL in the middle of an epoch: `fit` continues from the
+    last backup and ends with the same weights and the same History as an uninterrupted run (bit for
+    bit on CPU). The resumed epoch does not call `on_epoch_begin` again (it ran before the backup).
+
+    With an integer `save_freq`, steps fused in one dispatch (`steps_per_execution`) still run fused: a
+    dispatch ends at each backup point instead, and a cut dispatch runs the same compiled program, so
+    the numbers do not change. Backups are written atomically (a killed write leaves the previous backup
+    whole) and deleted when `fit` ends normally, unless `delete_checkpoint=False`. No backup is made
+    once a callback has asked training to stop: re-running from the previous one stops the same way.
+
+    Iterables of batches resume at the right batch by reading and dropping the batches done, which
+    gives the same data only for a re-iterable source (a list, a `Sequence`) without `steps_per_epoch`.
 
     Args:
       backup_dir: the folder of the backup (created if missing). Use one folder per training run.
-      save_freq: "epoch" (backups at epoch ends; mid-epoch backups come with the resume issue).
+      save_freq: `"epoch"`: a backup at the end of every epoch; an int N: every N batches (counted
+        across epochs, as in Keras).
+      double_checkpoint: also keep the backup before the last one, and fall back to it when the last one
+        cannot be read.
       delete_checkpoint: delete the backup once training ends normally.
+
+    Attributes:
+      restored_at: `(epoch, batch)` where the last `fit` resumed (0-based), or None if it found no backup.
+
+    Raises:
+      TypeError / ValueError: for an invalid argument; during `fit`, a `ValueError` for a backup of
+        another model or optimizer, or of a fit with other callbacks.
 
     Example:
       >>> import tempfile
-      >>> callback = BackupAndRestore(tempfile.mkdtemp())
+      >>> callback = BackupAndRestore(tempfile.mkdtemp(), save_freq=100)
     """
 
-    def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch", delete_checkpoint: bool = True):
+    batch_hooks_may_be_grouped = True  # batch_ends_needed makes dispatches end at the backup points
+    runs_after_others = True  # restores the others after their on_train_begin; saves after their on_epoch_end
+
+    def __init__(self, backup_dir: str | os.PathLike, save_freq: str | int = "epoch", double_checkpoint: bool = False,
+                 delete_checkpoint: bool = True) -> None:
         super().__init__()
         if not isinstance(backup_dir, (str, os.PathLike)) or not os.fspath(backup_dir):
             raise TypeError(f"Argument `backup_dir` of BackupAndRestore must be a folder path, "
                             f"received {backup_dir!r}.")
-        if save_freq != "epoch":
-            raise ValueError(f"Argument `save_freq` of BackupAndRestore must be 'epoch', received {save_freq!r}.")
-        if not isinstance(delete_checkpoint, bool):
-            raise TypeError(f"Argument `delete_checkpoint` must be True or False, received {delete_checkpoint!r}.")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"Argument `save_freq` of BackupAndRestore must be 'epoch' or an int >= 1 (batches), "
+                             f"received save_freq={save_freq!r}.")
+        for name, value in (("double_checkpoint", double_checkpoint), ("delete_checkpoint", delete_checkpoint)):
+            if not isinstance(value, bool):
+                raise TypeError(f"Argument `{name}` of BackupAndRestore must be True or False, received {value!r}.")
         self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.double_checkpoint = double_checkpoint
         self.delete_checkpoint = delete_checkpoint
-        self.restored_epoch: int | None = None
+        self.restored_at: tuple[int, int] | None = None
+        self._since_backup = 0  # batches run since the last backup (an integer save_freq)
+        self._last_batch = -1  # the last batch of this epoch reported to on_train_batch_end
 
     @property
     def path(self) -> str:
         return os.path.join(self.backup_dir, _FILE)
 
-    def on_train_begin(self, logs=None) -> None:
-        self.restored_epoch = None
-        if not os.path.exists(self.path):
-            return
-        engine = self.model._engine
-        state, metadata = load_training_state(self.path, engine.pull_state())
-        engine.push_state(state)
-        if metadata.get("shuffle") is not None:
-            engine.dataset.restore_shuffle_state(metadata["shuffle"])
-        self.restored_epoch = int(metadata["epoch"])
-        self.model.resume_from_epoch(self.restored_epoch + 1)
-
-    def on_epoch_end(self, epoch, logs=None) -> None:
-        os.makedirs(self.backup_dir, exist_ok=True)
-        engine = self.model._engine
-        metadata = {"epoch": epoch, "shuffle": engine.dataset.shuffle_state()}
-        save_training_state(self.path, engine.state, metadata)
-
-    def on_train_end(self, logs=None) -> None:
-        if self.delete_checkpoint and os.path.exists(self.path):
-            os.remove(self.path)
+    @property
+    def previous_path(self) -> str:
+        return os.path.join(self.backup_dir, _PREVIOUS)
 
     @property
     def reads_weights_during_training(self) -> bool:
         return False  # it saves the live train state itself
+
+    def _overrides(self, hook: str) -> bool:
+        if hook == "on_train_batch_end":
+            return self.save_freq != "epoch"  # epoch backups cost nothing per step
+        return super()._overrides(hook)
+
+    # -- restoring ------------------------------------------------------------------------------
+
+    def on_train_begin(self, logs=None) -> None:
+        self.restored_at = None
+        self._since_backup, self._last_batch = 0, -1
+        self._remove_temporaries()
+        if not (os.path.exists(self.path) or os.path.exists(self.previous_path)):
+            return
+        engine = self.model._engine
+        loaded = self._load(engine.pull_state())
+        if loaded is None:
+            return
+        state, metadata = loaded
+        run = engine.run
+        engine.push_state(state)
+        if metadata["order"] is not None:
+            run.dataset.restore_shuffle_state(metadata["order"])
+        self._restore_callbacks(run.callbacks, metadata["callbacks"])
+        epoch, step = int(metadata["epoch"]), int(metadata["step"])
+        run.resume(epoch, step, state["metrics"] if step else None)
+        self._last_batch = step - 1
+        self.restored_at = (epoch, step)
+
+    def _load(self, like: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The last backup, or the one before it (`double_checkpoint`) if the last cannot be read."""
+        fallback = self.double_checkpoint and os.path.exists(self.previous_path)
+        if not os.path.exists(self.path):
+            return load_training_state(self.previous_path, like) if fallback else None
+        try:
+            return load_training_state(self.path, like)
+        except (OSError, ValueError) as error:
+            if not fallback:
+                raise
+            try:
+                return load_training_state(self.previous_path, like)
+            except (OSError, ValueError):
+                raise error from None
+
+    def _stateful(self, callbacks: CallbackList) -> list[Callback]:
+        return [cb for cb in callbacks.callbacks if cb is not self and cb.get_state() is not None]
+
+    def _restore_callbacks(self, callbacks: CallbackList, saved: list[dict[str, Any]]) -> None:
+        own = self._stateful(callbacks)
+        names = [type(cb).__name__ for cb in own]
+        if names != [entry["class"] for entry in saved]:
+            raise ValueError(f"The backup in {self.backup_dir!r} holds the states of the callbacks "
+                             f"{[entry['class'] for entry in saved]}, but this fit has {names}. Resume with the "
+                             f"callbacks of the interrupted run, or delete the backup to start afresh.")
+        for cb, entry in zip(own, saved):
+            cb.set_state(entry["state"])
+
+    def _remove_temporaries(self) -> None:
+        """Temporary files of a write that a killed process left behind (the backup itself is whole)."""
+        if not os.path.isdir(self.backup_dir):
+            return
+        for name in os.listdir(self.backup_dir):
+            if name.startswith((f".{_FILE}.", f".{_PREVIOUS}.")) and name.endswith(".tmp"):
+                os.remove(os.path.join(self.backup_dir, name))
+
+    # -- backing up -----------------------------------------------------------------------------
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._last_batch = -1
+
+    def batch_ends_needed(self, first: int, steps: int) -> list[int]:
+        if self.save_freq == "epoch":
+            return []
+        return list(range(first + self.save_freq - self._since_backup - 1, steps, self.save_freq))
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        self._since_backup += batch - self._last_batch  # a grouped report counts all its batches
+        self._last_batch = batch
+        if self._since_backup >= self.save_freq:
+            self._since_backup = 0
+            run = self.model._engine.run
+            self._save(run.epoch, batch + 1, run.epoch_order)
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if self.save_freq != "epoch":
+            return
+        run = self.model._engine.run
+        if run.callbacks.reads_weights_during_training:
+            self.model._engine.pull_weights()  # a callback may have set weights, which the loop continues from
+        self._save(epoch + 1, 0, run.dataset.shuffle_state())
+
+    def _save(self, epoch: int, step: int, order: dict | None) -> None:
+        """Backs up the live state: the loop resumes at batch `step` of `epoch` with the data order `order`."""
+        if self.model.stop_training:
+            return
+        engine = self.model._engine
+        metadata = {"epoch": epoch, "step": step, "order": order,
+                    "callbacks": [{"class": type(cb).__name__, "state": cb.get_state()}
+                                  for cb in self._stateful(engine.run.callbacks)]}
+        os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint and os.path.exists(self.path):
+            os.replace(self.path, self.previous_path)
+        save_training_state(self.path, engine.state, metadata)
+
+    def on_train_end(self, logs=None) -> None:
+        if not self.delete_checkpoint:
+            return
+        for path in (self.path, self.previous_path):
+            if os.path.exists(path):
+                os.remove(path)
+        if os.path.isdir(self.backup_dir) and not os.listdir(self.backup_dir):
+            os.rmdir(self.backup_dir)

@@ -11,7 +11,13 @@ During `fit`, hooks run in this order::
 
 `evaluate` runs on_test_*, `predict` on_predict_*. A callback that overrides a batch hook gets it for
 every batch (the engine then runs one step per dispatch); callbacks that override none cost nothing
-per step, which lets the engine fuse several steps in one XLA program.
+per step, which lets the engine fuse several steps in one XLA program. A callback that acts every N
+batches (BackupAndRestore) declares `batch_hooks_may_be_grouped` and names, in `batch_ends_needed`,
+the batches a dispatch must end on.
+
+Callbacks with progress (EarlyStopping's `wait` and `best`, History's epochs, ...) give it as a dict
+through `get_state()` and take it back through `set_state(state)`, which `BackupAndRestore` calls after
+their `on_train_begin`: a resumed `fit` continues with the same callback state as the interrupted one.
 """
 
 from __future__ import annotations
@@ -42,6 +48,11 @@ class Callback:
     #: force the engine to dispatch one step at a time.
     batch_hooks_may_be_grouped = False
 
+    #: Set by callbacks that save or restore the others' state (BackupAndRestore): each of their hooks
+    #: runs after every other callback's, so a backup sees an epoch end fully processed, and a restore
+    #: in `on_train_begin` comes after the others have reset themselves.
+    runs_after_others = False
+
     def __init__(self) -> None:
         self.model = None
         self.params: dict[str, Any] = {}
@@ -70,6 +81,33 @@ class Callback:
     def _overrides(self, hook: str) -> bool:
         return getattr(type(self), hook) is not getattr(Callback, hook)
 
+    def batch_ends_needed(self, first: int, steps: int) -> list[int]:
+        """The batches (0-based) of the coming epoch after which a dispatch must end for this callback.
+
+        Asked at the start of every epoch (after `on_epoch_begin`) when steps are fused: a callback with
+        `batch_hooks_may_be_grouped` that must act on exact batch counts (a backup every N batches)
+        returns them, and `on_train_batch_end` then sees each of them as the last batch of a dispatch.
+
+        Args:
+          first: the first batch this epoch runs (0, or later in an epoch resumed from a backup).
+          steps: the number of batches of the epoch.
+
+        Returns:
+          Batch indices in `[first, steps)`; none by default.
+        """
+        return []
+
+    def get_state(self) -> dict[str, Any] | None:
+        """The callback's progress in the running `fit`, for a backup; None if it has none (the default).
+
+        Values are JSON-able (numbers, strings, None, lists and dicts of them) or NumPy arrays (saved
+        as arrays, e.g. the best weights kept by EarlyStopping).
+        """
+        return None
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Takes back what `get_state` returned; called by BackupAndRestore after `on_train_begin`."""
+
     @property
     def reads_weights_during_training(self) -> bool:
         """Whether the model's weights must be up to date at each epoch end for this callback."""
@@ -88,7 +126,9 @@ class CallbackList(Callback):
             if not isinstance(cb, Callback):
                 raise TypeError(f"Argument `callbacks`[{i}] must be a kerasish.callbacks.Callback, received "
                                 f"{cb!r} of type {type(cb).__name__}.")
-        self._by_hook = {h: [cb for cb in self.callbacks if cb._overrides(h)] for h in _HOOKS}
+        self._by_hook = {h: [] for h in _HOOKS}
+        for cb in self.callbacks:
+            self._add_hooks(cb, first=False)
         if model is not None:
             self.set_model(model)
         self.set_params(params)
@@ -96,12 +136,24 @@ class CallbackList(Callback):
     def append(self, callback: Callback, first: bool = False) -> None:
         """Adds a callback at the end (or at the front with `first=True`)."""
         self.callbacks.insert(0 if first else len(self.callbacks), callback)
-        for h in _HOOKS:
-            if callback._overrides(h):
-                self._by_hook[h].insert(0 if first else len(self._by_hook[h]), callback)
+        self._add_hooks(callback, first)
         if self.model is not None:
             callback.set_model(self.model)
         callback.set_params(self.params)
+
+    def _add_hooks(self, callback: Callback, first: bool) -> None:
+        """Files `callback` under each hook it overrides: before or after the others of its kind
+        (`runs_after_others` callbacks come after all the rest)."""
+        for h in _HOOKS:
+            if not callback._overrides(h):
+                continue
+            hooked = self._by_hook[h]
+            ordinary = sum(not cb.runs_after_others for cb in hooked)
+            if callback.runs_after_others:
+                at = ordinary if first else len(hooked)
+            else:
+                at = 0 if first else ordinary
+            hooked.insert(at, callback)
 
     def set_model(self, model) -> None:
         super().set_model(model)
@@ -125,6 +177,11 @@ class CallbackList(Callback):
     @property
     def reads_weights_during_training(self) -> bool:
         return any(cb.reads_weights_during_training for cb in self.callbacks)
+
+    def batch_ends_needed(self, first: int, steps: int) -> list[int]:
+        """The union of what the callbacks hearing `on_train_batch_end` need, sorted."""
+        hooked = self._by_hook["on_train_batch_end"]
+        return sorted({int(b) for cb in hooked for b in cb.batch_ends_needed(first, steps)})
 
     def _call(self, hook: str, *args) -> None:
         for cb in self._by_hook[hook]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 from typing import Any
 
@@ -16,7 +17,8 @@ class CSVLogger(Callback):
     has no `val_*` keys (no validation, or validation skipped by `validation_freq`), a `val_` column is
     added for each of its keys except `learning_rate`, so later validation epochs fit the header. A value
     missing from an epoch is written as `NA`. The file is opened for each row and closed after it, so
-    every completed epoch is on disk even if training dies.
+    every completed epoch is on disk even if training dies. With `BackupAndRestore`, a resumed `fit` puts the
+file back as it was at the backup and continues it, so it ends as an uninterrupted run's.
 
     Args:
       filename: the CSV file's path (its folder must exist).
@@ -33,6 +35,8 @@ class CSVLogger(Callback):
       >>> logger = CSVLogger("training.csv", append=True)
     """
 
+    chief_only = True  # with several processes, only process 0 writes the files
+
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
         super().__init__()
         if not isinstance(filename, (str, os.PathLike)):
@@ -45,6 +49,8 @@ class CSVLogger(Callback):
         self.separator = separator
         self.append = append
         self.keys: list[str] | None = None
+        self._start = 0
+        self._written: list[str] = []
 
     @property
     def reads_weights_during_training(self) -> bool:
@@ -54,6 +60,22 @@ class CSVLogger(Callback):
         self.keys = None
         if not self.append:
             open(self.filename, "w").close()
+        self._start = os.path.getsize(self.filename) if os.path.exists(self.filename) else 0
+        self._written: list[str] = []  # the lines this fit wrote (header included), for a backup
+
+    def get_state(self) -> dict[str, Any]:
+        """The columns, where this fit's lines start in the file, and those lines."""
+        return {"keys": self.keys, "start": self._start, "lines": list(self._written)}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Puts the file back as it was at the backup: lines written after it (by the interrupted run) are
+        dropped, and the next rows are appended (whatever `append` says), so the file ends as an
+        uninterrupted run's."""
+        self.keys, self._start, self._written = state["keys"], int(state["start"]), list(state["lines"])
+        size = os.path.getsize(self.filename) if os.path.exists(self.filename) else 0
+        with open(self.filename, "a", newline="") as f:
+            f.truncate(min(size, self._start))
+            f.write("".join(self._written))
 
     def _existing_header(self) -> list[str] | None:
         if not os.path.exists(self.filename):
@@ -73,8 +95,11 @@ class CSVLogger(Callback):
                 raise ValueError(f"CSVLogger cannot append to {self.filename!r}: its columns are {header}, but this "
                                  f"fit logs {['epoch'] + keys}. Use another file or append=False.")
             self.keys, write_header = keys, header is None
+        text = io.StringIO()
+        writer = csv.writer(text, delimiter=self.separator)
+        if write_header:
+            writer.writerow(["epoch"] + self.keys)
+        writer.writerow([epoch] + [logs.get(key, "NA") for key in self.keys])
         with open(self.filename, "a", newline="") as f:
-            writer = csv.writer(f, delimiter=self.separator)
-            if write_header:
-                writer.writerow(["epoch"] + self.keys)
-            writer.writerow([epoch] + [logs.get(key, "NA") for key in self.keys])
+            f.write(text.getvalue())
+        self._written.append(text.getvalue())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from kerasish.callbacks.monitor import MonitorCallback, check_int, check_number
 
 
@@ -109,6 +111,18 @@ class EarlyStopping(MonitorCallback):
         if self.wait >= self.patience:
             self.stopped_epoch, self._stopped = epoch, True
             self.model.stop_training = True
+
+    def get_state(self) -> dict[str, Any]:
+        """`wait`, `best`, `best_epoch`, `stopped_epoch` and, with `restore_best_weights`, the best weights."""
+        return {**self._monitor_state(), "wait": self.wait, "best": self.best, "best_epoch": self.best_epoch,
+                "stopped_epoch": self.stopped_epoch, "stopped": self._stopped,
+                "best_weights": None if self.best_weights is None else [np.asarray(w) for w in self.best_weights]}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self._set_monitor_state(state)
+        self.wait, self.best, self.best_epoch = int(state["wait"]), state["best"], int(state["best_epoch"])
+        self.stopped_epoch, self._stopped = int(state["stopped_epoch"]), bool(state["stopped"])
+        self.best_weights = None if state["best_weights"] is None else list(state["best_weights"])
 
     def on_train_end(self, logs=None) -> None:
         if self._stopped and self.verbose:

@@ -60,6 +60,16 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
             self._epochs_of.setdefault(key, []).append(epoch)
 
+    def get_state(self) -> dict[str, Any]:
+        """The epochs recorded so far (a resumed `fit` returns the whole run's History)."""
+        return {"epoch": list(self.epoch), "history": {k: list(v) for k, v in self.history.items()},
+                "epochs_of": {k: list(v) for k, v in self._epochs_of.items()}}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.epoch = [int(e) for e in state["epoch"]]
+        self.history = {k: list(v) for k, v in state["history"].items()}
+        self._epochs_of = {k: [int(e) for e in v] for k, v in state["epochs_of"].items()}
+
     def on_train_end(self, logs=None) -> None:
         if self.epoch and getattr(self.model, "stop_training", False):
             self.stopped_epoch = self.epoch[-1]

@@ -154,6 +154,15 @@ class ReduceLROnPlateau(MonitorCallback):
     def reads_weights_during_training(self) -> bool:
         return False
 
+    def get_state(self) -> dict[str, Any]:
+        """`best`, `wait` and `cooldown_counter` (the learning rate itself is in the optimizer state)."""
+        return {**self._monitor_state(), "best": self.best, "wait": self.wait,
+                "cooldown_counter": self.cooldown_counter}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self._set_monitor_state(state)
+        self.best, self.wait, self.cooldown_counter = state["best"], int(state["wait"]), int(state["cooldown_counter"])
+
     def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 

@@ -57,6 +57,8 @@ class ModelCheckpoint(MonitorCallback):
       ...                              save_weights_only=True)
     """
 
+    chief_only = True  # with several processes, only process 0 writes the files
+
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
                  save_freq: str | int = "epoch", initial_value_threshold: float | None = None) -> None:
@@ -108,6 +110,16 @@ class ModelCheckpoint(MonitorCallback):
         if hook == "on_train_batch_end":
             return self.save_freq != "epoch"  # epoch checkpoints cost nothing per step
         return super()._overrides(hook)
+
+    def get_state(self) -> dict[str, Any]:
+        """`best` and the batch counters of an integer `save_freq`."""
+        return {**self._monitor_state(), "best": self.best, "epoch": self._current_epoch,
+                "batches_since_save": self._batches_since_save, "last_batch_seen": self._last_batch_seen}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self._set_monitor_state(state)
+        self.best, self._current_epoch = state["best"], int(state["epoch"])
+        self._batches_since_save, self._last_batch_seen = int(state["batches_since_save"]), state["last_batch_seen"]
 
     def on_train_begin(self, logs=None) -> None:
         self._batches_since_save, self._last_batch_seen = 0, None

@@ -97,6 +97,13 @@ class MonitorCallback(Callback):
         self.min_delta = abs(check_number(name, "min_delta", min_delta))
         self._seen_validation = False
 
+    def _monitor_state(self) -> dict[str, Any]:
+        """What every monitor adds to its `get_state()`."""
+        return {"seen_validation": self._seen_validation}
+
+    def _set_monitor_state(self, state: dict[str, Any]) -> None:
+        self._seen_validation = bool(state["seen_validation"])
+
     def _is_improvement(self, current: float, reference: float | None) -> bool:
         """Whether `current` beats `reference` by more than `min_delta` (anything beats None).
 

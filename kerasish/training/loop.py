@@ -58,6 +58,10 @@ def check_positive_int(name: str, value: Any, allow_none: bool = False) -> None:
 
 
 def make_callbacks(model, callbacks, verbose: int, epochs: int, steps: int | None, history: bool) -> CallbackList:
+    if jax.process_index() != 0:  # several processes: files and progress come from process 0 only
+        verbose = 0
+        callbacks = [cb for cb in callbacks or [] if not getattr(cb, "chief_only", False)
+                     and not isinstance(cb, ProgbarLogger)]
     callbacks = CallbackList(callbacks)
     if history:
         model.history = History()
@@ -87,15 +91,17 @@ class _Dataset:
         return self.source.steps
 
     def run(self, engine: Engine, chunk_fn, batch_fn, epoch: int, steps_per_execution: int,
-            on_begin, on_end, should_stop=lambda: False) -> None:
-        """Runs every batch of one epoch through the engine, advancing `engine.state`.
+            on_begin, on_end, should_stop=lambda: False, first_step: int = 0, ends=()) -> None:
+        """Runs the batches of one epoch from `first_step` on through the engine, advancing `engine.state`.
 
-        `on_begin(i)` runs before the dispatch holding batch i, `on_end(i)` after the one ending at i.
-        Between dispatches a callback may change `engine.state` (e.g. the learning rate).
+        `on_begin(i)` runs before the dispatch holding batch i, `on_end(i)` after the one ending at i;
+        a dispatch ends after each batch of `ends`. Between dispatches a callback may change
+        `engine.state` (e.g. the learning rate). An epoch resumed at `first_step` draws the same order
+        (the order state was restored) and skips the batches done; an iterable's are read and dropped.
         """
         if isinstance(self.source, _data.ArrayBatches):
-            step = 0
-            for index, valid in self.source.plan(steps_per_execution):
+            step = first_step
+            for index, valid in self.source.plan(steps_per_execution, first_step, ends):
                 on_begin(step)
                 engine.state = chunk_fn(engine.state, self.source.device_arrays, index, valid)
                 step += int(valid)
@@ -104,11 +110,45 @@ class _Dataset:
                     return
             return
         for step, batch in enumerate(self.source.epoch(epoch)):
+            if step < first_step:
+                continue
             on_begin(step)
             engine.state = batch_fn(engine.state, _data.device_batch(batch))
             on_end(step)
             if should_stop():
                 return
+
+
+class FitRun:
+    """The running `fit` as BackupAndRestore sees it (`model._engine.run`), and where it may ask to resume.
+
+    Attributes:
+      callbacks: the fit's `CallbackList`.
+      dataset: the training data.
+      epoch: the epoch running (0-based).
+      epoch_order: the data-order state from before this epoch's order was drawn (None for iterables):
+        restored, it makes a resumed epoch draw the same order.
+      resume_epoch, resume_step, resume_metrics: where `resume` asked the loop to start.
+    """
+
+    def __init__(self, callbacks: CallbackList, dataset: _Dataset) -> None:
+        self.callbacks, self.dataset = callbacks, dataset
+        self.epoch = 0
+        self.epoch_order: dict | None = None
+        self.resume_epoch: int | None = None
+        self.resume_step = 0
+        self.resume_metrics: Any = None
+
+    def resume(self, epoch: int, step: int = 0, metrics: Any = None) -> None:
+        """Called from `on_train_begin`: the loop starts at batch `step` (0-based) of `epoch`.
+
+        With `step > 0` the epoch continues with `metrics` (the accumulators of its first `step` batches)
+        and `on_epoch_begin` is not called again: the interrupted run called it before the backup.
+        """
+        if step and metrics is None:
+            raise ValueError(f"Resuming epoch {epoch} at batch {step} needs the metric accumulators of its first "
+                             f"{step} batches, received metrics=None.")
+        self.resume_epoch, self.resume_step, self.resume_metrics = int(epoch), int(step), metrics
 
 
 def make_dataset(x, y, sample_weight, batch_size, shuffle=False, seed=0, steps=None, class_weight=None,
@@ -140,19 +180,29 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
         if wants_batch_end:
             callbacks.on_train_batch_end(step, LazyLogs(engine, engine.state["metrics"]))
 
+    run = FitRun(callbacks, dataset)
     model.stop_training = False
     model._training.resume_epoch = None
-    engine.dataset = dataset
+    engine.dataset, engine.run = dataset, run
     logs: dict[str, float] = {}
-    callbacks.on_train_begin()  # BackupAndRestore may restore the state here and move the first epoch
+    callbacks.on_train_begin()  # BackupAndRestore may restore the state here and say where to resume
     engine.state = engine.pull_state()
-    first_epoch = max(initial_epoch, model._training.resume_epoch or 0)
+    resume_epoch = run.resume_epoch if run.resume_epoch is not None else model._training.resume_epoch
+    first_epoch = max(initial_epoch, resume_epoch or 0)
+    first_step = run.resume_step if first_epoch == run.resume_epoch else 0
     try:
         for epoch in range(first_epoch, epochs):
-            engine.state = {**engine.state, "metrics": engine.init_metrics()}
-            callbacks.on_epoch_begin(epoch)
+            run.epoch = epoch
+            if first_step:  # resumed mid-epoch: the backup's partial sums; on_epoch_begin ran before it
+                engine.state = {**engine.state, "metrics": run.resume_metrics}
+            else:
+                engine.state = {**engine.state, "metrics": engine.init_metrics()}
+                callbacks.on_epoch_begin(epoch)
+            run.epoch_order = dataset.shuffle_state()  # before the epoch's order is drawn
+            ends = callbacks.batch_ends_needed(first_step, dataset.steps) if k > 1 and dataset.steps else []
             dataset.run(engine, engine.train_chunk, engine.train_batch, epoch, k, on_begin, on_end,
-                        should_stop=lambda: model.stop_training)
+                        should_stop=lambda: model.stop_training, first_step=first_step, ends=ends)
+            first_step = 0
             logs = engine.read_metrics(engine.state["metrics"])
             if val_dataset is not None and _is_validation_epoch(epoch, validation_freq):
                 val_logs = run_evaluate(model, val_dataset, callbacks)
@@ -169,7 +219,7 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
                 break
     finally:
         engine.push_state(engine.state)
-        engine.state = engine.dataset = None
+        engine.state = engine.dataset = engine.run = None
     callbacks.on_train_end(logs)
     return model.history
 
