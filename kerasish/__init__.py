@@ -9,10 +9,12 @@ from kerasish import (
     activations,
     callbacks,
     datasets,
+    distribution,
     initializers,
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     optimizers,
     regularizers,
@@ -24,5 +26,6 @@ from kerasish.models import Model, Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "datasets", "initializers", "layers", "losses",
-           "metrics", "models", "optimizers", "regularizers", "saving", "utils", "__version__"]
+__all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "datasets", "distribution", "initializers",
+           "layers", "losses", "metrics", "mixed_precision", "models", "optimizers", "regularizers", "saving", "utils",
+           "__version__"]

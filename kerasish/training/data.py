@@ -36,6 +36,19 @@ def is_array_data(x: Any) -> bool:
     return isinstance(x, _ARRAY_TYPES) or hasattr(x, "__array__")
 
 
+def _converted(array: np.ndarray, dtype) -> np.ndarray:
+    """`array` as `dtype`; a conversion writes into 64-byte aligned memory, which `jax.device_put` on CPU
+    then uses in place (an unaligned array is copied again: measured 0.14 s and +188 MB for 60,000 x 784
+    float32)."""
+    if array.dtype == dtype:
+        return array
+    buffer = np.empty(array.nbytes // array.itemsize * np.dtype(dtype).itemsize + 64, np.uint8)
+    offset = -buffer.ctypes.data % 64
+    out = buffer[offset:offset + buffer.size - 64].view(dtype).reshape(array.shape)
+    out[...] = array
+    return out
+
+
 def to_array(value: Any, argument: str) -> np.ndarray:
     """Checks one array argument and returns it as float32 / int32 / bool NumPy (JAX's default widths)."""
     if isinstance(value, jax.Array):
@@ -58,9 +71,9 @@ def to_array(value: Any, argument: str) -> np.ndarray:
             bad = np.argwhere(~np.isfinite(array))[0]
             raise ValueError(f"Argument `{argument}` contains NaN or infinite values (first at index "
                              f"{tuple(int(i) for i in bad)}); clean or impute the data first.")
-        array = array.astype(np.float32, copy=False)
+        array = _converted(array, np.float32)
     elif array.dtype.kind in "iu":
-        array = array.astype(np.int32, copy=False)
+        array = _converted(array, np.int32)
     return array
 
 
@@ -312,6 +325,9 @@ class ArrayBatches:
     def __init__(self, arrays: Any, batch_size: int, shuffle: bool = False, seed: int = 0,
                  steps_per_epoch: int | None = None) -> None:
         self.num_samples = num_samples(arrays[0])
+        if jax.process_count() > 1:  # several processes: each feeds its share of every global batch
+            from kerasish.distribution import local_batch_size
+            batch_size = local_batch_size(batch_size, self.num_samples)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.steps_per_epoch = steps_per_epoch
@@ -340,9 +356,22 @@ class ArrayBatches:
         self._rng.bit_generator.state = state["generator"]
         self._pending = [np.asarray(b, np.int32) for b in state["pending"]]
 
-    def plan(self, steps_per_execution: int) -> list[tuple[np.ndarray, np.int32]]:
-        """The dispatches of the next epoch (see `plan_dispatches`)."""
-        return plan_dispatches(self.epoch(), steps_per_execution, min(self.batch_size, self.num_samples))
+    def plan(self, steps_per_execution: int, first_step: int = 0,
+             ends: Iterable[int] = ()) -> list[tuple[np.ndarray, np.int32]]:
+        """The dispatches of the next epoch (see `plan_dispatches`).
+
+        Args:
+          steps_per_execution: K, the most batches per dispatch.
+          first_step: batches of the epoch to leave out (done before a backup the epoch resumes from);
+            the epoch's order is drawn whole first, so the rest is what an uninterrupted epoch runs.
+          ends: batches after which a dispatch must end (where a callback acts mid-epoch). Cut
+            dispatches are padded to K like any other, so they run the same program as uncut ones.
+        """
+        batches = self.epoch()
+        full_batch = min(self.batch_size, self.num_samples)
+        bounds = sorted({first_step} | {b + 1 for b in ends if first_step <= b < len(batches) - 1} | {len(batches)})
+        return [dispatch for start, stop in zip(bounds, bounds[1:])
+                for dispatch in plan_dispatches(batches[start:stop], steps_per_execution, full_batch)]
 
     def epoch(self) -> list[np.ndarray]:
         """The index batches of the next epoch."""

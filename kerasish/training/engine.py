@@ -24,7 +24,10 @@ import numpy as np
 import optax
 from flax import nnx
 
+from kerasish import distribution as _distribution
+from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
+from kerasish.layers import added_losses as _added_losses
 from kerasish.layers.base import Layer
 from kerasish.training.objectives import Objectives
 
@@ -92,17 +95,33 @@ class Engine:
     """
 
     def __init__(self, model: Layer, optimizer: _optimizers.Optimizer, objectives: Objectives | None,
-                 steps_per_execution: int | str = "auto", unroll: bool = False) -> None:
+                 steps_per_execution: int | str = "auto", unroll: bool = False,
+                 distribution: _distribution.Distribution | None = None) -> None:
         self.model = model
         self.optimizer = optimizer
         self.objectives = objectives  # None for a model that only predicts
         self.steps_per_execution = steps_per_execution
         self.unroll = unroll
         self.graphdef, params, rest, self.keep = split_model(model)
+        self.distribution = distribution  # None: one device
+        self.shardings: dict[str, Any] | None = None
+        if self.distribution is not None:
+            params, rest = self._place_weights(params, rest)
         self.opt_state = optimizer.init(params)
+        if self.distribution is not None:
+            self.shardings["opt"] = optax.tree_map_params(
+                optimizer, lambda _, sharding: sharding, self.opt_state, self.shardings["params"],
+                transform_non_params=lambda _: self.distribution.replicated,
+                is_leaf=lambda v: isinstance(v, nnx.Variable))
+            self.opt_state = jax.device_put(self.opt_state, self.shardings["opt"])
+        # float16 computation scales the loss so small gradients do not underflow (mixed_float16).
+        self.loss_scaling = any(isinstance(node, Layer) and node.compute_dtype == jnp.float16
+                                for _, node in nnx.iter_graph(model))
+        self.loss_scale = _mixed_precision.init_loss_scale() if self.loss_scaling else None
         optimizer.bind(self)
         self.state: dict[str, Any] | None = None  # the live train state while a loop runs
         self.dataset = None  # the training data of the running fit (its order state is part of a backup)
+        self.run = None  # the running fit (training/loop.FitRun): its callbacks and position, for a backup
         self.train_chunk = jax.jit(self._train_chunk)
         self.train_batch = jax.jit(self._train_step)
         self.test_chunk = jax.jit(self._test_chunk)
@@ -112,6 +131,10 @@ class Engine:
         if objectives is not None:
             self._init_metrics = jax.jit(objectives.init)
             self._results = jax.jit(objectives.results)
+        self._jitted = (self.train_chunk, self.train_batch, self.test_chunk, self.test_batch, self.predict_chunk,
+                        self.predict_batch)
+        if self.distribution is not None:
+            self._wrap_for_distribution()
 
     # -- how many steps per dispatch ------------------------------------------------------------
 
@@ -141,17 +164,25 @@ class Engine:
 
     def init_metrics(self) -> dict[str, Any]:
         """Fresh accumulators, made by one compiled call (not one eager op per accumulator)."""
-        return self._init_metrics() if self.objectives is not None else {}
+        metrics = self._init_metrics() if self.objectives is not None else {}
+        return metrics if self.distribution is None else jax.device_put(metrics, self.distribution.replicated)
 
     def pull_state(self) -> dict[str, Any]:
         """The train state, read from the model's current weights (and the kept optimizer state)."""
         _, params, rest = nnx.split(self.model, self.keep, ...)
-        return {"params": params, "rest": rest, "opt": self.opt_state, "metrics": self.init_metrics()}
+        if self.distribution is not None:  # weights set since (set_weights, a load) may sit on one device
+            params, rest = jax.device_put((params, rest), (self.shardings["params"], self.shardings["rest"]))
+        state = {"params": params, "rest": rest, "opt": self.opt_state, "metrics": self.init_metrics()}
+        if self.loss_scaling:
+            state["loss_scale"] = self.loss_scale
+        return state
 
     def push_state(self, state: dict[str, Any]) -> None:
         """Writes weights and non-trainable state back into the model; keeps the optimizer state."""
         nnx.update(self.model, state["params"], state["rest"])
         self.opt_state = state["opt"]
+        if self.loss_scaling:
+            self.loss_scale = state["loss_scale"]
 
     def restore_opt_state(self, leaves: list) -> None:
         """Puts saved optimizer arrays (in `jax.tree.leaves` order) into this engine's optimizer state."""
@@ -169,10 +200,12 @@ class Engine:
     def set_learning_rate(self, value: float) -> None:
         """Sets the learning rate of the next step: in the live state during `fit`, else in the kept
         optimizer state. The rate is an input of the compiled step, so nothing recompiles."""
+        place = (lambda opt: opt) if self.distribution is None else (
+            lambda opt: jax.device_put(opt, self.shardings["opt"]))
         if self.state is not None:
-            self.state = {**self.state, "opt": _optimizers.set_learning_rate(self.state["opt"], value)}
+            self.state = {**self.state, "opt": place(_optimizers.set_learning_rate(self.state["opt"], value))}
         else:
-            self.opt_state = _optimizers.set_learning_rate(self.opt_state, value)
+            self.opt_state = place(_optimizers.set_learning_rate(self.opt_state, value))
 
     def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
         """Metric results as Python floats (one device-to-host transfer)."""
@@ -186,25 +219,36 @@ class Engine:
     # -- pure steps -----------------------------------------------------------------------------
 
     def _forward(self, params, rest, x, training: bool):
+        """`(model, y_pred, added)`: the merged model, its outputs, and the sum of what its layers gave
+        `add_loss` during the call (activity penalties included; see `layers.added_losses`)."""
         model = nnx.merge(self.graphdef, params, rest, copy=True)
-        y_pred = model(x, training=training)
-        return model, y_pred
+        with _added_losses.collect() as added:
+            y_pred = model(x, training=training)
+        return model, y_pred, _added_losses.total(added)
 
-    def _loss(self, model, y, y_pred, sample_weight):
-        """The training objective: the weighted sum of the outputs' losses plus regularization penalties."""
+    def _loss(self, model, y, y_pred, sample_weight, added=0.0):
+        """The training objective: the weighted sum of the outputs' losses plus regularization penalties
+        and the `add_loss` values of the forward pass (`added`), as Keras 3 sums them.
+
+        Losses are computed in float32 whatever the compute dtype (bfloat16 outputs are cast first).
+        """
+        y_pred = _mixed_precision.cast_floats(y_pred, jnp.float32)
         loss, per_output = self.objectives.total_loss(y, y_pred, sample_weight)
-        return loss + regularization_penalty(model), per_output
+        return loss + regularization_penalty(model) + added, per_output
 
     def _train_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
-        x, y, sample_weight = batch
+        x, y, sample_weight = self._shard_batch(batch)
+        scale = state["loss_scale"]["scale"] if self.loss_scaling else None
 
         def loss_fn(params):
-            model, y_pred = self._forward(params, state["rest"], x, training=True)
-            loss, per_output = self._loss(model, y, y_pred, sample_weight)
+            model, y_pred, added = self._forward(params, state["rest"], x, training=True)
+            loss, per_output = self._loss(model, y, y_pred, sample_weight, added)
             _, _, rest = nnx.split(model, self.keep, ...)
-            return loss, (y_pred, per_output, rest)
+            return (loss if scale is None else loss * scale), (loss, y_pred, per_output, rest)
 
-        (loss, (y_pred, per_output, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
+        (_, (loss, y_pred, per_output, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
+        if scale is not None:
+            grads = jax.tree.map(lambda g: g / scale, grads)
         updates, opt_state = self.optimizer.update(grads, state["opt"], state["params"])
         params = optax.apply_updates(state["params"], updates)
         # A non-finite loss or gradient skips the update: NaN never reaches the weights. The loss is
@@ -213,19 +257,121 @@ class Engine:
         keep = lambda new, old: jax.tree.map(lambda n, o: jnp.where(finite, n, o), new, old)
         metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
                                               _batch_size(x))
-        return {"params": keep(params, state["params"]), "rest": keep(rest, state["rest"]),
-                "opt": keep(opt_state, state["opt"]), "metrics": metric_state}
+        new = {"params": keep(params, state["params"]), "rest": keep(rest, state["rest"]),
+               "opt": keep(opt_state, state["opt"]), "metrics": metric_state}
+        if scale is not None:  # an overflow halves the scale (the step was skipped above)
+            new["loss_scale"] = _mixed_precision.next_loss_scale(state["loss_scale"], finite)
+        return self._constrain_state(new)
 
     def _test_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
-        x, y, sample_weight = batch
-        model, y_pred = self._forward(state["params"], state["rest"], x, training=False)
-        loss, per_output = self._loss(model, y, y_pred, sample_weight)
+        x, y, sample_weight = self._shard_batch(batch)
+        model, y_pred, added = self._forward(state["params"], state["rest"], x, training=False)
+        loss, per_output = self._loss(model, y, y_pred, sample_weight, added)
         metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
                                               _batch_size(x))
-        return {**state, "metrics": metric_state}
+        return self._constrain_state({**state, "metrics": metric_state})
 
     def _predict_step(self, state: dict[str, Any], x: Any):
-        return self._forward(state["params"], state["rest"], x, training=False)[1]
+        return self._forward(state["params"], state["rest"], self._shard_batch(x), training=False)[1]
+
+    # -- several devices (kerasish.distribution) -----------------------------------------------
+
+    def _place_weights(self, params, rest):
+        """Puts the weights where the distribution says (and into the model, so `.sharding` shows it)."""
+        self.shardings = {"params": self.distribution.state_shardings(self.model, params),
+                          "rest": self.distribution.state_shardings(self.model, rest)}
+        params, rest = jax.device_put((params, rest), (self.shardings["params"], self.shardings["rest"]))
+        nnx.update(self.model, params, rest)
+        return params, rest
+
+    def _shard_batch(self, batch: Any) -> Any:
+        """Inside a step: split the batch on the mesh's data axis (a no-op on one device)."""
+        if self.distribution is None:
+            return batch
+        return jax.tree.map(lambda a: jax.lax.with_sharding_constraint(a, self.distribution.batch_sharding(a.ndim)),
+                            batch)
+
+    def _constrain_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        """Inside a step: the new state keeps the layout of the old one, so the next dispatch reuses the program."""
+        if self.distribution is None:
+            return state
+        replicated = lambda tree: jax.tree.map(
+            lambda a: jax.lax.with_sharding_constraint(a, self.distribution.replicated), tree)
+        out = {key: replicated(value) for key, value in state.items()}
+        for key in ("params", "rest", "opt"):
+            out[key] = jax.lax.with_sharding_constraint(state[key], self.shardings[key])
+        return out
+
+    def _wrap_for_distribution(self) -> None:
+        """Replaces the chunk entry points by ones that place the data first.
+
+        One process: the resident dataset is replicated once on the mesh's devices (each device gathers
+        its part of every batch). Several processes: each holds only its own rows, so every chunk's
+        batches are gathered on the host and assembled into global arrays
+        (`jax.make_array_from_process_local_data`), each process's rows after the previous one's.
+        """
+        distribution = self.distribution
+        placed: dict[int, tuple] = {}  # id(source) -> (source, placed copy): the training and validation sets
+
+        def cached(data, place):
+            if id(data) not in placed or placed[id(data)][0] is not data:
+                if len(placed) >= 4:
+                    placed.clear()
+                placed[id(data)] = (data, place(data))
+            return placed[id(data)][1]
+
+        def resident(data):
+            return cached(data, lambda d: jax.device_put(d, distribution.replicated))
+
+        def host_batches(data, index):
+            local = jax.tree.map(lambda a: a[np.asarray(index)], cached(data, jax.device_get))
+            return jax.tree.map(lambda a: jax.make_array_from_process_local_data(
+                distribution.batch_sharding(a.ndim, leading=1), a), local)
+
+        def own_rows(outputs, rows: int):
+            """This process's rows of every batch of the gathered global outputs (K, batch, ...)."""
+            start = jax.process_index() * rows
+            return jax.tree.map(lambda a: np.asarray(a)[:, start:start + rows], outputs)
+
+        if distribution.num_processes == 1:
+            for name in ("train_chunk", "test_chunk", "predict_chunk"):
+                jitted = getattr(self, name)
+                setattr(self, name, lambda state, data, index, valid, f=jitted: f(state, resident(data), index, valid))
+            return
+        from jax.experimental import multihost_utils
+
+        stacked = {name: jax.jit(lambda state, batches, valid, step=step:
+                                 self._loop_stacked(step, state, batches, valid))
+                   for name, step in (("train_chunk", self._train_step), ("test_chunk", self._test_step))}
+        stacked_predict = jax.jit(lambda state, x, valid: self._loop_stacked(
+            self._predict_step, state, x, valid, outputs=True))
+        self._jitted = self._jitted + (*stacked.values(), stacked_predict)
+        for name, f in stacked.items():
+            setattr(self, name, lambda state, data, index, valid, f=f: f(state, host_batches(data, index), valid))
+        # Iterables of batches: each process's iterable yields its own rows of every global batch.
+        global_batch = lambda batch: jax.tree.map(lambda a: jax.make_array_from_process_local_data(
+            distribution.batch_sharding(np.ndim(a)), np.asarray(a)), batch)
+        for name, jitted in (("train_batch", self.train_batch), ("test_batch", self.test_batch)):
+            setattr(self, name, lambda state, batch, f=jitted: f(state, global_batch(batch)))
+        predict_batch = self.predict_batch
+        self.predict_batch = lambda state, x: jax.tree.map(
+            lambda a: own_rows(a[None], np.shape(jax.tree.leaves(x)[0])[0])[0],
+            multihost_utils.process_allgather(predict_batch(state, global_batch(x)), tiled=True))
+        self.predict_chunk = lambda state, x, index, valid: own_rows(multihost_utils.process_allgather(
+            stacked_predict(state, host_batches(x, index), valid), tiled=True), np.shape(index)[1])
+
+    def _loop_stacked(self, step, state, batches, valid, outputs: bool = False):
+        """`_loop` over batches already gathered, stacked on a leading axis of K."""
+        if outputs:
+            spec = jax.eval_shape(lambda: step(state, jax.tree.map(lambda a: a[0], batches)))
+            zeros = lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
+            return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: step(state, jax.tree.map(
+                lambda a: a[k], batches)), zeros), jnp.arange(jax.tree.leaves(batches)[0].shape[0]))
+
+        def body(state, k):
+            return jax.lax.cond(k < valid, lambda s: step(s, jax.tree.map(lambda a: a[k], batches)),
+                                lambda s: s, state), None
+        return jax.lax.scan(body, state, jnp.arange(jax.tree.leaves(batches)[0].shape[0]))[0]
 
     # -- K steps per dispatch over a device-resident dataset --------------------------------------
 
@@ -263,9 +409,7 @@ class Engine:
 
     def compiled_count(self) -> int:
         """How many programs the jitted functions hold (a test checks that it stops growing)."""
-        fns = (self.train_chunk, self.train_batch, self.test_chunk, self.test_batch, self.predict_chunk,
-               self.predict_batch)
-        return sum(f._cache_size() for f in fns)
+        return sum(f._cache_size() for f in self._jitted)
 
 
 def stack_outputs(chunks: list[Any]) -> Any:
