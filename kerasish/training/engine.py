@@ -340,11 +340,11 @@ class Engine:
             return
         from jax.experimental import multihost_utils
 
+        count = lambda batches: jax.tree.leaves(batches)[0].shape[0]
         stacked = {name: jax.jit(lambda state, batches, valid, step=step:
-                                 self._loop_stacked(step, state, batches, valid))
+                                 self._steps(step, state, self._stacked(batches), count(batches), valid))
                    for name, step in (("train_chunk", self._train_step), ("test_chunk", self._test_step))}
-        stacked_predict = jax.jit(lambda state, x, valid: self._loop_stacked(
-            self._predict_step, state, x, valid, outputs=True))
+        stacked_predict = jax.jit(lambda state, x, valid: self._outputs(state, self._stacked(x), count(x), valid))
         self._jitted = self._jitted + (*stacked.values(), stacked_predict)
         for name, f in stacked.items():
             setattr(self, name, lambda state, data, index, valid, f=f: f(state, host_batches(data, index), valid))
@@ -360,52 +360,47 @@ class Engine:
         self.predict_chunk = lambda state, x, index, valid: own_rows(multihost_utils.process_allgather(
             stacked_predict(state, host_batches(x, index), valid), tiled=True), np.shape(index)[1])
 
-    def _loop_stacked(self, step, state, batches, valid, outputs: bool = False):
-        """`_loop` over batches already gathered, stacked on a leading axis of K."""
-        if outputs:
-            spec = jax.eval_shape(lambda: step(state, jax.tree.map(lambda a: a[0], batches)))
-            zeros = lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
-            return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: step(state, jax.tree.map(
-                lambda a: a[k], batches)), zeros), jnp.arange(jax.tree.leaves(batches)[0].shape[0]))
-
-        def body(state, k):
-            return jax.lax.cond(k < valid, lambda s: step(s, jax.tree.map(lambda a: a[k], batches)),
-                                lambda s: s, state), None
-        return jax.lax.scan(body, state, jnp.arange(jax.tree.leaves(batches)[0].shape[0]))[0]
-
-    # -- K steps per dispatch over a device-resident dataset --------------------------------------
-
-    def _loop(self, step, state, data, index, valid):
-        """Runs `step` over the batches `data[index[k]]` for k < valid (index: int32 (K, batch)).
+    def _steps(self, step, state, batch_at, count: int, valid):
+        """Runs `step` over the batches `batch_at(k)` for k < valid, k < count.
 
         Rows from `valid` on are padding (so that every chunk of full batches has one shape and one
         program); `lax.cond` skips them without computing.
         """
-        gather = lambda i: jax.tree.map(lambda a: a[i], data)
-        if index.shape[0] == 1:
-            return step(state, gather(index[0]))
+        if count == 1:
+            return step(state, batch_at(0))
 
         def body(state, k):
-            state = jax.lax.cond(k < valid, lambda s: step(s, gather(index[k])), lambda s: s, state)
-            return state, None
-        state, _ = jax.lax.scan(body, state, jnp.arange(index.shape[0]), unroll=self.unroll)
-        return state
+            return jax.lax.cond(k < valid, lambda s: step(s, batch_at(k)), lambda s: s, state), None
+        return jax.lax.scan(body, state, jnp.arange(count), unroll=self.unroll)[0]
+
+    def _outputs(self, state, batch_at, count: int, valid):
+        """Predictions for the batches `batch_at(k)`, stacked (count, batch, ...); padding rows hold zeros."""
+        if count == 1:
+            return jax.tree.map(lambda a: a[None], self._predict_step(state, batch_at(0)))
+        spec = jax.eval_shape(lambda: self._predict_step(state, batch_at(0)))
+        zeros = lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
+        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self._predict_step(state, batch_at(k)), zeros),
+                           jnp.arange(count))
+
+    @staticmethod
+    def _gather(data, index):
+        """`batch_at` over a resident dataset and an int32 (K, batch) index plan."""
+        return lambda k: jax.tree.map(lambda a: a[index[k]], data)
+
+    @staticmethod
+    def _stacked(batches):
+        """`batch_at` over batches already gathered and stacked on a leading axis."""
+        return lambda k: jax.tree.map(lambda a: a[k], batches)
 
     def _train_chunk(self, state, data, index, valid):
-        return self._loop(self._train_step, state, data, index, valid)
+        return self._steps(self._train_step, state, self._gather(data, index), index.shape[0], valid)
 
     def _test_chunk(self, state, data, index, valid):
-        return self._loop(self._test_step, state, data, index, valid)
+        return self._steps(self._test_step, state, self._gather(data, index), index.shape[0], valid)
 
     def _predict_chunk(self, state, x, index, valid):
         """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros."""
-        gather = lambda i: jax.tree.map(lambda a: a[i], x)
-        if index.shape[0] == 1:
-            return jax.tree.map(lambda a: a[None], self._predict_step(state, gather(index[0])))
-        spec = jax.eval_shape(lambda: self._predict_step(state, gather(index[0])))
-        zeros = lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
-        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self._predict_step(state, gather(index[k])),
-                                                  zeros), jnp.arange(index.shape[0]))
+        return self._outputs(state, self._gather(x, index), index.shape[0], valid)
 
     def compiled_count(self) -> int:
         """How many programs the jitted functions hold (a test checks that it stops growing)."""
