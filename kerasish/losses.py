@@ -342,6 +342,17 @@ class Loss:
         values = self.call(y_true, y_pred)
         return reduce_weighted_values(values, sample_weight, self.mask(y_true, y_pred), self.reduction)
 
+    def of_rows(self, y_true: Any, y_pred: Any, sample_weight: Any, rows: jax.Array) -> jax.Array:
+        """`self(y_true, y_pred, sample_weight)` over the rows where `rows` (bool, (batch,)) is True only:
+        the other rows are masked out as `mask` masks entries, so a batch padded with extra rows gives
+        the loss of its real rows (`fit` pads a short last batch this way)."""
+        values = self.call(y_true, y_pred)
+        mask = jnp.broadcast_to(rows.reshape(rows.shape + (1,) * (values.ndim - 1)), values.shape)
+        own = self.mask(y_true, y_pred)
+        if own is not None:
+            mask = mask & jnp.broadcast_to(own, values.shape)
+        return reduce_weighted_values(values, sample_weight, mask, self.reduction)
+
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments: `type(loss)(**loss.get_config())` is an equal loss."""
         return {"name": self.name, "reduction": self.reduction}

@@ -213,7 +213,7 @@ class MultiHeadAttention(Layer):
             probs = jnp.where(keep, probs, 0.0)
         scores_out = probs
         if training and self.dropout:
-            kept = jax.random.bernoulli(self.rngs.dropout(), 1.0 - self.dropout, probs.shape)
+            kept = jax.random.bernoulli(_random.fast_key(self.rngs.dropout()), 1.0 - self.dropout, probs.shape)
             probs = jnp.where(kept, probs / (1.0 - self.dropout), 0.0)
         attended = jnp.einsum("acbe,aecd->abcd", probs, v)  # (batch, target, heads, value_dim)
         kernel = self.output_kernel[...]

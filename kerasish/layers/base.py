@@ -170,8 +170,8 @@ def _draw_program(specs: tuple):
     """One jitted program drawing every weight of `specs` from the draw numbers `counts` (uint32 (n,)).
     Cached: building the same model again (tests, cross-validation loops) reuses it."""
     def draw(counts):
-        return [_as_dispatched(lambda key, init=init, shape=shape, dtype=dtype: init(key, shape, dtype),
-                               _random.key_of(seed, counts[i]))
+        return [_as_dispatched(lambda key, init=init, shape=shape, dtype=dtype:
+                               init(_random.fast_key(key), shape, dtype), _random.key_of(seed, counts[i]))
                 for i, (init, shape, dtype, seed) in enumerate(specs)]
     return jax.jit(draw)
 
@@ -388,6 +388,21 @@ class Layer(nnx.Module):
                                small, large)
         _symbolic.Node(self, inputs, outputs, kwargs)
         return outputs
+
+    # -- rows of a batch -------------------------------------------------------------------------
+
+    def rows_independent(self, training: bool) -> bool:
+        """Whether each output row depends on the same input row only (in training mode if `training`),
+        and the layer adds no loss summed over rows.
+
+        When every layer of a model says so, `fit` / `evaluate` / `predict` run a short last batch padded
+        to the full batch size, its extra rows masked out of the loss and the metrics, so it runs in the
+        program of the full batches instead of compiling one of its own. True for kerasish's layers
+        except `BatchNormalization` in training, `Lambda`, `FlaxLayer` and layers with an
+        `activity_regularizer`. A subclass that overrides `call` counts as False unless it overrides
+        this method too (see `training.engine.rows_independent`).
+        """
+        return self.activity_regularizer is None
 
     # -- masking (Keras's convention: a boolean mask, True where a step is real, False where padded) --
 

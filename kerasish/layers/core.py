@@ -221,7 +221,7 @@ class Dropout(Layer):
         if self.noise_shape is None:
             return self.dropout(x, deterministic=False)
         shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
-        keep = jax.random.bernoulli(self.rngs.dropout(), 1.0 - self.rate, shape)
+        keep = jax.random.bernoulli(_random.fast_key(self.rngs.dropout()), 1.0 - self.rate, shape)
         return jnp.where(keep, x / (1.0 - self.rate), jnp.zeros_like(x))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:

@@ -68,6 +68,9 @@ class FlaxLayer(Layer):
         self._mode_argument = next((n for n in ("training", "deterministic", "use_running_average")
                                     if n in params), None)
 
+    def rows_independent(self, training: bool) -> bool:
+        return False  # arbitrary code: its rows may mix
+
     def call(self, x, training: bool = False):
         if self._mode_argument == "training":
             return self.module(x, training=training)

@@ -62,6 +62,9 @@ class Lambda(Layer):
             return self.output_shape_spec(input_shape)
         return (None,) + self.output_shape_spec
 
+    def rows_independent(self, training: bool) -> bool:
+        return False  # arbitrary code: its rows may mix
+
     def call(self, x, training: bool = False):
         if self._passes_training:
             return self.function(x, training=training, **self.arguments)

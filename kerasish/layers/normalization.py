@@ -135,6 +135,9 @@ class BatchNormalization(Layer):
 
     supports_masking = True
 
+    def rows_independent(self, training: bool) -> bool:
+        return not training and super().rows_independent(training)  # batch statistics mix the rows
+
     def call(self, x, training: bool = False, mask=None):
         if not jnp.issubdtype(x.dtype, jnp.floating):
             x = x.astype(self.dtype)

@@ -125,7 +125,7 @@ class _RNN(Layer):
         """`count` dropout masks of `shape` (kept values scaled by `1 / (1 - rate)`), or None."""
         if rate == 0.0:
             return None
-        keep = jax.random.bernoulli(self.rngs.dropout(), 1.0 - rate, (count,) + shape)
+        keep = jax.random.bernoulli(_random.fast_key(self.rngs.dropout()), 1.0 - rate, (count,) + shape)
         return keep.astype(self.compute_dtype) / (1.0 - rate)
 
     def _input_projection(self, x, masks):

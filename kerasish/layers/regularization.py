@@ -51,7 +51,7 @@ class GaussianNoise(Layer):
     def call(self, x, training: bool = False):
         if not training or self.stddev == 0.0:
             return x
-        return x + self.stddev * jax.random.normal(self.rngs.noise(), x.shape, x.dtype)
+        return x + self.stddev * jax.random.normal(_random.fast_key(self.rngs.noise()), x.shape, x.dtype)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape

@@ -290,16 +290,20 @@ def group_batches(batches: list[np.ndarray], steps_per_execution: int) -> list[n
 
 
 def plan_dispatches(batches: list[np.ndarray], steps_per_execution: int,
-                    full_batch: int) -> list[tuple[np.ndarray, np.int32]]:
+                    full_batch: int, pad_rows: bool = False) -> list[tuple[np.ndarray, np.int32]]:
     """The dispatches of one epoch: `(index, valid)` pairs, `index` of shape (K, batch_size).
 
     Chunks of full batches shorter than K (the end of an epoch, or any run when `steps_per_epoch`
     starts an epoch inside a pass) are padded to K by repeating their last batch, and `valid` says how
     many rows are real: the compiled loop skips the rest (`lax.cond`). So every full-batch dispatch
-    has the same shape and one program serves them all; a smaller last batch is a (1, r) dispatch
-    with its own program. Two programs per fit, whatever the epoch length. `full_batch` is the size of
+    has the same shape and one program serves them all. A smaller last batch is, with `pad_rows`,
+    filled up to `full_batch` with index -1 (rows the step masks out: see `Engine.pads`) and stepped
+    with the others; without, a (1, r) dispatch with a program of its own. `full_batch` is the size of
     a full batch (the batch size, or the sample count when there are fewer samples).
     """
+    if pad_rows:
+        batches = [b if len(b) == full_batch else np.concatenate([b, np.full(full_batch - len(b), -1, b.dtype)])
+                   for b in batches]
     plan = []
     for chunk in group_batches(batches, steps_per_execution):
         valid = len(chunk)
@@ -357,11 +361,12 @@ class ArrayBatches:
         self._pending = [np.asarray(b, np.int32) for b in state["pending"]]
 
     def plan(self, steps_per_execution: int, first_step: int = 0,
-             ends: Iterable[int] = ()) -> list[tuple[np.ndarray, np.int32]]:
+             ends: Iterable[int] = (), pad_rows: bool = False) -> list[tuple[np.ndarray, np.int32]]:
         """The dispatches of the next epoch (see `plan_dispatches`).
 
         Args:
           steps_per_execution: K, the most batches per dispatch.
+          pad_rows: fill a short batch up to the full size with index -1 (see `plan_dispatches`).
           first_step: batches of the epoch to leave out (done before a backup the epoch resumes from);
             the epoch's order is drawn whole first, so the rest is what an uninterrupted epoch runs.
           ends: batches after which a dispatch must end (where a callback acts mid-epoch). Cut
@@ -371,7 +376,7 @@ class ArrayBatches:
         full_batch = min(self.batch_size, self.num_samples)
         bounds = sorted({first_step} | {b + 1 for b in ends if first_step <= b < len(batches) - 1} | {len(batches)})
         return [dispatch for start, stop in zip(bounds, bounds[1:])
-                for dispatch in plan_dispatches(batches[start:stop], steps_per_execution, full_batch)]
+                for dispatch in plan_dispatches(batches[start:stop], steps_per_execution, full_batch, pad_rows)]
 
     def epoch(self) -> list[np.ndarray]:
         """The index batches of the next epoch."""

@@ -77,13 +77,34 @@ def _slow_in_rolled_loop(model: Layer) -> bool:
     return False
 
 
+def rows_independent(model: Layer, training: bool) -> bool:
+    """Whether every layer of `model` computes each output row from the same input row only (see
+    `Layer.rows_independent`). A layer's answer counts only if the class that defines its `call` is
+    kerasish's or defines (or inherits below it) its own `rows_independent`: a user subclass that
+    overrides `call` alone counts as mixing rows."""
+    def owner(cls: type, attribute: str) -> type:
+        return next(c for c in cls.__mro__ if attribute in vars(c))
+
+    for _, node in nnx.iter_graph(model):
+        if not isinstance(node, Layer):
+            continue
+        call_owner, rows_owner = owner(type(node), "call"), owner(type(node), "rows_independent")
+        trusted = call_owner.__module__.startswith("kerasish.") or issubclass(rows_owner, call_owner)
+        if not (trusted and node.rows_independent(training)):
+            return False
+    return True
+
+
 def _all_finite(tree: Any) -> jax.Array:
     leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)
               if jnp.issubdtype(leaf.dtype, jnp.inexact)]
     return jnp.all(jnp.stack(leaves)) if leaves else jnp.asarray(True)
 
 
-def _batch_size(x: Any) -> jax.Array:
+def _batch_size(x: Any, rows: jax.Array | None = None) -> jax.Array:
+    """The number of real rows of the batch `x` (`rows`: the mask of real rows of a padded batch)."""
+    if rows is not None:
+        return jnp.sum(rows, dtype=jnp.float32)
     return jnp.asarray(jax.tree.leaves(x)[0].shape[0], jnp.float32)
 
 
@@ -107,7 +128,7 @@ class Engine:
         self.shardings: dict[str, Any] | None = None
         if self.distribution is not None:
             params, rest = self._place_weights(params, rest)
-        self.opt_state = optimizer.init(params)
+        self.opt_state = jax.jit(optimizer.init)(params)  # one program (eagerly: one per shape and op)
         if self.distribution is not None:
             self.shardings["opt"] = optax.tree_map_params(
                 optimizer, lambda _, sharding: sharding, self.opt_state, self.shardings["params"],
@@ -119,6 +140,13 @@ class Engine:
                                 for _, node in nnx.iter_graph(model))
         self.loss_scale = _mixed_precision.init_loss_scale() if self.loss_scaling else None
         optimizer.bind(self)
+        # Whether a short last batch is padded to the full size (index -1, masked out of losses and
+        # metrics) so it runs in the full batches' program, for "train", "test" and "predict".
+        one_process = distribution is None or distribution.num_processes == 1
+        masks = one_process and (objectives is None or objectives.rows_maskable())
+        self.pads = {"train": masks and rows_independent(model, training=True),
+                     "test": masks and rows_independent(model, training=False),
+                     "predict": one_process and rows_independent(model, training=False)}
         self.state: dict[str, Any] | None = None  # the live train state while a loop runs
         self.dataset = None  # the training data of the running fit (its order state is part of a backup)
         self.run = None  # the running fit (training/loop.FitRun): its callbacks and position, for a backup
@@ -226,23 +254,24 @@ class Engine:
             y_pred = model(x, training=training)
         return model, y_pred, _added_losses.total(added)
 
-    def _loss(self, model, y, y_pred, sample_weight, added=0.0):
+    def _loss(self, model, y, y_pred, sample_weight, added=0.0, rows=None):
         """The training objective: the weighted sum of the outputs' losses plus regularization penalties
         and the `add_loss` values of the forward pass (`added`), as Keras 3 sums them.
 
         Losses are computed in float32 whatever the compute dtype (bfloat16 outputs are cast first).
         """
         y_pred = _mixed_precision.cast_floats(y_pred, jnp.float32)
-        loss, per_output = self.objectives.total_loss(y, y_pred, sample_weight)
+        loss, per_output = self.objectives.total_loss(y, y_pred, sample_weight, rows)
         return loss + regularization_penalty(model) + added, per_output
 
-    def _train_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
+    def _train_step(self, state: dict[str, Any], batch: tuple, rows: jax.Array | None = None) -> dict[str, Any]:
+        """One optimizer step on `batch`; `rows` (bool, (batch,)) marks the real rows of a padded batch."""
         x, y, sample_weight = self._shard_batch(batch)
         scale = state["loss_scale"]["scale"] if self.loss_scaling else None
 
         def loss_fn(params):
             model, y_pred, added = self._forward(params, state["rest"], x, training=True)
-            loss, per_output = self._loss(model, y, y_pred, sample_weight, added)
+            loss, per_output = self._loss(model, y, y_pred, sample_weight, added, rows)
             _, _, rest = nnx.split(model, self.keep, ...)
             return (loss if scale is None else loss * scale), (loss, y_pred, per_output, rest)
 
@@ -256,22 +285,22 @@ class Engine:
         finite = jnp.isfinite(loss) & _all_finite(grads)
         keep = lambda new, old: jax.tree.map(lambda n, o: jnp.where(finite, n, o), new, old)
         metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
-                                              _batch_size(x))
+                                              _batch_size(x, rows), rows)
         new = {"params": keep(params, state["params"]), "rest": keep(rest, state["rest"]),
                "opt": keep(opt_state, state["opt"]), "metrics": metric_state}
         if scale is not None:  # an overflow halves the scale (the step was skipped above)
             new["loss_scale"] = _mixed_precision.next_loss_scale(state["loss_scale"], finite)
         return self._constrain_state(new)
 
-    def _test_step(self, state: dict[str, Any], batch: tuple) -> dict[str, Any]:
+    def _test_step(self, state: dict[str, Any], batch: tuple, rows: jax.Array | None = None) -> dict[str, Any]:
         x, y, sample_weight = self._shard_batch(batch)
         model, y_pred, added = self._forward(state["params"], state["rest"], x, training=False)
-        loss, per_output = self._loss(model, y, y_pred, sample_weight, added)
+        loss, per_output = self._loss(model, y, y_pred, sample_weight, added, rows)
         metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
-                                              _batch_size(x))
+                                              _batch_size(x, rows), rows)
         return self._constrain_state({**state, "metrics": metric_state})
 
-    def _predict_step(self, state: dict[str, Any], x: Any):
+    def _predict_step(self, state: dict[str, Any], x: Any, rows: jax.Array | None = None):
         return self._forward(state["params"], state["rest"], self._shard_batch(x), training=False)[1]
 
     # -- several devices (kerasish.distribution) -----------------------------------------------
@@ -361,46 +390,54 @@ class Engine:
             stacked_predict(state, host_batches(x, index), valid), tiled=True), np.shape(index)[1])
 
     def _steps(self, step, state, batch_at, count: int, valid):
-        """Runs `step` over the batches `batch_at(k)` for k < valid, k < count.
+        """Runs `step(state, *batch_at(k))` for k < valid, k < count (`batch_at(k)`: the batch, and the
+        mask of its real rows where short batches are padded).
 
         Rows from `valid` on are padding (so that every chunk of full batches has one shape and one
         program); `lax.cond` skips them without computing.
         """
         if count == 1:
-            return step(state, batch_at(0))
+            return step(state, *batch_at(0))
 
         def body(state, k):
-            return jax.lax.cond(k < valid, lambda s: step(s, batch_at(k)), lambda s: s, state), None
+            return jax.lax.cond(k < valid, lambda s: step(s, *batch_at(k)), lambda s: s, state), None
         return jax.lax.scan(body, state, jnp.arange(count), unroll=self.unroll)[0]
 
     def _outputs(self, state, batch_at, count: int, valid):
         """Predictions for the batches `batch_at(k)`, stacked (count, batch, ...); padding rows hold zeros."""
         if count == 1:
-            return jax.tree.map(lambda a: a[None], self._predict_step(state, batch_at(0)))
-        spec = jax.eval_shape(lambda: self._predict_step(state, batch_at(0)))
+            return jax.tree.map(lambda a: a[None], self._predict_step(state, *batch_at(0)))
+        spec = jax.eval_shape(lambda: self._predict_step(state, *batch_at(0)))
         zeros = lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
-        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self._predict_step(state, batch_at(k)), zeros),
+        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self._predict_step(state, *batch_at(k)), zeros),
                            jnp.arange(count))
 
     @staticmethod
-    def _gather(data, index):
-        """`batch_at` over a resident dataset and an int32 (K, batch) index plan."""
-        return lambda k: jax.tree.map(lambda a: a[index[k]], data)
+    def _gather(data, index, padded: bool):
+        """`batch_at` over a resident dataset and an int32 (K, batch) index plan. With `padded`, index -1
+        marks the padding rows of a short batch (they read the last sample) and `batch_at` gives the
+        mask of the real rows too."""
+        if not padded:
+            return lambda k: (jax.tree.map(lambda a: a[index[k]], data),)
+        return lambda k: (jax.tree.map(lambda a: a[index[k]], data), index[k] >= 0)
 
     @staticmethod
     def _stacked(batches):
         """`batch_at` over batches already gathered and stacked on a leading axis."""
-        return lambda k: jax.tree.map(lambda a: a[k], batches)
+        return lambda k: (jax.tree.map(lambda a: a[k], batches),)
 
     def _train_chunk(self, state, data, index, valid):
-        return self._steps(self._train_step, state, self._gather(data, index), index.shape[0], valid)
+        batch_at = self._gather(data, index, self.pads["train"])
+        return self._steps(self._train_step, state, batch_at, index.shape[0], valid)
 
     def _test_chunk(self, state, data, index, valid):
-        return self._steps(self._test_step, state, self._gather(data, index), index.shape[0], valid)
+        batch_at = self._gather(data, index, self.pads["test"])
+        return self._steps(self._test_step, state, batch_at, index.shape[0], valid)
 
     def _predict_chunk(self, state, x, index, valid):
-        """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros."""
-        return self._outputs(state, self._gather(x, index), index.shape[0], valid)
+        """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros (the
+        caller drops them, and the rows of index -1)."""
+        return self._outputs(state, self._gather(x, index, False), index.shape[0], valid)
 
     def compiled_count(self) -> int:
         """How many programs the jitted functions hold (a test checks that it stops growing)."""

@@ -91,17 +91,18 @@ class _Dataset:
         return self.source.steps
 
     def run(self, engine: Engine, chunk_fn, batch_fn, epoch: int, steps_per_execution: int,
-            on_begin, on_end, should_stop=lambda: False, first_step: int = 0, ends=()) -> None:
+            on_begin, on_end, should_stop=lambda: False, first_step: int = 0, ends=(), pad_rows: bool = False) -> None:
         """Runs the batches of one epoch from `first_step` on through the engine, advancing `engine.state`.
 
         `on_begin(i)` runs before the dispatch holding batch i, `on_end(i)` after the one ending at i;
         a dispatch ends after each batch of `ends`. Between dispatches a callback may change
         `engine.state` (e.g. the learning rate). An epoch resumed at `first_step` draws the same order
         (the order state was restored) and skips the batches done; an iterable's are read and dropped.
+        `pad_rows`: a short batch is padded to the full size (`Engine.pads` says which steps mask rows).
         """
         if isinstance(self.source, _data.ArrayBatches):
             step = first_step
-            for index, valid in self.source.plan(steps_per_execution, first_step, ends):
+            for index, valid in self.source.plan(steps_per_execution, first_step, ends, pad_rows):
                 on_begin(step)
                 engine.state = chunk_fn(engine.state, self.source.device_arrays, index, valid)
                 step += int(valid)
@@ -201,7 +202,8 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
             run.epoch_order = dataset.shuffle_state()  # before the epoch's order is drawn
             ends = callbacks.batch_ends_needed(first_step, dataset.steps) if k > 1 and dataset.steps else []
             dataset.run(engine, engine.train_chunk, engine.train_batch, epoch, k, on_begin, on_end,
-                        should_stop=lambda: model.stop_training, first_step=first_step, ends=ends)
+                        should_stop=lambda: model.stop_training, first_step=first_step, ends=ends,
+                        pad_rows=engine.pads["train"])
             first_step = 0
             logs = engine.read_metrics(engine.state["metrics"])
             if val_dataset is not None and _is_validation_epoch(epoch, validation_freq):
@@ -245,7 +247,8 @@ def run_evaluate(model, dataset: _Dataset, callbacks: CallbackList) -> dict:
 
     outer, engine.state = engine.state, state
     try:
-        dataset.run(engine, engine.test_chunk, engine.test_batch, 0, k, callbacks.on_test_batch_begin, on_end)
+        dataset.run(engine, engine.test_chunk, engine.test_batch, 0, k, callbacks.on_test_batch_begin, on_end,
+                    pad_rows=engine.pads["test"])
         logs = engine.read_metrics(engine.state["metrics"])
     finally:
         engine.state = outer
@@ -264,11 +267,19 @@ def run_predict(model, dataset: _Dataset, callbacks: CallbackList) -> Any:
         k = 1 if wants_end else engine.execution_size(dataset.steps)
         x = source.device_arrays[0]
         step = 0
-        for index, valid in source.plan(k):
+        for index, valid in source.plan(k, pad_rows=engine.pads["predict"]):
             callbacks.on_predict_batch_begin(step)
             chunk = engine.predict_chunk(state, x, index, valid)
-            outputs.append(chunk if valid == len(index) else jax.tree.map(lambda a, v=int(valid): a[:v], chunk))
-            step += int(valid)
+            v = int(valid)
+            real = int(np.count_nonzero(index[v - 1] >= 0))  # a padded short batch (the last) has fewer
+            if v == len(index) and real == index.shape[1]:
+                outputs.append(chunk)
+            else:  # the last chunk: cut on the host (slicing on the device would compile a program per shape)
+                chunk = jax.device_get(chunk)
+                if v > 1:
+                    outputs.append(jax.tree.map(lambda a, v=v: a[:v - 1], chunk))
+                outputs.append(jax.tree.map(lambda a, v=v, real=real: a[v - 1:v, :real], chunk))
+            step += v
             if wants_end:
                 callbacks.on_predict_batch_end(step - 1, {"outputs": outputs[-1]})
     else:

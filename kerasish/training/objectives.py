@@ -53,6 +53,15 @@ def flatten_outputs(tree: Any, names: list[str]) -> list:
                      f"or a dict keyed by output name.")
 
 
+def _rows_weight(sample_weight: Any, rows: jax.Array) -> jax.Array:
+    """`sample_weight` (None, (batch,) or (batch, ...)) times the 0/1 weight of the real rows `rows`."""
+    ones = rows.astype(jnp.float32)
+    if sample_weight is None:
+        return ones
+    sample_weight = jnp.asarray(sample_weight, jnp.float32)
+    return sample_weight * ones.reshape(ones.shape + (1,) * (sample_weight.ndim - 1))
+
+
 class Objectives:
     """Losses and metrics per output, as pure accumulator functions.
 
@@ -101,12 +110,35 @@ class Objectives:
     def _metric_name(self, index: int, metric: _metrics.Metric) -> str:
         return f"{self.output_names[index]}_{metric.name}" if len(self.output_names) > 1 else metric.name
 
-    def total_loss(self, y: Any, y_pred: Any, sample_weight: Any) -> tuple[jax.Array, list]:
-        """The weighted sum of the outputs' losses, and each output's loss."""
+    def rows_maskable(self) -> bool:
+        """Whether padding rows can be masked out of every loss and metric (`rows` of `total_loss` and
+        `update`): true for kerasish's own losses (any reduction but "none") and metrics, whose values are
+        per sample; a user's loss or metric function might reduce over the batch itself."""
+        def own(fn: Any) -> bool:
+            return getattr(fn, "__module__", "").startswith("kerasish.")
+
+        def loss_ok(fn: Any) -> bool:
+            return fn is None or (own(type(fn)) and fn.reduction not in (None, "none")
+                                  and (not isinstance(fn, _losses.LossFunctionWrapper) or own(fn.fn)))
+
+        def metric_ok(metric: _metrics.Metric) -> bool:
+            return own(type(metric)) and (not isinstance(metric, _metrics.MeanMetricWrapper) or own(metric.fn))
+
+        return (all(loss_ok(fn) for fn in self.losses)
+                and all(metric_ok(m) for _, m in self.metrics + self.weighted_metrics))
+
+    def total_loss(self, y: Any, y_pred: Any, sample_weight: Any, rows: Any = None) -> tuple[jax.Array, list]:
+        """The weighted sum of the outputs' losses, and each output's loss.
+
+        `rows` (bool, (batch,)), for a batch padded to the full size, marks its real rows: the others
+        count as masked entries (`losses.reduce_weighted_values`), so the loss is the loss of the real
+        rows alone. Only when `rows_maskable()`.
+        """
         ys, preds = flatten_outputs(y, self.output_names), flatten_outputs(y_pred, self.output_names)
         weights = (flatten_outputs(sample_weight, self.output_names) if isinstance(sample_weight, (list, dict))
                    else [sample_weight] * len(ys))
-        per_output = [fn(t, p, w) if fn is not None else None
+        loss = lambda fn, t, p, w: fn(t, p, w) if rows is None else fn.of_rows(t, p, w, rows)
+        per_output = [loss(fn, t, p, w) if fn is not None else None
                       for fn, t, p, w in zip(self.losses, ys, preds, weights)]
         total = sum(w * value for w, value in zip(self.loss_weights, per_output) if value is not None)
         return total, per_output
@@ -119,8 +151,9 @@ class Objectives:
         return state
 
     def update(self, state: dict[str, Any], loss, per_output: list, y: Any, y_pred: Any, sample_weight: Any,
-               batch_size) -> dict[str, Any]:
-        """Accumulates the batch's loss (weighted by batch size, as Keras's loss tracker) and metrics."""
+               batch_size, rows: Any = None) -> dict[str, Any]:
+        """Accumulates the batch's loss (weighted by batch size, as Keras's loss tracker) and metrics;
+        `rows` (see `total_loss`) weights the rows of a padded batch 1 (real) or 0 (padding)."""
         state = dict(state)
         track = lambda s, v: (s[0] + v * batch_size, s[1] + batch_size)
         state["loss"] = track(state["loss"], loss)
@@ -130,9 +163,13 @@ class Objectives:
                     state[f"{name}_loss"] = track(state[f"{name}_loss"], value)
         ys, preds = flatten_outputs(y, self.output_names), flatten_outputs(y_pred, self.output_names)
         for i, m in self.metrics:
-            state[self._metric_name(i, m)] = m.update(state[self._metric_name(i, m)], ys[i], preds[i])
+            name = self._metric_name(i, m)
+            state[name] = (m.update(state[name], ys[i], preds[i]) if rows is None
+                           else m.update(state[name], ys[i], preds[i], _rows_weight(None, rows)))
         weights = (flatten_outputs(sample_weight, self.output_names) if isinstance(sample_weight, (list, dict))
                    else [sample_weight] * len(ys))
+        if rows is not None:
+            weights = [_rows_weight(w, rows) for w in weights]
         for i, m in self.weighted_metrics:
             name = self._metric_name(i, m)
             state[name] = m.update(state[name], ys[i], preds[i], weights[i])
