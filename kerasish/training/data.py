@@ -36,17 +36,43 @@ def is_array_data(x: Any) -> bool:
     return isinstance(x, _ARRAY_TYPES) or hasattr(x, "__array__")
 
 
-def _converted(array: np.ndarray, dtype) -> np.ndarray:
-    """`array` as `dtype`; a conversion writes into 64-byte aligned memory, which `jax.device_put` on CPU
-    then uses in place (an unaligned array is copied again: measured 0.14 s and +188 MB for 60,000 x 784
-    float32)."""
-    if array.dtype == dtype:
-        return array
-    buffer = np.empty(array.nbytes // array.itemsize * np.dtype(dtype).itemsize + 64, np.uint8)
-    offset = -buffer.ctypes.data % 64
-    out = buffer[offset:offset + buffer.size - 64].view(dtype).reshape(array.shape)
-    out[...] = array
-    return out
+def _converted(array: np.ndarray, dtype, check_finite: bool = False) -> tuple[np.ndarray, tuple | None]:
+    """`(out, bad)`: `array` as `dtype`, C-contiguous and 64-byte aligned, and with `check_finite` the index
+    of its first NaN or infinity (else None).
+
+    `jax.device_put` on CPU uses aligned memory in place; anything else is copied here, because XLA's own
+    copy of an unaligned array is slower (NumPy's large arrays are 16-byte aligned; for 60,000 x 784
+    float32, 0.13 s in `device_put` against 0.06 s here). The copy and the check go in slices of 64K
+    values, each checked while in cache, and no array-sized temporary is made (it would count in the
+    peak memory of a fit).
+    """
+    step = 1 << 16
+    if array.dtype == dtype and array.flags.c_contiguous and array.ctypes.data % 64 == 0:
+        out = array
+        copy = lambda start: out.reshape(-1)[start:start + step]
+    else:
+        buffer = np.empty(array.size * np.dtype(dtype).itemsize + 64, np.uint8)
+        offset = -buffer.ctypes.data % 64
+        out = buffer[offset:offset + buffer.size - 64].view(dtype).reshape(array.shape)
+        if not array.flags.c_contiguous:
+            with np.errstate(over="ignore"):
+                out[...] = array
+            copy = lambda start: out.reshape(-1)[start:start + step]
+        else:
+            source, target = array.reshape(-1), out.reshape(-1)
+
+            def copy(start):
+                target[start:start + step] = source[start:start + step]
+                return target[start:start + step]
+    bad = None
+    with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: the check names it
+        for start in range(0, out.size, step):
+            part = copy(start)
+            if check_finite and bad is None and not np.isfinite(part).all():
+                bad = tuple(int(i) for i in np.unravel_index(start + int(np.argmin(np.isfinite(part))), out.shape))
+                if out is array:
+                    break
+    return out, bad
 
 
 def to_array(value: Any, argument: str) -> np.ndarray:
@@ -67,13 +93,17 @@ def to_array(value: Any, argument: str) -> np.ndarray:
         raise ValueError(f"Argument `{argument}` is empty (shape {array.shape}); fit, evaluate and predict "
                          f"need at least one sample.")
     if array.dtype.kind == "f":
-        if not np.isfinite(array).all():
-            bad = np.argwhere(~np.isfinite(array))[0]
-            raise ValueError(f"Argument `{argument}` contains NaN or infinite values (first at index "
-                             f"{tuple(int(i) for i in bad)}); clean or impute the data first.")
-        array = _converted(array, np.float32)
+        source = array
+        array, bad = _converted(array, np.float32, check_finite=True)
+        if bad is not None:
+            overflow = bool(np.isfinite(source[bad]))  # finite in float64, beyond float32's range
+            raise ValueError(f"Argument `{argument}` contains NaN or infinite values (first at index {bad}"
+                             + (f": {source[bad]!r} is beyond float32's range" if overflow else "")
+                             + "); clean or impute the data first.")
     elif array.dtype.kind in "iu":
-        array = _converted(array, np.int32)
+        array = _converted(array, np.int32)[0]
+    elif array.dtype.kind == "b":
+        array = _converted(array, np.bool_)[0]
     return array
 
 

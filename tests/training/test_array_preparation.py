@@ -1,0 +1,53 @@
+"""`training.data.to_array`: what fit / evaluate / predict make of a NumPy argument before it goes to the device."""
+
+import jax
+import numpy as np
+import pytest
+
+from kerasish.training import data
+
+
+def _unaligned(array: np.ndarray) -> np.ndarray:
+    """A copy of `array` at an address 16 bytes past a 64-byte boundary (where NumPy's large arrays lie)."""
+    buffer = np.empty(array.nbytes + 128, np.uint8)
+    start = (-buffer.ctypes.data % 64) + 16
+    out = buffer[start:start + array.nbytes].view(array.dtype).reshape(array.shape)
+    out[...] = array
+    return out
+
+
+@pytest.mark.parametrize("source", [
+    lambda a: _unaligned(a),                       # copied into aligned memory
+    lambda a: _unaligned(a.astype(np.float64)),    # converted
+    lambda a: np.asfortranarray(a),                # not C-contiguous
+    lambda a: a[:, ::-1],                          # a strided view
+], ids=["unaligned", "float64", "fortran", "strided"])
+def test_arrays_come_out_aligned_contiguous_and_equal(source):
+    values = np.random.default_rng(0).normal(size=(300, 70)).astype(np.float32)
+    given = source(values)
+    out = data.to_array(given, "x")
+    assert out.dtype == np.float32 and out.flags.c_contiguous and out.ctypes.data % 64 == 0
+    np.testing.assert_array_equal(out, given.astype(np.float32))
+    np.testing.assert_array_equal(np.asarray(jax.device_put(out)), out)
+
+
+def test_an_aligned_float32_array_is_used_as_it_is():
+    aligned = data.to_array(_unaligned(np.ones((4, 3), np.float32)), "x")
+    assert data.to_array(aligned, "x") is aligned
+
+
+@pytest.mark.parametrize("index", [(0, 0), (70_000, 3), (99_999, 9)])  # first, a later slice, the last value
+def test_the_first_non_finite_value_is_found_in_any_slice(index):
+    values = np.zeros((100_000, 10), np.float32)
+    values[index] = np.nan
+    values[-1, -1] = np.inf
+    with pytest.raises(ValueError, match=rf"Argument `x` contains NaN or infinite values \(first at index "
+                                         rf"\({index[0]}, {index[1]}\)\)"):
+        data.to_array(_unaligned(values), "x")
+
+
+def test_float64_beyond_float32_range_is_named():
+    values = np.ones((5, 2))
+    values[3, 1] = 1e300
+    with pytest.raises(ValueError, match=r"first at index \(3, 1\): np.float64\(1e\+300\) is beyond float32's range"):
+        data.to_array(values, "x")
