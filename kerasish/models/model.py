@@ -381,7 +381,12 @@ class Model(Layer):
             self._check_data_shape(val_x, "validation_data[0]")
             _loop._data.check_targets(val_y, self._engine.objectives, "validation_data[1]")
             _loop._data.check_sample_weight(val_weight, self._engine.objectives, "validation_data[2]")
-        return _loop.run_fit(self, train, val_set, epochs, verbose, callbacks, initial_epoch, validation_freq)
+        try:
+            return _loop.run_fit(self, train, val_set, epochs, verbose, callbacks, initial_epoch, validation_freq)
+        finally:
+            for dataset in (train, val_set):
+                if dataset is not None:
+                    dataset.release()
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
                  sample_weight: Any = None, steps: int | None = None, callbacks: list | None = None,
@@ -407,7 +412,10 @@ class Model(Layer):
         if arrays:
             _loop._data.check_sample_weight(dataset.source.device_arrays[2], self._engine.objectives)
         callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
-        logs = _loop.run_evaluate(self, dataset, callbacks)
+        try:
+            logs = _loop.run_evaluate(self, dataset, callbacks)
+        finally:
+            dataset.release()
         if verbose:
             from kerasish.callbacks.progbar import format_logs
             print(format_logs(logs), flush=True)
@@ -437,7 +445,10 @@ class Model(Layer):
         _loop._data.check_input_count(x_sample, self.input_shape, self.name)
         self._prepare_predict(x_sample)
         callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
-        return _loop.run_predict(self, dataset, callbacks)
+        try:
+            return _loop.run_predict(self, dataset, callbacks)
+        finally:
+            dataset.release()
 
     def _prepare_predict(self, x_sample: Any) -> None:
         if self._compile_config is not None and self._compile_config.loss is not None:

@@ -90,6 +90,11 @@ class _Dataset:
     def steps(self) -> int | None:
         return self.source.steps
 
+    def release(self) -> None:
+        """The call using the data is done (see `ArrayBatches.release`)."""
+        if isinstance(self.source, _data.ArrayBatches):
+            self.source.release()
+
     def run(self, engine: Engine, chunk_fn, batch_fn, epoch: int, steps_per_execution: int,
             on_begin, on_end, should_stop=lambda: False, first_step: int = 0, ends=(), pad_rows: bool = False) -> None:
         """Runs the batches of one epoch from `first_step` on through the engine, advancing `engine.state`.
