@@ -405,12 +405,13 @@ class Model(Layer):
         arrays = _loop._data.is_array_data(x)
         if arrays and y is None:
             raise ValueError("Argument `y` of evaluate is required when `x` is an array, received None.")
-        dataset = _loop.make_dataset(x, y, sample_weight, _default_batch_size(batch_size, arrays), steps=steps)
-        x_sample, y_sample = (dataset.source.device_arrays[0], dataset.source.device_arrays[1]) if arrays \
+        dataset = _loop.make_dataset(x, y, sample_weight, _default_batch_size(batch_size, arrays), steps=steps,
+                                     streamed=True)
+        x_sample, y_sample = (dataset.source.host_arrays[0], dataset.source.host_arrays[1]) if arrays \
             else _peek(dataset)
         self._prepare_engine(x_sample, y_sample)
         if arrays:
-            _loop._data.check_sample_weight(dataset.source.device_arrays[2], self._engine.objectives)
+            _loop._data.check_sample_weight(dataset.source.host_arrays[2], self._engine.objectives)
         callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
         try:
             logs = _loop.run_evaluate(self, dataset, callbacks)
@@ -440,8 +441,9 @@ class Model(Layer):
         if x is None:
             raise ValueError("Argument `x` of predict is required, received None.")
         arrays = _loop._data.is_array_data(x)
-        dataset = _loop.make_dataset(x, None, None, _default_batch_size(batch_size, arrays), steps=steps)
-        x_sample = dataset.source.device_arrays[0] if arrays else _peek(dataset)[0]
+        dataset = _loop.make_dataset(x, None, None, _default_batch_size(batch_size, arrays), steps=steps,
+                                     streamed=True)
+        x_sample = dataset.source.host_arrays[0] if arrays else _peek(dataset)[0]
         _loop._data.check_input_count(x_sample, self.input_shape, self.name)
         self._prepare_predict(x_sample)
         callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)

@@ -78,9 +78,19 @@ def _trim_heap() -> None:
 _malloc_trim = None
 
 
-def _converted(array: np.ndarray, dtype, check_finite: bool = False) -> tuple[np.ndarray, tuple | None]:
+def aligned_empty(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """An uninitialised C-contiguous array at a 64-byte aligned address (what XLA:CPU uses in place)."""
+    buffer = np.empty(math.prod(shape) * np.dtype(dtype).itemsize + 64, np.uint8)
+    _copies[id(buffer)] = buffer
+    offset = -buffer.ctypes.data % 64
+    return buffer[offset:offset + buffer.size - 64].view(dtype).reshape(shape)
+
+
+def _converted(array: np.ndarray, dtype, check_finite: bool = False,
+               copy: bool = True) -> tuple[np.ndarray, tuple | None]:
     """`(out, bad)`: `array` as `dtype`, C-contiguous and 64-byte aligned, and with `check_finite` the index
-    of its first NaN or infinity (else None).
+    of its first NaN or infinity (else None). With `copy=False` an array already of `dtype` and
+    C-contiguous is only checked, not copied (evaluate and predict copy each dispatch's rows later).
 
     `jax.device_put` on CPU uses aligned memory in place; anything else is copied here, because XLA's own
     copy of an unaligned array is slower (NumPy's large arrays are 16-byte aligned; for 60,000 x 784
@@ -89,28 +99,25 @@ def _converted(array: np.ndarray, dtype, check_finite: bool = False) -> tuple[np
     peak memory of a fit).
     """
     step = 1 << 16
-    if array.dtype == dtype and array.flags.c_contiguous and array.ctypes.data % 64 == 0:
+    if array.dtype == dtype and array.flags.c_contiguous and (array.ctypes.data % 64 == 0 or not copy):
         out = array
-        copy = lambda start: out.reshape(-1)[start:start + step]
+        take = lambda start: out.reshape(-1)[start:start + step]
     else:
-        buffer = np.empty(array.size * np.dtype(dtype).itemsize + 64, np.uint8)
-        _copies[id(buffer)] = buffer
-        offset = -buffer.ctypes.data % 64
-        out = buffer[offset:offset + buffer.size - 64].view(dtype).reshape(array.shape)
+        out = aligned_empty(array.shape, dtype)
         if not array.flags.c_contiguous:
             with np.errstate(over="ignore"):
                 out[...] = array
-            copy = lambda start: out.reshape(-1)[start:start + step]
+            take = lambda start: out.reshape(-1)[start:start + step]
         else:
             source, target = array.reshape(-1), out.reshape(-1)
 
-            def copy(start):
+            def take(start):
                 target[start:start + step] = source[start:start + step]
                 return target[start:start + step]
     bad = None
     with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: the check names it
         for start in range(0, out.size, step):
-            part = copy(start)
+            part = take(start)
             if check_finite and bad is None and not np.isfinite(part).all():
                 bad = tuple(int(i) for i in np.unravel_index(start + int(np.argmin(np.isfinite(part))), out.shape))
                 if out is array:
@@ -118,8 +125,9 @@ def _converted(array: np.ndarray, dtype, check_finite: bool = False) -> tuple[np
     return out, bad
 
 
-def to_array(value: Any, argument: str) -> np.ndarray:
-    """Checks one array argument and returns it as float32 / int32 / bool NumPy (JAX's default widths)."""
+def to_array(value: Any, argument: str, copy: bool = True) -> np.ndarray:
+    """Checks one array argument and returns it as float32 / int32 / bool NumPy (JAX's default widths),
+    in aligned memory unless `copy=False` (then an array of the right dtype is returned as it is)."""
     if isinstance(value, jax.Array):
         value = np.asarray(value)
     try:
@@ -137,28 +145,28 @@ def to_array(value: Any, argument: str) -> np.ndarray:
                          f"need at least one sample.")
     if array.dtype.kind == "f":
         source = array
-        array, bad = _converted(array, np.float32, check_finite=True)
+        array, bad = _converted(array, np.float32, check_finite=True, copy=copy)
         if bad is not None:
             overflow = bool(np.isfinite(source[bad]))  # finite in float64, beyond float32's range
             raise ValueError(f"Argument `{argument}` contains NaN or infinite values (first at index {bad}"
                              + (f": {source[bad]!r} is beyond float32's range" if overflow else "")
                              + "); clean or impute the data first.")
     elif array.dtype.kind in "iu":
-        array = _converted(array, np.int32)[0]
+        array = _converted(array, np.int32, copy=copy)[0]
     elif array.dtype.kind == "b":
-        array = _converted(array, np.bool_)[0]
+        array = _converted(array, np.bool_, copy=copy)[0]
     return array
 
 
-def to_arrays(tree: Any, argument: str) -> Any:
+def to_arrays(tree: Any, argument: str, copy: bool = True) -> Any:
     """`to_array` over a pytree (several inputs as a tuple, list or dict)."""
     if tree is None:
         return None
     if isinstance(tree, (tuple, list)) and tree and all(isinstance(v, (np.ndarray, jax.Array)) for v in tree):
-        return type(tree)(to_array(v, f"{argument}[{i}]") for i, v in enumerate(tree))
+        return type(tree)(to_array(v, f"{argument}[{i}]", copy) for i, v in enumerate(tree))
     if isinstance(tree, dict):
-        return {k: to_array(v, f"{argument}[{k!r}]") for k, v in tree.items()}
-    return to_array(tree, argument)
+        return {k: to_array(v, f"{argument}[{k!r}]", copy) for k, v in tree.items()}
+    return to_array(tree, argument, copy)
 
 
 def num_samples(tree: Any) -> int:
@@ -209,12 +217,14 @@ def class_weights_to_sample_weights(y: np.ndarray, class_weight: dict, n: int) -
 
 
 def prepare_arrays(x: Any, y: Any, sample_weight: Any, class_weight: Any = None,
-                   names: tuple[str, str, str] = ("x", "y", "sample_weight")) -> tuple[Any, Any, Any]:
-    """Checks `x`, `y`, `sample_weight`; folds `class_weight` into the sample weights."""
+                   names: tuple[str, str, str] = ("x", "y", "sample_weight"),
+                   copy: bool = True) -> tuple[Any, Any, Any]:
+    """Checks `x`, `y`, `sample_weight`; folds `class_weight` into the sample weights. `copy=False`: arrays
+    already of the right dtype are checked but not copied into aligned memory (see `ArrayBatches`)."""
     free_released_copies()  # the last call's copies go before this call's are made
-    x = to_arrays(x, names[0])
-    y = to_arrays(y, names[1])
-    sample_weight = None if sample_weight is None else to_array(sample_weight, names[2])
+    x = to_arrays(x, names[0], copy)
+    y = to_arrays(y, names[1], copy)
+    sample_weight = None if sample_weight is None else to_array(sample_weight, names[2], copy)
     trees = {names[0]: x}
     if y is not None:
         trees[names[1]] = y
@@ -401,15 +411,17 @@ class ArrayBatches:
     """
 
     def __init__(self, arrays: Any, batch_size: int, shuffle: bool = False, seed: int = 0,
-                 steps_per_epoch: int | None = None) -> None:
+                 steps_per_epoch: int | None = None, streamed: bool = False) -> None:
         self.num_samples = num_samples(arrays[0])
+        self.host_arrays = arrays
+        self.streamed = streamed
         if jax.process_count() > 1:  # several processes: each feeds its share of every global batch
             from kerasish.distribution import local_batch_size
             batch_size = local_batch_size(batch_size, self.num_samples)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.steps_per_epoch = steps_per_epoch
-        self.device_arrays = jax.device_put(arrays)
+        self.device_arrays = None if streamed else jax.device_put(arrays)
         self._copies = [leaf.base for leaf in jax.tree.leaves(arrays)
                         if isinstance(leaf, np.ndarray) and leaf.base is not None and id(leaf.base) in _copies]
         self._rng = np.random.default_rng(seed)
@@ -420,7 +432,45 @@ class ArrayBatches:
         for them are freed before the next call makes its own (`free_released_copies`)."""
         for buffer in self._copies:
             _released[id(buffer)] = buffer
-        self._copies, self.device_arrays = [], None
+        self._copies, self.device_arrays, self.host_arrays = [], None, None
+
+    def dispatches(self, steps_per_execution: int, first_step: int = 0, ends: Iterable[int] = (),
+                   pad_rows: bool = False) -> Iterator[tuple[Any, np.ndarray, np.int32]]:
+        """`(arrays, index, valid)` for each dispatch of `plan`: the device arrays to gather from, the
+        (K, batch) index into them, and how many of the K batches are real.
+
+        Resident (the default, what `fit` uses for its epochs): the whole data, put on the device once.
+        Streamed (one pass, `evaluate` / `predict`): each dispatch's rows are gathered on the host into
+        fresh aligned memory, which the device array then uses in place, and indexed from 0; the host
+        gathers the next dispatch's rows while the device computes the last one, and the whole data is
+        never copied at once.
+        """
+        if not self.streamed:
+            for index, valid in self.plan(steps_per_execution, first_step, ends, pad_rows):
+                yield self.device_arrays, index, valid
+            return
+        for index, valid in self.plan(steps_per_execution, first_step, ends, pad_rows):
+            real = index[index >= 0]
+            start, stop = int(real.min()), int(real.max()) + 1
+            if stop - start <= index.size:  # in order (the usual case): copy the rows start..stop as a block
+                def gathered(leaf, start=start, stop=stop, size=index.size):
+                    out = aligned_empty((size,) + leaf.shape[1:], leaf.dtype)
+                    out[:stop - start] = leaf[start:stop]
+                    out[stop - start:] = 0  # rows no index reads (a short last dispatch)
+                    return out
+
+                local = np.where(index >= 0, index - start, -1)
+            else:  # batches that wrap around the end of the data (steps=): gather row by row
+                rows = np.where(index >= 0, index, 0).reshape(-1)
+
+                def gathered(leaf, rows=rows):
+                    return np.take(leaf, rows, axis=0, out=aligned_empty((rows.size,) + leaf.shape[1:], leaf.dtype))
+
+                local = np.where(index >= 0, np.arange(index.size).reshape(index.shape), -1)
+            arrays = jax.device_put(jax.tree.map(gathered, self.host_arrays))
+            yield arrays, local.astype(np.int32), valid
+            del arrays
+            gc.collect(0)  # JAX lets go of the finished dispatches' host memory at a collection pass
 
     @property
     def batches_per_pass(self) -> int:

@@ -107,9 +107,9 @@ class _Dataset:
         """
         if isinstance(self.source, _data.ArrayBatches):
             step = first_step
-            for index, valid in self.source.plan(steps_per_execution, first_step, ends, pad_rows):
+            for arrays, index, valid in self.source.dispatches(steps_per_execution, first_step, ends, pad_rows):
                 on_begin(step)
-                engine.state = chunk_fn(engine.state, self.source.device_arrays, index, valid)
+                engine.state = chunk_fn(engine.state, arrays, index, valid)
                 step += int(valid)
                 on_end(step - 1)
                 if should_stop():
@@ -158,10 +158,12 @@ class FitRun:
 
 
 def make_dataset(x, y, sample_weight, batch_size, shuffle=False, seed=0, steps=None, class_weight=None,
-                 names=("x", "y", "sample_weight")) -> _Dataset:
+                 names=("x", "y", "sample_weight"), streamed=False) -> _Dataset:
+    """The data of a call; `streamed`: arrays are read once in order (evaluate, predict), so each
+    dispatch's rows are copied to the device as it comes instead of the whole data first."""
     if _data.is_array_data(x):
-        arrays = _data.prepare_arrays(x, y, sample_weight, class_weight, names)
-        return _Dataset(_data.ArrayBatches(arrays, batch_size, shuffle, seed, steps))
+        arrays = _data.prepare_arrays(x, y, sample_weight, class_weight, names, copy=not streamed)
+        return _Dataset(_data.ArrayBatches(arrays, batch_size, shuffle, seed, steps, streamed=streamed))
     if y is not None or sample_weight is not None or class_weight is not None:
         raise ValueError(f"When `{names[0]}` is an iterable of batches, `{names[1]}`, `{names[2]}` and "
                          f"`class_weight` must be None (put targets and weights in the batches), received "
@@ -270,11 +272,10 @@ def run_predict(model, dataset: _Dataset, callbacks: CallbackList) -> Any:
     source = dataset.source
     if isinstance(source, _data.ArrayBatches):
         k = 1 if wants_end else engine.execution_size(dataset.steps)
-        x = source.device_arrays[0]
         step = 0
-        for index, valid in source.plan(k, pad_rows=engine.pads["predict"]):
+        for arrays, index, valid in source.dispatches(k, pad_rows=engine.pads["predict"]):
             callbacks.on_predict_batch_begin(step)
-            chunk = engine.predict_chunk(state, x, index, valid)
+            chunk = engine.predict_chunk(state, arrays[0], index, valid)
             v = int(valid)
             real = int(np.count_nonzero(index[v - 1] >= 0))  # a padded short batch (the last) has fewer
             if v == len(index) and real == index.shape[1]:

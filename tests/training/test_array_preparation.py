@@ -68,3 +68,23 @@ def test_the_copies_of_a_finished_call_are_freed_before_the_next_call_copies(see
         assert made  # the unaligned x was copied (and the validation part too, for fit)
         data.free_released_copies()
         assert not made & set(data._copies.keys())
+
+
+def test_evaluate_and_predict_stream_each_dispatch_and_match_the_model(seeded, blobs):
+    """evaluate / predict copy each dispatch's rows to the device as they go (no copy of the whole data):
+    in order, and row by row where `steps` runs past the end of the data and wraps around."""
+    from tests.conftest import mlp
+    x, y = blobs  # 96 samples
+    model = mlp()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"], steps_per_execution=2)
+    expected = np.asarray(model(x))
+    np.testing.assert_allclose(model.predict(_unaligned(x), batch_size=40, verbose=0), expected, rtol=1e-6, atol=1e-7)
+    per_row = -np.log(np.clip(expected[np.arange(96), y].astype(np.float64), 1e-7, 1 - 1e-7))
+    correct = (expected.argmax(1) == y).astype(np.float64)
+    loss, accuracy = model.evaluate(x, y, batch_size=40, verbose=0)
+    assert loss == pytest.approx(per_row.mean(), rel=1e-6) and accuracy == pytest.approx(correct.mean())
+    # steps=4 over batches of 40: rows 0-39, 40-79 | 80-95, 0-39: the second dispatch spans more rows than it
+    # holds (96 > 2 x 40), so its rows are gathered one by one
+    rows = np.r_[0:96, 0:40]
+    loss, accuracy = model.evaluate(x, y, batch_size=40, steps=4, verbose=0)
+    assert loss == pytest.approx(per_row[rows].mean(), rel=1e-6) and accuracy == pytest.approx(correct[rows].mean())
