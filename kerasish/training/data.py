@@ -449,28 +449,45 @@ class ArrayBatches:
             for index, valid in self.plan(steps_per_execution, first_step, ends, pad_rows):
                 yield self.device_arrays, index, valid
             return
-        for index, valid in self.plan(steps_per_execution, first_step, ends, pad_rows):
+        plan = self.plan(steps_per_execution, first_step, ends, pad_rows)
+        row_bytes = sum(leaf[:1].nbytes for leaf in jax.tree.leaves(self.host_arrays))
+        # rows per block: a dispatch's rows at least; with small dispatches (K = 1) about 16 MB of rows,
+        # so several dispatches read one block (fewer, larger copies); never much more than the data
+        block = max(plan[0][0].size, min(self.num_samples, (16 << 20) // max(row_bytes, 1)))
+        staged, arrays, first, last = 0, None, 0, -1  # bytes since the last collection; the current block
+        for index, valid in plan:
             real = index[index >= 0]
-            start, stop = int(real.min()), int(real.max()) + 1
-            if stop - start <= index.size:  # in order (the usual case): copy the rows start..stop as a block
-                def gathered(leaf, start=start, stop=stop, size=index.size):
-                    out = aligned_empty((size,) + leaf.shape[1:], leaf.dtype)
-                    out[:stop - start] = leaf[start:stop]
-                    out[stop - start:] = 0  # rows no index reads (a short last dispatch)
+            low, high = int(real.min()), int(real.max()) + 1
+            if arrays is not None and first <= low and high <= last:
+                pass  # the current block holds these rows
+            elif high - low <= block:  # in order (the usual case): the next rows, copied as one block
+                first, last = low, min(low + block, self.num_samples)
+
+                def gathered(leaf, first=first, last=last):
+                    out = aligned_empty((block,) + leaf.shape[1:], leaf.dtype)
+                    out[:last - first] = leaf[first:last]
+                    out[last - first:] = 0  # past the end of the data: no index reads these rows
                     return out
 
-                local = np.where(index >= 0, index - start, -1)
-            else:  # batches that wrap around the end of the data (steps=): gather row by row
-                rows = np.where(index >= 0, index, 0).reshape(-1)
+                arrays = jax.device_put(jax.tree.map(gathered, self.host_arrays))
+                staged += block * row_bytes
+            else:  # batches that wrap around the end of the data (steps=): gathered row by row
+                rows = np.zeros(block, np.int64)
+                rows[:index.size] = np.where(index >= 0, index, 0).reshape(-1)
 
                 def gathered(leaf, rows=rows):
-                    return np.take(leaf, rows, axis=0, out=aligned_empty((rows.size,) + leaf.shape[1:], leaf.dtype))
+                    return np.take(leaf, rows, axis=0, out=aligned_empty((block,) + leaf.shape[1:], leaf.dtype))
 
-                local = np.where(index >= 0, np.arange(index.size).reshape(index.shape), -1)
-            arrays = jax.device_put(jax.tree.map(gathered, self.host_arrays))
-            yield arrays, local.astype(np.int32), valid
-            del arrays
-            gc.collect(0)  # JAX lets go of the finished dispatches' host memory at a collection pass
+                arrays = jax.device_put(jax.tree.map(gathered, self.host_arrays))
+                staged += block * row_bytes
+                first, last = 0, -1  # a one-off block: not reused
+                yield arrays, np.where(index >= 0, np.arange(index.size).reshape(index.shape), -1).astype(np.int32), \
+                    valid
+                continue
+            yield arrays, np.where(index >= 0, index - first, -1).astype(np.int32), valid
+            if staged > 64 << 20:  # JAX lets go of finished blocks' host memory at a collection pass
+                gc.collect(0)
+                staged = 0
 
     @property
     def batches_per_pass(self) -> int:
