@@ -61,3 +61,16 @@ def test_built_weights_are_the_initializers_own_draws(init):
     ks.utils.set_random_seed(4)
     seed, n = ks_random.next_draw()
     np.testing.assert_array_equal(layer.kernel[...], init(ks_random.key_of(seed, n), (6, 10), jnp.float32))
+
+
+@pytest.mark.parametrize("make, shape", [(lambda: ks.layers.Dropout(0.4, seed=3), (6, 5, 5, 7)),
+                                         (lambda: ks.layers.SpatialDropout2D(0.4, seed=3), (6, 5, 5, 7))],
+                         ids=["Dropout", "SpatialDropout2D"])
+def test_dropout_masks_are_those_of_flax_own_draw(make, shape):
+    """kerasish's dropout layers hand nnx.Dropout a fast key: the masks of two training calls equal those
+    nnx.Dropout draws from the same stream by itself."""
+    x = jnp.ones(shape)
+    ours, theirs = make(), make()
+    for _ in range(2):
+        np.testing.assert_array_equal(ours(x, training=True), theirs.dropout(x, deterministic=False))
+    np.testing.assert_array_equal(ours(x), x)  # inference draws nothing

@@ -219,7 +219,7 @@ class Dropout(Layer):
         if not training or self.rate == 0.0:
             return x
         if self.noise_shape is None:
-            return self.dropout(x, deterministic=False)
+            return self.dropout(x, deterministic=False, rngs=_random.fast_key(self.dropout.rngs()))
         shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
         keep = jax.random.bernoulli(_random.fast_key(self.rngs.dropout()), 1.0 - self.rate, shape)
         return jnp.where(keep, x / (1.0 - self.rate), jnp.zeros_like(x))

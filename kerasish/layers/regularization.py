@@ -85,7 +85,9 @@ class _SpatialDropout(Layer):
         return input_shape
 
     def call(self, x, training: bool = False):
-        return self.dropout(x, deterministic=not training)
+        if not training or self.rate == 0.0:
+            return x
+        return self.dropout(x, deterministic=False, rngs=_random.fast_key(self.dropout.rngs()))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
