@@ -99,28 +99,26 @@ def _converted(array: np.ndarray, dtype, check_finite: bool = False,
     peak memory of a fit).
     """
     step = 1 << 16
+    source = None  # the flat values still to copy, slice by slice, into `out`
     if array.dtype == dtype and array.flags.c_contiguous and (array.ctypes.data % 64 == 0 or not copy):
         out = array
-        take = lambda start: out.reshape(-1)[start:start + step]
     else:
         out = aligned_empty(array.shape, dtype)
-        if not array.flags.c_contiguous:
+        if array.flags.c_contiguous:
+            source = array.reshape(-1)
+        else:
             with np.errstate(over="ignore"):
                 out[...] = array
-            take = lambda start: out.reshape(-1)[start:start + step]
-        else:
-            source, target = array.reshape(-1), out.reshape(-1)
-
-            def take(start):
-                target[start:start + step] = source[start:start + step]
-                return target[start:start + step]
+    target = out.reshape(-1)
     bad = None
     with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: the check names it
         for start in range(0, out.size, step):
-            part = take(start)
+            part = target[start:start + step]
+            if source is not None:
+                part[...] = source[start:start + step]
             if check_finite and bad is None and not np.isfinite(part).all():
                 bad = tuple(int(i) for i in np.unravel_index(start + int(np.argmin(np.isfinite(part))), out.shape))
-                if out is array:
+                if source is None:
                     break
     return out, bad
 
@@ -458,33 +456,28 @@ class ArrayBatches:
         for index, valid in plan:
             real = index[index >= 0]
             low, high = int(real.min()), int(real.max()) + 1
-            if arrays is not None and first <= low and high <= last:
-                pass  # the current block holds these rows
-            elif high - low <= block:  # in order (the usual case): the next rows, copied as one block
-                first, last = low, min(low + block, self.num_samples)
+            if first <= low and high <= last:  # the current block holds these rows
+                local = index - first
+            else:
+                if high - low <= block:  # in order (the usual case): the rows from `low` on, as one block
+                    first, last = low, min(low + block, self.num_samples)
+                    rows = slice(first, last)
+                    local = index - first
+                else:  # batches that wrap around the end of the data (steps=): row by row, a one-off block
+                    first, last = 0, -1
+                    rows = np.where(index >= 0, index, 0).reshape(-1)
+                    local = np.arange(index.size).reshape(index.shape)
 
-                def gathered(leaf, first=first, last=last):
+                def gathered(leaf, rows=rows):
                     out = aligned_empty((block,) + leaf.shape[1:], leaf.dtype)
-                    out[:last - first] = leaf[first:last]
-                    out[last - first:] = 0  # past the end of the data: no index reads these rows
+                    values = leaf[rows]
+                    out[:len(values)] = values
+                    out[len(values):] = 0  # past the rows copied: no index reads these rows
                     return out
 
                 arrays = jax.device_put(jax.tree.map(gathered, self.host_arrays))
                 staged += block * row_bytes
-            else:  # batches that wrap around the end of the data (steps=): gathered row by row
-                rows = np.zeros(block, np.int64)
-                rows[:index.size] = np.where(index >= 0, index, 0).reshape(-1)
-
-                def gathered(leaf, rows=rows):
-                    return np.take(leaf, rows, axis=0, out=aligned_empty((block,) + leaf.shape[1:], leaf.dtype))
-
-                arrays = jax.device_put(jax.tree.map(gathered, self.host_arrays))
-                staged += block * row_bytes
-                first, last = 0, -1  # a one-off block: not reused
-                yield arrays, np.where(index >= 0, np.arange(index.size).reshape(index.shape), -1).astype(np.int32), \
-                    valid
-                continue
-            yield arrays, np.where(index >= 0, index - first, -1).astype(np.int32), valid
+            yield arrays, np.where(index >= 0, local, -1).astype(np.int32), valid
             if staged > 64 << 20:  # JAX lets go of finished blocks' host memory at a collection pass
                 gc.collect(0)
                 staged = 0
