@@ -144,9 +144,9 @@ class Engine:
         # metrics) so it runs in the full batches' program, for "train", "test" and "predict".
         one_process = distribution is None or distribution.num_processes == 1
         masks = one_process and (objectives is None or objectives.rows_maskable())
+        inference = one_process and rows_independent(model, training=False)
         self.pads = {"train": masks and rows_independent(model, training=True),
-                     "test": masks and rows_independent(model, training=False),
-                     "predict": one_process and rows_independent(model, training=False)}
+                     "test": masks and inference, "predict": inference}
         self.state: dict[str, Any] | None = None  # the live train state while a loop runs
         self.dataset = None  # the training data of the running fit (its order state is part of a backup)
         self.run = None  # the running fit (training/loop.FitRun): its callbacks and position, for a backup
