@@ -358,7 +358,7 @@ class Model(Layer):
             raise ValueError("Argument `y` of fit is required when `x` is an array, received None.")
 
         if arrays:
-            data = _loop._data.prepare_arrays(x, y, sample_weight, class_weight)
+            data = _loop._data.prepare_arrays(x, y, sample_weight, class_weight, copy=False)
             x_sample, y_sample = data[0], data[1]  # before the split: the validation part of `y` is checked too
             val = None
             if validation_split:
@@ -377,7 +377,7 @@ class Model(Layer):
         if arrays:
             _loop._data.check_sample_weight(data[2], self._engine.objectives)
         if validation_data is not None and isinstance(val_set.source, _loop._data.ArrayBatches):
-            val_x, val_y, val_weight = val_set.source.device_arrays
+            val_x, val_y, val_weight = val_set.source.host_arrays
             self._check_data_shape(val_x, "validation_data[0]")
             _loop._data.check_targets(val_y, self._engine.objectives, "validation_data[1]")
             _loop._data.check_sample_weight(val_weight, self._engine.objectives, "validation_data[2]")

@@ -131,6 +131,91 @@ def _converted(array: np.ndarray, dtype, check_finite: bool = False,
     return out, bad
 
 
+#: From this size on, an array that fit / evaluate / predict keep on XLA:CPU is read in place (`BorrowedRows`).
+BORROW_BYTES = 1 << 20
+
+
+@jax.tree_util.register_pytree_node_class
+class BorrowedRows:
+    """A host array that XLA:CPU reads where it lies, without a copy, for the batches gathered from it.
+
+    XLA:CPU uses host memory in place only at a 64-byte aligned address, and NumPy puts its large
+    arrays 16 or 32 bytes past one: `jax.device_put` would copy the whole array (188 MB for 60,000 x 784
+    float32, kept for the whole fit). Here the device array is a view of the array's values from its
+    first aligned address on (`flat`), `64 / itemsize` values shorter than the array so that its length
+    does not depend on the address; the rows at either end that may fall outside it are small copies
+    (`head`, `tail`), and `skip` (a traced int, so that no address compiles a program of its own) is
+    the values left out before the view. `take` gathers rows inside a compiled step. A pytree:
+    `jax.device_put` and `jax.jit` see its four arrays.
+    """
+
+    def __init__(self, flat, head, tail, skip, shape: tuple[int, ...]) -> None:
+        self.flat, self.head, self.tail, self.skip, self.shape = flat, head, tail, skip, shape
+
+    @classmethod
+    def of(cls, array: np.ndarray) -> BorrowedRows:
+        """The host parts for `array` (C-contiguous, at an address that is a multiple of its itemsize)."""
+        skip = -array.ctypes.data % 64 // array.itemsize
+        flat = array.reshape(-1)[skip:skip + array.size - 64 // array.itemsize]
+        rows = cls._edge_rows(array)
+        return cls(flat, np.array(array[:rows]), np.array(array[-rows:]), np.int32(skip), array.shape)
+
+    @staticmethod
+    def _edge_rows(array: np.ndarray) -> int:
+        """The rows at each end that may reach past `flat` (which is 64 bytes shorter than the array)."""
+        return -(-(64 // array.itemsize) // max(math.prod(array.shape[1:]), 1))
+
+    @classmethod
+    def fits(cls, array: np.ndarray) -> bool:
+        """Whether `array` is worth borrowing (`BORROW_BYTES` or more) and can be (its flat index fits int32,
+        it is longer than its two edges)."""
+        return (array.nbytes >= max(BORROW_BYTES, 1) and array.flags.c_contiguous and array.size < 2**31
+                and array.ctypes.data % array.itemsize == 0 and array.shape[0] > 2 * cls._edge_rows(array))
+
+    @property
+    def dtype(self):
+        return self.flat.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def take(self, index: jax.Array) -> jax.Array:
+        """The rows `index` (int32, any shape), as `array[index]` would give them; index -1 reads some row
+        (padding rows, masked by the caller)."""
+        n, row, ends = self.shape[0], math.prod(self.shape[1:]), self.head.shape[0]
+        i = index.reshape(-1)
+        dims = jax.lax.GatherDimensionNumbers(offset_dims=(1,), collapsed_slice_dims=(), start_index_map=(0,))
+        rows = jax.lax.gather(self.flat, (i * row - self.skip)[:, None], dims, (row,),
+                              mode=jax.lax.GatherScatterMode.CLIP)
+        edge_row = lambda part, at: part.reshape(ends, row)[jnp.clip(at, 0, ends - 1)]
+        rows = jnp.where((i < ends)[:, None], edge_row(self.head, i), rows)
+        rows = jnp.where((i >= n - ends)[:, None], edge_row(self.tail, i - (n - ends)), rows)
+        return rows.reshape(index.shape + self.shape[1:])
+
+    def tree_flatten(self):
+        return (self.flat, self.head, self.tail, self.skip), self.shape
+
+    @classmethod
+    def tree_unflatten(cls, shape, children) -> BorrowedRows:
+        return cls(*children, shape)
+
+
+def is_borrowed(leaf: Any) -> bool:
+    return isinstance(leaf, BorrowedRows)
+
+
+def take_rows(leaf: Any, index: jax.Array) -> jax.Array:
+    """`leaf[index]` for a device array or a `BorrowedRows`."""
+    return leaf.take(index) if isinstance(leaf, BorrowedRows) else leaf[index]
+
+
+def reads_host_in_place() -> bool:
+    """Whether resident data can be the host arrays themselves: XLA:CPU, one device (no distribution)."""
+    from kerasish.distribution import distribution
+    return jax.default_backend() == "cpu" and distribution() is None
+
+
 def to_array(value: Any, argument: str, copy: bool = True) -> np.ndarray:
     """Checks one array argument and returns it as float32 / int32 / bool NumPy (JAX's default widths),
     in aligned memory unless `copy=False` (then an array of the right dtype is returned as it is)."""
@@ -413,20 +498,26 @@ class ArrayBatches:
       steps_per_epoch: batches per epoch; None is one pass over the data. With a number, batches are
         taken from a stream of successive passes, so consecutive epochs continue where the last
         one stopped, as in Keras.
+      streamed: read once in order (evaluate, predict): on an accelerator each dispatch's rows are copied
+        to it as they come, not the whole data first. On XLA:CPU the data is read where it lies
+        (`BorrowedRows` for large arrays), so nothing is streamed.
     """
 
     def __init__(self, arrays: Any, batch_size: int, shuffle: bool = False, seed: int = 0,
                  steps_per_epoch: int | None = None, streamed: bool = False) -> None:
         self.num_samples = num_samples(arrays[0])
         self.host_arrays = arrays
-        self.streamed = streamed
+        in_place = reads_host_in_place()
+        self.streamed = streamed and not in_place  # XLA:CPU reads the host arrays: no copy to stream
         if jax.process_count() > 1:  # several processes: each feeds its share of every global batch
             from kerasish.distribution import local_batch_size
             batch_size = local_batch_size(batch_size, self.num_samples)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.steps_per_epoch = steps_per_epoch
-        self.device_arrays = None if streamed else jax.device_put(arrays)
+        if in_place:  # large arrays in place, the rest (small, or copied into aligned memory) as device arrays
+            arrays = jax.tree.map(lambda a: BorrowedRows.of(a) if BorrowedRows.fits(a) else a, arrays)
+        self.device_arrays = None if self.streamed else jax.device_put(arrays)
         self._copies = [leaf.base for leaf in jax.tree.leaves(arrays)
                         if isinstance(leaf, np.ndarray) and leaf.base is not None and id(leaf.base) in _copies]
         self._rng = np.random.default_rng(seed)

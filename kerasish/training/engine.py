@@ -29,6 +29,7 @@ from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
 from kerasish.layers import added_losses as _added_losses
 from kerasish.layers.base import Layer
+from kerasish.training import data as _data
 from kerasish.training.objectives import Objectives
 
 
@@ -417,9 +418,10 @@ class Engine:
         """`batch_at` over a resident dataset and an int32 (K, batch) index plan. With `padded`, index -1
         marks the padding rows of a short batch (they read the last sample) and `batch_at` gives the
         mask of the real rows too."""
+        rows = lambda k: jax.tree.map(lambda a: _data.take_rows(a, index[k]), data, is_leaf=_data.is_borrowed)
         if not padded:
-            return lambda k: (jax.tree.map(lambda a: a[index[k]], data),)
-        return lambda k: (jax.tree.map(lambda a: a[index[k]], data), index[k] >= 0)
+            return lambda k: (rows(k),)
+        return lambda k: (rows(k), index[k] >= 0)
 
     @staticmethod
     def _stacked(batches):

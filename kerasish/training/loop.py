@@ -162,7 +162,7 @@ def make_dataset(x, y, sample_weight, batch_size, shuffle=False, seed=0, steps=N
     """The data of a call; `streamed`: arrays are read once in order (evaluate, predict), so each
     dispatch's rows are copied to the device as it comes instead of the whole data first."""
     if _data.is_array_data(x):
-        arrays = _data.prepare_arrays(x, y, sample_weight, class_weight, names, copy=not streamed)
+        arrays = _data.prepare_arrays(x, y, sample_weight, class_weight, names, copy=False)
         return _Dataset(_data.ArrayBatches(arrays, batch_size, shuffle, seed, steps, streamed=streamed))
     if y is not None or sample_weight is not None or class_weight is not None:
         raise ValueError(f"When `{names[0]}` is an iterable of batches, `{names[1]}`, `{names[2]}` and "

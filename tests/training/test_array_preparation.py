@@ -4,13 +4,15 @@ import jax
 import numpy as np
 import pytest
 
+import kerasish as ks
 from kerasish.training import data
 
 
-def _unaligned(array: np.ndarray) -> np.ndarray:
-    """A copy of `array` at an address 16 bytes past a 64-byte boundary (where NumPy's large arrays lie)."""
+def _unaligned(array: np.ndarray, offset: int = 16) -> np.ndarray:
+    """A copy of `array` at an address `offset` bytes past a 64-byte boundary (NumPy's large arrays lie 16 or 32
+    bytes past one)."""
     buffer = np.empty(array.nbytes + 128, np.uint8)
-    start = (-buffer.ctypes.data % 64) + 16
+    start = (-buffer.ctypes.data % 64) + offset
     out = buffer[start:start + array.nbytes].view(array.dtype).reshape(array.shape)
     out[...] = array
     return out
@@ -58,22 +60,26 @@ def test_the_copies_of_a_finished_call_are_freed_before_the_next_call_copies(see
     `free_released_copies`, one call's copy of the data would still be alive when the next makes its own."""
     from tests.conftest import mlp
     x, y = blobs
+    x64 = x.astype(np.float64)  # converted to float32: a copy
     model = mlp()
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    for call in (lambda: model.fit(_unaligned(x), y, epochs=1, verbose=0, validation_split=0.25),
-                 lambda: model.evaluate(_unaligned(x), y, verbose=0), lambda: model.predict(_unaligned(x), verbose=0)):
+    for call in (lambda: model.fit(x64, y, epochs=1, verbose=0, validation_split=0.25),
+                 lambda: model.evaluate(x64, y, verbose=0), lambda: model.predict(x64, verbose=0)):
         before = set(data._copies.keys())
         call()
         made = set(data._copies.keys()) - before
-        assert made  # the unaligned x was copied (and the validation part too, for fit)
+        assert made
         data.free_released_copies()
         assert not made & set(data._copies.keys())
 
 
-def test_evaluate_and_predict_stream_each_dispatch_and_match_the_model(seeded, blobs):
-    """evaluate / predict copy each dispatch's rows to the device as they go (no copy of the whole data):
-    in order, and row by row where `steps` runs past the end of the data and wraps around."""
+@pytest.mark.parametrize("in_place", [True, False], ids=["xla-cpu", "accelerator"])
+def test_evaluate_and_predict_match_the_model_read_in_place_or_streamed(seeded, blobs, monkeypatch, in_place):
+    """On XLA:CPU evaluate / predict read the arrays where they lie. Elsewhere they copy each dispatch's rows to
+    the device as they go (no copy of the whole data): in order, and row by row where `steps` runs past the
+    end of the data and wraps around (forced here on the CPU)."""
     from tests.conftest import mlp
+    monkeypatch.setattr(data, "reads_host_in_place", lambda: in_place)
     x, y = blobs  # 96 samples
     model = mlp()
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"], steps_per_execution=2)
@@ -88,3 +94,67 @@ def test_evaluate_and_predict_stream_each_dispatch_and_match_the_model(seeded, b
     rows = np.r_[0:96, 0:40]
     loss, accuracy = model.evaluate(x, y, batch_size=40, steps=4, verbose=0)
     assert loss == pytest.approx(per_row[rows].mean(), rel=1e-6) and accuracy == pytest.approx(correct[rows].mean())
+
+
+# -- BorrowedRows: large arrays read in place by XLA:CPU -------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.bool_])
+@pytest.mark.parametrize("offset", [0, 4, 32, 60])  # bytes past a 64-byte boundary
+@pytest.mark.parametrize("row_shape", [(), (3,), (5, 7)])
+def test_borrowed_rows_give_what_indexing_gives_without_copying(monkeypatch, dtype, offset, row_shape):
+    monkeypatch.setattr(data, "BORROW_BYTES", 0)
+    rng = np.random.default_rng(offset)
+    n = 150  # more than the 2 x 64 edge rows of a bool vector
+    values = _unaligned(rng.integers(0, 1000, (n,) + row_shape).astype(dtype), offset)
+    assert values.ctypes.data % 64 == offset and data.BorrowedRows.fits(values)
+    borrowed = jax.device_put(data.BorrowedRows.of(values))
+    # the device array is the host memory from the first aligned address on, not a copy
+    skip = -offset % 64 // values.itemsize
+    assert borrowed.flat.unsafe_buffer_pointer() == values.ctypes.data + skip * values.itemsize
+    index = np.concatenate([rng.permutation(n), [0, n - 1, 1, n - 2]]).astype(np.int32).reshape(2, -1)
+    taken = jax.jit(data.take_rows)(borrowed, index)
+    assert taken.dtype == values.dtype and taken.shape == index.shape + row_shape
+    np.testing.assert_array_equal(np.asarray(taken), values[index])
+
+
+def test_small_odd_or_huge_arrays_are_not_borrowed(monkeypatch):
+    large = np.zeros((300_000,), np.float32)  # 1.2 MB
+    assert data.BorrowedRows.fits(large)
+    assert not data.BorrowedRows.fits(large[:1000])  # under BORROW_BYTES: copied, cheaply
+    assert not data.BorrowedRows.fits(np.zeros((1000, 300), np.float32)[:, ::2])  # not C-contiguous
+    assert not data.BorrowedRows.fits(large.view(np.uint8)[1:-3].view(np.float32))  # not at a multiple of 4 bytes
+    monkeypatch.setattr(data, "BORROW_BYTES", 0)
+    assert not data.BorrowedRows.fits(np.zeros((30,), np.float32))  # no room between the 2 x 16 edge values
+
+
+def test_fit_evaluate_predict_read_large_arrays_in_place_with_the_same_results_and_programs(blobs, monkeypatch):
+    """The same History, evaluation and predictions whether the data is borrowed or copied to the device;
+    borrowing at another address compiles nothing new."""
+    from tests.conftest import mlp
+    x, y = blobs
+
+    def run(borrow_bytes, offset, model=None):
+        monkeypatch.setattr(data, "BORROW_BYTES", borrow_bytes)
+        if model is None:
+            ks.utils.set_random_seed(0)
+            model = mlp(dropout=0.25)
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(_unaligned(x, offset), _unaligned(y, offset), batch_size=16, epochs=2, verbose=0,
+                            validation_split=0.25, shuffle=True)
+        return model, (history.history, model.evaluate(_unaligned(x, offset), y, batch_size=40, verbose=0),
+                       model.predict(_unaligned(x, offset), batch_size=40, verbose=0))
+
+    made = []
+    of = data.BorrowedRows.of
+    monkeypatch.setattr(data.BorrowedRows, "of", lambda array: made.append(array.shape) or of(array))
+    _, copied = run(1 << 40, 16)
+    assert not made
+    model, borrowed = run(0, 16)
+    # fit: x and y of the training part, x of the validation part (its 24 labels are too few); evaluate, predict
+    assert made == [(72, 4), (72,), (24, 4), (96, 4), (96,), (96, 4)]
+    assert borrowed[0] == copied[0] and borrowed[1] == copied[1]
+    np.testing.assert_array_equal(borrowed[2], copied[2])
+    programs = model.compiled_programs()
+    run(0, 48, model)
+    assert model.compiled_programs() == programs
