@@ -16,6 +16,7 @@ request (XLA:CPU runs convolutions inside a rolled loop much slower than step by
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jax
@@ -96,6 +97,34 @@ def rows_independent(model: Layer, training: bool) -> bool:
     return True
 
 
+#: The most bytes of values one forward pass of evaluate / predict may compute when it runs several batches of a
+#: dispatch as one larger batch (`Engine.inference_group`).
+INFERENCE_BYTES = 64 << 20
+
+
+def _computed_bytes(jaxpr) -> int:
+    """The bytes of every value a traced program computes, each sub-program (a loop body, a branch) counted
+    once: a bound on what the program holds at a time, coarse but independent of XLA's choices."""
+    total = 0
+    for eqn in jaxpr.eqns:
+        total += sum(math.prod(v.aval.shape) * getattr(v.aval.dtype, "itemsize", 4)
+                     for v in eqn.outvars if hasattr(v.aval, "shape"))
+        subs = [p for value in eqn.params.values() for p in (value if isinstance(value, (tuple, list)) else (value,))]
+        for sub in subs:
+            sub = getattr(sub, "jaxpr", sub)
+            if hasattr(sub, "eqns"):
+                total += _computed_bytes(sub)
+    return total
+
+
+def _merged(index: jax.Array, valid: jax.Array, group: int) -> tuple[jax.Array, jax.Array]:
+    """A dispatch's (K, batch) index plan as K / group batches of group x batch rows; the rows of the batches
+    from `valid` on (padding) become -1, and `valid` counts the larger batches holding a real one."""
+    k, batch = index.shape
+    index = jnp.where(jnp.arange(k)[:, None] < valid, index, -1).reshape(k // group, group * batch)
+    return index, (valid + group - 1) // group
+
+
 def _all_finite(tree: Any) -> jax.Array:
     leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)
               if jnp.issubdtype(leaf.dtype, jnp.inexact)]
@@ -148,6 +177,9 @@ class Engine:
         inference = one_process and rows_independent(model, training=False)
         self.pads = {"train": masks and rows_independent(model, training=True),
                      "test": masks and inference, "predict": inference}
+        # Whether evaluate / predict may run several batches as one (`inference_group`).
+        self.groups = {"test": self.pads["test"] and (objectives is None or objectives.rows_additive()),
+                       "predict": inference}
         self.state: dict[str, Any] | None = None  # the live train state while a loop runs
         self.dataset = None  # the training data of the running fit (its order state is part of a backup)
         self.run = None  # the running fit (training/loop.FitRun): its callbacks and position, for a backup
@@ -432,14 +464,43 @@ class Engine:
         batch_at = self._gather(data, index, self.pads["train"])
         return self._steps(self._train_step, state, batch_at, index.shape[0], valid)
 
+    def inference_group(self, state, x, plan_shape: tuple[int, int]) -> int:
+        """How many of a dispatch's K batches evaluate / predict run as one batch (at trace time).
+
+        Several batches computed as one go faster on XLA:CPU (an MLP's 128-row matmuls: 2.4x, an LSTM's
+        recurrence: 1.8x for 1,024 rows), and give the same values, when the model computes each row
+        from its own input row alone and, for evaluate, every loss is a plain mean over rows (`Engine.groups`).
+        The group is the largest divisor of K whose
+        forward pass computes at most `INFERENCE_BYTES`, measured on the traced program at one and two
+        batches (the difference is what the rows cost, without the weights).
+        """
+        k, batch = plan_shape
+        if k == 1:
+            return 1
+        spec = lambda tree: jax.tree.map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), tree)
+        inputs = lambda rows: jax.tree.map(lambda a: jax.ShapeDtypeStruct((rows,) + a.shape[1:], a.dtype), x,
+                                           is_leaf=_data.is_borrowed)
+        traced = lambda rows: _computed_bytes(jax.make_jaxpr(self._predict_step)(spec(state), inputs(rows)).jaxpr)
+        row_bytes = max((traced(2 * batch) - traced(batch)) / batch, 1)
+        return max(g for g in range(1, k + 1) if k % g == 0 and (g == 1 or g * batch * row_bytes <= INFERENCE_BYTES))
+
     def _test_chunk(self, state, data, index, valid):
+        if self.pads["test"] and self.groups["test"]:  # merging needs the masks of padding rows
+            group = self.inference_group(state, data[0], index.shape)
+            if group > 1:
+                index, valid = _merged(index, valid, group)
         batch_at = self._gather(data, index, self.pads["test"])
         return self._steps(self._test_step, state, batch_at, index.shape[0], valid)
 
     def _predict_chunk(self, state, x, index, valid):
-        """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros (the
-        caller drops them, and the rows of index -1)."""
-        return self._outputs(state, self._gather(x, index, False), index.shape[0], valid)
+        """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros or the outputs
+        of some row (the caller drops them, and the rows of index -1)."""
+        group = self.inference_group(state, x, index.shape) if self.pads["predict"] and self.groups["predict"] else 1
+        if group == 1:
+            return self._outputs(state, self._gather(x, index, False), index.shape[0], valid)
+        merged, valid = _merged(index, valid, group)
+        outputs = self._outputs(state, self._gather(x, merged, False), merged.shape[0], valid)
+        return jax.tree.map(lambda a: a.reshape(index.shape + a.shape[2:]), outputs)
 
     def compiled_count(self) -> int:
         """How many programs the jitted functions hold (a test checks that it stops growing)."""

@@ -127,6 +127,18 @@ class Objectives:
         return (all(loss_ok(fn) for fn in self.losses)
                 and all(metric_ok(m) for _, m in self.metrics + self.weighted_metrics))
 
+    def rows_additive(self) -> bool:
+        """Whether several batches computed as one give the loss evaluate reports batch by batch (its mean
+        over batches, weighted by their rows): true when `rows_maskable()` and every loss is a mean over
+        the batch's rows with nothing masked by the loss itself. `ignore_class` divides each batch's loss by
+        its own count of kept rows, and the "sum" and "mean_with_sample_weight" reductions by something other
+        than its rows."""
+        def additive(fn: Any) -> bool:
+            return fn is None or (fn.reduction in ("sum_over_batch_size", "mean") and (
+                type(fn).mask is _losses.Loss.mask or getattr(fn, "_fn_kwargs", {}).get("ignore_class", 0) is None))
+
+        return self.rows_maskable() and all(additive(fn) for fn in self.losses)
+
     def total_loss(self, y: Any, y_pred: Any, sample_weight: Any, rows: Any = None) -> tuple[jax.Array, list]:
         """The weighted sum of the outputs' losses, and each output's loss.
 

@@ -148,3 +148,69 @@ def test_a_model_that_mixes_rows_still_trains_its_short_batch_unpadded(seeded, b
     model.fit(x, y, batch_size=20, epochs=1, verbose=0)  # 4 batches of 20 and one of 16
     assert not model._engine.pads["train"]
     assert model._engine.train_chunk._cache_size() == 2  # the full batches' program and the short one's
+
+
+# -- evaluate / predict run a dispatch's batches as one larger batch --------------------------------------
+
+
+def _groups(monkeypatch) -> list[int]:
+    """The groups `inference_group` chooses from now on (it runs when a program is traced)."""
+    chosen = []
+    original = engine_module.Engine.inference_group
+    monkeypatch.setattr(engine_module.Engine, "inference_group",
+                        lambda self, *args: chosen.append(original(self, *args)) or chosen[-1])
+    return chosen
+
+
+def test_evaluate_and_predict_run_a_dispatchs_batches_as_one_with_the_same_results(seeded, monkeypatch):
+    """100 rows in batches of 8, four batches per dispatch: 13 batches, the last dispatch one short batch of 4
+    (valid = 1 of K = 4). Run as batches of 32 rows, the results are those of running batch by batch."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(100, 4)).astype(np.float32)
+    y = rng.integers(0, 3, 100).astype(np.int32)
+    w = rng.uniform(0.2, 2.0, 100).astype(np.float32)
+    results, weights = {}, mlp().get_weights()
+    for k in (4, 1):
+        model = mlp()
+        model.set_weights(weights)
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      weighted_metrics=[ks.metrics.SparseCategoricalAccuracy(name="weighted_accuracy")],
+                      steps_per_execution=k)
+        chosen = _groups(monkeypatch)
+        results[k] = (model.evaluate(x, y, sample_weight=w, batch_size=8, verbose=0, return_dict=True),
+                      model.predict(x, batch_size=8, verbose=0))
+        assert set(chosen) == ({4} if k == 4 else {1})
+    (logs, predicted), (reference_logs, reference) = results[4], results[1]
+    np.testing.assert_allclose(predicted, reference, rtol=1e-6, atol=1e-7)
+    assert logs.keys() == reference_logs.keys()
+    for name in logs:
+        assert logs[name] == pytest.approx(reference_logs[name], rel=1e-6), name
+    probability = reference[np.arange(100), y].astype(np.float64)  # and against NumPy
+    assert logs["loss"] == pytest.approx(np.mean(w * -np.log(probability)), rel=1e-5)
+
+
+def test_the_group_is_a_divisor_of_k_within_the_byte_budget(seeded, monkeypatch):
+    model = ks.Sequential([ks.Input((6,)), ks.layers.Dense(32, activation="relu"), ks.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=12)
+    model.predict(np.zeros((16, 6), np.float32), batch_size=4, verbose=0)
+    engine = model._engine
+    state, x = engine.pull_state(), np.zeros((16, 6), np.float32)
+    groups = []
+    for budget in (0, 1 << 10, 4 << 10, 16 << 10, 1 << 30):
+        monkeypatch.setattr(engine_module, "INFERENCE_BYTES", budget)
+        groups.append(engine.inference_group(state, x, (12, 4)))
+    assert groups[0] == 1 and groups[-1] == 12
+    assert groups == sorted(groups) and len(set(groups)) > 2  # grows with the budget, through divisors of 12
+    assert all(12 % g == 0 for g in groups)
+
+
+def test_a_model_mixing_rows_runs_batch_by_batch(seeded, monkeypatch):
+    """A Lambda may mix rows (here: centring on the batch mean), so its batches are never merged."""
+    model = ks.Sequential([ks.Input((3,)), ks.layers.Lambda(lambda v: v - v.mean(0)), ks.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=4)
+    chosen = _groups(monkeypatch)
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype(np.float32)
+    predicted = model.predict(x, batch_size=8, verbose=0)
+    assert chosen == []
+    expected = np.concatenate([np.asarray(model(x[i:i + 8])) for i in range(0, 32, 8)])
+    np.testing.assert_allclose(predicted, expected, rtol=1e-6, atol=1e-7)
