@@ -448,7 +448,7 @@ class Engine:
     @staticmethod
     def _gather(data, index, padded: bool):
         """`batch_at` over a resident dataset and an int32 (K, batch) index plan. With `padded`, index -1
-        marks the padding rows of a short batch (they read the last sample) and `batch_at` gives the
+        marks the padding rows of a short batch (they read some sample) and `batch_at` gives the
         mask of the real rows too."""
         rows = lambda k: jax.tree.map(lambda a: _data.take_rows(a, index[k]), data, is_leaf=_data.is_borrowed)
         if not padded:
@@ -467,12 +467,12 @@ class Engine:
     def inference_group(self, state, x, plan_shape: tuple[int, int]) -> int:
         """How many of a dispatch's K batches evaluate / predict run as one batch (at trace time).
 
-        Several batches computed as one go faster on XLA:CPU (an MLP's 128-row matmuls: 2.4x, an LSTM's
-        recurrence: 1.8x for 1,024 rows), and give the same values, when the model computes each row
-        from its own input row alone and, for evaluate, every loss is a plain mean over rows (`Engine.groups`).
-        The group is the largest divisor of K whose
-        forward pass computes at most `INFERENCE_BYTES`, measured on the traced program at one and two
-        batches (the difference is what the rows cost, without the weights).
+        Larger batches go faster where a step is small (an LSTM's recurrence: evaluate and predict of the
+        benchmark's LSTM 1.3-1.4x faster in batches of 512 rows than of 128), and several batches run as
+        one give the same values when the model computes each row from its own input row alone and, for
+        evaluate, every loss is a plain mean over rows (`Engine.groups`). The group is the largest
+        divisor of K whose forward pass computes at most `INFERENCE_BYTES`, measured on the traced
+        program at one and two batches (the difference is what the rows cost, without the weights).
         """
         k, batch = plan_shape
         if k == 1:

@@ -159,8 +159,9 @@ class FitRun:
 
 def make_dataset(x, y, sample_weight, batch_size, shuffle=False, seed=0, steps=None, class_weight=None,
                  names=("x", "y", "sample_weight"), streamed=False) -> _Dataset:
-    """The data of a call; `streamed`: arrays are read once in order (evaluate, predict), so each
-    dispatch's rows are copied to the device as it comes instead of the whole data first."""
+    """The data of a call; `streamed`: arrays are read once in order (evaluate, predict), so on an
+    accelerator each dispatch's rows are copied to it as it comes instead of the whole data first (XLA:CPU
+    reads the arrays where they lie: `data.BorrowedRows`)."""
     if _data.is_array_data(x):
         arrays = _data.prepare_arrays(x, y, sample_weight, class_weight, names, copy=False)
         return _Dataset(_data.ArrayBatches(arrays, batch_size, shuffle, seed, steps, streamed=streamed))
