@@ -246,7 +246,7 @@ def run_evaluate(model, dataset: _Dataset, callbacks: CallbackList) -> dict:
     state = engine.state if engine.state is not None else engine.pull_state()
     state = {**state, "metrics": engine.init_metrics()}
     wants_end = callbacks.wants("on_test_batch_end")
-    k = 1 if (callbacks.wants("on_test_batch_begin") or wants_end) else engine.execution_size(dataset.steps)
+    k = 1 if (callbacks.wants("on_test_batch_begin") or wants_end) else engine.execution_size(dataset.steps, False)
     callbacks.on_test_begin()
 
     def on_end(step):
@@ -272,7 +272,7 @@ def run_predict(model, dataset: _Dataset, callbacks: CallbackList) -> Any:
     callbacks.on_predict_begin()
     source = dataset.source
     if isinstance(source, _data.ArrayBatches):
-        k = 1 if wants_end else engine.execution_size(dataset.steps)
+        k = 1 if wants_end else engine.execution_size(dataset.steps, training=False)
         step = 0
         for arrays, index, valid in source.dispatches(k, pad_rows=engine.pads["predict"]):
             callbacks.on_predict_batch_begin(step)

@@ -85,6 +85,31 @@ def test_steps_per_execution_gives_the_same_history(blobs):
             np.testing.assert_allclose(history[key], histories[0][key], rtol=1e-5, err_msg=key)
 
 
+def test_auto_steps_a_conv_model_one_batch_at_a_time_in_training_only(seeded):
+    """On XLA:CPU a convolution's gradient runs slowly inside a rolled loop, its forward pass does not: "auto"
+    trains a conv model batch by batch and evaluates / predicts it in dispatches of several batches, with the
+    same results as batch by batch."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 6, 6, 1)).astype(np.float32)
+    y = rng.integers(0, 2, 40).astype(np.int32)
+    results = {}
+    for k in ("auto", 1):
+        ks.utils.set_random_seed(0)
+        model = ks.Sequential([ks.Input((6, 6, 1)), ks.layers.Conv2D(2, 3), ks.layers.Flatten(),
+                               ks.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      steps_per_execution=k)
+        results[k] = (model.evaluate(x, y, batch_size=8, verbose=0), model.predict(x, batch_size=8, verbose=0))
+    engine = model._engine
+    if jax.default_backend() == "cpu":
+        assert engine.execution_size(5) == 1 and engine.execution_size(5, training=False) == 1  # k=1 as given
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        assert model._engine.execution_size(5) == 1 and model._engine.execution_size(5, training=False) == 5
+    np.testing.assert_allclose(results["auto"][0], results[1][0], rtol=1e-6)
+    np.testing.assert_allclose(results["auto"][1], results[1][1], rtol=1e-6, atol=1e-7)
+
+
 def test_validation_data_and_validation_freq(compiled, blobs):
     x, y = blobs
     history = compiled.fit(x[:64], y[:64], epochs=4, validation_data=(x[64:], y[64:]), validation_freq=2,
