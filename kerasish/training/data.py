@@ -515,11 +515,11 @@ class ArrayBatches:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.steps_per_epoch = steps_per_epoch
+        self._copies = [leaf.base for leaf in jax.tree.leaves(arrays)
+                        if isinstance(leaf, np.ndarray) and leaf.base is not None and id(leaf.base) in _copies]
         if in_place:  # large arrays in place, the rest (small, or copied into aligned memory) as device arrays
             arrays = jax.tree.map(lambda a: BorrowedRows.of(a) if BorrowedRows.fits(a) else a, arrays)
         self.device_arrays = None if self.streamed else jax.device_put(arrays)
-        self._copies = [leaf.base for leaf in jax.tree.leaves(arrays)
-                        if isinstance(leaf, np.ndarray) and leaf.base is not None and id(leaf.base) in _copies]
         self._rng = np.random.default_rng(seed)
         self._pending: list[np.ndarray] = []
 

@@ -177,9 +177,9 @@ class Engine:
         inference = one_process and rows_independent(model, training=False)
         self.pads = {"train": masks and rows_independent(model, training=True),
                      "test": masks and inference, "predict": inference}
-        # Whether evaluate / predict may run several batches as one (`inference_group`).
-        self.groups = {"test": self.pads["test"] and (objectives is None or objectives.rows_additive()),
-                       "predict": inference}
+        # Whether evaluate's losses allow running several batches as one (`inference_group`; predict needs
+        # only `pads["predict"]`, evaluate `pads["test"]` too, for the masks of padding rows).
+        self.losses_additive = objectives is None or objectives.rows_additive()
         self.state: dict[str, Any] | None = None  # the live train state while a loop runs
         self.dataset = None  # the training data of the running fit (its order state is part of a backup)
         self.run = None  # the running fit (training/loop.FitRun): its callbacks and position, for a backup
@@ -472,9 +472,10 @@ class Engine:
         Larger batches go faster where a step is small (an LSTM's recurrence: evaluate and predict of the
         benchmark's LSTM 1.3-1.4x faster in batches of 512 rows than of 128), and several batches run as
         one give the same values when the model computes each row from its own input row alone and, for
-        evaluate, every loss is a plain mean over rows (`Engine.groups`). The group is the largest
-        divisor of K whose forward pass computes at most `INFERENCE_BYTES`, measured on the traced
-        program at one and two batches (the difference is what the rows cost, without the weights).
+        evaluate, every loss is a plain mean over rows (`Engine.pads`, `Engine.losses_additive`). The
+        group is the largest divisor of K whose forward pass computes at most `INFERENCE_BYTES`, measured
+        on the traced program at one and two batches (the difference is what the rows cost, without the
+        weights).
         """
         k, batch = plan_shape
         if k == 1:
@@ -487,7 +488,7 @@ class Engine:
         return max(g for g in range(1, k + 1) if k % g == 0 and (g == 1 or g * batch * row_bytes <= INFERENCE_BYTES))
 
     def _test_chunk(self, state, data, index, valid):
-        if self.pads["test"] and self.groups["test"]:  # merging needs the masks of padding rows
+        if self.pads["test"] and self.losses_additive:
             group = self.inference_group(state, data[0], index.shape)
             if group > 1:
                 index, valid = _merged(index, valid, group)
@@ -497,7 +498,7 @@ class Engine:
     def _predict_chunk(self, state, x, index, valid):
         """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros or the outputs
         of some row (the caller drops them, and the rows of index -1)."""
-        group = self.inference_group(state, x, index.shape) if self.pads["predict"] and self.groups["predict"] else 1
+        group = self.inference_group(state, x, index.shape) if self.pads["predict"] else 1
         if group == 1:
             return self._outputs(state, self._gather(x, index, False), index.shape[0], valid)
         merged, valid = _merged(index, valid, group)

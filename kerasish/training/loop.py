@@ -246,7 +246,8 @@ def run_evaluate(model, dataset: _Dataset, callbacks: CallbackList) -> dict:
     state = engine.state if engine.state is not None else engine.pull_state()
     state = {**state, "metrics": engine.init_metrics()}
     wants_end = callbacks.wants("on_test_batch_end")
-    k = 1 if (callbacks.wants("on_test_batch_begin") or wants_end) else engine.execution_size(dataset.steps, False)
+    every_batch = callbacks.wants("on_test_batch_begin") or wants_end
+    k = 1 if every_batch else engine.execution_size(dataset.steps, training=False)
     callbacks.on_test_begin()
 
     def on_end(step):
