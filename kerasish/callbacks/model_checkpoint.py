@@ -15,7 +15,7 @@ def _write_back_weights(model) -> None:
     """Mid-epoch the live weights are in the engine's train state, not yet in the model: write them back."""
     engine = getattr(model, "_engine", None)
     if engine is not None and engine.state is not None:
-        engine.push_state(engine.state)
+        engine.write_back()
 
 
 class ModelCheckpoint(MonitorCallback):

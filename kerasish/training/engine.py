@@ -12,6 +12,11 @@ A train step is `(state, batch) -> state`. `train_chunk` runs K steps in one dis
 gathered on the device from the resident dataset by index, so the host only sends K x batch_size
 integers per dispatch. K = 1 runs the step directly (no loop); K > 1 runs a `lax.scan`, unrolled on
 request (XLA:CPU runs convolutions inside a rolled loop much slower than step by step).
+
+A train dispatch takes over (donates) the buffers of the state it is given, except the metric
+accumulators: XLA writes the new weights and optimizer state where the old ones were, so training
+holds one copy of them, not two. The state a loop starts from is therefore a copy of the model's
+weights (`pull_state`), and what the model is given back mid-fit is a copy too (`write_back`).
 """
 
 from __future__ import annotations
@@ -125,6 +130,26 @@ def _merged(index: jax.Array, valid: jax.Array, group: int) -> tuple[jax.Array, 
     return index, (valid + group - 1) // group
 
 
+def _copied(tree: Any, placed: bool = False) -> Any:
+    """Fresh device buffers holding `tree`'s values, in the same places and as committed to them as before (the
+    compiled steps' cache tells committed arrays from uncommitted ones): one batched copy, no program.
+    `placed`: every array has a sharding of its own (a distribution's), which may span several processes."""
+    where = jax.tree.map(lambda a: a.sharding, tree) if placed else None
+    return jax.device_put(tree, where, may_alias=False)
+
+
+def _donating(step):
+    """`step(state, *args) -> state`, compiled so that it takes over the buffers of every part of the state but
+    the metric accumulators (which `LazyLogs` may still read after the next dispatch). Called with the same
+    `(state, *args)`; `_cache_size()` counts its programs, as a jitted function's does."""
+    jitted = jax.jit(lambda owned, metrics, *args: step({**owned, "metrics": metrics}, *args), donate_argnums=0)
+
+    def call(state, *args):
+        return jitted({key: value for key, value in state.items() if key != "metrics"}, state["metrics"], *args)
+    call._cache_size = jitted._cache_size
+    return call
+
+
 def _all_finite(tree: Any) -> jax.Array:
     leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)
               if jnp.issubdtype(leaf.dtype, jnp.inexact)]
@@ -181,10 +206,11 @@ class Engine:
         # only `pads["predict"]`, evaluate `pads["test"]` too, for the masks of padding rows).
         self.losses_additive = objectives is None or objectives.rows_additive()
         self.state: dict[str, Any] | None = None  # the live train state while a loop runs
+        self._written: list = []  # the arrays `write_back` last gave the model
         self.dataset = None  # the training data of the running fit (its order state is part of a backup)
         self.run = None  # the running fit (training/loop.FitRun): its callbacks and position, for a backup
-        self.train_chunk = jax.jit(self._train_chunk)
-        self.train_batch = jax.jit(self._train_step)
+        self.train_chunk = _donating(self._train_chunk)
+        self.train_batch = _donating(self._train_step)
         self.test_chunk = jax.jit(self._test_chunk)
         self.test_batch = jax.jit(self._test_step)
         self.predict_chunk = jax.jit(self._predict_chunk)
@@ -231,21 +257,32 @@ class Engine:
         return metrics if self.distribution is None else jax.device_put(metrics, self.distribution.replicated)
 
     def pull_state(self) -> dict[str, Any]:
-        """The train state, read from the model's current weights (and the kept optimizer state)."""
+        """The train state, read from the model's current weights (and the kept optimizer state): copies, which a
+        train dispatch may take over while the model and the engine keep theirs."""
         _, params, rest = nnx.split(self.model, self.keep, ...)
         if self.distribution is not None:  # weights set since (set_weights, a load) may sit on one device
             params, rest = jax.device_put((params, rest), (self.shardings["params"], self.shardings["rest"]))
-        state = {"params": params, "rest": rest, "opt": self.opt_state, "metrics": self.init_metrics()}
+        params, rest, opt = _copied((params, rest, self.opt_state), self.distribution is not None)
+        state = {"params": params, "rest": rest, "opt": opt, "metrics": self.init_metrics()}
         if self.loss_scaling:
             state["loss_scale"] = self.loss_scale
         return state
 
     def push_state(self, state: dict[str, Any]) -> None:
-        """Writes weights and non-trainable state back into the model; keeps the optimizer state."""
+        """Writes weights and non-trainable state back into the model; keeps the optimizer state. The arrays are
+        handed over: `state` must not go to a train dispatch after this (see `write_back`)."""
         nnx.update(self.model, state["params"], state["rest"])
         self.opt_state = state["opt"]
         if self.loss_scaling:
             self.loss_scale = state["loss_scale"]
+
+    def write_back(self) -> None:
+        """Mid-fit: gives the model (and the kept optimizer state) a copy of the live state, so a callback can read or
+        save the current weights while the next dispatch takes over the live buffers."""
+        params, rest, opt = _copied((self.state["params"], self.state["rest"], self.state["opt"]),
+                                    self.distribution is not None)
+        self.push_state({**self.state, "params": params, "rest": rest, "opt": opt})
+        self._written = jax.tree.leaves((params, rest))
 
     def restore_opt_state(self, leaves: list) -> None:
         """Puts saved optimizer arrays (in `jax.tree.leaves` order) into this engine's optimizer state."""
@@ -255,9 +292,19 @@ class Engine:
                              f"({len(own)} arrays); compile again to start a fresh optimizer.")
         self.opt_state = jax.tree.unflatten(treedef, [jnp.asarray(b, a.dtype) for a, b in zip(own, leaves)])
 
+    def state_lost(self) -> bool:
+        """Whether a dispatch failed after taking over the live state's buffers (an error inside XLA): the state
+        cannot be written back, and the model keeps the weights it last received (`write_back`, or those of
+        before the fit)."""
+        return any(getattr(leaf, "is_deleted", lambda: False)() for leaf in jax.tree.leaves(self.state))
+
     def pull_weights(self) -> None:
-        """Replaces the live state's weights with the model's (after a callback may have set them)."""
+        """Replaces the live state's weights with copies of the model's (after a callback may have set them)."""
         _, params, rest = nnx.split(self.model, self.keep, ...)
+        held = jax.tree.leaves((params, rest))
+        if len(held) == len(self._written) and all(a is b for a, b in zip(held, self._written)):
+            return  # the model holds what `write_back` gave it: the live state has those values already
+        params, rest = _copied((params, rest), self.distribution is not None)
         self.state = {**self.state, "params": params, "rest": rest}
 
     def set_learning_rate(self, value: float) -> None:

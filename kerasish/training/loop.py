@@ -3,11 +3,15 @@
 The loop owns what the compiled steps cannot: epochs, callbacks, the progress bar, validation, and
 the guarantee that the model ends with consistent weights. The state is written back to the model
 in a `finally` block, so an exception or Ctrl-C leaves it holding the weights of the last completed
-step, never a half-updated set.
+step, never a half-updated set. A train dispatch takes over the buffers of the state it is given
+(`engine._donating`), so Ctrl-C is held back from the moment a dispatch starts until its new state is
+stored (`InterruptsHeld`): it would otherwise lose both the old state and the new.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -73,6 +77,53 @@ def make_callbacks(model, callbacks, verbose: int, epochs: int, steps: int | Non
     return callbacks
 
 
+class InterruptsHeld:
+    """Within `with`, Ctrl-C (SIGINT) waits while `advance` runs: `engine.state = fn(engine.state, ...)` either
+    has not started or has stored its result when KeyboardInterrupt is raised.
+
+    A train dispatch takes over its input buffers when it starts; an interrupt raised between that moment and the
+    assignment of its result (while JAX flattens the arguments or builds the output pytree, Python code that
+    runs signal handlers) would leave the engine pointing at deleted arrays. Held back, the interrupt is raised
+    right after the assignment, a few microseconds later. Only in the main thread (the one Python delivers
+    signals to) and only over a Python-level handler (the default one, IPython's); the previous handler is
+    restored on exit and is the one that finally runs.
+    """
+
+    def __init__(self) -> None:
+        self.previous, self.holding, self.pending = None, False, None
+
+    def __enter__(self) -> InterruptsHeld:
+        if threading.current_thread() is threading.main_thread() and callable(signal.getsignal(signal.SIGINT)):
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+    def _handle(self, signum, frame) -> None:
+        if self.holding:
+            self.pending = (signum, frame)
+        else:
+            self.previous(signum, frame)
+
+    def advance(self, engine: Engine, fn, *args) -> None:
+        """`engine.state = fn(engine.state, *args)`, not interrupted in between."""
+        self.holding = True
+        try:
+            engine.state = fn(engine.state, *args)
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            (self.previous or signal.default_int_handler)(*pending)
+
+
+def _assign(engine: Engine, fn, *args) -> None:
+    engine.state = fn(engine.state, *args)
+
+
 class _Dataset:
     """Either resident arrays (index plans) or an iterable of host batches, behind one interface."""
 
@@ -96,7 +147,8 @@ class _Dataset:
             self.source.release()
 
     def run(self, engine: Engine, chunk_fn, batch_fn, epoch: int, steps_per_execution: int,
-            on_begin, on_end, should_stop=lambda: False, first_step: int = 0, ends=(), pad_rows: bool = False) -> None:
+            on_begin, on_end, should_stop=lambda: False, first_step: int = 0, ends=(), pad_rows: bool = False,
+            advance=_assign) -> None:
         """Runs the batches of one epoch from `first_step` on through the engine, advancing `engine.state`.
 
         `on_begin(i)` runs before the dispatch holding batch i, `on_end(i)` after the one ending at i;
@@ -104,12 +156,13 @@ class _Dataset:
         `engine.state` (e.g. the learning rate). An epoch resumed at `first_step` draws the same order
         (the order state was restored) and skips the batches done; an iterable's are read and dropped.
         `pad_rows`: a short batch is padded to the full size (`Engine.pads` says which steps mask rows).
+        `advance(engine, fn, *args)` stores `fn(engine.state, *args)` (`InterruptsHeld.advance` in `fit`).
         """
         if isinstance(self.source, _data.ArrayBatches):
             step = first_step
             for arrays, index, valid in self.source.dispatches(steps_per_execution, first_step, ends, pad_rows):
                 on_begin(step)
-                engine.state = chunk_fn(engine.state, arrays, index, valid)
+                advance(engine, chunk_fn, arrays, index, valid)
                 step += int(valid)
                 on_end(step - 1)
                 if should_stop():
@@ -119,7 +172,7 @@ class _Dataset:
             if step < first_step:
                 continue
             on_begin(step)
-            engine.state = batch_fn(engine.state, _data.device_batch(batch))
+            advance(engine, batch_fn, _data.device_batch(batch))
             on_end(step)
             if should_stop():
                 return
@@ -196,6 +249,7 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
     logs: dict[str, float] = {}
     callbacks.on_train_begin()  # BackupAndRestore may restore the state here and say where to resume
     engine.state = engine.pull_state()
+    held = InterruptsHeld().__enter__()
     resume_epoch = run.resume_epoch if run.resume_epoch is not None else model._training.resume_epoch
     first_epoch = max(initial_epoch, resume_epoch or 0)
     first_step = run.resume_step if first_epoch == run.resume_epoch else 0
@@ -211,7 +265,7 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
             ends = callbacks.batch_ends_needed(first_step, dataset.steps) if k > 1 and dataset.steps else []
             dataset.run(engine, engine.train_chunk, engine.train_batch, epoch, k, on_begin, on_end,
                         should_stop=lambda: model.stop_training, first_step=first_step, ends=ends,
-                        pad_rows=engine.pads["train"])
+                        pad_rows=engine.pads["train"], advance=held.advance)
             first_step = 0
             logs = engine.read_metrics(engine.state["metrics"])
             if val_dataset is not None and _is_validation_epoch(epoch, validation_freq):
@@ -221,14 +275,16 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
             if lr is not None:
                 logs["learning_rate"] = lr
             if reads_weights:
-                engine.push_state(engine.state)
+                engine.write_back()
             callbacks.on_epoch_end(epoch, logs)
             if reads_weights:  # a callback may have set weights: continue from the model's
                 engine.pull_weights()
             if model.stop_training:
                 break
     finally:
-        engine.push_state(engine.state)
+        held.__exit__()
+        if not engine.state_lost():  # a failed dispatch: the model keeps the weights it last received
+            engine.push_state(engine.state)
         engine.state = engine.dataset = engine.run = None
     callbacks.on_train_end(logs)
     return model.history
