@@ -2,7 +2,9 @@
 
 Arrays (NumPy, JAX, lists; or tuples/dicts of them for several inputs) are checked once, moved to
 the device once, and each epoch is a plan of index batches: the engine gathers a batch inside the
-compiled step, so no sample crosses from the host per step. Every sample is used exactly once per
+compiled step, so no sample crosses from the host per step. Training data larger than
+`RESIDENT_SHARE` of an accelerator's free memory is streamed instead: each dispatch's rows are gathered
+on the host and copied to the device while the last dispatch computes. Every sample is used exactly once per
 epoch; the last, smaller batch is kept (it compiles once, not once per epoch).
 
 Python iterables and generators of `(x, y)` / `(x, y, sample_weight)` batches are read batch by
@@ -208,6 +210,27 @@ def is_borrowed(leaf: Any) -> bool:
 def take_rows(leaf: Any, index: jax.Array) -> jax.Array:
     """`leaf[index]` for a device array or a `BorrowedRows`."""
     return leaf.take(index) if isinstance(leaf, BorrowedRows) else leaf[index]
+
+
+#: The share of an accelerator's free memory that `fit`'s training data may take there; larger data is streamed.
+RESIDENT_SHARE = 0.5
+
+
+def device_room() -> int | None:
+    """The free memory, in bytes, of the fullest local device (None where the runtime does not say: XLA:CPU)."""
+    free = []
+    for device in jax.local_devices():
+        stats = device.memory_stats()
+        if not stats or "bytes_limit" not in stats:
+            return None
+        free.append(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
+    return min(free)
+
+
+def fits_on_device(nbytes: int) -> bool:
+    """Whether data of `nbytes` bytes may stay on the device for a whole `fit` (`RESIDENT_SHARE`)."""
+    room = device_room()
+    return room is None or nbytes <= RESIDENT_SHARE * room
 
 
 def reads_host_in_place() -> bool:
@@ -500,7 +523,8 @@ class ArrayBatches:
         one stopped, as in Keras.
       streamed: read once in order (evaluate, predict): on an accelerator each dispatch's rows are copied
         to it as they come, not the whole data first. On XLA:CPU the data is read where it lies
-        (`BorrowedRows` for large arrays), so nothing is streamed.
+        (`BorrowedRows` for large arrays), so nothing is streamed. Training data (`streamed=False`) is
+        streamed too when it would take more than `RESIDENT_SHARE` of the accelerator's free memory.
     """
 
     def __init__(self, arrays: Any, batch_size: int, shuffle: bool = False, seed: int = 0,
@@ -508,7 +532,9 @@ class ArrayBatches:
         self.num_samples = num_samples(arrays[0])
         self.host_arrays = arrays
         in_place = reads_host_in_place()
-        self.streamed = streamed and not in_place  # XLA:CPU reads the host arrays: no copy to stream
+        nbytes = sum(leaf.nbytes for leaf in jax.tree.leaves(arrays))
+        # XLA:CPU reads the host arrays: no copy to stream
+        self.streamed = not in_place and (streamed or not fits_on_device(nbytes))
         if jax.process_count() > 1:  # several processes: each feeds its share of every global batch
             from kerasish.distribution import local_batch_size
             batch_size = local_batch_size(batch_size, self.num_samples)
@@ -536,10 +562,12 @@ class ArrayBatches:
         (K, batch) index into them, and how many of the K batches are real.
 
         Resident (the default, what `fit` uses for its epochs): the whole data, put on the device once.
-        Streamed (one pass, `evaluate` / `predict`): each dispatch's rows are gathered on the host into
-        fresh aligned memory, which the device array then uses in place, and indexed from 0; the host
-        gathers the next dispatch's rows while the device computes the last one, and the whole data is
-        never copied at once.
+        Streamed (one pass, `evaluate` / `predict`; or training data too large for the device): each
+        dispatch's rows are gathered on the host into fresh aligned memory (XLA:CPU uses it in place; an
+        accelerator receives a copy while it still computes the last dispatch), and indexed from 0. The
+        host gathers the next dispatch's rows while the device computes the last one, and the whole data
+        is never copied at once. In order, a block of about 16 MB of rows serves several dispatches;
+        shuffled, every block is one dispatch's rows (so every dispatch has the same shape, one program).
         """
         if not self.streamed:
             for index, valid in self.plan(steps_per_execution, first_step, ends, pad_rows):
@@ -549,7 +577,8 @@ class ArrayBatches:
         row_bytes = sum(leaf[:1].nbytes for leaf in jax.tree.leaves(self.host_arrays))
         # rows per block: a dispatch's rows at least; with small dispatches (K = 1) about 16 MB of rows,
         # so several dispatches read one block (fewer, larger copies); never much more than the data
-        block = max(plan[0][0].size, min(self.num_samples, (16 << 20) // max(row_bytes, 1)))
+        largest = max(index.size for index, _ in plan)
+        block = largest if self.shuffle else max(largest, min(self.num_samples, (16 << 20) // max(row_bytes, 1)))
         staged, arrays, first, last = 0, None, 0, -1  # bytes since the last collection; the current block
         for index, valid in plan:
             real = index[index >= 0]
@@ -561,16 +590,20 @@ class ArrayBatches:
                     first, last = low, min(low + block, self.num_samples)
                     rows = slice(first, last)
                     local = index - first
-                else:  # batches that wrap around the end of the data (steps=): row by row, a one-off block
+                else:  # shuffled, or wrapping around the end of the data (steps=): row by row, a one-off block
                     first, last = 0, -1
                     rows = np.where(index >= 0, index, 0).reshape(-1)
                     local = np.arange(index.size).reshape(index.shape)
 
                 def gathered(leaf, rows=rows):
                     out = aligned_empty((block,) + leaf.shape[1:], leaf.dtype)
-                    values = leaf[rows]
-                    out[:len(values)] = values
-                    out[len(values):] = 0  # past the rows copied: no index reads these rows
+                    if isinstance(rows, slice):
+                        count = len(range(*rows.indices(len(leaf))))
+                        out[:count] = leaf[rows]
+                    else:
+                        count = len(rows)
+                        np.take(leaf, rows, axis=0, out=out[:count])
+                    out[count:] = 0  # past the rows copied: no index reads these rows
                     return out
 
                 arrays = jax.device_put(jax.tree.map(gathered, self.host_arrays))

@@ -96,6 +96,35 @@ def test_evaluate_and_predict_match_the_model_read_in_place_or_streamed(seeded, 
     assert loss == pytest.approx(per_row[rows].mean(), rel=1e-6) and accuracy == pytest.approx(correct[rows].mean())
 
 
+@pytest.mark.parametrize("shuffle", [True, False], ids=["shuffled", "in-order"])
+def test_training_data_too_large_for_the_device_is_streamed_with_the_same_results(blobs, monkeypatch, shuffle):
+    """On an accelerator, training data larger than `RESIDENT_SHARE` of the free memory is copied to it one
+    dispatch at a time (forced here on the CPU by a device with 1 kB free): the same History and weights as
+    resident data, one program for every full dispatch, and no whole copy of the data on the device."""
+    from tests.conftest import mlp
+    monkeypatch.setattr(data, "reads_host_in_place", lambda: False)
+    x, y = blobs
+    runs = []
+    for room in (None, 1000):
+        monkeypatch.setattr(data, "device_room", lambda room=room: room)
+        ks.utils.set_random_seed(4)
+        model = mlp(dropout=0.2)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      steps_per_execution=2)
+        made, init = [], data.ArrayBatches.__init__
+        with monkeypatch.context() as patch:
+            patch.setattr(data.ArrayBatches, "__init__",
+                          lambda self, *a, init=init, made=made, **k: init(self, *a, **k) or made.append(self))
+            history = model.fit(x, y, batch_size=10, epochs=3, shuffle=shuffle, validation_split=0.25, verbose=0)
+        runs.append((history.history, model.get_weights(), model._engine.train_chunk._cache_size()))
+        assert made and made[0].streamed == (room is not None)
+    (resident, resident_weights, _), (streamed, streamed_weights, programs) = runs
+    assert streamed == resident  # 72 training samples: 3 dispatches of 2 x 10 and a padded one of 10 + 2
+    for a, b in zip(streamed_weights, resident_weights):
+        np.testing.assert_array_equal(a, b)
+    assert programs == 1
+
+
 # -- BorrowedRows: large arrays read in place by XLA:CPU -------------------------------------------------
 
 
