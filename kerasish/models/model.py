@@ -470,7 +470,7 @@ class Model(Layer):
         self._require_compiled("train_on_batch")
         batch = _loop._data.prepare_arrays(x, y, sample_weight, class_weight)
         engine = self._prepare_engine(batch[0], batch[1])
-        state = engine.pull_state()
+        state = engine.pull_state(copy=True)
         state = engine.train_batch(state, _loop._data.device_batch(batch))
         engine.push_state(state)
         return self._format_result(engine.read_metrics(state["metrics"]), return_dict)

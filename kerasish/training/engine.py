@@ -16,7 +16,7 @@ request (XLA:CPU runs convolutions inside a rolled loop much slower than step by
 A train dispatch takes over (donates) the buffers of the state it is given, except the metric
 accumulators: XLA writes the new weights and optimizer state where the old ones were, so training
 holds one copy of them, not two. The state a loop starts from is therefore a copy of the model's
-weights (`pull_state`), and what the model is given back mid-fit is a copy too (`write_back`).
+weights (`pull_state(copy=True)`), and what the model is given back mid-fit is a copy too (`write_back`).
 """
 
 from __future__ import annotations
@@ -256,13 +256,15 @@ class Engine:
         metrics = self._init_metrics() if self.objectives is not None else {}
         return metrics if self.distribution is None else jax.device_put(metrics, self.distribution.replicated)
 
-    def pull_state(self) -> dict[str, Any]:
-        """The train state, read from the model's current weights (and the kept optimizer state): copies, which a
-        train dispatch may take over while the model and the engine keep theirs."""
+    def pull_state(self, copy: bool = False) -> dict[str, Any]:
+        """The train state, read from the model's current weights (and the kept optimizer state). `copy`: fresh
+        buffers, for a train dispatch to take over while the model and the engine keep theirs."""
         _, params, rest = nnx.split(self.model, self.keep, ...)
         if self.distribution is not None:  # weights set since (set_weights, a load) may sit on one device
             params, rest = jax.device_put((params, rest), (self.shardings["params"], self.shardings["rest"]))
-        params, rest, opt = _copied((params, rest, self.opt_state), self.distribution is not None)
+        opt = self.opt_state
+        if copy:
+            params, rest, opt = _copied((params, rest, opt), self.distribution is not None)
         state = {"params": params, "rest": rest, "opt": opt, "metrics": self.init_metrics()}
         if self.loss_scaling:
             state["loss_scale"] = self.loss_scale

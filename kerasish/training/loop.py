@@ -248,7 +248,7 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
     engine.dataset, engine.run = dataset, run
     logs: dict[str, float] = {}
     callbacks.on_train_begin()  # BackupAndRestore may restore the state here and say where to resume
-    engine.state = engine.pull_state()
+    engine.state = engine.pull_state(copy=True)
     held = InterruptsHeld().__enter__()
     resume_epoch = run.resume_epoch if run.resume_epoch is not None else model._training.resume_epoch
     first_epoch = max(initial_epoch, resume_epoch or 0)

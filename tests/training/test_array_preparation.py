@@ -125,6 +125,22 @@ def test_training_data_too_large_for_the_device_is_streamed_with_the_same_result
     assert programs == 1
 
 
+def test_the_room_on_the_device_is_the_fullest_devices_free_memory(monkeypatch):
+    class Device:
+        def __init__(self, stats):
+            self.stats = stats
+
+        def memory_stats(self):
+            return self.stats
+
+    gpus = [Device({"bytes_limit": 100, "bytes_in_use": 30}), Device({"bytes_limit": 100, "bytes_in_use": 60})]
+    monkeypatch.setattr(jax, "local_devices", lambda: gpus)
+    assert data.device_room() == 40
+    assert data.fits_on_device(20) and not data.fits_on_device(21)  # RESIDENT_SHARE = 0.5
+    monkeypatch.setattr(jax, "local_devices", lambda: gpus + [Device(None)])  # a runtime that does not say
+    assert data.device_room() is None and data.fits_on_device(10 ** 15)
+
+
 # -- BorrowedRows: large arrays read in place by XLA:CPU -------------------------------------------------
 
 
