@@ -362,16 +362,23 @@ class Engine:
         (_, (loss, y_pred, per_output, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
         if scale is not None:
             grads = jax.tree.map(lambda g: g / scale, grads)
-        updates, opt_state = self.optimizer.update(grads, state["opt"], state["params"])
-        params = optax.apply_updates(state["params"], updates)
         # A non-finite loss or gradient skips the update: NaN never reaches the weights. The loss is
-        # still accumulated, so the epoch's logged loss shows it (and TerminateOnNaN sees it).
+        # still accumulated, so the epoch's logged loss shows it (and TerminateOnNaN sees it). The
+        # optimizer runs inside a `lax.cond`: selecting between the updated and the old state with
+        # `jnp.where` gives the same values but cost the MLP benchmark 15% of its epoch on XLA:CPU.
         finite = jnp.isfinite(loss) & _all_finite(grads)
-        keep = lambda new, old: jax.tree.map(lambda n, o: jnp.where(finite, n, o), new, old)
+        old = (state["params"], state["opt"], state["rest"])
+
+        def update(operands):
+            grads, (params, opt, _), rest = operands
+            updates, opt = self.optimizer.update(grads, opt, params)
+            new = (optax.apply_updates(params, updates), opt, rest)
+            return jax.tree.map(lambda n, o: n if n.dtype == o.dtype else n.astype(o.dtype), new, old)
+
+        params, opt_state, rest = jax.lax.cond(finite, update, lambda operands: operands[1], (grads, old, rest))
         metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
                                               _batch_size(x, rows), rows)
-        new = {"params": keep(params, state["params"]), "rest": keep(rest, state["rest"]),
-               "opt": keep(opt_state, state["opt"]), "metrics": metric_state}
+        new = {"params": params, "rest": rest, "opt": opt_state, "metrics": metric_state}
         if scale is not None:  # an overflow halves the scale (the step was skipped above)
             new["loss_scale"] = _mixed_precision.next_loss_scale(state["loss_scale"], finite)
         return self._constrain_state(new)

@@ -304,3 +304,25 @@ def test_a_second_fit_reuses_the_engine_and_the_optimizer_state(compiled, blobs)
     counts = [leaf for leaf in jax.tree.leaves(compiled._engine.opt_state) if leaf.dtype == np.int32]
     before = [leaf for leaf in jax.tree.leaves(step_count) if leaf.dtype == np.int32]
     assert counts and all(int(a) == int(b) + 3 for a, b in zip(counts, before))  # 3 more steps, not reset
+
+
+def test_a_non_finite_step_leaves_the_weights_and_the_optimizer_state_as_they_were(blobs):
+    """The step of a batch whose loss overflows is skipped whole: Adam's moments and step count too, so the run
+    ends where training without that batch ends, one step per dispatch or three."""
+    x, _ = blobs
+    y = x @ np.array([[1.0], [-1.0], [0.5], [2.0]], np.float32)
+    bad = x.copy()
+    bad[40, 1] = 1e30  # batch 2 of 6 (batch_size=16): its squared error is inf in float32
+    keep = np.r_[0:32, 48:96]
+    for k in (1, 3):
+        runs = []
+        for data, target in ((bad, y), (x[keep], y[keep])):
+            ks.utils.set_random_seed(0)
+            model = ks.Sequential([ks.Input((4,)), ks.layers.Dense(1)])
+            model.compile(optimizer=ks.optimizers.Adam(0.01), loss="mse", steps_per_execution=k)
+            model.fit(data, target, batch_size=16, epochs=2, shuffle=False, verbose=0)
+            runs.append((model.get_weights(), jax.tree.leaves(model._engine.opt_state)))
+        (weights, opt), (expected_weights, expected_opt) = runs
+        for got, want in zip(weights + opt, expected_weights + expected_opt):
+            assert np.isfinite(np.asarray(got, np.float64)).all()
+            np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=2e-6, atol=1e-7)
