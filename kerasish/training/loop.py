@@ -249,43 +249,42 @@ def run_fit(model, dataset: _Dataset, val_dataset: _Dataset | None, epochs: int,
     logs: dict[str, float] = {}
     callbacks.on_train_begin()  # BackupAndRestore may restore the state here and say where to resume
     engine.state = engine.pull_state(copy=True)
-    held = InterruptsHeld().__enter__()
     resume_epoch = run.resume_epoch if run.resume_epoch is not None else model._training.resume_epoch
     first_epoch = max(initial_epoch, resume_epoch or 0)
     first_step = run.resume_step if first_epoch == run.resume_epoch else 0
-    try:
-        for epoch in range(first_epoch, epochs):
-            run.epoch = epoch
-            if first_step:  # resumed mid-epoch: the backup's partial sums; on_epoch_begin ran before it
-                engine.state = {**engine.state, "metrics": run.resume_metrics}
-            else:
-                engine.state = {**engine.state, "metrics": engine.init_metrics()}
-                callbacks.on_epoch_begin(epoch)
-            run.epoch_order = dataset.shuffle_state()  # before the epoch's order is drawn
-            ends = callbacks.batch_ends_needed(first_step, dataset.steps) if k > 1 and dataset.steps else []
-            dataset.run(engine, engine.train_chunk, engine.train_batch, epoch, k, on_begin, on_end,
-                        should_stop=lambda: model.stop_training, first_step=first_step, ends=ends,
-                        pad_rows=engine.pads["train"], advance=held.advance)
-            first_step = 0
-            logs = engine.read_metrics(engine.state["metrics"])
-            if val_dataset is not None and _is_validation_epoch(epoch, validation_freq):
-                val_logs = run_evaluate(model, val_dataset, callbacks)
-                logs.update({"val_" + name: value for name, value in val_logs.items()})
-            lr = engine.learning_rate()
-            if lr is not None:
-                logs["learning_rate"] = lr
-            if reads_weights:
-                engine.write_back()
-            callbacks.on_epoch_end(epoch, logs)
-            if reads_weights:  # a callback may have set weights: continue from the model's
-                engine.pull_weights()
-            if model.stop_training:
-                break
-    finally:
-        held.__exit__()
-        if not engine.state_lost():  # a failed dispatch: the model keeps the weights it last received
-            engine.push_state(engine.state)
-        engine.state = engine.dataset = engine.run = None
+    with InterruptsHeld() as held:
+        try:
+            for epoch in range(first_epoch, epochs):
+                run.epoch = epoch
+                if first_step:  # resumed mid-epoch: the backup's partial sums; on_epoch_begin ran before it
+                    engine.state = {**engine.state, "metrics": run.resume_metrics}
+                else:
+                    engine.state = {**engine.state, "metrics": engine.init_metrics()}
+                    callbacks.on_epoch_begin(epoch)
+                run.epoch_order = dataset.shuffle_state()  # before the epoch's order is drawn
+                ends = callbacks.batch_ends_needed(first_step, dataset.steps) if k > 1 and dataset.steps else []
+                dataset.run(engine, engine.train_chunk, engine.train_batch, epoch, k, on_begin, on_end,
+                            should_stop=lambda: model.stop_training, first_step=first_step, ends=ends,
+                            pad_rows=engine.pads["train"], advance=held.advance)
+                first_step = 0
+                logs = engine.read_metrics(engine.state["metrics"])
+                if val_dataset is not None and _is_validation_epoch(epoch, validation_freq):
+                    val_logs = run_evaluate(model, val_dataset, callbacks)
+                    logs.update({"val_" + name: value for name, value in val_logs.items()})
+                lr = engine.learning_rate()
+                if lr is not None:
+                    logs["learning_rate"] = lr
+                if reads_weights:
+                    engine.write_back()
+                callbacks.on_epoch_end(epoch, logs)
+                if reads_weights:  # a callback may have set weights: continue from the model's
+                    engine.pull_weights()
+                if model.stop_training:
+                    break
+        finally:
+            if not engine.state_lost():  # a failed dispatch: the model keeps the weights it last received
+                engine.push_state(engine.state)
+            engine.state = engine.dataset = engine.run = None
     callbacks.on_train_end(logs)
     return model.history
 
