@@ -63,6 +63,7 @@ def test_data_parallel_on_8_devices_matches_one_device(runs):
     assert r["devices"] == 8
     # 72 training rows in batches of 20: the last batch of 12 does not divide over 8 devices and is kept whole.
     _assert_history_close(r["data_parallel"], r["single"])
+    _assert_history_close(r["data_parallel_streamed"], r["data_parallel"])  # training data streamed: the same
     np.testing.assert_allclose(r["data_parallel_predict"], r["single_predict"], atol=1e-6)
     assert r["data_parallel_kernel"] == "P()"  # weights replicated
 

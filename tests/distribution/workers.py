@@ -53,6 +53,13 @@ def devices(out: str) -> None:
     results["data_parallel_predict"] = data_parallel.predict(x, verbose=0).tolist()
     results["data_parallel_kernel"] = str(data_parallel.layers[0].kernel[...].sharding.spec)
 
+    from kerasish.training import data as training_data
+    room, training_data.device_room = training_data.device_room, lambda: 0  # as if the data did not fit
+    with dist.DataParallel().scope():
+        streamed = model(ks, dropout=0.1)
+    results["data_parallel_streamed"] = streamed.fit(x, y, **fit).history
+    training_data.device_room = room
+
     mesh = dist.DeviceMesh((2, 4), ("batch", "model"))
     layout = dist.LayoutMap(mesh)
     layout["dense.*/kernel"] = (None, "model")
