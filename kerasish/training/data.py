@@ -532,9 +532,9 @@ class ArrayBatches:
         self.num_samples = num_samples(arrays[0])
         self.host_arrays = arrays
         in_place = reads_host_in_place()
-        nbytes = sum(leaf.nbytes for leaf in jax.tree.leaves(arrays))
         # XLA:CPU reads the host arrays: no copy to stream
-        self.streamed = not in_place and (streamed or not fits_on_device(nbytes))
+        self.streamed = not in_place and (streamed or not fits_on_device(
+            sum(leaf.nbytes for leaf in jax.tree.leaves(arrays))))
         if jax.process_count() > 1:  # several processes: each feeds its share of every global batch
             from kerasish.distribution import local_batch_size
             batch_size = local_batch_size(batch_size, self.num_samples)
@@ -588,20 +588,18 @@ class ArrayBatches:
             else:
                 if high - low <= block:  # in order (the usual case): the rows from `low` on, as one block
                     first, last = low, min(low + block, self.num_samples)
-                    rows = slice(first, last)
+                    rows, count = slice(first, last), last - first
                     local = index - first
                 else:  # shuffled, or wrapping around the end of the data (steps=): row by row, a one-off block
                     first, last = 0, -1
-                    rows = np.where(index >= 0, index, 0).reshape(-1)
+                    rows, count = np.where(index >= 0, index, 0).reshape(-1), index.size
                     local = np.arange(index.size).reshape(index.shape)
 
-                def gathered(leaf, rows=rows):
+                def gathered(leaf, rows=rows, count=count):
                     out = aligned_empty((block,) + leaf.shape[1:], leaf.dtype)
                     if isinstance(rows, slice):
-                        count = len(range(*rows.indices(len(leaf))))
                         out[:count] = leaf[rows]
-                    else:
-                        count = len(rows)
+                    else:  # into the block directly (no temporary of the gathered rows)
                         np.take(leaf, rows, axis=0, out=out[:count])
                     out[count:] = 0  # past the rows copied: no index reads these rows
                     return out

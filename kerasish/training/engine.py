@@ -207,6 +207,7 @@ class Engine:
         self.losses_additive = objectives is None or objectives.rows_additive()
         self.state: dict[str, Any] | None = None  # the live train state while a loop runs
         self._written: list = []  # the arrays `write_back` last gave the model
+        self._written_from: tuple | None = None  # the live (params, rest, opt) they were copied from
         self.dataset = None  # the training data of the running fit (its order state is part of a backup)
         self.run = None  # the running fit (training/loop.FitRun): its callbacks and position, for a backup
         self.train_chunk = _donating(self._train_chunk)
@@ -264,7 +265,7 @@ class Engine:
             params, rest = jax.device_put((params, rest), (self.shardings["params"], self.shardings["rest"]))
         opt = self.opt_state
         if copy:
-            params, rest, opt = _copied((params, rest, opt), self.distribution is not None)
+            params, rest, opt = self._own((params, rest, opt))
         state = {"params": params, "rest": rest, "opt": opt, "metrics": self.init_metrics()}
         if self.loss_scaling:
             state["loss_scale"] = self.loss_scale
@@ -281,10 +282,13 @@ class Engine:
     def write_back(self) -> None:
         """Mid-fit: gives the model (and the kept optimizer state) a copy of the live state, so a callback can read or
         save the current weights while the next dispatch takes over the live buffers."""
-        params, rest, opt = _copied((self.state["params"], self.state["rest"], self.state["opt"]),
-                                    self.distribution is not None)
+        live = (self.state["params"], self.state["rest"], self.state["opt"])
+        if self._written_from is not None and all(a is b for a, b in zip(live, self._written_from)) \
+                and self._are_written(*nnx.split(self.model, self.keep, ...)[1:]):
+            return  # no dispatch, new learning rate or set_weights since the last write-back: nothing to copy
+        params, rest, opt = self._own(live)
         self.push_state({**self.state, "params": params, "rest": rest, "opt": opt})
-        self._written = jax.tree.leaves((params, rest))
+        self._written, self._written_from = jax.tree.leaves((params, rest)), live
 
     def restore_opt_state(self, leaves: list) -> None:
         """Puts saved optimizer arrays (in `jax.tree.leaves` order) into this engine's optimizer state."""
@@ -293,6 +297,16 @@ class Engine:
             raise ValueError(f"The saved optimizer state ({len(leaves)} arrays) does not fit this model's optimizer "
                              f"({len(own)} arrays); compile again to start a fresh optimizer.")
         self.opt_state = jax.tree.unflatten(treedef, [jnp.asarray(b, a.dtype) for a, b in zip(own, leaves)])
+
+    def _are_written(self, params, rest) -> bool:
+        """Whether the model's `params` and `rest` are still the arrays `write_back` last gave it (no callback set
+        others)."""
+        held = jax.tree.leaves((params, rest))
+        return len(held) == len(self._written) and all(a is b for a, b in zip(held, self._written))
+
+    def _own(self, tree: Any) -> Any:
+        """Copies of `tree`'s arrays (`_copied`), placed by this engine's distribution if it has one."""
+        return _copied(tree, placed=self.distribution is not None)
 
     def state_lost(self) -> bool:
         """Whether a dispatch failed after taking over the live state's buffers (an error inside XLA): the state
@@ -303,10 +317,9 @@ class Engine:
     def pull_weights(self) -> None:
         """Replaces the live state's weights with copies of the model's (after a callback may have set them)."""
         _, params, rest = nnx.split(self.model, self.keep, ...)
-        held = jax.tree.leaves((params, rest))
-        if len(held) == len(self._written) and all(a is b for a, b in zip(held, self._written)):
-            return  # the model holds what `write_back` gave it: the live state has those values already
-        params, rest = _copied((params, rest), self.distribution is not None)
+        if self._are_written(params, rest):
+            return  # the live state has those values already
+        params, rest = self._own((params, rest))
         self.state = {**self.state, "params": params, "rest": rest}
 
     def set_learning_rate(self, value: float) -> None:

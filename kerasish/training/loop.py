@@ -117,7 +117,7 @@ class InterruptsHeld:
             self.holding = False
         if self.pending is not None:
             pending, self.pending = self.pending, None
-            (self.previous or signal.default_int_handler)(*pending)
+            self.previous(*pending)  # installed: `_handle` holds a signal back only then
 
 
 def _assign(engine: Engine, fn, *args) -> None:
