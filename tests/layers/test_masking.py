@@ -68,6 +68,25 @@ def test_rnn_initial_state_with_a_mask_matches_keras(padded_rnn):
     np.testing.assert_allclose(got[3], np.broadcast_to(h[3], got[3].shape))  # all padding: the initial state
 
 
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forward", "backwards"])
+@pytest.mark.parametrize("zero_output", [False, True], ids=["kept-output", "zero-output"])
+def test_rnn_last_output_with_a_mask_matches_keras(go_backwards, zero_output):
+    """Without `return_sequences` the output is the final `h` (nothing stacked per step), or zeros where
+    `zero_output_for_mask` and the last step read is masked."""
+    config = dict(go_backwards=go_backwards, zero_output_for_mask=zero_output)
+    reference = keras.layers.LSTM(3, **config)
+    reference(X)
+    randomize_keras_weights(reference)
+    ours = ks.layers.LSTM(3, **config)
+    ours.build_for((None, 5, 3))
+    ours.set_weights(reference.get_weights())
+    got = ours(jnp.asarray(X), mask=MASK)
+    assert max_difference(got, reference(X, mask=MASK)) < 1e-5
+    last_read = MASK[:, 0] if go_backwards else MASK[:, -1]
+    assert (np.all(np.asarray(got)[~last_read] == 0.0)) == zero_output
+    assert np.all(np.asarray(got)[last_read] != 0.0)
+
+
 @pytest.fixture(scope="module")
 def padded_bidirectional():
     return embedded_pair(lambda: ks.layers.Bidirectional(ks.layers.GRU(3, return_sequences=True)),
