@@ -14,6 +14,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
@@ -186,6 +187,22 @@ class Objectives:
             name = self._metric_name(i, m)
             state[name] = m.update(state[name], ys[i], preds[i], weights[i])
         return state
+
+    def results_on_host(self) -> bool:
+        """Whether every log value is a ratio of two accumulators (the losses, and metrics that keep `Mean`'s
+        `result`: every built-in one), which `host_results` computes from the accumulators on the host."""
+        return all(type(m).result is _metrics.Mean.result for _, m in self.metrics + self.weighted_metrics)
+
+    def host_results(self, state: dict[str, Any]) -> dict[str, np.float32]:
+        """`results` of accumulators fetched to the host (when `results_on_host()`), in the same float32
+        arithmetic: no compiled program to build, none to dispatch at each read."""
+        one = np.float32(1.0)
+        with np.errstate(all="ignore"):  # inf / inf is NaN, as on the device, without a warning
+            out = {name: np.float32(state[name][0]) / max(np.float32(state[name][1]), one) for name in self.loss_names}
+            for i, m in self.metrics + self.weighted_metrics:
+                total, count = state[self._metric_name(i, m)]
+                out[self._metric_name(i, m)] = np.float32(0.0) if count == 0 else np.float32(total) / np.float32(count)
+        return out
 
     def results(self, state: dict[str, Any]) -> dict[str, jax.Array]:
         """Every log value (on the device), in log order."""

@@ -71,6 +71,41 @@ def test_no_recompilation_across_epochs_fits_and_partial_batches(compiled, blobs
     assert compiled.compiled_programs() == after_eval
 
 
+def test_log_values_read_on_the_host_equal_the_compiled_results(seeded, regression):
+    """Losses and built-in metrics are ratios of two accumulators, read on the host without a compiled
+    program: the same float32 values as the compiled `results`, for empty, fractional, overflowed and NaN
+    accumulators (not subnormal ones: XLA:CPU flushes those to zero, the host does not). A metric with its own
+    `result` keeps the compiled path."""
+    class Twice(ks.metrics.MeanSquaredError):
+        def result(self, state):
+            return 2.0 * super().result(state)
+
+    x, y = regression
+    model = mlp(inputs=3, outputs=1, activation=None)
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mse"])
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    objectives = model._engine.objectives
+    assert objectives.results_on_host()
+    pair = lambda like, total, count: type(like)(total, count) if hasattr(like, "_fields") else (total, count)
+    compiled_results = jax.jit(objectives.results)
+    for total, count in [(0, 0), (1.5, 0), (3.7, 3), (1e-3, 0.7), (0.1, 0.3), (np.inf, 2), (np.inf, np.inf),
+                         (np.nan, 5), (3e38, 1e-30)]:
+        state = {name: pair(like, np.float32(total), np.float32(count)) for name, like in objectives.init().items()}
+        on_host, compiled_values = objectives.host_results(state), jax.device_get(compiled_results(state))
+        for name in objectives.names:
+            np.testing.assert_array_equal(np.float32(on_host[name]), compiled_values[name], err_msg=name)
+    history = model.fit(x, y, batch_size=16, epochs=1, verbose=0).history  # the loss is the weighted mse
+    assert list(history) == ["loss", "mae", "mse", "learning_rate"]
+    assert history["loss"][0] == pytest.approx(history["mse"][0], rel=1e-6)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert logs["mae"] == pytest.approx(float(np.mean(np.abs(model.predict(x, verbose=0) - y))), rel=1e-5)
+
+    model.compile(optimizer="sgd", loss="mse", metrics=[Twice(name="twice"), "mse"])
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert not model._engine.objectives.results_on_host()
+    assert logs["twice"] == pytest.approx(2.0 * logs["mse"], rel=1e-6) and logs["mse"] > 0
+
+
 def test_steps_per_execution_gives_the_same_history(blobs):
     x, y = blobs
     histories = []
