@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import resource
 import statistics
+import sys
 import time
 
 
@@ -35,6 +36,22 @@ def time_calls(label: str, fn, reps: int) -> dict:
         fn()
         times.append(time.perf_counter() - t)
     return {f"{label}_first_s": first, f"{label}_s": statistics.median(times) if times else first}
+
+
+def device_peak_mb() -> float | None:
+    """Peak memory XLA's allocator held on the first accelerator, in MiB; None on XLA:CPU (no such
+    statistics: its arrays are in the process's RSS) or when JAX was never imported."""
+    jax = sys.modules.get("jax")
+    if jax is None:
+        return None
+    try:
+        device = jax.devices()[0]
+        stats = device.memory_stats() if device.platform != "cpu" else None
+    except Exception:  # noqa: BLE001 - a backend without statistics
+        return None
+    if not stats or "peak_bytes_in_use" not in stats:
+        return None
+    return stats["peak_bytes_in_use"] / 2**20
 
 
 def peak_rss_mb() -> float:

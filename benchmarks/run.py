@@ -60,7 +60,9 @@ def child(workload: str, spec: str, timed_epochs: int, eval_reps: int) -> None:
     impl, opts = parse_spec(spec)
     w = WORKLOADS[workload]
     samples = int(opts["subset"]) if "subset" in opts else None
-    if impl == "scan" and samples is None and w.scan_subset and "unroll" not in opts:
+    # XLA:CPU's rolled convolution gradients are the reason for the subset; other backends run it whole
+    on_cpu = os.environ.get("BENCH_BACKEND", "cpu") == "cpu"
+    if impl == "scan" and samples is None and w.scan_subset and "unroll" not in opts and on_cpu:
         samples = w.scan_subset
     x, y = make_data(workload, samples)
     if "noeval" in opts:
@@ -105,8 +107,9 @@ def child(workload: str, spec: str, timed_epochs: int, eval_reps: int) -> None:
         result["epoch_s"] *= scale
         result["epoch_times"] = [t * scale for t in result["epoch_times"]]
         result["cpu_epoch_s"] *= scale
-    from benchmarks.common import peak_rss_mb
+    from benchmarks.common import device_peak_mb, peak_rss_mb
     result["peak_rss_mb"] = peak_rss_mb()
+    result["device_peak_mb"] = device_peak_mb()
     result["loadavg_end"] = os.getloadavg()[0]
     print("RESULT " + json.dumps(result), flush=True)
 
@@ -132,10 +135,23 @@ def machine() -> dict:
             "loadavg_start": os.getloadavg(), "date": time.strftime("%Y-%m-%d %H:%M:%S")}
 
 
-def run_child(workload: str, spec: str, epochs: int, eval_reps: int, timeout: float) -> dict:
+def probe_backend() -> dict:
+    """JAX's default backend and its first device, asked in a child process that allocates nothing (the
+    parent never imports JAX: on a GPU it would hold memory while the children run)."""
+    code = "import jax; d = jax.devices()[0]; print(jax.default_backend(), '|', d.device_kind, '|', len(jax.devices()))"
+    env = dict(os.environ, XLA_PYTHON_CLIENT_PREALLOCATE="false", TF_CPP_MIN_LOG_LEVEL="3")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        backend, kind, count = (part.strip() for part in out.stdout.strip().splitlines()[-1].split("|"))
+        return {"backend": backend, "device_kind": kind, "device_count": int(count)}
+    except (subprocess.SubprocessError, ValueError, IndexError):
+        return {"backend": "cpu", "device_kind": "?", "device_count": 0}
+
+
+def run_child(workload: str, spec: str, epochs: int, eval_reps: int, timeout: float, backend: str = "cpu") -> dict:
     cmd = [sys.executable, "-m", "benchmarks.run", "--child", "--workloads", workload, "--impls", spec,
            "--epochs", str(epochs), "--eval-reps", str(eval_reps)]
-    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3")
+    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3", BENCH_BACKEND=backend)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     load = os.getloadavg()[0]
@@ -174,9 +190,12 @@ def table(workload: str, results: dict[str, dict]) -> str:
         vals = [r[field] for r in hand.values() if r.get(field) is not None]
         return min(vals) if vals else None
 
+    # an accelerator's peak memory (XLA's allocator; None on XLA:CPU, whose memory is the process's RSS)
+    on_device = any(r.get("device_peak_mb") is not None for r in results.values())
     head = (f"{'implementation':<28}{'1st epoch s':>12}{'s/epoch':>10}{'/Keras':>8}{'/hand':>7}"
             f"{'evaluate s':>11}{'/Keras':>8}{'/hand':>7}{'predict s':>10}{'/Keras':>8}{'/hand':>7}"
-            f"{'RSS MiB':>9}{'/Keras':>8}{'CPU s/ep':>10}{'/Keras':>8}{'import s':>9}  notes")
+            f"{'RSS MiB':>9}{'/Keras':>8}" + (f"{'dev MiB':>9}{'/Keras':>8}" if on_device else "")
+            + f"{'CPU s/ep':>10}{'/Keras':>8}{'import s':>9}  notes")
     lines = [f"== {workload}: {WORKLOADS[workload].description}, batch {WORKLOADS[workload].batch_size}, "
              f"{WORKLOADS[workload].optimizer}", head, "-" * len(head)]
     for spec, r in results.items():
@@ -190,6 +209,9 @@ def table(workload: str, results: dict[str, dict]) -> str:
             row += f"{fmt(r.get(f)):>{11 if f == 'evaluate_s' else 10}}"
             row += f"{fmt(ratio(r.get(f), keras.get(f)), 3):>8}{fmt(ratio(r.get(f), best_hand(f)), 3):>7}"
         row += f"{r['peak_rss_mb']:>9.0f}{fmt(ratio(r['peak_rss_mb'], keras.get('peak_rss_mb')), 3):>8}"
+        if on_device:
+            dev = r.get("device_peak_mb")
+            row += f"{fmt(dev and round(dev)):>9}{fmt(ratio(dev, keras.get('device_peak_mb')), 3):>8}"
         row += f"{fmt(r.get('cpu_epoch_s')):>10}{fmt(ratio(r.get('cpu_epoch_s'), keras.get('cpu_epoch_s')), 3):>8}"
         row += f"{fmt(r.get('import_s'), 3):>9}  {r.get('note', '')}"
         row += f" load {r['loadavg_start']:.1f}"
@@ -220,8 +242,10 @@ def main(argv=None) -> None:
         return
 
     info = machine()
+    info.update(probe_backend())
     print(f"machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, "
           + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print(f"JAX backend: {info['backend']}, {info['device_count']} x {info['device_kind']}")
     print(f"load average at start: {' '.join(f'{v:.2f}' for v in info['loadavg_start'])}  ({info['date']})")
     print("times in seconds; /Keras and /hand are time ratios (< 1: faster than Keras 3 / than the best "
           "hand-written loop); RSS is each process's peak\n", flush=True)
@@ -235,7 +259,7 @@ def main(argv=None) -> None:
         runs: dict[str, list[dict]] = {s: [] for s in specs}
         for r in range(args.repeat):
             for spec in (specs if r % 2 == 0 else specs[::-1]):
-                res = run_child(w, spec, epochs, args.eval_reps, args.timeout)
+                res = run_child(w, spec, epochs, args.eval_reps, args.timeout, info["backend"])
                 runs[spec].append(res)
                 status = res.get("skipped") or res.get("error") or f"{res['epoch_s']:.4g} s/epoch"
                 print(f"  [{w}] {spec}: {status}", file=sys.stderr, flush=True)
