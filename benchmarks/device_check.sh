@@ -39,7 +39,7 @@ print("backend", jax.default_backend(), jax.devices())
 EOF
 nvidia-smi --query-gpu=name,memory.total,clocks.sm --format=csv 2>&1 | tee -a "$OUT/versions.txt"
 
-echo "== smoke: examples/train_digits.py on $(python3 -c 'import jax; print(jax.default_backend())')"
+echo "== smoke: examples/train_digits.py (on the backend printed above)"
 timeout 180 python3 examples/train_digits.py 2>&1 | tail -15 | tee "$OUT/smoke.txt"
 
 echo "== benchmarks/run.py, every workload, once"
