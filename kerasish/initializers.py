@@ -29,7 +29,7 @@ _DISTRIBUTIONS = ("truncated_normal", "uniform", "untruncated_normal")
 class _Base:
     """Shared `get_config` / `repr`: the config is the constructor's keyword arguments."""
 
-    #: Whether drawing inside one compiled program with other weights (`layers.base.drawing_weights_together`)
+    #: Whether drawing inside one compiled program with other weights (`layers.initial_weights.drawing_weights_together`)
     #: gives bit for bit the values of an eager call. Checked for every class here on float32 and bfloat16
     #: shapes; a callable without this attribute is drawn eagerly.
     exact_when_fused = True

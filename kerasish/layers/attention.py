@@ -19,7 +19,8 @@ from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, format_shape, is_shape, mask_leaves
+from kerasish.layers.base import Layer
+from kerasish.shapes import format_shape, is_shape, mask_leaves
 
 
 def _output_dims(value: Any) -> tuple[int, ...] | None:

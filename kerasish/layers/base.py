@@ -8,11 +8,8 @@ variables, so `nnx.split`, `nnx.merge` and `jax.grad` see a layer as the plain p
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import inspect
 import re
-import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,7 +18,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
-from jax.extend import core as _jax_core
 
 from kerasish import initializers as _initializers
 from kerasish import mixed_precision as _mixed_precision
@@ -29,8 +25,17 @@ from kerasish import random as _random
 from kerasish import regularizers as _regularizers
 from kerasish.layers import added_losses as _added_losses
 from kerasish.layers import symbolic as _symbolic
-
-Shape = tuple  # a shape with `None` for unknown sizes, batch axis first: (None, 64)
+from kerasish.layers.initial_weights import defer_draw, drawing_weights_together
+from kerasish.shapes import (
+    STAND_INS,
+    Shape,
+    input_shapes,
+    map_shapes,
+    mask_leaves,
+    merge_traced_shapes,
+    standardize_shape,
+    standardize_shapes,
+)
 
 _name_counts: dict[str, int] = {}
 
@@ -49,163 +54,6 @@ def unique_name(prefix: str) -> str:
     count = _name_counts.get(prefix, 0)
     _name_counts[prefix] = count + 1
     return prefix if count == 0 else f"{prefix}_{count}"
-
-
-def format_shape(shape: Sequence[int | None]) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def standardize_shape(shape: Any, argument: str = "input_shape") -> Shape:
-    """Turns a shape-like value into a tuple of int/None, or raises a clear error."""
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape),)
-    if not isinstance(shape, (tuple, list)):
-        raise TypeError(f"Argument `{argument}` must be a tuple of ints (None for unknown sizes), "
-                        f"received {shape!r}.")
-    out = []
-    for d in shape:
-        if d is None:
-            out.append(None)
-        elif isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0:
-            out.append(int(d))
-        else:
-            raise ValueError(f"Argument `{argument}` must hold non-negative ints or None, received {shape!r}.")
-    return tuple(out)
-
-
-#: Two sizes to trace unknown axes with; distinct, and unlikely to equal a real axis size by chance.
-_STAND_INS = (2, 3)
-
-
-def _merge_shapes(a: Sequence[int], b: Sequence[int]) -> Shape:
-    """The shape traced with both stand-ins: batch axis and the axes that differ are None."""
-    return (None,) + tuple(x if x == y else None for x, y in zip(a[1:], b[1:]))
-
-
-def is_shape(value: Any) -> bool:
-    """A single shape: a tuple/list of ints and None (as opposed to a list of shapes)."""
-    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in value)
-
-
-def map_shapes(fn, shapes: Any) -> Any:
-    """Applies `fn` to one shape, or to each shape of a (nested) list / dict of shapes."""
-    if is_shape(shapes):
-        return fn(tuple(shapes))
-    if isinstance(shapes, dict):
-        return {k: map_shapes(fn, v) for k, v in shapes.items()}
-    if isinstance(shapes, (tuple, list)):
-        return type(shapes)(map_shapes(fn, v) for v in shapes)
-    return fn(shapes)
-
-
-def standardize_shapes(shapes: Any) -> Any:
-    """Each shape as a tuple of int/None with the batch axis set to None."""
-    return map_shapes(lambda s: (None,) + standardize_shape(s)[1:], shapes)
-
-
-def input_shapes(x: Any) -> Any:
-    """The shape of an array input, or the list / dict of shapes of several inputs."""
-    if isinstance(x, dict):
-        return {k: input_shapes(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(input_shapes(v) for v in x)
-    return tuple(x.shape)
-
-
-def mask_leaves(mask: Any) -> list:
-    """The masks of a (nested) list / dict of masks, in order, None kept in place: `[m, None, None]`."""
-    return jax.tree.leaves(mask, is_leaf=lambda m: m is None)
-
-
-# -- initial weights: drawn together, in one compiled program, when the outermost build ends --------
-
-
-class _PendingWeights(threading.local):
-    """The weights created inside `drawing_weights_together()` whose initial values are not drawn yet."""
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.entries: list[tuple[nnx.Variable, Any, tuple, Any, int, int]] = []  # variable, init, shape, dtype, seed, n
-
-
-_pending = _PendingWeights()
-
-
-@contextlib.contextmanager
-def drawing_weights_together():
-    """Draws the initial weights created inside the block in one compiled program when it ends.
-
-    Drawing a weight eagerly compiles a small XLA program for each new shape (and for the key
-    arithmetic): about 2 s for a 784-128-10 MLP on 2 CPU cores. Inside this block `add_weight` gives a
-    new weight a NumPy zeros placeholder of its final shape and dtype (enough to trace the layer for
-    its output shape) and records how to draw it; when the outermost block ends every recorded weight
-    is drawn by one program and assigned. The values are bit for bit those of eager drawing: same keys
-    (`kerasish.random.next_draw`), same initializers, and each operation of an initializer separated
-    from the next as eager dispatch separates them (see `_as_dispatched`). `Layer.build_for` and
-    `Sequential` open the block, so a single layer called eagerly is drawn when its build ends.
-    """
-    _pending.depth += 1
-    try:
-        yield
-    finally:
-        _pending.depth -= 1
-        if _pending.depth == 0 and _pending.entries:
-            entries, _pending.entries = _pending.entries, []
-            _draw(entries)
-
-
-def _draw(entries: list) -> None:
-    specs = tuple((init, shape, dtype, seed) for _, init, shape, dtype, seed, _ in entries)
-    counts = np.asarray([n for *_, n in entries], np.uint32)
-    try:
-        program = _draw_program(specs)
-    except TypeError:  # an unhashable initializer: no program reuse
-        program = _draw_program.__wrapped__(specs)
-    for (variable, *_), value in zip(entries, program(counts)):
-        variable.set_value(value)
-
-
-@functools.lru_cache(maxsize=64)
-def _draw_program(specs: tuple):
-    """One jitted program drawing every weight of `specs` from the draw numbers `counts` (uint32 (n,)).
-    Cached: building the same model again (tests, cross-validation loops) reuses it."""
-    def draw(counts):
-        return [_as_dispatched(lambda key, init=init, shape=shape, dtype=dtype:
-                               init(_random.fast_key(key), shape, dtype), _random.key_of(seed, counts[i]))
-                for i, (init, shape, dtype, seed) in enumerate(specs)]
-    return jax.jit(draw)
-
-
-def _as_dispatched(fn, *args):
-    """`fn(*args)` traced into the surrounding program, with the numerics of running it eagerly.
-
-    Run eagerly, each top-level operation of `fn` is its own compiled program (a jitted function,
-    such as `jax.random.normal`, is one). Traced into one program, XLA may fuse across those
-    boundaries and rewrite `normal(key) * stddev + mean` (reassociated constants, fused multiply-add),
-    which changes the last bit of normal draws. An optimization barrier on the floating-point inputs
-    of every top-level operation keeps the boundaries where eager execution has them.
-    """
-    closed = jax.make_jaxpr(fn)(*args)
-    env: dict = {}
-    read = lambda v: v.val if isinstance(v, _jax_core.Literal) else env[v]
-    is_float = lambda a: jnp.issubdtype(jnp.result_type(a), jnp.floating)
-    for var, value in zip(closed.jaxpr.constvars, closed.consts):
-        env[var] = value
-    for var, value in zip(closed.jaxpr.invars, args):
-        env[var] = value
-    for eqn in closed.jaxpr.eqns:
-        inputs = [read(v) for v in eqn.invars]
-        floats = [i for i, a in enumerate(inputs) if is_float(a)]
-        if floats:
-            fenced = jax.lax.optimization_barrier([inputs[i] for i in floats])
-            for i, value in zip(floats, fenced):
-                inputs[i] = value
-        params = eqn.primitive.get_bind_params(eqn.params)
-        subfuns, params = params if isinstance(params, tuple) else ((), params)  # older jax: (subfuns, params)
-        outputs = eqn.primitive.bind(*subfuns, *inputs, **params)
-        for var, value in zip(eqn.outvars, outputs if eqn.primitive.multiple_results else [outputs]):
-            env[var] = value
-    return read(closed.jaxpr.outvars[0])
 
 
 def _accepts_training(fn) -> bool:
@@ -383,8 +231,8 @@ class Layer(nnx.Module):
         specs = lambda tree, n: _symbolic.tree_map(lambda t: t.spec(n) if _symbolic.is_symbolic(t) else t, tree)
         trace = lambda n: nnx.eval_shape(lambda layer, x, kw: layer(x, **kw, **constants), self, specs(inputs, n),
                                          specs(tensors, n))
-        small, large = trace(_STAND_INS[0]), trace(_STAND_INS[1])
-        outputs = jax.tree.map(lambda a, b: _symbolic.SymbolicTensor(_merge_shapes(a.shape, b.shape), a.dtype),
+        small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
+        outputs = jax.tree.map(lambda a, b: _symbolic.SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype),
                                small, large)
         _symbolic.Node(self, inputs, outputs, kwargs)
         return outputs
@@ -460,8 +308,8 @@ class Layer(nnx.Module):
             stand_in = lambda s: tuple(n if d is None else d for d in (None,) + tuple(s[1:]))
             spec = map_shapes(lambda s: jax.ShapeDtypeStruct(stand_in(s), self._input_dtype()), input_shape)
             return nnx.eval_shape(lambda layer, x: layer(x), self, spec)
-        small, large = (trace(n) for n in _STAND_INS)
-        return jax.tree.map(lambda a, b: _merge_shapes(a.shape, b.shape), small, large)
+        small, large = (trace(n) for n in STAND_INS)
+        return jax.tree.map(lambda a, b: merge_traced_shapes(a.shape, b.shape), small, large)
 
     def _input_dtype(self):
         return self.dtype
@@ -507,8 +355,7 @@ class Layer(nnx.Module):
         placeholder = value if value is not None else np.zeros(spec.shape, spec.dtype)
         variable = nnx.Param(placeholder) if trainable else NonTrainable(placeholder)
         if value is None:
-            with drawing_weights_together():  # outside any build, drawn as soon as the block ends
-                _pending.entries.append((variable, init, shape, dtype, seed, n))
+            defer_draw(variable, init, shape, dtype, seed, n)  # with the build's others, or at once
         setattr(self, name, variable)
         self._weight_names.append(name)
         if regularizer is not None:

@@ -12,7 +12,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish.layers.base import Shape, format_shape
+from kerasish.shapes import Shape, format_shape
 
 
 def is_int(value: Any) -> bool:

@@ -19,7 +19,8 @@ from kerasish import activations as _activations
 from kerasish import initializers as _initializers
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape, format_shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape, format_shape
 
 _SPATIAL_LETTERS = {1: "W", 2: "HW", 3: "DHW"}
 

@@ -12,8 +12,9 @@ from flax import nnx
 from kerasish import activations as _activations
 from kerasish import initializers as _initializers
 from kerasish import random as _random
-from kerasish.layers.base import Layer, Shape, format_shape, standardize_shape
+from kerasish.layers.base import Layer
 from kerasish.layers.symbolic import Node, SymbolicTensor
+from kerasish.shapes import Shape, format_shape, standardize_shape
 
 
 class InputLayer(Layer):

@@ -9,7 +9,8 @@ import jax.numpy as jnp
 from kerasish import initializers as _initializers
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape
 
 
 def _embeddings_initializer(identifier: Any):

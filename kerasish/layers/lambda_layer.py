@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from kerasish.layers.base import Layer, standardize_shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import standardize_shape
 
 
 class Lambda(Layer):

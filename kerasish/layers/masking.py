@@ -7,7 +7,8 @@ from typing import Any
 import jax.numpy as jnp
 
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape
 
 
 class Masking(Layer):

@@ -13,7 +13,8 @@ from typing import Any
 import jax.numpy as jnp
 
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, format_shape, is_shape, mask_leaves
+from kerasish.layers.base import Layer
+from kerasish.shapes import format_shape, is_shape, mask_leaves
 
 
 def _broadcast_sample_shapes(shapes: list[tuple], layer_name: str) -> tuple:

@@ -22,7 +22,8 @@ from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape, format_shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape, format_shape
 
 
 def _normalize(x, mean, variance, gamma, beta, epsilon: float):

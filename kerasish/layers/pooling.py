@@ -18,7 +18,8 @@ import jax.numpy as jnp
 from flax import nnx
 
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape, format_shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape, format_shape
 
 
 def _channels_last(x, data_format: str):

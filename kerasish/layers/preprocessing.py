@@ -7,7 +7,8 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish.layers.base import Layer, Shape, format_shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape, format_shape
 
 
 def _check_factor(value: Any, argument: str) -> float | tuple[float, ...]:

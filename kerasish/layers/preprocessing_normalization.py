@@ -14,7 +14,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape, format_shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape, format_shape
 
 EPSILON = 1e-7  # keras.config.epsilon()
 

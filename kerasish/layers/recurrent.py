@@ -31,7 +31,8 @@ from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape, format_shape, mask_leaves
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape, format_shape, mask_leaves
 
 
 def _project(h, kernel, masks, gates: int):

@@ -14,7 +14,8 @@ from flax import nnx
 
 from kerasish import random as _random
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape
 
 
 def _check_seed(seed: Any, layer: str) -> int | None:

@@ -8,7 +8,8 @@ import jax
 import jax.numpy as jnp
 
 from kerasish.layers import checks
-from kerasish.layers.base import Layer, Shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape
 
 _INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5")
 

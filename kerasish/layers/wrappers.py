@@ -12,7 +12,8 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from kerasish.layers.base import Layer, Shape, mask_leaves
+from kerasish.layers.base import Layer
+from kerasish.shapes import Shape, mask_leaves
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 

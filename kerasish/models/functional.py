@@ -20,8 +20,9 @@ import jax
 from flax import nnx
 
 from kerasish.layers import symbolic as _symbolic
-from kerasish.layers.base import Layer, mask_leaves
+from kerasish.layers.base import Layer
 from kerasish.layers.core import InputLayer
+from kerasish.shapes import mask_leaves
 
 
 class Graph:

@@ -17,16 +17,9 @@ from kerasish import distribution as _distribution
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
 from kerasish import optimizers as _optimizers
-from kerasish.layers.base import (
-    Layer,
-    _accepts_training,
-    format_shape,
-    input_shapes,
-    is_shape,
-    map_shapes,
-    standardize_shapes,
-)
+from kerasish.layers.base import Layer, _accepts_training
 from kerasish.layers.symbolic import any_symbolic
+from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
 from kerasish.training import loop as _loop
 from kerasish.training.engine import Engine, split_model
 from kerasish.training.objectives import Objectives, flatten_outputs

@@ -46,7 +46,7 @@ def _nodes_and_edges(model) -> tuple[list, list[tuple[int, int]]]:
 
 
 def _shape_text(shape: Any) -> str:
-    from kerasish.layers.base import format_shape, is_shape
+    from kerasish.shapes import format_shape, is_shape
     if shape is None:
         return "?"
     if is_shape(shape):

@@ -8,10 +8,12 @@ from typing import Any
 
 from flax import nnx
 
-from kerasish.layers.base import Layer, Shape, drawing_weights_together, input_shapes, standardize_shape
+from kerasish.layers.base import Layer
 from kerasish.layers.core import InputLayer
+from kerasish.layers.initial_weights import drawing_weights_together
 from kerasish.layers.symbolic import Node, SymbolicTensor
 from kerasish.models.model import Model
+from kerasish.shapes import Shape, input_shapes, standardize_shape
 
 
 class Sequential(Model):

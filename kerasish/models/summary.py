@@ -6,7 +6,8 @@ from html import escape
 
 import numpy as np
 
-from kerasish.layers.base import Layer, format_shape
+from kerasish.layers.base import Layer
+from kerasish.shapes import format_shape
 
 
 def _count(variables) -> int:

@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish import losses as _losses
-from kerasish.layers.base import format_shape, is_shape
+from kerasish.shapes import format_shape, is_shape
 from kerasish.training.objectives import flatten_outputs
 
 _ARRAY_TYPES = (np.ndarray, jax.Array, list, tuple, dict, int, float, np.generic)
