@@ -20,6 +20,7 @@ import numpy as np
 from flax import nnx
 
 from kerasish import initializers as _initializers
+from kerasish.backend import unique_name
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
@@ -37,9 +38,6 @@ from kerasish.shapes import (
     standardize_shapes,
 )
 
-_name_counts: dict[str, int] = {}
-
-
 class NonTrainable(nnx.Variable):
     """A weight the optimizer never updates (`add_weight(..., trainable=False)`)."""
 
@@ -47,13 +45,6 @@ class NonTrainable(nnx.Variable):
 def _snake_case(name: str) -> str:
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()  # Keras's rule: Conv2D -> conv2d
-
-
-def unique_name(prefix: str) -> str:
-    """`dense`, then `dense_1`, `dense_2`, ... as Keras names layers."""
-    count = _name_counts.get(prefix, 0)
-    _name_counts[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
 
 
 def _accepts_training(fn) -> bool:
