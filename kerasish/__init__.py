@@ -27,6 +27,6 @@ from kerasish.models import Model, Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "datasets", "distribution", "initializers",
-           "layers", "losses", "metrics", "mixed_precision", "models", "optimizers", "regularizers", "saving", "utils",
-           "__version__"]
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "datasets", "distribution",
+           "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "optimizers", "regularizers",
+           "saving", "utils", "__version__"]
