@@ -657,3 +657,30 @@ def get(identifier: str | Optimizer | optax.GradientTransformation) -> Optimizer
         "Argument `identifier` must be an optimizer name, a kerasish.optimizers.Optimizer or an "
         f"optax.GradientTransformation, received {identifier!r} of type {type(identifier).__name__}."
     )
+
+
+def serialize(optimizer: Optimizer) -> dict[str, Any] | None:
+    """`{"class_name", "config"}` of a kerasish optimizer, as Keras's `optimizers.serialize`; None for one whose
+    configuration is code, not data (a wrapped optax transformation, a schedule as the learning rate).
+
+    Example:
+      >>> serialize(SGD(0.1))["class_name"], serialize(Optimizer.from_optax(optax.sgd(0.1))) is None
+      ('SGD', True)
+    """
+    config = optimizer.get_config()
+    if _BY_NAME.get(type(optimizer).__name__) is not type(optimizer) or callable(config["learning_rate"]):
+        return None
+    return {"class_name": type(optimizer).__name__, "config": config}
+
+
+def deserialize(config: dict[str, Any]) -> Optimizer:
+    """The optimizer `serialize` described.
+
+    Raises:
+      ValueError: for a class name kerasish does not have, or a config that is not a dict.
+    """
+    if not isinstance(config, dict) or not isinstance(config.get("config"), dict) \
+            or config.get("class_name") not in _BY_NAME:
+        raise ValueError(f"An optimizer config must be {{'class_name': one of {sorted(_BY_NAME)}, 'config': {{...}}}}, "
+                         f"received {str(config)[:200]}.")
+    return _BY_NAME[config["class_name"]](**config["config"])

@@ -283,7 +283,7 @@ def test_the_host_side_assertion_catches_errors_from_inside_jax():
 
 def test_soft_and_boundary_targets_are_accepted(c):
     """The label checks reject only what is out of range: soft labels, 0/1 bounds and float class ids pass."""
-    from kerasish.training.data import check_target
+    from kerasish.training.data.checks import check_target
     losses = ks.losses
     check_target(c.y.astype(np.float32), losses.SparseCategoricalCrossentropy(), (None, 3))
     check_target(c.y[:, None], losses.SparseCategoricalCrossentropy(), (None, 3))
@@ -304,7 +304,7 @@ class CallbackFailure(Exception):
 def raise_at(hook, at=0, error=None):
     """A callback whose `hook` raises `error` at batch (or epoch) `at`; with `error=None` it stops training there."""
     def hook_method(self, index=None, logs=None):
-        if index is None or index == at:
+        if not isinstance(index, int) or index == at:  # on_train_begin(logs) has no batch or epoch index
             if error is None:
                 self.model.stop_training = True
             else:
