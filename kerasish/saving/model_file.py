@@ -79,8 +79,8 @@ def _compile_spec(model) -> dict[str, Any] | None:
         return None
     from kerasish import losses, optimizers
     optimizer = config.optimizer
-    if type(optimizer).__name__ not in optimizers._BY_NAME or callable(optimizer._learning_rate):
-        return None  # an optax transformation or a schedule: code, not data
+    if not optimizers.is_serializable(optimizer):
+        return None  # an optax transformation or a function as the learning rate: code, not data
     loss = config.loss
     if isinstance(loss, losses.Loss):
         loss = {"class_name": type(loss).__name__, "config": loss.get_config()}
@@ -155,7 +155,7 @@ def load_model(filepath: str | os.PathLike, compile: bool = True):
 
 def _recompile(model, spec: dict[str, Any], optimizer_leaves: list[np.ndarray]) -> None:
     from kerasish import losses, optimizers
-    optimizer = optimizers._BY_NAME[spec["optimizer"]["class_name"]](**spec["optimizer"]["config"])
+    optimizer = optimizers.deserialize(spec["optimizer"])
     loss = spec["loss"]
     if isinstance(loss, dict) and "class_name" in loss:
         cls = getattr(losses, loss["class_name"], None)
