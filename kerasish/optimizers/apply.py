@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from kerasish.optimizers.references import read_value, write_value
+from kerasish.optimizers.references import check_writable, read_value, write_value
 from kerasish.variables import Variable, bound_values
 
 
@@ -61,6 +61,8 @@ class ApplyGradients:
             indices = list(range(len(grads)))
         else:
             trainable_variables = list(trainable_variables)
+            for variable in trainable_variables:
+                check_writable(variable)
             if not self.built:
                 self.build(trainable_variables)
             self._check_variables_are_known(trainable_variables)

@@ -40,15 +40,20 @@ def read_value(x: Any) -> Any:
     return x
 
 
-def write_value(variable: Any, value: Any) -> None:
-    """Sets a variable of any kind: flax NNX's with `v[...] = value`, the others with `assign`."""
-    if isinstance(variable, nnx.Variable):
-        variable[...] = value
-    elif hasattr(variable, "assign"):
-        variable.assign(value)
-    else:
+def check_writable(variable: Any) -> None:
+    """Raises a TypeError for something `write_value` cannot set."""
+    if not isinstance(variable, (Variable, nnx.Variable)) and not hasattr(variable, "assign"):
         raise TypeError(f"An optimizer can only update variables (kerasish or flax NNX variables, or objects with "
                         f"an `assign` method), received {type(variable).__name__}: {variable!r}.")
+
+
+def write_value(variable: Any, value: Any) -> None:
+    """Sets a variable of any kind: flax NNX's with `v[...] = value`, the others with `assign`."""
+    check_writable(variable)
+    if isinstance(variable, nnx.Variable):
+        variable[...] = value
+    else:
+        variable.assign(value)
 
 
 class Reference(Variable):
@@ -71,7 +76,7 @@ class Reference(Variable):
         name = name if isinstance(name, str) else "variable"
         path = getattr(variable, "path", None)
         path = path if isinstance(path, str) else name
-        dtype = getattr(variable, "dtype", None) or np.asarray(value).dtype
+        dtype = jax.dtypes.canonicalize_dtype(getattr(variable, "dtype", None) or np.asarray(value).dtype)
         return cls(np.shape(value), dtype, name, path, getattr(variable, "constraint", None),
                    bool(getattr(variable, "overwrite_with_gradient", False)))
 

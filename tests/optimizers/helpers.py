@@ -9,6 +9,8 @@ into `jax.jit` on JAX 0.10); `LossScaleOptimizer`'s eager `apply` leaks a tracer
 
 from __future__ import annotations
 
+import re
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -19,6 +21,7 @@ from kerasish.variables import Variable
 
 STEPS = 3
 _RNG = np.random.default_rng(7)
+NAMES = ("a", "b")  # the weights' names, so the optimizers' variable names are comparable
 WEIGHTS = [_RNG.normal(size=(3, 2)).astype(np.float32), _RNG.normal(size=(2,)).astype(np.float32)]
 GRADIENTS = [[_RNG.normal(size=w.shape).astype(np.float32) for w in WEIGHTS] for _ in range(STEPS)]
 
@@ -26,7 +29,7 @@ GRADIENTS = [[_RNG.normal(size=w.shape).astype(np.float32) for w in WEIGHTS] for
 def run_keras(make, gradients=GRADIENTS):
     """`(weights, optimizer variable values, optimizer variable paths)` after Keras's steps."""
     optimizer = make(keras.optimizers)
-    variables = [keras.Variable(w) for w in WEIGHTS]
+    variables = [keras.Variable(w, name=n) for w, n in zip(WEIGHTS, NAMES)]
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         optimizer.build(variables)
         state, trained = [v.value for v in optimizer.variables], [v.value for v in variables]
@@ -39,14 +42,19 @@ def run_keras(make, gradients=GRADIENTS):
 
 
 def _paths(optimizer):
-    """Variable paths without the optimizer's and the weights' own names (which depend on counters)."""
-    return [v.path.split("/", 1)[1] for v in optimizer.variables]
+    """Variable paths without the optimizer's name (which depends on a counter)."""
+    return _paths_of(optimizer.variables)
+
+
+def _paths_of(variables):
+    # Nadam's running product is an unnamed Keras variable: `variable_<a global counter>`
+    return [re.sub(r"^variable_\d+$", "variable", v.path.split("/", 1)[1]) for v in variables]
 
 
 def run_apply(make, gradients=GRADIENTS):
     """kerasish's stateful way: `apply_gradients` on `Variable`s, eagerly."""
     optimizer = make(__import__("kerasish").optimizers)
-    variables = [Variable(w) for w in WEIGHTS]
+    variables = [Variable(w, name=n) for w, n in zip(WEIGHTS, NAMES)]
     for grads in gradients:
         optimizer.apply_gradients(zip(grads, variables))
     return [v.numpy() for v in variables], [v.numpy() for v in optimizer.variables], _paths(optimizer)
@@ -55,7 +63,7 @@ def run_apply(make, gradients=GRADIENTS):
 def run_stateless(make, gradients=GRADIENTS):
     """kerasish's stateless way: `build`, then `stateless_apply` under `jax.jit`."""
     optimizer = make(__import__("kerasish").optimizers)
-    variables = [Variable(w) for w in WEIGHTS]
+    variables = [Variable(w, name=n) for w, n in zip(WEIGHTS, NAMES)]
     optimizer.build(variables)
     step = jax.jit(optimizer.stateless_apply)
     state, trained = optimizer.variables, [v.value for v in variables]
@@ -78,7 +86,7 @@ def run_optax(make, gradients=GRADIENTS):
     for grads in gradients:
         params, state = step(params, state, grads)
     values = optimizer.state_variables(state, params)
-    return [np.asarray(params["a"]), np.asarray(params["b"])], [v.numpy() for v in values], None
+    return [np.asarray(params["a"]), np.asarray(params["b"])], [v.numpy() for v in values], _paths_of(values)
 
 
 WAYS = {"apply": run_apply, "stateless_apply": run_stateless, "optax": run_optax}
@@ -96,13 +104,12 @@ def assert_matches_keras(make, ways=tuple(WAYS), gradients=GRADIENTS, rtol=1e-5,
         for i, (got, expected) in enumerate(zip(got_state, state)):
             assert np.shape(got) == np.shape(expected), f"{way}: optimizer variable {i}"
             np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, err_msg=f"{way}: optimizer variable {i}")
-        if got_paths is not None:
-            assert [_without_counters(p) for p in got_paths] == [_without_counters(p) for p in paths], way
+        assert got_paths == paths, way
     return weights
 
 
-def _without_counters(path: str) -> str:
-    """Keras names unnamed variables `variable`, `variable_1`, ...: compare against kerasish's own counter-free run
-    by dropping the suffix of the weight's name."""
-    import re
-    return re.sub(r"variable_\d+", "variable", path)
+def assert_config_matches_keras(make):
+    """Same `get_config()` as Keras (keys and values), and `from_config` gives the same config back."""
+    ours, theirs = make(__import__("kerasish").optimizers), make(keras.optimizers)
+    assert ours.get_config() == theirs.get_config()
+    assert type(ours).from_config(ours.get_config()).get_config() == ours.get_config()
