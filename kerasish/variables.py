@@ -95,15 +95,17 @@ class Variable:
             initializer = initializers.get(initializer)
             # a constant needs no key: drawing one would move the global random stream of weight initializers
             key = None if isinstance(initializer, initializers.Constant) else _random.next_key()
-            value = initializer(key, tuple(int(d) for d in shape), dtype)
+            value = initializer(key, tuple(int(d) for d in shape), jax.dtypes.canonicalize_dtype(np.dtype(dtype)))
         else:
             dtype = _value_dtype(initializer, dtype)
-            value = jnp.asarray(initializer, dtype)
+            value = jnp.asarray(initializer, jax.dtypes.canonicalize_dtype(np.dtype(dtype)))
             if shape is not None and tuple(shape) != value.shape:
                 raise ValueError(f"Variable {name or 'variable'!r}: the initial value has shape {value.shape}, "
                                  f"but shape={tuple(shape)} was given.")
-        self._value = jnp.asarray(value, dtype)
         self._dtype = backend.standardize_dtype(dtype)
+        # JAX without x64 holds a float64 / int64 variable in 32 bits; its `dtype` stays the one asked for (Keras's)
+        self._array_dtype = jax.dtypes.canonicalize_dtype(np.dtype(self._dtype))
+        self._value = jnp.asarray(value, self._array_dtype)
         self.name = name or backend.unique_name("variable")
         self.path = self.name
         self.trainable = bool(trainable)
@@ -130,7 +132,7 @@ class Variable:
         Raises:
           ValueError: if `value`'s shape differs from the variable's.
         """
-        new = jnp.asarray(value.value if isinstance(value, Variable) else value, self._dtype)
+        new = jnp.asarray(value.value if isinstance(value, Variable) else value, self._array_dtype)
         if new.shape != self.shape:
             raise ValueError(f"The shape of the value assigned to variable {self.path!r} must be {self.shape}, "
                              f"received a value of shape {new.shape}.")

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from kerasish import registry
 from kerasish.optimizers import checks
 from kerasish.optimizers.base import Optimizer
+from kerasish.optimizers.references import as_dtype
 
 
 def _moments(self: Optimizer, gradient: jax.Array, m, v, beta_1: float, beta_2: float) -> None:
@@ -66,7 +67,7 @@ class Adam(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient, t = learning_rate.astype(dtype), gradient.astype(dtype), self._step_number(dtype)
+        lr, gradient, t = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype), self._step_number(dtype)
         index = self._get_variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
         alpha = lr * jnp.sqrt(1 - jnp.power(jnp.asarray(self.beta_2, dtype), t)) / (
@@ -146,7 +147,7 @@ class Adamax(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient, t = learning_rate.astype(dtype), gradient.astype(dtype), self._step_number(dtype)
+        lr, gradient, t = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype), self._step_number(dtype)
         index = self._get_variable_index(variable)
         m, u = self._m[index], self._u[index]
         self.assign_add(m, (gradient - m.value) * (1 - self.beta_1))
@@ -202,7 +203,7 @@ class Nadam(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient, t = learning_rate.astype(dtype), gradient.astype(dtype), self._step_number(dtype)
+        lr, gradient, t = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype), self._step_number(dtype)
         u_t, u_next = self._momentum_at(t), self._momentum_at(t + 1)
         product = self._u_product.value.astype(dtype)
         product_next = product * u_next
@@ -251,7 +252,7 @@ class Lamb(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient, t = learning_rate.astype(dtype), gradient.astype(dtype), self._step_number(dtype)
+        lr, gradient, t = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype), self._step_number(dtype)
         index = self._get_variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
         _moments(self, gradient, m, v, self.beta_1, self.beta_2)

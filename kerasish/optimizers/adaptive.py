@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from kerasish import initializers, registry
 from kerasish.optimizers import checks
 from kerasish.optimizers.base import Optimizer
+from kerasish.optimizers.references import as_dtype
 
 
 class RMSprop(Optimizer):
@@ -54,7 +55,7 @@ class RMSprop(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient = learning_rate.astype(dtype), gradient.astype(dtype)
+        lr, gradient = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype)
         index, rho = self._get_variable_index(variable), self.rho
         velocity = self._velocities[index]
         self.assign(velocity, rho * velocity.value + (1 - rho) * jnp.square(gradient))
@@ -110,7 +111,7 @@ class Adagrad(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient = learning_rate.astype(dtype), gradient.astype(dtype)
+        lr, gradient = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype)
         accumulator = self._accumulators[self._get_variable_index(variable)]
         self.assign_add(accumulator, jnp.square(gradient))
         self.assign_sub(variable, (lr * gradient) / jnp.sqrt(accumulator.value + self.epsilon))
@@ -153,7 +154,7 @@ class Adadelta(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient = learning_rate.astype(dtype), gradient.astype(dtype)
+        lr, gradient = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype)
         index, rho = self._get_variable_index(variable), self.rho
         grads, deltas = self._accumulated_grads[index], self._accumulated_delta_vars[index]
         root = lambda x: jnp.sqrt(x + self.epsilon)
@@ -221,7 +222,7 @@ class Adafactor(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient, t = learning_rate.astype(dtype), gradient.astype(dtype), self._step_number(dtype)
+        lr, gradient, t = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype), self._step_number(dtype)
         if self.relative_step and not callable(self._learning_rate):
             lr = jnp.minimum(lr, 1 / jnp.sqrt(t))
         index = self._get_variable_index(variable)
@@ -274,6 +275,15 @@ class Ftrl(Optimizer):
                  l2_regularization_strength: float = 0.0, l2_shrinkage_regularization_strength: float = 0.0,
                  beta: float = 0.0, **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
+        keras_signs = {"initial_accumulator_value": (initial_accumulator_value, "positive"),
+                       "learning_rate_power": (learning_rate_power, "negative"),
+                       "l1_regularization_strength": (l1_regularization_strength, "positive"),
+                       "l2_regularization_strength": (l2_regularization_strength, "positive"),
+                       "l2_shrinkage_regularization_strength": (l2_shrinkage_regularization_strength, "positive")}
+        for name, (value, sign) in keras_signs.items():
+            x = checks.as_number(value)
+            checks.keras_range(x is not None and (x > 0 if sign == "negative" else x < 0),
+                               f"`{name}` needs to be {sign} or zero. Received: {name}={value}.")
         self.learning_rate_power = checks.number("learning_rate_power", learning_rate_power, high=0.0, owner="Ftrl")
         self.initial_accumulator_value = checks.number("initial_accumulator_value", initial_accumulator_value, 0.0,
                                                        owner="Ftrl")
@@ -295,7 +305,7 @@ class Ftrl(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient = learning_rate.astype(dtype), gradient.astype(dtype)
+        lr, gradient = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype)
         index = self._get_variable_index(variable)
         accumulator, linear = self._accumulators[index], self._linears[index]
         power = -self.learning_rate_power

@@ -63,6 +63,13 @@ def number(name: str, value: Any, low: float | None = None, high: float | None =
     return x
 
 
+def keras_range(failed: bool, message: str) -> None:
+    """Raises Keras's own message (a `ValueError`) where Keras checks an argument itself, so code and tests that
+    match Keras's words keep working; `number` then refuses what Keras lets through (NaN, infinity)."""
+    if failed:
+        raise ValueError(message)
+
+
 def describe(low: float | None, high: float | None, low_open: bool = False, high_open: bool = False) -> str:
     """The words for a range: `a finite number in [0, 1)`, `a finite number > 0`, ..."""
     if low is not None and high is not None:

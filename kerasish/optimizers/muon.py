@@ -12,6 +12,7 @@ import jax.numpy as jnp
 from kerasish import registry
 from kerasish.optimizers import checks
 from kerasish.optimizers.base import Optimizer
+from kerasish.optimizers.references import as_dtype
 
 
 def _swap_last_axes(x: jax.Array) -> jax.Array:
@@ -120,7 +121,7 @@ class Muon(Optimizer):
 
     def _adamw_update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array, m, v) -> None:
         dtype = variable.value.dtype
-        lr, gradient, t = learning_rate.astype(dtype), gradient.astype(dtype), self._step_number(dtype)
+        lr, gradient, t = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype), self._step_number(dtype)
         alpha = lr * jnp.sqrt(1 - jnp.power(jnp.asarray(self.adam_beta_2, dtype), t)) / (
             1 - jnp.power(jnp.asarray(self.adam_beta_1, dtype), t))
         self.assign_add(m, (gradient - m.value) * (1 - self.adam_beta_1))

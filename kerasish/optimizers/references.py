@@ -40,6 +40,11 @@ def read_value(x: Any) -> Any:
     return x
 
 
+def as_dtype(x: Any, dtype: Any) -> jax.Array:
+    """`x` (an array, a number or a variable) as an array of `dtype`."""
+    return jnp.asarray(read_value(x), dtype)
+
+
 def check_writable(variable: Any) -> None:
     """Raises a TypeError for something `write_value` cannot set."""
     if not isinstance(variable, (Variable, nnx.Variable)) and not hasattr(variable, "assign"):
@@ -64,6 +69,7 @@ class Reference(Variable):
                  overwrite_with_gradient: bool = False) -> None:
         self._value = None
         self._shape, self._dtype = tuple(int(d) for d in shape), backend.standardize_dtype(dtype)
+        self._array_dtype = jax.dtypes.canonicalize_dtype(np.dtype(self._dtype))
         self.name, self.path, self.trainable, self.autocast = name, path, True, True
         self.aggregation, self.synchronization, self.regularizer = "none", "auto", None
         self.constraint, self.overwrite_with_gradient = constraint, overwrite_with_gradient

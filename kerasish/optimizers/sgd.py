@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from kerasish import registry
 from kerasish.optimizers import checks
 from kerasish.optimizers.base import Optimizer
+from kerasish.optimizers.references import as_dtype
 
 
 class SGD(Optimizer):
@@ -42,6 +43,9 @@ class SGD(Optimizer):
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
+        x = checks.as_number(momentum)
+        checks.keras_range(x is not None and (x < 0 or x > 1),
+                           f"`momentum` must be a float between [0, 1]. Received: momentum={momentum}")
         self.momentum = checks.number("momentum", momentum, 0.0, 1.0, owner="SGD")
         self.nesterov = checks.boolean("nesterov", nesterov, "SGD")
 
@@ -53,7 +57,7 @@ class SGD(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient = learning_rate.astype(dtype), gradient.astype(dtype)
+        lr, gradient = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype)
         if self.momentum == 0:
             self.assign_sub(variable, gradient * lr)
             return
@@ -91,6 +95,10 @@ class Lion(Optimizer):
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.99,
                  **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
+        x = checks.as_number(beta_1)
+        checks.keras_range(x is not None and (x <= 0 or x > 1),
+                           f"Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer degenerates to "
+                           f"SignSGD. Received: beta_1={beta_1}.")
         self.beta_1 = checks.number("beta_1", beta_1, 0.0, 1.0, low_open=True, owner="Lion")
         self.beta_2 = checks.number("beta_2", beta_2, 0.0, 1.0, owner="Lion")
 
@@ -102,7 +110,7 @@ class Lion(Optimizer):
 
     def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
         dtype = variable.value.dtype
-        lr, gradient = learning_rate.astype(dtype), gradient.astype(dtype)
+        lr, gradient = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype)
         beta_1, beta_2 = jnp.asarray(self.beta_1, dtype), jnp.asarray(self.beta_2, dtype)
         m = self._momentums[self._get_variable_index(variable)]
         self.assign_sub(variable, lr * jnp.sign(m.value * beta_1 + gradient * (1.0 - beta_1)))

@@ -34,9 +34,14 @@ def test_adafactor_with_a_schedule_takes_no_relative_step():
     (lambda: optimizers.Adagrad(initial_accumulator_value=-1), r"received initial_accumulator_value=-1"),
     (lambda: optimizers.Adadelta(epsilon=float("inf")), r"`epsilon` of Adadelta must be a finite number >= 0"),
     (lambda: optimizers.Adafactor(clip_threshold=0), r"`clip_threshold` of Adafactor must be a finite number > 0"),
-    (lambda: optimizers.Ftrl(learning_rate_power=0.5), r"`learning_rate_power` of Ftrl must be a finite number <= 0"),
-    (lambda: optimizers.Ftrl(l1_regularization_strength=-1.0), r"`l1_regularization_strength` of Ftrl must be a "
-                                                                r"finite number >= 0"),
+    (lambda: optimizers.Ftrl(learning_rate_power=0.5), r"^`learning_rate_power` needs to be negative or zero. "
+                                                       r"Received: learning_rate_power=0.5.$"),
+    (lambda: optimizers.Ftrl(learning_rate_power=-float("inf")), r"`learning_rate_power` of Ftrl must be a finite "
+                                                                 r"number <= 0"),
+    (lambda: optimizers.Ftrl(l1_regularization_strength=-1.0), r"^`l1_regularization_strength` needs to be positive "
+                                                                r"or zero. Received: l1_regularization_strength=-1.0.$"),
+    (lambda: optimizers.Ftrl(l2_regularization_strength=float("nan")), r"`l2_regularization_strength` of Ftrl must "
+                                                                        r"be a finite number >= 0"),
     (lambda: optimizers.Ftrl(beta=-1.0), r"`beta` of Ftrl must be a finite number >= 0"),
 ])
 def test_arguments_out_of_range_are_refused(make, message):

@@ -78,6 +78,9 @@ def test_setting_a_garbage_learning_rate_is_refused_too():
 
 
 def test_the_check_helpers():
+    with pytest.raises(ValueError, match=r"^Keras's own words$"):
+        checks.keras_range(True, "Keras's own words")
+    checks.keras_range(False, "not raised")
     assert checks.number("x", np.float32(0.5), 0.0, 1.0) == 0.5
     assert checks.as_number(np.array(2)) == 2.0 and checks.as_number(True) is None
     assert checks.describe(0, 1, low_open=True) == "a finite number in (0, 1]"
