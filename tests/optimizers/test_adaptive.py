@@ -38,8 +38,8 @@ def test_adafactor_with_a_schedule_takes_no_relative_step():
                                                        r"Received: learning_rate_power=0.5.$"),
     (lambda: optimizers.Ftrl(learning_rate_power=-float("inf")), r"`learning_rate_power` of Ftrl must be a finite "
                                                                  r"number <= 0"),
-    (lambda: optimizers.Ftrl(l1_regularization_strength=-1.0), r"^`l1_regularization_strength` needs to be positive "
-                                                                r"or zero. Received: l1_regularization_strength=-1.0.$"),
+    (lambda: optimizers.Ftrl(l1_regularization_strength=-1.0),
+     r"^`l1_regularization_strength` needs to be positive or zero. Received: l1_regularization_strength=-1.0.$"),
     (lambda: optimizers.Ftrl(l2_regularization_strength=float("nan")), r"`l2_regularization_strength` of Ftrl must "
                                                                         r"be a finite number >= 0"),
     (lambda: optimizers.Ftrl(beta=-1.0), r"`beta` of Ftrl must be a finite number >= 0"),
