@@ -35,7 +35,7 @@ from kerasish import backend
 from kerasish.optimizers import checks, schedules
 from kerasish.optimizers.apply import ApplyGradients
 from kerasish.optimizers.optax_face import OptaxFace
-from kerasish.optimizers.references import LearningRate, Reference, read_value, snake_case, takes_a_step
+from kerasish.optimizers.references import Iteration, LearningRate, Reference, read_value, snake_case, takes_a_step
 from kerasish.variables import Variable
 
 
@@ -110,7 +110,7 @@ class Optimizer(ApplyGradients, OptaxFace):
         self._slots: dict[int, tuple[str, int]] = {}  # id(variable) -> (slot name, index of its weight)
         self._holder: Callable[[], Any] | None = None
         self._programs: dict[Any, Optimizer] = {}  # the optax face: one built copy per parameter structure
-        self._iterations = self._new_variable(0, "int32", "iteration")
+        self._iterations = self._new_variable(0, "int32", "iteration", Iteration)
         self._learning_rate = self._as_learning_rate(learning_rate)
 
     # -- variables --------------------------------------------------------------------------------
@@ -137,16 +137,11 @@ class Optimizer(ApplyGradients, OptaxFace):
 
     @property
     def iterations(self) -> Any:
-        """The optimizer steps taken (Keras's `iterations`; with gradient accumulation, the number of updates)."""
-        iterations = self._iterations
-        holder = self._live_holder()
-        if holder is not None and hasattr(holder, "optimizer_state") and not iterations._bound:
-            from kerasish.optimizers.state import get_iterations
-            live = get_iterations(holder.optimizer_state())
-            iterations = iterations if live is None else live
+        """The optimizer steps taken (Keras's `iterations`; with gradient accumulation, the number of updates);
+        live during `fit` when the engine offers its state."""
         if self.gradient_accumulation_steps:
-            return read_value(iterations) // self.gradient_accumulation_steps
-        return iterations
+            return read_value(self._iterations) // self.gradient_accumulation_steps
+        return self._iterations
 
     def build(self, var_list: Sequence[Any]) -> None:
         """Creates the optimizer's variables for the trained variables `var_list` (their shapes, dtypes and names).
@@ -300,6 +295,7 @@ class Optimizer(ApplyGradients, OptaxFace):
         optimizer state (for `iterations`). Held by a weak reference.
         """
         self._holder = weakref.ref(holder)
+        self._iterations._holder = self._holder
         if isinstance(self._learning_rate, LearningRate):
             self._learning_rate._holder = self._holder
 

@@ -113,6 +113,10 @@ class LossScaleOptimizer(Optimizer):
     def finalize_variable_values(self, var_list) -> None:
         self.inner_optimizer.finalize_variable_values(var_list)
 
+    def finalize_params(self, params: Any, opt_state: Any) -> Any:
+        self._program(params)._unpack(opt_state)  # checks that the state is this optimizer's
+        return self.inner_optimizer.finalize_params(params, opt_state.inner)
+
     def check_finite(self, grads) -> jax.Array:
         """Whether every gradient is finite."""
         finite = [jnp.all(jnp.isfinite(g)) for g in grads if g is not None]

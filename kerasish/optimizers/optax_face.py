@@ -19,7 +19,7 @@ import numpy as np
 
 from kerasish import backend
 from kerasish.optimizers import schedules
-from kerasish.optimizers.references import LearningRate, Reference, read_value, takes_a_step
+from kerasish.optimizers.references import Iteration, LearningRate, Reference, read_value, takes_a_step
 from kerasish.optimizers.state import OptimizerState, ScheduledRate
 from kerasish.variables import Variable
 
@@ -62,6 +62,22 @@ class OptaxFace:
         new_updates = program._treedef.unflatten([n - p for n, p in zip(new_leaves, leaves)])
         return new_updates, program._pack(new_values)
 
+    def finalize_params(self, params: Any, opt_state: Any) -> Any:
+        """Keras's `finalize_variable_values` for the optax face: with `use_ema`, the moving averages held in
+        `opt_state` (shaped like `params`) to write into the model at the end of training; else `params`.
+
+        Example:
+          >>> from kerasish.optimizers import SGD
+          >>> opt = SGD(1.0, use_ema=True, ema_momentum=0.5)
+          >>> state = opt.update(jnp.ones(1), opt.init(jnp.zeros(1)), jnp.zeros(1))[1]
+          >>> opt.finalize_params(jnp.zeros(1), state).tolist()  # the average starts at the first step's weights
+          [-1.0]
+        """
+        if not getattr(self, "use_ema", False):
+            return params
+        self._program(params)._unpack(opt_state)  # checks that the state is this optimizer's
+        return opt_state.slots["average"]
+
     def loss_scale(self, opt_state: Any = None) -> Any:
         """The factor the loss is multiplied by before taking gradients (`loss_scale_factor`, or
         `LossScaleOptimizer`'s dynamic scale held in `opt_state`); None when the loss is not scaled."""
@@ -94,7 +110,7 @@ class OptaxFace:
         twin = copy.copy(self)
         vars(twin).update(built=False, _variables=[], _trainable_variables=[], _trainable_variables_indices={},
                           _references=[], _slots={}, _holder=None, _programs={})
-        twin._iterations = twin._new_variable(0, "int32", "iteration")
+        twin._iterations = twin._new_variable(0, "int32", "iteration", Iteration)
         if isinstance(self._learning_rate, Variable):
             twin._learning_rate = twin._new_variable(self._learning_rate.value, "float32", "learning_rate",
                                                      LearningRate)

@@ -19,6 +19,7 @@ from flax import nnx
 
 from kerasish import backend
 from kerasish.optimizers import checks
+from kerasish.optimizers.state import get_iterations
 from kerasish.variables import Variable
 
 
@@ -95,6 +96,25 @@ class Reference(Variable):
     @property
     def shape(self) -> tuple[int, ...]:
         return self._shape
+
+
+class Iteration(Variable):
+    """The `iteration` variable. Once the optimizer is bound to a training run whose holder offers
+    `optimizer_state()`, reading it reads that state's step count."""
+
+    _holder: Callable[[], Any] | None = None
+
+    @property
+    def value(self) -> jax.Array:
+        holder = None if self._holder is None or self._bound else self._holder()
+        if holder is not None and hasattr(holder, "optimizer_state"):
+            live = get_iterations(holder.optimizer_state())
+            if live is not None:
+                return live
+        return self._value
+
+    def _leaf(self) -> Any:
+        return self.value
 
 
 class LearningRate(Variable):

@@ -180,9 +180,24 @@ def test_a_bound_optimizer_reads_and_writes_the_live_state():
     opt.learning_rate.assign(0.25)
     assert optimizers.get_learning_rate(holder.state) == 0.25
     _, holder.state = _run(opt, 2, state=holder.state)
-    assert int(opt.iterations) == 2
+    assert int(opt.iterations) == 2 and int(opt.variables[0]) == 2  # Keras's `iteration` variable, live
     assert opt.get_config()["learning_rate"] == 0.25
     with pytest.raises(ValueError, match=r"cannot become a schedule once a model trains with it"):
         opt.learning_rate = optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
     del holder  # held weakly: the optimizer falls back to its own variable
     assert float(opt.learning_rate) == 0.25
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_finalize_params_gives_the_moving_averages_keras_writes_at_the_end(wrapped):
+    make = lambda m: m.Adam(0.1, use_ema=True, ema_momentum=0.7)
+    keras_opt, variables = make(keras.optimizers), [keras.Variable(w) for w in WEIGHTS]
+    for grads in GRADIENTS:
+        keras_opt.apply_gradients(zip(grads, variables))
+    keras_opt.finalize_variable_values(variables)
+    opt = optimizers.LossScaleOptimizer(make(optimizers), initial_scale=1.0) if wrapped else make(optimizers)
+    params, state = _run(opt, len(GRADIENTS))
+    final = opt.finalize_params(params, state)
+    for got, expected in zip((final["a"], final["b"]), variables):
+        np.testing.assert_allclose(got, expected.numpy(), rtol=1e-5, atol=1e-6)
+    assert optimizers.Adam().finalize_params(params, optimizers.Adam().init(params)) is params
