@@ -18,6 +18,7 @@ traced values to variables for the duration of one trace with `bound_values`.
 from __future__ import annotations
 
 import contextlib
+import numbers
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -238,10 +239,15 @@ _OPERATORS = {
 }
 
 
+_OPERANDS = (numbers.Number, np.ndarray, np.generic, jax.Array, Variable, list, tuple)
+
+
 def _operator(name: str, reflected: bool):
     fn = _OPERATORS[name]
 
     def method(self: Variable, other: Any) -> jax.Array:
+        if not isinstance(other, _OPERANDS) and not hasattr(other, "__array__"):
+            return NotImplemented  # let the other object answer (e.g. `variable == pytest.approx(0.1)`)
         return fn(_operand(other), self.value) if reflected else fn(self.value, _operand(other))
 
     method.__name__ = f"__{'r' if reflected else ''}{name}__"

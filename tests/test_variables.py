@@ -30,6 +30,7 @@ def test_methods_and_operators_as_keras():
     assert ours.name == "w" and ours.ndim == 1 and len(ours) == 2 and float(ours[0]) == 1.5
     assert backend.convert_to_numpy(ours).tolist() == [1.5, 4.5] and jnp.asarray(ours).dtype == jnp.float32
     assert "path=w, shape=(2,), dtype=float32" in repr(ours) and {ours: 1}[ours] == 1
+    assert Variable(0.1) == pytest.approx(0.1) and Variable(2.0) != pytest.approx(1.0)  # others answer for theirs
 
 
 def test_initializers_names_and_errors():
