@@ -49,18 +49,35 @@ class OptaxFace:
 
         Raises:
           ValueError: without `params` (Keras's maths reads the weights: weight decay, Lamb, Adafactor, Ftrl, the
-            moving average).
+            moving average), or for a state this optimizer did not make.
+        """
+        new_params, new_state = self.update_params(updates, state, params)
+        leaves, treedef = jax.tree.flatten(params)
+        new_updates = treedef.unflatten([n - p for n, p in zip(treedef.flatten_up_to(new_params), leaves)])
+        return new_updates, new_state
+
+    def update_params(self, grads: Any, opt_state: Any, params: Any) -> tuple[Any, Any]:
+        """One step as a pure function: `(new_params, new_opt_state)`, the new weights as Keras computes them
+        (`update` returns their difference from `params`, which optax's convention adds back, a rounding away).
+
+        Raises:
+          ValueError: without `params`, or for a state this optimizer did not make.
+
+        Example:
+          >>> from kerasish.optimizers import SGD
+          >>> opt = SGD(0.5)
+          >>> opt.update_params(jnp.ones(2), opt.init(jnp.zeros(2)), jnp.zeros(2))[0].tolist()
+          [-0.5, -0.5]
         """
         if params is None:
             raise ValueError(f"{type(self).__name__}.update needs the parameters: call "
                              f"`optimizer.update(grads, opt_state, params)`.")
         program = self._program(params)
         leaves = jax.tree.leaves(params)
-        grads = program._treedef.flatten_up_to(updates)
-        new_leaves, new_values = program._step(program._unpack(state), list(grads), leaves,
+        grads = program._treedef.flatten_up_to(grads)
+        new_leaves, new_values = program._step(program._unpack(opt_state), list(grads), leaves,
                                                list(range(len(leaves))))
-        new_updates = program._treedef.unflatten([n - p for n, p in zip(new_leaves, leaves)])
-        return new_updates, program._pack(new_values)
+        return program._treedef.unflatten(new_leaves), program._pack(new_values)
 
     def finalize_params(self, params: Any, opt_state: Any) -> Any:
         """Keras's `finalize_variable_values` for the optax face: with `use_ema`, the moving averages held in

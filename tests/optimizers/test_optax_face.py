@@ -201,3 +201,16 @@ def test_finalize_params_gives_the_moving_averages_keras_writes_at_the_end(wrapp
     for got, expected in zip((final["a"], final["b"]), variables):
         np.testing.assert_allclose(got, expected.numpy(), rtol=1e-5, atol=1e-6)
     assert optimizers.Adam().finalize_params(params, optimizers.Adam().init(params)) is params
+
+
+def test_update_params_gives_the_new_weights_exactly():
+    opt = optimizers.Adam(0.1)
+    state = opt.init(PARAMS)
+    grads = {"a": jnp.asarray(GRADIENTS[0][0]), "b": jnp.asarray(GRADIENTS[0][1])}
+    new_params, new_state = jax.jit(opt.update_params)(grads, state, PARAMS)
+    updates, same_state = jax.jit(opt.update)(grads, state, PARAMS)
+    variables = [keras.Variable(w) for w in WEIGHTS]
+    keras.optimizers.Adam(0.1).apply_gradients(zip(GRADIENTS[0], variables))
+    np.testing.assert_allclose(new_params["a"], variables[0].numpy(), rtol=1e-7)  # as Keras assigns them
+    np.testing.assert_allclose(optax.apply_updates(PARAMS, updates)["a"], new_params["a"], rtol=1e-6)
+    assert jax.tree.all(jax.tree.map(lambda x, y: bool(jnp.array_equal(x, y)), new_state, same_state))
