@@ -18,7 +18,7 @@ Example:
 """
 
 from kerasish.optimizers import schedules
-from kerasish.optimizers.adam import Adam, Adamax, AdamW, Lamb, Nadam
+from kerasish.optimizers.adam import Adam, Adamax, AdamW, Lamb, Nadam, ScheduleFreeAdamW
 from kerasish.optimizers.adaptive import Adadelta, Adafactor, Adagrad, Ftrl, RMSprop
 from kerasish.optimizers.base import Optimizer
 from kerasish.optimizers.loss_scale import LossScaleOptimizer
@@ -37,5 +37,5 @@ from kerasish.optimizers.state import (
 
 __all__ = ["SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
            "LossScaleOptimizer", "LossScaleState", "Muon", "Nadam", "OptaxOptimizer", "Optimizer", "OptimizerState",
-           "RMSprop", "ScheduledRate", "deserialize", "get", "get_iterations", "get_learning_rate", "is_serializable",
-           "schedules", "serialize", "set_learning_rate"]
+           "RMSprop", "ScheduleFreeAdamW", "ScheduledRate", "deserialize", "get", "get_iterations",
+           "get_learning_rate", "is_serializable", "schedules", "serialize", "set_learning_rate"]

@@ -1,4 +1,4 @@
-"""The Adam family: Adam, AdamW, Adamax, Nadam and Lamb (first and second moments of the gradient per weight).
+"""The Adam family: Adam, AdamW, Adamax, Nadam, Lamb and ScheduleFreeAdamW (moments of the gradient per weight).
 
 Keras puts epsilon outside the square root of the raw second moment and folds the bias corrections into the
 step size: Adam's step is `lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + epsilon)`, which differs
@@ -16,7 +16,7 @@ import jax.numpy as jnp
 from kerasish import registry
 from kerasish.optimizers import checks
 from kerasish.optimizers.base import Optimizer
-from kerasish.optimizers.references import as_dtype
+from kerasish.optimizers.references import as_dtype, read_value
 
 
 def _moments(self: Optimizer, gradient: jax.Array, m, v, beta_1: float, beta_2: float) -> None:
@@ -268,5 +268,65 @@ class Lamb(Optimizer):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
-for _cls in (Adam, AdamW, Adamax, Nadam, Lamb):
+class ScheduleFreeAdamW(Optimizer):
+    """Schedule-Free AdamW (Defazio et al., 2024): the weights are an interpolation `y` between the sequence the
+    gradient steps move (`momentum`, started at the weights) and its running average `x`, so no decay schedule
+    is needed; Adam's second moment scales the steps, and the rate warms up linearly over `warmup_steps`.
+
+    Args:
+      learning_rate: a float `>= 0`, a schedule or a callable. Defaults to 0.0025.
+      beta_1: the interpolation between the momentum sequence and the average, in (0, 1].
+      beta_2: the decay of the second moment, in [0, 1).
+      epsilon: `>= 0`.
+      warmup_steps: steps of linear warmup, an integer `>= 0`.
+      **kwargs: the base arguments (see `Adam`).
+
+    Raises:
+      ValueError: for an argument out of its range.
+
+    Example:
+      >>> ScheduleFreeAdamW().get_config()["epsilon"]
+      1e-08
+    """
+
+    def __init__(self, learning_rate: Any = 0.0025, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, warmup_steps: int = 0, **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = checks.number("beta_1", beta_1, 0.0, 1.0, low_open=True, owner="ScheduleFreeAdamW")
+        self.beta_2 = checks.number("beta_2", beta_2, 0.0, 1.0, high_open=True, owner="ScheduleFreeAdamW")
+        self.epsilon = checks.number("epsilon", epsilon, 0.0, owner="ScheduleFreeAdamW")
+        self.warmup_steps = checks.integer("warmup_steps", warmup_steps, 0, "ScheduleFreeAdamW")
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(var_list, ["momentum", "velocity"])
+        for momentum, var in zip(self._momentums, var_list):  # the gradient steps start from the weights
+            if momentum is not None:
+                self.assign(momentum, read_value(var))
+
+    def update_step(self, gradient: jax.Array, variable, learning_rate: jax.Array) -> None:
+        dtype = variable.value.dtype
+        lr, gradient, t = as_dtype(learning_rate, dtype), as_dtype(gradient, dtype), self._step_number(dtype)
+        beta_1, beta_2 = jnp.asarray(self.beta_1, dtype), jnp.asarray(self.beta_2, dtype)
+        if self.warmup_steps > 0:
+            lr = lr * jnp.minimum(t / self.warmup_steps, 1.0)
+        index = self._get_variable_index(variable)
+        z, v = self._momentums[index], self._velocities[index]
+        z_before = z.value
+        self.assign_add(v, (jnp.square(gradient) - v.value) * (1 - beta_2))
+        denominator = jnp.sqrt(v.value / (1 - jnp.power(beta_2, t))) + jnp.asarray(self.epsilon, dtype)
+        self.assign_sub(z, (lr * gradient) / denominator)
+        weight = 1.0 / t
+        x_before = (variable.value - (1 - beta_1) * z_before) / beta_1  # the average, recovered from y
+        x = (1 - weight) * x_before + weight * z.value
+        self.assign(variable, (1 - beta_1) * z.value + beta_1 * x)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "warmup_steps": self.warmup_steps}
+
+
+for _cls in (Adam, AdamW, Adamax, Nadam, Lamb, ScheduleFreeAdamW):
     registry.register_builtin("optimizers", _cls)

@@ -21,7 +21,7 @@ from kerasish import backend
 from kerasish.optimizers import schedules
 from kerasish.optimizers.references import Iteration, LearningRate, Reference, read_value, takes_a_step
 from kerasish.optimizers.state import OptimizerState, ScheduledRate
-from kerasish.variables import Variable
+from kerasish.variables import Variable, bound_values
 
 
 class OptaxFace:
@@ -114,9 +114,10 @@ class OptaxFace:
                 raise ValueError("exclude_from_weight_decay(var_list=...) names variables by identity, which the "
                                  "optax face (init/update, fit) cannot see: use var_names=[...] (matched against "
                                  "the parameters' names) instead.")
-            program.build(references)
+            with bound_values(references, leaves):  # a slot may start from its weight (ScheduleFreeAdamW)
+                program.build(references)
+                program._initial_values = [v.value for v in program.variables]
             program._prepare_packing(treedef, bool(leaves))
-            program._initial_values = [v.value for v in program.variables]
             for variable in program.variables:  # the copy holds no arrays: each step binds its own
                 variable._value = jax.ShapeDtypeStruct(variable.shape, variable.dtype)
             self._programs[key] = program

@@ -27,6 +27,7 @@ OPTIMIZERS = {
     "Lion": {"learning_rate": 0.1},
     "Lamb": {"learning_rate": 0.1},
     "Muon": {"learning_rate": 0.1},
+    "ScheduleFreeAdamW": {"learning_rate": 0.1},
 }
 OPTIONS = {
     "none": {},

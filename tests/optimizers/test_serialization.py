@@ -7,7 +7,7 @@ import pytest
 from kerasish import optimizers, registry
 
 ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam", "Adadelta", "Adafactor", "Ftrl", "Lion",
-       "Lamb", "Muon"]
+       "Lamb", "Muon", "ScheduleFreeAdamW"]
 
 
 @pytest.mark.parametrize("name", ALL)
