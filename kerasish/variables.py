@@ -175,6 +175,12 @@ class Variable:
 
     # -- reading it as an array ---------------------------------------------------------------------
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(vars(self))
+        state.pop("_holder", None)  # a weak reference to a training run: not part of the variable
+        state.pop("_bound", None)
+        return state
+
     def __jax_array__(self) -> jax.Array:
         return self.value
 

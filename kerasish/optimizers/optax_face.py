@@ -157,7 +157,9 @@ class OptaxFace:
         if any_weight:
             return list(dict.fromkeys(r[1] for r in self._layout if r[0] == "slot"))
         probe = self._fresh_copy()  # no weights (optax.tree_map_params's placeholder): which slots would exist
-        probe.build([Reference((2, 2), "float32", "probe", "probe")])
+        reference = Reference((2, 2), "float32", "probe", "probe")
+        with bound_values([reference], [jnp.zeros((2, 2), jnp.float32)]):
+            probe.build([reference])
         return list(dict.fromkeys(r[1] for r in probe._records() if r[0] == "slot"))
 
     def _pack(self, values: list) -> OptimizerState:

@@ -4,6 +4,8 @@ The state holds the learning rate (settable between steps without recompiling), 
 variables; `state_variables` lists them in Keras's order and names, checked against Keras 3.
 """
 
+import pickle
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -94,7 +96,8 @@ def test_usable_inside_an_optax_chain():
 
 def test_tree_map_params_finds_the_slots_shaped_like_the_params():
     """The engine shards each slot like its weight with optax.tree_map_params (init on a placeholder)."""
-    for opt in [optimizers.Adam(amsgrad=True), optimizers.SGD(momentum=0.9), optimizers.Nadam(), optimizers.SGD()]:
+    for opt in [optimizers.Adam(amsgrad=True), optimizers.SGD(momentum=0.9), optimizers.Nadam(), optimizers.SGD(),
+                optimizers.ScheduleFreeAdamW(), optimizers.Adafactor()]:
         state = opt.init(PARAMS)
         marked = optax.tree_map_params(opt, lambda _, mark: mark, state, {"a": "A", "b": "B"},
                                        transform_non_params=lambda _: "other")
@@ -184,6 +187,7 @@ def test_a_bound_optimizer_reads_and_writes_the_live_state():
     assert opt.get_config()["learning_rate"] == 0.25
     with pytest.raises(ValueError, match=r"cannot become a schedule once a model trains with it"):
         opt.learning_rate = optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
+    assert pickle.loads(pickle.dumps(opt)).get_config() == opt.get_config()  # the holder is not pickled
     del holder  # held weakly: the optimizer falls back to its own variable
     assert float(opt.learning_rate) == 0.25
 
