@@ -1,8 +1,9 @@
 """What an optimizer holds for the variables it trains, and how it reads and writes variables of any kind.
 
 `Reference` stands for one trained variable inside the optimizer (its shape, dtype, name and path; its value
-only while a step runs); `LearningRate` is the `learning_rate` variable, which reads and writes a training
-run's live state once an engine holds the optimizer.
+only while a step runs). `LearningRate` and `Iteration` are the optimizer's `learning_rate` and `iteration`
+variables, which read (and the rate also writes) a training run's live state once an engine holds the optimizer
+(`Optimizer.bind`).
 """
 
 from __future__ import annotations
@@ -142,10 +143,6 @@ class LearningRate(Variable):
         if holder is not None:
             holder.set_learning_rate(float(new))
         self._value = new
-
-
-_BASE_ARGUMENTS = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum",
-                   "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps", "name")
 
 
 def takes_a_step(fn: Any) -> bool:
