@@ -78,7 +78,7 @@ def test_iterations_count_updates_with_gradient_accumulation_as_keras():
 
 
 def test_names_follow_kerass_rule():
-    ks.backend.clear_session()
+    ks.backend.clear_session(free_memory=False)
     names = [optimizers.Adam().name, optimizers.Adam().name, optimizers.AdamW().name, optimizers.RMSprop().name,
              optimizers.SGD(name="mine").name]
     assert names == ["adam", "adam_1", "adam_w", "rm_sprop", "mine"]
