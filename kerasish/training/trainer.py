@@ -111,9 +111,9 @@ class CompileConfig:
     def get_config(self) -> dict[str, Any] | None:
         """The compile arguments as JSON-able data (Keras's `get_compile_config`), or None when the optimizer or
         the loss is code, not data (an optax transformation, a schedule, a custom loss function)."""
-        optimizer = _optimizers.serialize(self.optimizer)
-        if optimizer is None:
+        if not _optimizers.is_serializable(self.optimizer):
             return None
+        optimizer = _optimizers.serialize(self.optimizer)
         loss = self.loss
         if isinstance(loss, _losses.Loss):
             loss = {"class_name": type(loss).__name__, "config": loss.get_config()}

@@ -232,7 +232,7 @@ CASES = [
     ("loss_reduction_unknown", lambda c: ks.losses.MeanSquaredError(reduction="avg"), ValueError,
      r"`reduction` must be one of \['sum_over_batch_size', .*\], received reduction='avg'"),
     ("optimizer_negative_learning_rate", lambda c: ks.optimizers.Adam(learning_rate=-1.0), ValueError,
-     r"`learning_rate` must be a number > 0.0, received learning_rate=-1.0"),
+     r"`learning_rate` of Adam must be a finite number >= 0, received learning_rate=-1.0"),
     # -- unknown names and bad layer arguments --------------------------------------------------------------
     ("unknown_activation", lambda c: ks.layers.Dense(3, activation="rleu"), ValueError,
      r"Unknown activation 'rleu'. Expected one of \[.*'relu'.*\]"),
