@@ -45,7 +45,7 @@ class CompilationsPerEpoch(ks.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.compilations.append(len(self.events))
         self.programs.append(self.model.compiled_programs())
-        self.rates.append(self.model.optimizer.learning_rate)
+        self.rates.append(float(self.model.optimizer.learning_rate))
 
 
 # -- LearningRateScheduler --------------------------------------------------------------------------------------------

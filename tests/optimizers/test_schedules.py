@@ -125,7 +125,7 @@ def test_serialize_and_deserialize_errors():
         schedules.serialize(0.1)
     with pytest.raises(ValueError, match=r"a dict with `class_name` and `config`, received 'ExponentialDecay'"):
         schedules.deserialize("ExponentialDecay")
-    with pytest.raises(ValueError, match=r"names schedules class 'Nope', which is neither kerasish's nor registered"):
+    with pytest.raises(ValueError, match=r"names class 'Nope' \(among schedules\), which is neither kerasish's"):
         schedules.deserialize({"class_name": "Nope", "config": {}})
     with pytest.raises(ValueError, match=r"names 'SGD', which is not a LearningRateSchedule"):
         schedules.deserialize({"class_name": "SGD", "config": {}}, custom_objects={"SGD": optimizers.SGD})

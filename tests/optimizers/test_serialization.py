@@ -49,7 +49,7 @@ def test_get_errors():
         optimizers.get(0.1)
     with pytest.raises(ValueError, match=r"a dict with `class_name` and `config`, received \['adam'\]"):
         optimizers.deserialize(["adam"])
-    with pytest.raises(ValueError, match=r"names optimizers class 'Nope', which is neither kerasish's nor registered"):
+    with pytest.raises(ValueError, match=r"names class 'Nope' \(among optimizers\), which is neither kerasish's"):
         optimizers.deserialize({"class_name": "Nope", "config": {}})
     with pytest.raises(ValueError, match=r"The `config` of a serialized optimizer must be a dict, received 3"):
         optimizers.deserialize({"class_name": "SGD", "config": 3})

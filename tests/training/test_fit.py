@@ -313,7 +313,7 @@ def test_learning_rate_set_by_a_callback_takes_effect_without_recompiling(compil
                 self.model.optimizer.learning_rate = self.model.optimizer.learning_rate / 2
 
         def on_epoch_end(self, epoch, logs=None):
-            rates.append(self.model.optimizer.learning_rate)
+            rates.append(float(self.model.optimizer.learning_rate))
 
     compiled.fit(x, y, batch_size=32, epochs=1, verbose=0)
     programs = compiled.compiled_programs()
