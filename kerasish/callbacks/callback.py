@@ -122,6 +122,7 @@ class CallbackList(Callback):
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             raise TypeError(f"Argument `callbacks` must be a list of Callback instances, received {callbacks!r}.")
         self.callbacks = list(callbacks or [])
+        self.stopped_by: Callback | None = None  # the first callback of this fit that set model.stop_training
         for i, cb in enumerate(self.callbacks):
             if not isinstance(cb, Callback):
                 raise TypeError(f"Argument `callbacks`[{i}] must be a kerasish.callbacks.Callback, received "
@@ -186,8 +187,13 @@ class CallbackList(Callback):
     def _call(self, hook: str, *args) -> None:
         for cb in self._by_hook[hook]:
             getattr(cb, hook)(*args)
+            if self.stopped_by is None and getattr(self.model, "stop_training", False):
+                self.stopped_by = cb
 
-    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
+    def on_train_begin(self, logs=None):
+        self.stopped_by = None
+        self._call("on_train_begin", logs)
+
     def on_train_end(self, logs=None): self._call("on_train_end", logs)
     def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
     def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
