@@ -28,9 +28,11 @@ class LambdaCallback(Callback):
         `on_predict_batch_end`): a function, or None. `on_batch_begin` / `on_batch_end` are Keras's older
         names of `on_train_batch_begin` / `on_train_batch_end`.
 
+    Other keyword arguments become attributes of the callback, as in Keras (`LambdaCallback(state={})`).
+
     Raises:
-      TypeError: for a hook that is not callable, or a keyword argument that names no hook (Keras would
-        store it as an attribute and never call it).
+      TypeError: for a hook that is not callable, or a keyword argument starting with `on_` that names no
+        hook (a misspelt hook, which Keras would store as an attribute and never call).
 
     Example:
       >>> losses = []
@@ -54,10 +56,12 @@ class LambdaCallback(Callback):
                     raise TypeError(f"LambdaCallback got both `{alias}` and `{hook}`: `{alias}` is Keras's older name "
                                     f"for `{hook}`; pass one of them.")
                 given[hook] = kwargs.pop(alias)
-        unknown = sorted(set(kwargs) - set(_HOOKS))
-        if unknown:
-            raise TypeError(f"LambdaCallback got {unknown}, which are not callback hooks; the hooks are "
+        misspelled = sorted(name for name in kwargs if name.startswith("on_") and name not in _HOOKS)
+        if misspelled:
+            raise TypeError(f"LambdaCallback got {misspelled}, which are not callback hooks; the hooks are "
                             f"{list(_HOOKS)}.")
+        for name in [name for name in kwargs if name not in _HOOKS]:
+            setattr(self, name, kwargs.pop(name))  # as Keras: other keyword arguments become attributes
         given.update(kwargs)
         self._functions: dict[str, Callable] = {}
         for hook in _HOOKS:

@@ -89,8 +89,8 @@ class ModelCheckpoint(MonitorCallback):
                              f"save_weights_only={save_weights_only}, received filepath={self.filepath!r}.")
         if save_freq != "epoch":
             if isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1:
-                raise ValueError(f"Argument `save_freq` of ModelCheckpoint must be 'epoch' or an int >= 1 (batches), "
-                                 f"received save_freq={save_freq!r}.")
+                raise ValueError(f"Unrecognized save_freq: argument `save_freq` of ModelCheckpoint must be 'epoch' or "
+                                 f"an int >= 1 (batches), received save_freq={save_freq!r}.")
             if save_best_only and monitor.startswith("val_"):
                 raise ValueError(f"ModelCheckpoint with save_freq={save_freq} (batches) cannot monitor "
                                  f"{monitor!r}: validation only runs at epoch end. Use save_freq='epoch' or "

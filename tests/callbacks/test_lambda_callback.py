@@ -47,6 +47,11 @@ def test_arguments_must_be_functions():
         LambdaCallback(on_train_batch_end=print, on_batch_end=print)
 
 
+def test_other_keywords_become_attributes_as_in_keras():
+    callback = LambdaCallback(on_epoch_end=print, state={"seen": 0})
+    assert callback.state == {"seen": 0} and callback.hooks == {"on_epoch_end": print}
+
+
 def test_kerass_positional_order_and_other_hooks_as_keywords():
     first, second = (lambda epoch, logs: None), (lambda epoch, logs: None)
     callback = LambdaCallback(first, second, on_test_begin=print, on_predict_batch_end=print)
