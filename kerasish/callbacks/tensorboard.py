@@ -403,7 +403,7 @@ class TensorBoard(Callback):
         from tensorboardX.proto.tensor_pb2 import TensorProto
         from tensorboardX.proto.tensor_shape_pb2 import TensorShapeProto
 
-        if type(self.model).__name__ not in ("Sequential", "Functional") and not getattr(self.model, "inputs", None):
+        if not _has_layer_graph(self.model):
             return  # as Keras: only Sequential and functional models have a graph of layers to draw
         try:
             text = self.model.to_json() if hasattr(self.model, "to_json") else json.dumps(
@@ -456,6 +456,16 @@ class TensorBoard(Callback):
     def __repr__(self) -> str:
         return (f"TensorBoard(log_dir={self.log_dir!r}, histogram_freq={self.histogram_freq}, "
                 f"update_freq={self.update_freq!r})")
+
+
+def _has_layer_graph(model) -> bool:
+    """Whether `model` is a Sequential or a functional model (a subclassed model has no symbolic inputs)."""
+    if type(model).__name__ in ("Sequential", "Functional"):
+        return True
+    try:
+        return bool(model.inputs)
+    except (AttributeError, ValueError):
+        return False
 
 
 def _as_scalar(value: Any) -> float | None:

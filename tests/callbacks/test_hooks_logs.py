@@ -2,8 +2,17 @@
 
 import pytest
 
-from kerasish.callbacks import (CSVLogger, EarlyStopping, History, LambdaCallback, LearningRateScheduler,
-                                ProgbarLogger, ReduceLROnPlateau, TensorBoard, TerminateOnNaN)
+from kerasish.callbacks import (
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ProgbarLogger,
+    ReduceLROnPlateau,
+    TensorBoard,
+    TerminateOnNaN,
+)
 from tests.callbacks.fakes import FakeModel
 
 MAKERS = {

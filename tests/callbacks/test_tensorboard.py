@@ -269,3 +269,21 @@ def test_missing_tensorboardx_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorboardX", None)
     with pytest.raises(ImportError, match=r'pip install "kerasish\[tensorboard\]"'):
         TensorBoard("logs")
+
+
+def test_a_subclassed_model_gets_histograms_but_no_graph(tmp_path):
+    class Net(ks.Model):
+        def __init__(self):
+            super().__init__(name="sub")
+            self.dense = ks.layers.Dense(1, name="d")
+
+        def call(self, x, training=False):
+            return self.dense(x)
+
+    model = Net()
+    model.compile("sgd", "mse")
+    model.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), epochs=1, verbose=0,
+              callbacks=[TensorBoard(tmp_path, histogram_freq=1)])
+    train = read(tmp_path / "train")
+    assert train.Tags()["tensors"] == []  # as Keras: only Sequential and functional models are drawn
+    assert train.Tags()["histograms"] == ["sub/d/kernel/histogram", "sub/d/bias/histogram"]
