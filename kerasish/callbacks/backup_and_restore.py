@@ -46,7 +46,8 @@ class BackupAndRestore(Callback):
       restored_at: `(epoch, batch)` where the last `fit` resumed (0-based), or None if it found no backup.
 
     Raises:
-      TypeError / ValueError: for an invalid argument; during `fit`, a `ValueError` for a backup of
+      ValueError: for an empty or None `backup_dir` (as Keras) or an invalid `save_freq`.
+      TypeError / ValueError: for another invalid argument; during `fit`, a `ValueError` for a backup of
         another model or optimizer, or of a fit with other callbacks.
 
     Example:
@@ -60,12 +61,15 @@ class BackupAndRestore(Callback):
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str | int = "epoch", double_checkpoint: bool = False,
                  delete_checkpoint: bool = True) -> None:
         super().__init__()
-        if not isinstance(backup_dir, (str, os.PathLike)) or not os.fspath(backup_dir):
+        if backup_dir is None or (isinstance(backup_dir, (str, os.PathLike)) and not os.fspath(backup_dir)):
+            raise ValueError(f"Empty `backup_dir` argument passed: BackupAndRestore needs a folder path, received "
+                             f"{backup_dir!r}.")  # Keras's words and exception type
+        if not isinstance(backup_dir, (str, os.PathLike)):
             raise TypeError(f"Argument `backup_dir` of BackupAndRestore must be a folder path, "
                             f"received {backup_dir!r}.")
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
-            raise ValueError(f"Argument `save_freq` of BackupAndRestore must be 'epoch' or an int >= 1 (batches), "
-                             f"received save_freq={save_freq!r}.")
+            raise ValueError(f"Invalid value for argument `save_freq` of BackupAndRestore: it must be 'epoch' or an "
+                             f"int >= 1 (batches), received save_freq={save_freq!r}.")
         for name, value in (("double_checkpoint", double_checkpoint), ("delete_checkpoint", delete_checkpoint)):
             if not isinstance(value, bool):
                 raise TypeError(f"Argument `{name}` of BackupAndRestore must be True or False, received {value!r}.")

@@ -150,6 +150,7 @@ class CallbackList(Callback):
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             raise TypeError(f"Argument `callbacks` must be a list of Callback instances, received {callbacks!r}.")
         self.callbacks = list(callbacks or [])
+        self.stopped_by: Callback | None = None  # the first callback of this fit that set model.stop_training
         for i, cb in enumerate(self.callbacks):
             if not isinstance(cb, Callback):
                 raise TypeError(f"Argument `callbacks`[{i}] must be a kerasish.callbacks.Callback, received "
@@ -225,8 +226,13 @@ class CallbackList(Callback):
         logs = {} if logs is None else logs  # Keras hands every hook a dict
         for cb in self._by_hook[hook]:
             getattr(cb, hook)(*args, logs)
+            if self.stopped_by is None and getattr(self._model, "stop_training", False):
+                self.stopped_by = cb
 
-    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
+    def on_train_begin(self, logs=None):
+        self.stopped_by = None
+        self._call("on_train_begin", logs)
+
     def on_train_end(self, logs=None): self._call("on_train_end", logs)
     def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
     def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)

@@ -229,10 +229,17 @@ def run_fit(model, engine: Engine, live: TrainState, dataset: Dataset, val_datas
                     take_set_weights()
                     if model.stop_training:
                         break
+            except BaseException as err:  # the History says why fit ended (History.record_stop)
+                model.history.record_stop("interrupted" if isinstance(err, KeyboardInterrupt) else "exception",
+                                          by=type(err).__name__, epoch=run.epoch, detail=str(err) or None)
+                raise
             finally:
                 if not live.state_lost():  # a failed dispatch: the model keeps the weights it last received
                     live.push_state(live.state)
                 live.state = None
+        stopper = callbacks.stopped_by
+        model.history.record_stop("callback" if model.stop_training else "completed", epoch=run.epoch,
+                                  by=type(stopper).__name__ if model.stop_training and stopper is not None else None)
         callbacks.on_train_end(logs)
     finally:
         callbacks.set_fit_run(None)

@@ -183,13 +183,18 @@ def test_callback_state_survives_a_backup_file(make):
 
 
 def test_backup_and_restore_arguments(tmp_path):
-    with pytest.raises(ValueError, match="`save_freq` of BackupAndRestore must be 'epoch' or an int >= 1 "
-                                         r"\(batches\), received save_freq=0"):
+    with pytest.raises(ValueError, match="Invalid value for argument `save_freq` of BackupAndRestore: it must be "
+                                         r"'epoch' or an int >= 1 \(batches\), received save_freq=0"):
         ks.callbacks.BackupAndRestore(tmp_path, save_freq=0)
     with pytest.raises(ValueError, match="received save_freq='batch'"):
         ks.callbacks.BackupAndRestore(tmp_path, save_freq="batch")
-    with pytest.raises(TypeError, match="`backup_dir` of BackupAndRestore must be a folder path"):
+    with pytest.raises(ValueError, match="Empty `backup_dir` argument passed: BackupAndRestore needs a folder path, "
+                                         "received None"):
         ks.callbacks.BackupAndRestore(None)
+    with pytest.raises(ValueError, match="Empty `backup_dir` argument passed.*received ''"):
+        ks.callbacks.BackupAndRestore("")
+    with pytest.raises(TypeError, match="`backup_dir` of BackupAndRestore must be a folder path, received 3"):
+        ks.callbacks.BackupAndRestore(3)
     with pytest.raises(TypeError, match="`double_checkpoint` of BackupAndRestore must be True or False, received 1"):
         ks.callbacks.BackupAndRestore(tmp_path, double_checkpoint=1)
     with pytest.raises(TypeError, match="a training-state checkpoint holds numbers"):

@@ -55,10 +55,11 @@ def test_save_best_only_writes_on_improvement_only(twins, tmp_path, capsys):
     assert improving == [0, 1, 2, 19, 21, 23]
     assert sorted(os.listdir(tmp_path)) == [f"{e + 1:02d}{SUFFIX}" for e in improving]
     assert ours.best == min(val_loss)
-    out = capsys.readouterr().out.splitlines()
+    out = [line for line in capsys.readouterr().out.splitlines() if line]  # Keras starts each with a newline
     assert out[0] == f"Epoch 1: val_loss improved from None to {val_loss[0]:.5f}, saving model to " \
                      f"{tmp_path / '01'}{SUFFIX}"
-    assert out[3] == f"Epoch 4: val_loss did not improve from {val_loss[2]:.5f}"
+    assert out[1] == f"Epoch 1: finished saving model to {tmp_path / '01'}{SUFFIX}"
+    assert out[6] == f"Epoch 4: val_loss did not improve from {val_loss[2]:.5f}"
     # Keras saves at the same epochs
     keras_dir = tmp_path / "keras"
     twins.fit(twins.reference, [keras.callbacks.ModelCheckpoint(str(keras_dir / "{epoch:02d}.weights.h5"),
