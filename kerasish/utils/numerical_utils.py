@@ -1,4 +1,4 @@
-"""Utilities a Keras user looks for under `keras.utils`."""
+"""Keras's numerical helpers: `to_categorical` (one-hot labels) and `normalize` (unit-norm rows)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish.models.plot import model_to_dot, plot_model
-from kerasish.random import set_random_seed
-
-__all__ = ["model_to_dot", "normalize", "plot_model", "set_random_seed", "to_categorical"]
+__all__ = ["normalize", "to_categorical"]
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
