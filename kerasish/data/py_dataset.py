@@ -28,6 +28,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import multiprocessing
+import pickle
 import queue
 import random
 import threading
@@ -192,9 +193,9 @@ def _prefetch_ordered(submit: Callable[[Any], concurrent.futures.Future], items:
             result = future.result()  # re-raises a worker's exception with its traceback
             for nxt in itertools.islice(items, 1):
                 pending.append((nxt, submit(nxt)))
-            yield result
             if consumed is not None:
-                consumed(item)
+                consumed(item)  # handed over at the yield, even if the consumer stops there
+            yield result
     finally:
         for _, future in pending:
             future.cancel()
@@ -326,10 +327,14 @@ def _fetch_in_worker(index: int) -> Any:
     return _worker_source[index]
 
 
-def _process_context(source: Any = None) -> multiprocessing.context.BaseContext:
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
+def _start_method() -> str:
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _process_context(source: Any) -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context(_start_method())
+    if _start_method() != "forkserver":
+        return context
     # The server process imports these once; every worker forked from it then starts without importing
     # kerasish (and JAX) again. Only the first call in a process counts: the server starts once.
     preload = ["kerasish.data.py_dataset"]
@@ -342,8 +347,8 @@ def _process_context(source: Any = None) -> multiprocessing.context.BaseContext:
 
 def _broken_pool_error(source: Any, error: BaseException) -> RuntimeError:
     return RuntimeError(
-        f"A worker process of {type(source).__name__} (use_multiprocessing=True) failed to start or died: {error} "
-        f"The processes are started with '{_process_context().get_start_method()}' (forking a process that runs "
+        f"{type(source).__name__} cannot be run by worker processes (use_multiprocessing=True): {error!r}. "
+        f"The processes are started with '{_start_method()}' (forking a process that runs "
         f"JAX can deadlock), so the dataset is pickled into them: its class must be importable from a module "
         f"(not defined in a notebook cell or in a script without an `if __name__ == \"__main__\":` guard) and "
         f"everything it holds must be picklable. Use threads (use_multiprocessing=False) otherwise.")
@@ -477,9 +482,14 @@ class EpochRunner:
             hook()
         if self.workers <= 1 and not (self.use_multiprocessing and self.workers > 0):
             for index in indices:
-                yield self.source[index]
+                batch = self.source[index]
                 consumed(index)
+                yield batch
         elif self.use_multiprocessing:
+            try:
+                pickle.dumps(self.source)
+            except Exception as error:  # noqa: BLE001 - any pickling failure gets the same explanation
+                raise _broken_pool_error(self.source, error) from error
             pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_process_context(self.source),
                                                           initializer=_install_source, initargs=(self.source,))
             try:
