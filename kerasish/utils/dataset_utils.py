@@ -293,11 +293,19 @@ def encode_labels(labels: Any, label_mode: str, num_classes: int) -> np.ndarray:
 
     `"int"`: int32 `(n,)`; `"binary"`: float32 `(n, 1)`; `"categorical"`: one-hot float32 `(n, num_classes)`.
 
+    Raises:
+      ValueError: for a binary label other than 0 / 1, or a categorical one outside `[0, num_classes)`.
+
     Example:
       >>> encode_labels([0, 2], "categorical", 3).tolist()
       [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
     """
     labels = np.asarray(labels, dtype=np.int64)
+    top = 2 if label_mode == "binary" else num_classes
+    if label_mode in ("binary", "categorical") and labels.size and (labels.min() < 0 or labels.max() >= top):
+        bad = int(labels.min() if labels.min() < 0 else labels.max())
+        raise ValueError(f"With label_mode={label_mode!r}, labels must be in [0, {top}) (one per class of "
+                         f"{num_classes}); received label {bad}. Keras would encode it as a row of zeros.")
     if label_mode == "binary":
         return labels.astype(np.float32)[:, None]
     if label_mode == "categorical":

@@ -137,3 +137,8 @@ def test_encode_labels():
     assert binary.dtype == np.float32 and binary.tolist() == [[1.0], [0.0]]
     np.testing.assert_array_equal(dataset_utils.encode_labels(labels, "categorical", 3),
                                   np.asarray(keras.ops.one_hot(np.array(labels), 3)))
+    with pytest.raises(ValueError, match=r"With label_mode='categorical', labels must be in \[0, 2\) \(one per class "
+                                         r"of 2\); received label 5\. Keras would encode it as a row of zeros"):
+        dataset_utils.encode_labels([0, 5], "categorical", 2)
+    with pytest.raises(ValueError, match=r"With label_mode='binary', labels must be in \[0, 2\).*received label -1"):
+        dataset_utils.encode_labels([0, -1], "binary", 2)
