@@ -115,3 +115,15 @@ def test_fashion_mnist_debian_package():
     # Fashion-MNIST is balanced: 6,000 training and 1,000 test images per class.
     np.testing.assert_array_equal(np.bincount(y_train, minlength=10), [6000] * 10)
     np.testing.assert_array_equal(np.bincount(y_test, minlength=10), [1000] * 10)
+
+
+def test_fashion_mnist_reads_keras_cache_as_keras_does(keras_cache, tmp_path, monkeypatch):
+    import keras
+
+    monkeypatch.setattr(fashion_mnist, "DEFAULT_PATH", tmp_path / "not-installed")
+    (keras_cache / "fashion-mnist").mkdir()
+    make_fashion_folder(keras_cache / "fashion-mnist", gz=(True,) * 4)  # Keras's names, gzipped, in its cache
+    ours, theirs = fashion_mnist.load_data(), keras.datasets.fashion_mnist.load_data()
+    for a, b in zip((*ours[0], *ours[1]), (*theirs[0], *theirs[1])):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
