@@ -9,6 +9,7 @@ indexing of the `*_dataset_from_directory` functions), `image_dataset_utils`, `t
 lives on the bottom floor in `kerasish.data`, so that importing it never runs this face.
 """
 
+from kerasish.backend import clear_session, standardize_dtype
 from kerasish.data.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from kerasish.data.py_dataset import PyDataset, Sequence
 from kerasish.models.plot import model_to_dot, plot_model
@@ -25,11 +26,15 @@ from kerasish.utils.sequence_utils import pad_sequences
 from kerasish.utils.text_dataset_utils import text_dataset_from_directory
 from kerasish.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
+CustomObjectScope = custom_object_scope  # Keras's class name for the same `with` block
+
 __all__ = [
+    "CustomObjectScope",
     "Progbar",
     "PyDataset",
     "Sequence",
     "array_to_img",
+    "clear_session",
     "custom_object_scope",
     "get_custom_objects",
     "get_file",
@@ -47,6 +52,7 @@ __all__ = [
     "save_img",
     "set_random_seed",
     "split_dataset",
+    "standardize_dtype",
     "text_dataset_from_directory",
     "timeseries_dataset_from_array",
     "to_categorical",
