@@ -11,6 +11,11 @@ without TensorFlow: `batch`, `unbatch`, `map`, `filter`, `take`, `skip`, `shuffl
 (in memory), `prefetch` (a background thread), `as_numpy_iterator`, `cardinality`, and the constructor
 `from_tensor_slices`. Elements are nested tuples and dicts of NumPy arrays (text: arrays of Python
 strings, dtype object). Nothing here is traced or compiled: a `map` function runs eagerly on NumPy values.
+
+The arrays a pass yields are `EagerArray`s: NumPy arrays that also have the `.numpy()` method of
+TensorFlow's eager tensors, so that programs written for tf.data batches (`inputs.numpy().shape`,
+`images[i].numpy()`) run unchanged. A single number taken out of one (`labels[i]` of a 1-D array) is a
+NumPy scalar, without `.numpy()`: `int(labels[i])` works for both.
 """
 
 from __future__ import annotations
@@ -24,13 +29,31 @@ import numpy as np
 
 from kerasish.data.py_dataset import ordered_map, prefetch_iterator
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "EagerArray"]
 
 #: `num_parallel_calls` / `buffer_size` value asking the dataset to pick (as `tf.data.AUTOTUNE`).
 AUTOTUNE = -1
 #: What `cardinality()` returns for a dataset without end, and for one whose size is not known in advance.
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
+
+
+class EagerArray(np.ndarray):
+    """A NumPy array with TensorFlow's eager-tensor method `numpy()` (what a `Dataset` pass yields).
+
+    Example:
+      >>> batch = np.arange(6).reshape(2, 3).view(EagerArray)
+      >>> type(batch.numpy()).__name__, batch[1].numpy().tolist()
+      ('ndarray', [3, 4, 5])
+    """
+
+    def numpy(self) -> np.ndarray:
+        """The same values as a plain NumPy array (a view, no copy)."""
+        return self.view(np.ndarray)
+
+
+def _as_eager(leaf: Any) -> Any:
+    return leaf.view(EagerArray) if type(leaf) is np.ndarray else leaf
 
 
 def _check_count(name: str, value: Any, method: str, minimum: int = -1) -> int:
@@ -193,7 +216,8 @@ class Dataset:
     # --- what a pass gives ------------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._iterate())
+        for element in self._iterate():
+            yield _map_structure(_as_eager, element)
 
     def cardinality(self) -> int:
         """The number of elements; -1 (`INFINITE_CARDINALITY`) without end, -2 (`UNKNOWN_CARDINALITY`) unknown."""
@@ -214,8 +238,8 @@ class Dataset:
         return f"<Dataset cardinality={self._cardinality}>"
 
     def as_numpy_iterator(self) -> Iterator[Any]:
-        """Iterates the elements with every array as a NumPy array (JAX arrays from a `map` are converted)."""
-        for element in self:
+        """Iterates the elements with every array as a plain NumPy array (JAX arrays from a `map` converted)."""
+        for element in self._iterate():
             yield _map_structure(np.asarray, element)
 
     # --- transformations --------------------------------------------------------------------------------
@@ -254,7 +278,7 @@ class Dataset:
 
     def _stacked(self, batch_size: int, drop_remainder: bool) -> Callable[[], Iterator[Any]]:
         def stacked() -> Iterator[Any]:
-            iterator = iter(self)
+            iterator = iter(self._iterate())
             while chunk := list(itertools.islice(iterator, batch_size)):
                 if drop_remainder and len(chunk) < batch_size:
                     return
@@ -266,7 +290,7 @@ class Dataset:
         """Splits every batch back into its elements (along the first axis of its arrays)."""
 
         def split() -> Iterator[Any]:
-            for batch in self:
+            for batch in self._iterate():
                 for i in range(_batch_size_of(batch)):
                     yield _map_structure(lambda leaf, i=i: leaf[i], batch)
 
@@ -293,9 +317,9 @@ class Dataset:
 
         def mapped() -> Iterator[Any]:
             if num_parallel_calls is None or num_parallel_calls == 1:
-                return (call(element) for element in self)
+                return (call(element) for element in self._iterate())
             workers = (os.cpu_count() or 1) if num_parallel_calls == AUTOTUNE else num_parallel_calls
-            return ordered_map(call, self, workers=workers, max_queue_size=2 * workers)
+            return ordered_map(call, self._iterate(), workers=workers, max_queue_size=2 * workers)
 
         return Dataset(mapped, self._cardinality)
 
@@ -308,7 +332,7 @@ class Dataset:
             return bool(predicate(*element) if isinstance(element, tuple) else predicate(element))
 
         card = INFINITE_CARDINALITY if self._cardinality == INFINITE_CARDINALITY else UNKNOWN_CARDINALITY
-        return Dataset(lambda: (element for element in self if keep(element)), card)
+        return Dataset(lambda: (element for element in self._iterate() if keep(element)), card)
 
     def take(self, count: int) -> Dataset:
         """The first `count` elements (-1: all)."""
@@ -317,7 +341,7 @@ class Dataset:
             return Dataset(self._iterate, self._cardinality)
         card = self._cardinality
         card = count if card == INFINITE_CARDINALITY else (min(card, count) if card >= 0 else UNKNOWN_CARDINALITY)
-        return Dataset(lambda: itertools.islice(self, count), card)
+        return Dataset(lambda: itertools.islice(self._iterate(), count), card)
 
     def skip(self, count: int) -> Dataset:
         """All elements but the first `count` (-1: skip all)."""
@@ -329,7 +353,7 @@ class Dataset:
             card = 0
         if count == -1:
             return Dataset(lambda: iter(()), card)
-        return Dataset(lambda: itertools.islice(self, count, None), card)
+        return Dataset(lambda: itertools.islice(self._iterate(), count, None), card)
 
     def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool = True) -> Dataset:
         """Shuffles the elements through a buffer of `buffer_size`, as `tf.data.Dataset.shuffle` does.
@@ -353,7 +377,7 @@ class Dataset:
         def shuffled() -> Iterator[Any]:
             rng = np.random.default_rng([seed, next(passes) if reshuffle_each_iteration else 0])
             buffer: list[Any] = []
-            for element in self:
+            for element in self._iterate():
                 buffer.append(element)
                 if len(buffer) == buffer_size:
                     i = int(rng.integers(len(buffer)))
@@ -377,7 +401,7 @@ class Dataset:
 
         def repeated() -> Iterator[Any]:
             for _ in (itertools.count() if count == -1 else range(count)):
-                yield from self
+                yield from self._iterate()
 
         return Dataset(repeated, card)
 
@@ -402,7 +426,7 @@ class Dataset:
                 yield from cached
                 return
             elements = []
-            for element in self:
+            for element in self._iterate():
                 elements.append(element)
                 yield element
             cached[:] = elements
@@ -415,4 +439,4 @@ class Dataset:
         if buffer_size != AUTOTUNE:
             _check_count("buffer_size", buffer_size, "prefetch", minimum=1)
         size = 2 if buffer_size == AUTOTUNE else int(buffer_size)
-        return Dataset(lambda: prefetch_iterator(self, max_queue_size=size), self._cardinality)
+        return Dataset(lambda: prefetch_iterator(self._iterate(), max_queue_size=size), self._cardinality)

@@ -135,3 +135,14 @@ def test_fit_takes_a_dataset_directly(blobs):
         histories.append(model.fit(**data, batch_size=16 if "y" in data else None, epochs=2, shuffle=False,
                                    verbose=0).history["loss"])
     np.testing.assert_allclose(histories[1], histories[0], rtol=1e-5)
+
+
+def test_batches_have_the_eager_tensor_numpy_method(rows):
+    """As a program written for tf.data reads a batch: `inputs.numpy().shape`, `images[i].numpy()`."""
+    x, y = rows
+    inputs, targets = next(iter(Dataset.from_tensor_slices((x, y)).batch(4).take(1)))
+    assert inputs.numpy().shape == (4, 3) and type(inputs.numpy()) is np.ndarray
+    np.testing.assert_array_equal(inputs[1].numpy(), x[1])
+    assert int(targets[2]) == 2
+    plain = next(Dataset.from_tensor_slices((x, y)).batch(4).as_numpy_iterator())
+    assert type(plain[0]) is np.ndarray
