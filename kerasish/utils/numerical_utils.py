@@ -1,4 +1,4 @@
-"""Utilities a Keras user looks for under `keras.utils`."""
+"""Keras's numerical helpers: `to_categorical` (one-hot labels) and `normalize` (unit-norm rows)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish.models.plot import model_to_dot, plot_model
-from kerasish.random import set_random_seed
-
-__all__ = ["model_to_dot", "normalize", "plot_model", "set_random_seed", "to_categorical"]
+__all__ = ["normalize", "to_categorical"]
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
@@ -23,7 +20,8 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
       num_classes: the number of classes; `max(x) + 1` by default.
 
     Returns:
-      A float32 NumPy array of shape `x.shape + (num_classes,)` (Keras returns float64 for NumPy input;
+      An array of shape `x.shape + (num_classes,)`: a float32 JAX array for a JAX array `x` (as Keras
+      returns a tensor for a tensor), else a float32 NumPy array (Keras returns float64 for NumPy input;
       `fit` trains in float32 either way).
 
     Raises:
@@ -33,6 +31,7 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
       >>> to_categorical([0, 2, 1], num_classes=3).tolist()
       [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
+    as_tensor = isinstance(x, jax.Array)
     labels = np.asarray(x)
     if labels.dtype == object or not (np.issubdtype(labels.dtype, np.number) or labels.dtype == bool):
         raise ValueError(f"Argument `x` of to_categorical must hold integer class labels, received an array of "
@@ -52,7 +51,8 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
         bad = labels.min() if labels.min() < 0 else labels.max()
         raise ValueError(f"Argument `x` of to_categorical holds label {int(bad)}, outside [0, {num_classes}) "
                          f"(num_classes={num_classes}).")
-    return np.eye(int(num_classes), dtype=np.float32)[labels]
+    one_hot = np.eye(int(num_classes), dtype=np.float32)[labels]
+    return jnp.asarray(one_hot) if as_tensor else one_hot
 
 
 def normalize(x: Any, axis: int = -1, order: int | float = 2):
