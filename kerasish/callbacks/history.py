@@ -218,7 +218,7 @@ class History(Callback):
     def _repr_html_(self) -> str:
         """The overfitting report in Jupyter (the repr when there is nothing to judge yet)."""
         try:
-            return self.report(print_fn=None)._repr_html_()
+            return self.report(print_fn=None).to_html()
         except (KeyError, ValueError):
             return f"<pre>{escape(repr(self))}</pre>"
 

@@ -128,6 +128,10 @@ class OverfittingReport:
         return "\n".join(["Overfitting report"] + [f"  {label:<{width}}  {text}" for label, text in rows])
 
     def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        """The report as an HTML table (what Jupyter shows)."""
         cells = "".join(f"<tr><th style='text-align:left'>{escape(label)}</th><td style='text-align:left'>"
                         f"{escape(text)}</td></tr>" for label, text in self.lines())
         return f"<table><caption style='text-align:left'><b>Overfitting report</b></caption>{cells}</table>"

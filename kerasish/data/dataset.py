@@ -130,13 +130,15 @@ class Dataset:
       [0, 10, 20]
     """
 
-    def __init__(self, iterate: Callable[[], Iterator[Any]], cardinality: int) -> None:
+    def __init__(self, iterate: Callable[[], Iterator[Any]], cardinality: int,
+                 rows: tuple[int, Callable[[], np.ndarray], Callable[[np.ndarray], Any]] | None = None,
+                 batch_size: int | None = None) -> None:
         self._iterate = iterate
         self._cardinality = int(cardinality)
-        # Set by `from_rows`: (count, order(pass_number) -> indices, gather(indices) -> batch), so that
+        # Given by `from_rows`: (count, order(pass_number) -> indices, gather(indices) -> batch), so that
         # `batch` gathers whole batches at once instead of stacking elements one by one.
-        self._rows: tuple[int, Callable[[], np.ndarray], Callable[[np.ndarray], Any]] | None = None
-        self._batch_size: int | None = None
+        self._rows = rows
+        self._batch_size = batch_size  # given by `batch()`
 
     @property
     def batch_size(self) -> int | None:
@@ -182,9 +184,7 @@ class Dataset:
             for row in order():
                 yield _map_structure(lambda leaf: leaf[0], gather(np.array([row])))
 
-        dataset = cls(iterate, count)
-        dataset._rows = (count, order, gather)
-        return dataset
+        return cls(iterate, count, rows=(count, order, gather))
 
     @classmethod
     def from_tensor_slices(cls, tensors: Any) -> Dataset:
@@ -270,11 +270,8 @@ class Dataset:
                 for start in range(0, stop, batch_size):
                     yield gather(rows[start:start + batch_size])
 
-            batched = Dataset(gathered, card)
-        else:
-            batched = Dataset(self._stacked(batch_size, drop_remainder), card)
-        batched._batch_size = batch_size
-        return batched
+            return Dataset(gathered, card, batch_size=batch_size)
+        return Dataset(self._stacked(batch_size, drop_remainder), card, batch_size=batch_size)
 
     def _stacked(self, batch_size: int, drop_remainder: bool) -> Callable[[], Iterator[Any]]:
         def stacked() -> Iterator[Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from kerasish.datasets import sequences
+import kerasish.datasets.sequences as sequences
 from kerasish.datasets.boston_housing import check_test_split
 from kerasish.datasets.cache import KERAS_DATASETS_URL, cached_file
 from kerasish.datasets.npz_utils import load_npz

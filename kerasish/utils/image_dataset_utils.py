@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+import kerasish.utils.dataset_utils as dataset_utils
+import kerasish.utils.image_utils as image_utils
 from kerasish import backend
 from kerasish.data.dataset import Dataset
-from kerasish.utils import dataset_utils, image_utils
 
 __all__ = ["ALLOWLIST_FORMATS", "image_dataset_from_directory", "load_image"]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+import kerasish.utils.dataset_utils as dataset_utils
 from kerasish.data.dataset import Dataset
-from kerasish.utils import dataset_utils
 
 __all__ = ["text_dataset_from_directory"]
 
