@@ -6,6 +6,22 @@ from kerasish.layers.conv import Conv1D, Conv2D, Conv2DTranspose
 from kerasish.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from kerasish.layers.embedding import Embedding
 from kerasish.layers.flax_layer import FlaxLayer
+from kerasish.layers.image_preprocessing import (
+    CenterCrop,
+    RandomBrightness,
+    RandomColorDegeneration,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomGrayscale,
+    RandomHue,
+    RandomRotation,
+    RandomSaturation,
+    RandomShear,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+)
 from kerasish.layers.lambda_layer import Lambda
 from kerasish.layers.masking import Masking
 from kerasish.layers.merging import (
@@ -50,4 +66,8 @@ __all__ = [
     "MaxPooling2D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "Normalization", "NonTrainable",
     "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
     "ZeroPadding2D", "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract",
+    # image preprocessing
+    "CenterCrop", "RandomBrightness", "RandomColorDegeneration", "RandomContrast", "RandomCrop", "RandomFlip",
+    "RandomGrayscale", "RandomHue", "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation",
+    "RandomZoom", "Resizing",
 ]

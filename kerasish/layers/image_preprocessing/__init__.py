@@ -1,0 +1,25 @@
+"""Keras 3's image preprocessing layers: resizing and cropping, random augmentation in training.
+
+Submodules by concern: `image_ops` (the maths), `base` (the Keras protocol and the seed stream),
+`geometry` (Resizing, CenterCrop, RandomCrop, RandomFlip), `affine` (RandomRotation, RandomZoom,
+RandomTranslation, RandomShear), `color` (contrast, brightness, grayscale, hue, saturation, colour
+degeneration).
+"""
+
+from kerasish.layers.image_preprocessing.affine import RandomRotation, RandomShear, RandomTranslation, RandomZoom
+from kerasish.layers.image_preprocessing.base import BaseImagePreprocessingLayer
+from kerasish.layers.image_preprocessing.color import (
+    RandomBrightness,
+    RandomColorDegeneration,
+    RandomContrast,
+    RandomGrayscale,
+    RandomHue,
+    RandomSaturation,
+)
+from kerasish.layers.image_preprocessing.geometry import CenterCrop, RandomCrop, RandomFlip, Resizing
+
+__all__ = [
+    "BaseImagePreprocessingLayer", "CenterCrop", "RandomBrightness", "RandomColorDegeneration", "RandomContrast",
+    "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue", "RandomRotation", "RandomSaturation", "RandomShear",
+    "RandomTranslation", "RandomZoom", "Resizing",
+]
