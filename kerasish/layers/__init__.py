@@ -5,6 +5,15 @@ from kerasish.layers.base import Layer, NonTrainable
 from kerasish.layers.conv import Conv1D, Conv2D, Conv2DTranspose
 from kerasish.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from kerasish.layers.embedding import Embedding
+from kerasish.layers.feature_preprocessing import (
+    CategoryEncoding,
+    Discretization,
+    HashedCrossing,
+    Hashing,
+    IntegerLookup,
+    StringLookup,
+    TextVectorization,
+)
 from kerasish.layers.flax_layer import FlaxLayer
 from kerasish.layers.image_preprocessing import (
     CenterCrop,
@@ -70,4 +79,7 @@ __all__ = [
     "CenterCrop", "RandomBrightness", "RandomColorDegeneration", "RandomContrast", "RandomCrop", "RandomFlip",
     "RandomGrayscale", "RandomHue", "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation",
     "RandomZoom", "Resizing",
+    # categorical and text preprocessing
+    "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup", "StringLookup",
+    "TextVectorization",
 ]

@@ -6,10 +6,10 @@ A layer draws its random parameters in `get_random_transformation(data, training
 transforms an image and its mask alike. Keras's public methods keep Keras's names and dict keys: a
 transformation drawn by Keras can be applied by kerasish and the other way round.
 
-Randomness: each layer holds a `SeedState`, Keras's `SeedGenerator` state `[seed, counter]` (uint32), as an
-NNX RNG variable, so the compiled training step carries it and every step draws anew; the n-th draw uses
-the raw threefry key `[seed, n]`, as Keras's JAX backend does, so a layer with an explicit `seed` draws
-exactly Keras's numbers. Without a seed the layer takes one from kerasish's global seed
+Randomness: each random layer holds a `SeedGenerator` (`layer.generator`, as in Keras) whose state `[seed,
+counter]` (uint32) is an NNX RNG variable, so the compiled training step carries it and every step draws
+anew; the n-th draw uses the raw threefry key `[seed, n]`, as Keras's JAX backend does, so a layer with an
+explicit `seed` draws exactly Keras's numbers. Without a seed the layer takes one from kerasish's global seed
 (`kerasish.utils.set_random_seed`). As in Keras, calling the layer directly augments (`training` defaults
 to True); a model's `predict` / `evaluate` pass `training=False`, where random layers are the identity.
 """
@@ -32,8 +32,8 @@ from kerasish.shapes import Shape, format_shape
 
 
 class SeedState(nnx.RngState):
-    """Keras's `SeedGenerator` state: uint32 `[seed, counter]`; each draw uses it as a threefry key and
-    adds 1 to the counter. An RNG variable: not among a layer's `weights`, carried by the compiled step."""
+    """Keras's `SeedGenerator` state: uint32 `[seed, counter]`. An RNG variable: not among a layer's `weights`,
+    carried (and advanced) by the compiled training step, saved with the model."""
 
 
 def check_seed(seed: Any, layer: str) -> int | None:
@@ -47,24 +47,51 @@ def key_of_state(state) -> jax.Array:
     return _random.fast_key(jax.random.wrap_key_data(jnp.asarray(state, jnp.uint32), impl="threefry2x32"))
 
 
+class SeedGenerator(nnx.Module):
+    """Keras's `keras.random.SeedGenerator` on NNX: `next()` returns the state `[seed, n]` and counts it up.
+
+    The n-th key is the raw threefry key `[seed, n]`, as on Keras's JAX backend, so a layer seeded with `seed`
+    draws Keras's numbers. Without a seed, one is taken from kerasish's global seed
+    (`kerasish.utils.set_random_seed`), so runs repeat.
+
+    Args:
+      seed: an int in [0, 2**32), or None.
+
+    Example:
+      >>> generator = SeedGenerator(7)
+      >>> generator.next().tolist(), generator.next().tolist()
+      ([7, 0], [7, 1])
+    """
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = check_seed(seed, "SeedGenerator")
+        start = self.seed if self.seed is not None else _random.next_int()
+        self.state = SeedState(jnp.asarray([start, 0], jnp.uint32))
+
+    def next(self) -> jax.Array:
+        state = self.state[...]
+        self.state[...] = state + jnp.asarray([0, 1], jnp.uint32)
+        return state
+
+    def next_key(self) -> jax.Array:
+        """The next draw as a typed JAX key."""
+        return key_of_state(self.next())
+
+
 class RandomDraws:
-    """Mixin: a `seed` argument and the `SeedState` stream behind it (`self.seed_state`)."""
+    """Mixin: a `seed` argument and the `SeedGenerator` behind it (`self.generator`, Keras's attribute)."""
 
     def _init_seed(self, seed: Any) -> None:
         self.seed = check_seed(seed, type(self).__name__)
-        start = self.seed if self.seed is not None else _random.next_int()
-        self.seed_state = SeedState(jnp.asarray([start, 0], jnp.uint32))
-
-    def _next_key(self) -> jax.Array:
-        state = self.seed_state[...]
-        self.seed_state[...] = state + jnp.asarray([0, 1], jnp.uint32)
-        return key_of_state(state)
+        self.generator = SeedGenerator(self.seed)
 
     def _seed_source(self, seed: Any) -> Callable[[], jax.Array]:
-        """What each draw of one `get_random_transformation` uses, as Keras's `draw_seed`: the layer's own
-        stream (None: a new key per draw), an int (always the key `[seed, 0]`), or a key given as is."""
+        """What each draw of one `get_random_transformation` uses, as Keras's `draw_seed`: the layer's generator
+        (None: a new key per draw), an int (always the key `[seed, 0]`), a `SeedGenerator`, or a key as is."""
         if seed is None:
-            return self._next_key
+            return self.generator.next_key
+        if isinstance(seed, SeedGenerator):
+            return seed.next_key
         if checks.is_int(seed):
             key = key_of_state(np.asarray([int(seed) % 2**32, 0], np.uint32))
             return lambda: key
@@ -74,8 +101,8 @@ class RandomDraws:
         if seed.shape == (2,) and jnp.issubdtype(seed.dtype, jnp.integer):
             key = key_of_state(seed.astype(jnp.uint32))
             return lambda: key
-        raise ValueError(f"Argument `seed` of {type(self).__name__}.get_random_transformation must be None, an int "
-                         f"or a JAX key (or a uint32 pair), received {seed!r}.")
+        raise ValueError(f"Argument `seed` of {type(self).__name__}.get_random_transformation must be None, an int, "
+                         f"a SeedGenerator or a JAX key (or a uint32 pair), received {seed!r}.")
 
 
 class BaseImagePreprocessingLayer(Layer):

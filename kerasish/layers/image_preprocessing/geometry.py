@@ -179,7 +179,7 @@ class RandomCrop(RandomDraws, BaseImagePreprocessingLayer):
         self.width = checks.positive_int(width, "width", "RandomCrop")
         self._init_seed(seed)
         if self.seed is None:  # Keras keeps the seed it made in the config
-            self.seed = int(self.seed_state[...][0])
+            self.seed = self.generator.seed = int(self.generator.state[...][0])
 
     def get_random_transformation(self, data, training: bool = True, seed: Any = None):
         draw = self._seed_source(seed)
