@@ -20,6 +20,9 @@ _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32",
                   "int64", "bfloat16", "bool", "string", "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
 _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "int": "int32"}
+#: Keras's backend flags: JAX arrays are dense, so kerasish has neither sparse nor ragged tensors.
+SUPPORTS_SPARSE_TENSORS = False
+SUPPORTS_RAGGED_TENSORS = False
 _name_counts: dict[str, int] = {}
 
 
