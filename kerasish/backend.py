@@ -7,6 +7,7 @@ by default (mixed precision is a dtype policy: `kerasish.mixed_precision`).
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import jax
@@ -23,6 +24,9 @@ _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "
 #: Keras's backend flags: JAX arrays are dense, so kerasish has neither sparse nor ragged tensors.
 SUPPORTS_SPARSE_TENSORS = False
 SUPPORTS_RAGGED_TENSORS = False
+#: Keras's `backend.config` submodule (`backend.config.image_data_format()`, `floatx()`, `epsilon()`): these same
+#: functions here.
+config = sys.modules[__name__]
 _name_counts: dict[str, int] = {}
 
 
