@@ -10,6 +10,7 @@ from kerasish.layers.feature_preprocessing import (
     Discretization,
     HashedCrossing,
     Hashing,
+    IndexLookup,
     IntegerLookup,
     StringLookup,
     TextVectorization,
@@ -80,6 +81,6 @@ __all__ = [
     "RandomGrayscale", "RandomHue", "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation",
     "RandomZoom", "Resizing",
     # categorical and text preprocessing
-    "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup", "StringLookup",
+    "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IndexLookup", "IntegerLookup", "StringLookup",
     "TextVectorization",
 ]

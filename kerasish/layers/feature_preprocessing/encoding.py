@@ -94,7 +94,8 @@ class CategoryEncoding(Layer):
     Args:
       num_tokens: the number of categories; inputs are ints in `[0, num_tokens)`.
       output_mode: "multi_hot" (default; "binary" is an alias), "one_hot" or "count".
-      sparse: must be False: JAX arrays are dense (Keras accepts True on the TensorFlow backend only).
+      sparse: must be False: JAX arrays are dense.
+      dtype: the output dtype: float32 by default, or an integer dtype such as "int32".
 
     Call arguments:
       inputs: ints of shape `(batch,)` (one sample for "multi_hot" / "count") or `(batch, k)`.
@@ -116,6 +117,11 @@ class CategoryEncoding(Layer):
 
     def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False,
                  **kwargs: Any) -> None:
+        dtype = kwargs.get("dtype")
+        name = None if dtype is None else str(getattr(dtype, "name", dtype))
+        self.output_dtype = name if name is not None and jnp.issubdtype(jnp.dtype(name), jnp.integer) else None
+        if self.output_dtype is not None:  # Keras encodes in the layer's dtype, an integer one included
+            kwargs.pop("dtype")
         super().__init__(**kwargs)
         if output_mode == "binary":
             output_mode = "multi_hot"
@@ -146,7 +152,8 @@ class CategoryEncoding(Layer):
         return encoded_shape(input_shape, self.output_mode, self.num_tokens)
 
     def _encode(self, inputs, count_weights=None):
-        return encode(inputs, self.output_mode, self.num_tokens, self.compute_dtype, count_weights)
+        return encode(inputs, self.output_mode, self.num_tokens, self.output_dtype or self.compute_dtype,
+                      count_weights)
 
     def call(self, inputs, count_weights=None):
         if count_weights is not None:
@@ -163,8 +170,11 @@ class CategoryEncoding(Layer):
         return super().rows_independent(training) and not one_sample
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "num_tokens": self.num_tokens, "output_mode": self.output_mode,
-                "sparse": self.sparse}
+        config = {**super().get_config(), "num_tokens": self.num_tokens, "output_mode": self.output_mode,
+                  "sparse": self.sparse}
+        if self.output_dtype is not None:
+            config["dtype"] = self.output_dtype
+        return config
 
 
 registry.register_builtin("layers", CategoryEncoding)

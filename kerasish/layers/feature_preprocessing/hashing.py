@@ -32,8 +32,8 @@ def split_dtype(kwargs: dict[str, Any], output_mode: str, layer: str, default_in
     if output_mode == "int":
         name = name or default_int
         if name not in INT_DTYPES:
-            raise ValueError(f"When `output_mode=\"int\"`, `dtype` of {layer} should be an integer type, 'int32' or "
-                             f"'int64'. Received: dtype={dtype}")
+            raise ValueError(f"When `output_mode=\"int\"`, `dtype` should be an integer type, 'int32' or 'int64'. "
+                             f"Received: dtype={dtype} (layer {layer})")
         kwargs.pop("dtype", None)
         return name
     if name in INT_DTYPES:
@@ -44,13 +44,16 @@ def split_dtype(kwargs: dict[str, Any], output_mode: str, layer: str, default_in
 
 def _check_output_mode(output_mode: Any, allowed: tuple[str, ...], layer: str) -> str:
     if output_mode not in allowed:
-        raise ValueError(f"Invalid value for argument `output_mode` of {layer}. Expected one of {allowed}. Received: "
-                         f"output_mode={output_mode}")
+        raise ValueError(f"Invalid value for argument `output_mode`. Expected one of {allowed}. Received: "
+                         f"output_mode={output_mode} (layer {layer})")
     return output_mode
 
 
-def _check_sparse(sparse: Any, layer: str) -> bool:
-    if checks.boolean(sparse, "sparse", layer):
+def _check_sparse(sparse: Any, layer: str, output_mode: str) -> bool:
+    if checks.boolean(sparse, "sparse", layer) and output_mode == "int":
+        raise ValueError(f"`sparse` may only be true if `output_mode` is `\"one_hot\"`, `\"multi_hot\"`, or "
+                         f"`\"count\"`. Received: sparse={sparse} and output_mode={output_mode} (layer {layer})")
+    if sparse:
         raise ValueError(f"Argument `sparse=True` of {layer} needs sparse tensors (TensorFlow); JAX arrays are dense: "
                          f"use sparse=False.")
     return False
@@ -93,7 +96,7 @@ class Hashing(Layer):
         self.num_bins = int(num_bins)
         self.mask_value = mask_value
         self.output_mode = output_mode
-        self.sparse = _check_sparse(sparse, "Hashing")
+        self.sparse = _check_sparse(sparse, "Hashing", output_mode)
         self.salt = None
         if salt is not None:
             if isinstance(salt, (tuple, list)) and len(salt) == 2 and all(checks.is_int(s) for s in salt):
@@ -186,7 +189,7 @@ class HashedCrossing(Layer):
             raise ValueError(f"Argument `num_bins` of HashedCrossing must be a positive int, received {num_bins!r}.")
         self.num_bins = int(num_bins)
         self.output_mode = output_mode
-        self.sparse = _check_sparse(sparse, "HashedCrossing")
+        self.sparse = _check_sparse(sparse, "HashedCrossing", output_mode)
 
     def __call__(self, x, *args: Any, **kwargs: Any):
         if not isinstance(x, (list, tuple)):
@@ -198,7 +201,8 @@ class HashedCrossing(Layer):
     def _check_inputs(self, inputs) -> None:
         first = tuple(inputs[0].shape)
         if len(first) > 2 or (len(first) == 2 and first[-1] != 1):
-            raise ValueError(f"All `HashedCrossing` inputs should have shape `()`, `(batch_size)` or `(batch_size, 1)`. "
+            raise ValueError(f"All `HashedCrossing` inputs should have shape `()`, `(batch_size)` or "
+                             f"`(batch_size, 1)`. "
                              f"Received: inputs={inputs}")
         if not all(tuple(x.shape) == first for x in inputs[1:]):
             raise ValueError(f"All `HashedCrossing` inputs should have equal shape. Received: inputs={inputs}")
@@ -234,9 +238,9 @@ class HashedCrossing(Layer):
         return encoded_shape(first, "one_hot", self.num_bins)
 
     def get_config(self) -> dict[str, Any]:
-        config = {"num_bins": self.num_bins, "output_mode": self.output_mode, "sparse": self.sparse,
-                  "name": self.name, "dtype": self.output_dtype if self.output_mode == "int" else self.dtype_policy.name}
-        return config
+        dtype = self.output_dtype if self.output_mode == "int" else self.dtype_policy.name
+        return {"num_bins": self.num_bins, "output_mode": self.output_mode, "sparse": self.sparse, "name": self.name,
+                "dtype": dtype}
 
 
 for _cls in (Hashing, HashedCrossing):

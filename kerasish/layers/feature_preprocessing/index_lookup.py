@@ -23,11 +23,12 @@ from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.layers.feature_preprocessing import hashes
 from kerasish.layers.feature_preprocessing.encoding import encode, encoded_shape
-from kerasish.layers.feature_preprocessing.host import adapt_batches, as_text_array
+from kerasish.layers.feature_preprocessing.host import adapt_batches, as_array, as_text_array, host_call, is_traced
 from kerasish.shapes import Shape
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 IGNORED = -1  # the index of a masked token in the encoded modes: it adds nothing to the encoding
+_INT32 = np.iinfo(np.int32)
 
 
 class IndexLookup(Layer):
@@ -81,10 +82,14 @@ class IndexLookup(Layer):
             raise ValueError(f"Unknown value for `output_mode` of {cls}. Allowed values are {list(OUTPUT_MODES)}. "
                              f"Received: output_mode={output_mode!r}")
         if invert and output_mode != "int":
-            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: output_mode={output_mode}")
-        if checks.boolean(sparse, "sparse", cls):
-            raise ValueError(f"Argument `sparse=True` of {cls} needs sparse tensors (TensorFlow); JAX arrays are dense: "
-                             f"use sparse=False.")
+            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: "
+                             f"output_mode={output_mode}")
+        if checks.boolean(sparse, "sparse", cls) and output_mode == "int":
+            raise ValueError(f"`sparse` may only be true if `output_mode` is `'one_hot'`, `'multi_hot'`, `'count'` or "
+                             f"`'tf_idf'`. Received: sparse={sparse} and output_mode={output_mode}")
+        if sparse:
+            raise ValueError(f"Argument `sparse=True` of {cls} needs sparse tensors (TensorFlow); JAX arrays are "
+                             f"dense: use sparse=False.")
         if idf_weights is not None and output_mode != "tf_idf":
             raise ValueError(f"`idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: "
                              f"idf_weights={idf_weights} and output_mode={output_mode}")
@@ -112,7 +117,7 @@ class IndexLookup(Layer):
         self._has_input_vocabulary = has_input_vocabulary
         self._tokens: list | None = None  # the vocabulary, reserved tokens excluded
         self._index: dict = {}
-        self.idf_weights: np.ndarray | None = None
+        self._idf: tuple[float, ...] | None = None  # a tuple: NNX keeps plain values of a layer as static
         if output_mode == "tf_idf" and has_input_vocabulary and idf_weights is None:
             raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` "
                              "argument must also be provided.")
@@ -120,6 +125,9 @@ class IndexLookup(Layer):
             self.set_vocabulary(vocabulary, idf_weights)
         self.reset_state()
         self.built = True
+
+    def __call__(self, x, *args: Any, **kwargs: Any):
+        return super().__call__(as_array(x), *args, **kwargs)
 
     # -- tokens --------------------------------------------------------------------------------
 
@@ -226,15 +234,20 @@ class IndexLookup(Layer):
     def _set_idf_weights(self, values: list, idf_weights: Any, found_special: bool) -> None:
         weights = np.asarray(idf_weights, dtype=np.float64)
         if len(values) != len(weights):
-            raise ValueError(f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is {len(weights)}; "
-                             f"len(vocabulary) is {len(values)}")
+            raise ValueError(f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is "
+                             f"{len(weights)}; len(vocabulary) is {len(values)}")
         if weights.ndim != 1:
             raise ValueError(f"TF-IDF data must be a 1-index array. Received: type(idf_weights)={type(idf_weights)}")
         front = 0 if found_special else self._token_start_index()
         front_value = 0.0 if found_special else float(np.average(weights))
         back = self.max_tokens - front - len(weights) if self.pad_to_max_tokens and self.max_tokens else 0
-        self.idf_weights = np.pad(weights, (front, back), "constant",
-                                  constant_values=(front_value, 0.0)).astype(np.float32)
+        self._idf = tuple(np.pad(weights, (front, back), "constant",
+                                 constant_values=(front_value, 0.0)).astype(np.float32).tolist())
+
+    @property
+    def idf_weights(self) -> np.ndarray | None:
+        """The inverse document frequency of every index ("tf_idf" mode), float32, or None."""
+        return None if self._idf is None else np.asarray(self._idf, np.float32)
 
     def _set_tokens(self, tokens: list) -> None:
         self._tokens = list(tokens)
@@ -308,7 +321,7 @@ class IndexLookup(Layer):
             idf = np.pad(idf, (self._token_start_index(), 0), constant_values=np.mean(idf) if idf.size else 0.0)
             if self.pad_to_max_tokens and self.max_tokens is not None:
                 idf = np.pad(idf, (0, self.max_tokens - idf.size))
-            self.idf_weights = idf.astype(np.float32)
+            self._idf = tuple(idf.astype(np.float32).tolist())
         self.reset_state()
         self._record_vocabulary_size()
 
@@ -343,6 +356,41 @@ class IndexLookup(Layer):
             lookups = np.where(missing, self._oov_buckets(values) + self._oov_start_index(), lookups)
         return lookups
 
+    def _table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary as sorted int32 keys and their indices (values outside int32 cannot occur traced)."""
+        items = sorted((t, i) for t, i in self._index.items() if _INT32.min <= t <= _INT32.max)
+        keys = np.asarray([t for t, _ in items], np.int32)
+        return keys, np.asarray([i for _, i in items], np.int32)
+
+    def _lookup_traced(self, x):
+        x = x.astype(jnp.int32)
+        default = self._oov_start_index() if self.num_oov_indices == 1 else -1
+        keys, indices = self._table()
+        if keys.size:
+            position = jnp.clip(jnp.searchsorted(jnp.asarray(keys), x), 0, keys.size - 1)
+            out = jnp.where(jnp.asarray(keys)[position] == x, jnp.asarray(indices)[position], default)
+        else:
+            out = jnp.full(x.shape, default, jnp.int32)
+        is_mask = jnp.zeros(x.shape, bool) if self.mask_token is None else x == self.mask_token
+        out = jnp.where(is_mask, 0 if self.output_mode == "int" else IGNORED, out)
+        if self.num_oov_indices > 1:
+            if self.oov_method == "farmhash":
+                buckets = host_call(lambda v: self._oov_buckets(v.astype(np.int64)).astype(np.int32), x, np.int32)
+            else:
+                buckets = jnp.mod(x, self.num_oov_indices)
+            out = jnp.where((out == -1) & ~is_mask, buckets + self._oov_start_index(), out)
+        return out.astype(jnp.int32)
+
+    def _invert_traced(self, indices):
+        indices = indices.astype(jnp.int32)
+        tokens = np.asarray(self._tokens or [self.oov_token], np.int64).clip(_INT32.min, _INT32.max).astype(np.int32)
+        position = indices - self._token_start_index()
+        valid = (position >= 0) & (position < len(self._tokens or ()))
+        out = jnp.where(valid, jnp.asarray(tokens)[jnp.clip(position, 0, tokens.size - 1)], self.oov_token)
+        if self.mask_token is not None:
+            out = jnp.where(indices == 0, self.mask_token, out)
+        return out.astype(jnp.int32)
+
     def _invert_host(self, indices: np.ndarray) -> np.ndarray:
         """Index -> token for a host array of indices."""
         start, tokens = self._token_start_index(), self._tokens or []
@@ -355,6 +403,29 @@ class IndexLookup(Layer):
             else:
                 out[position] = self.oov_token
         return out
+
+    def call(self, inputs):
+        """Tokens to indices (or encodings); with `invert`, indices to tokens. Strings and concrete inputs are
+        looked up on the host; traced integers (inside a compiled step) through a sorted `jnp` table."""
+        traced = is_traced(inputs)
+        if traced and self._is_string:
+            raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) looks up strings on the host: call it on "
+                             f"NumPy data before the model (strings cannot be JAX arrays inside a compiled step).")
+        if self.invert:
+            if traced:
+                return self._invert_traced(inputs)
+            tokens = self._invert_host(np.asarray(inputs).astype(np.int64))
+            return tokens.astype(str) if self._is_string else jnp.asarray(tokens.astype(np.int64).astype(np.int32))
+        if traced:
+            lookups = self._lookup_traced(inputs)
+        else:
+            values = self._tokens_of(inputs)
+            scalar = values.ndim == 0
+            found = self._lookup_host(values.reshape(1) if scalar else values).astype(np.int32)
+            lookups = jnp.asarray(found[0] if scalar and self.output_mode == "int" else found)
+        if self.output_mode == "int":
+            return lookups
+        return self._encode(lookups)
 
     def _encode(self, lookups):
         """The encoded modes: `lookups` (indices, masked ones IGNORED) to vectors of the vocabulary's size."""
@@ -386,6 +457,28 @@ class IndexLookup(Layer):
         one_sample = self.output_mode in ("multi_hot", "count", "tf_idf") and self.input_shape is not None and len(
             self.input_shape) == 1
         return super().rows_independent(training) and not one_sample
+
+    def save_assets(self, dir_path: str) -> None:
+        """Writes the vocabulary (reserved tokens included) to `dir_path/vocabulary.txt`, one token a line, as
+        Keras saves an adapted vocabulary (nothing when the vocabulary was given as an argument)."""
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(w) for w in self.get_vocabulary(include_special_tokens=True)))
+
+    def load_assets(self, dir_path: str) -> None:
+        """Reads the vocabulary `save_assets` wrote (trailing empty lines ignored)."""
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        values = [str(line) for line in lines] if self._is_string else [int(line) for line in lines]
+        if self.output_mode == "tf_idf":
+            self.set_vocabulary(values, idf_weights=self.idf_weights)
+        else:
+            self.set_vocabulary(values)
 
     def get_config(self) -> dict[str, Any]:
         vocabulary = self.input_vocabulary

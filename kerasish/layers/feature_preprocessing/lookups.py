@@ -9,15 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax.numpy as jnp
-import numpy as np
-
 from kerasish import registry
 from kerasish.layers import checks
-from kerasish.layers.feature_preprocessing.host import as_array, host_call, is_traced
-from kerasish.layers.feature_preprocessing.index_lookup import IGNORED, IndexLookup
-
-_INT32 = np.iinfo(np.int32)
+from kerasish.layers.feature_preprocessing.index_lookup import IndexLookup
 
 
 class StringLookup(IndexLookup):
@@ -62,24 +56,6 @@ class StringLookup(IndexLookup):
                          oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
                          output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name,
                          salt=salt, vocabulary_dtype="string", **kwargs)
-
-    def __call__(self, x, *args: Any, **kwargs: Any):
-        return super().__call__(as_array(x), *args, **kwargs)
-
-    def call(self, inputs):
-        if is_traced(inputs):
-            raise ValueError(f"Layer '{self.name}' (StringLookup) runs on the host: call it on NumPy data before the "
-                             f"model (strings cannot be JAX arrays inside a compiled step).")
-        if self.invert:
-            tokens = self._invert_host(np.asarray(inputs).astype(np.int64))
-            return tokens.astype(str)
-        values = self._tokens_of(inputs)
-        scalar = values.ndim == 0
-        lookups = self._lookup_host(values.reshape(1) if scalar else values)
-        if self.output_mode == "int":
-            lookups = jnp.asarray(lookups.astype(np.int32))
-            return lookups[0] if scalar else lookups
-        return self._encode(jnp.asarray(lookups.astype(np.int32)))
 
     def get_config(self) -> dict[str, Any]:
         config = {**super().get_config(), "encoding": self.encoding}
@@ -139,60 +115,6 @@ class IntegerLookup(IndexLookup):
                          oov_token=oov_token, vocabulary=vocabulary, vocabulary_dtype=vocabulary_dtype,
                          idf_weights=idf_weights, invert=invert, output_mode=output_mode, sparse=sparse,
                          pad_to_max_tokens=pad_to_max_tokens, oov_method=oov_method, salt=salt, name=name, **kwargs)
-
-    def __call__(self, x, *args: Any, **kwargs: Any):
-        return super().__call__(as_array(x), *args, **kwargs)
-
-    def call(self, inputs):
-        traced = is_traced(inputs)
-        if self.invert:
-            if traced:
-                return self._invert_traced(inputs)
-            return jnp.asarray(self._invert_host(np.asarray(inputs).astype(np.int64)).astype(np.int64).astype(
-                np.int32))
-        if traced:
-            lookups = self._lookup_traced(inputs)
-        else:
-            values = self._tokens_of(inputs)
-            lookups = jnp.asarray(self._lookup_host(values).astype(np.int32))
-        if self.output_mode == "int":
-            return lookups
-        return self._encode(lookups)
-
-    def _table(self) -> tuple[np.ndarray, np.ndarray]:
-        """The vocabulary as sorted int32 keys and their indices (values outside int32 cannot occur traced)."""
-        items = sorted((t, i) for t, i in self._index.items() if _INT32.min <= t <= _INT32.max)
-        keys = np.asarray([t for t, _ in items], np.int32)
-        return keys, np.asarray([i for _, i in items], np.int32)
-
-    def _lookup_traced(self, x):
-        x = x.astype(jnp.int32)
-        default = self._oov_start_index() if self.num_oov_indices == 1 else -1
-        keys, indices = self._table()
-        if keys.size:
-            position = jnp.clip(jnp.searchsorted(jnp.asarray(keys), x), 0, keys.size - 1)
-            out = jnp.where(jnp.asarray(keys)[position] == x, jnp.asarray(indices)[position], default)
-        else:
-            out = jnp.full(x.shape, default, jnp.int32)
-        is_mask = jnp.zeros(x.shape, bool) if self.mask_token is None else x == self.mask_token
-        out = jnp.where(is_mask, 0 if self.output_mode == "int" else IGNORED, out)
-        if self.num_oov_indices > 1:
-            if self.oov_method == "farmhash":
-                buckets = host_call(lambda v: self._oov_buckets(v.astype(np.int64)).astype(np.int32), x, np.int32)
-            else:
-                buckets = jnp.mod(x, self.num_oov_indices)
-            out = jnp.where((out == -1) & ~is_mask, buckets + self._oov_start_index(), out)
-        return out.astype(jnp.int32)
-
-    def _invert_traced(self, indices):
-        indices = indices.astype(jnp.int32)
-        tokens = np.asarray(self._tokens or [self.oov_token], np.int64).clip(_INT32.min, _INT32.max).astype(np.int32)
-        position = indices - self._token_start_index()
-        valid = (position >= 0) & (position < len(self._tokens or ()))
-        out = jnp.where(valid, jnp.asarray(tokens)[jnp.clip(position, 0, tokens.size - 1)], self.oov_token)
-        if self.mask_token is not None:
-            out = jnp.where(indices == 0, self.mask_token, out)
-        return out.astype(jnp.int32)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

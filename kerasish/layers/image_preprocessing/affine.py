@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 
 from kerasish import registry
@@ -24,15 +23,17 @@ from kerasish.layers.image_preprocessing.base import (
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
+ZOOM_SUBJECT = "The `height_factor` and `width_factor` arguments"
 
 
 def _factor_pair(factor: Any, argument: str, layer: str, low: float, high: float, open_low: bool = False,
-                 symmetric: bool = True) -> tuple[float, float]:
+                 symmetric: bool = True, subject: str = "The `factor` argument") -> tuple[float, float]:
     """Keras's factor rule: a number `f` is the range `[-f, f]` (`[0, f]` when not `symmetric`), a pair is
-    sorted; every number must lie in `[low, high]` (`(low, high]` with `open_low`)."""
+    sorted; every number must lie in `[low, high]` (`(low, high]` with `open_low`). `subject` starts the
+    message as Keras's does for the layer."""
     bound = f"{'(' if open_low else '['}{low}, {high}]"
-    message = (f"The `{argument}` argument of {layer} should be a number (or a list of two numbers) in the range "
-               f"{bound}. Received: {argument}={factor}")
+    message = (f"{subject} should be a number (or a list of two numbers) in the range {bound}. Received: "
+               f"{argument}={factor} (layer {layer})")
 
     def in_range(v: Any) -> bool:
         number = isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -113,8 +114,7 @@ class RandomRotation(_AffineLayer):
         images = images_of(data)
         batch = batch_size_of(images)
         height, width = self._height_width(images.shape if images.ndim == 4 else (1,) + tuple(images.shape))
-        angle = jax.random.uniform(self._seed_source(seed)(), (batch,), jnp.float32, self.factor[0] * 360.0,
-                                   self.factor[1] * 360.0)
+        angle = self._uniform(self._seed_source(seed), (batch,), self.factor[0] * 360.0, self.factor[1] * 360.0)
         zeros, ones = jnp.zeros((batch,)), jnp.ones((batch,))
         matrix = image_ops.affine_matrix(0.5, 0.5, angle, zeros, zeros, ones, zeros, zeros, height, width)
         if images.ndim == 3:
@@ -154,11 +154,11 @@ class RandomZoom(_AffineLayer):
         super().__init__(data_format=data_format, **kwargs)
         self.height_factor = height_factor
         self.height_lower, self.height_upper = _factor_pair(height_factor, "height_factor", "RandomZoom", -1.0, 1.0,
-                                                            open_low=True)
+                                                            open_low=True, subject=ZOOM_SUBJECT)
         self.width_factor = width_factor
         if width_factor is not None:
             self.width_lower, self.width_upper = _factor_pair(width_factor, "width_factor", "RandomZoom", -1.0, 1.0,
-                                                              open_low=True)
+                                                              open_low=True, subject=ZOOM_SUBJECT)
         self._init_warp(fill_mode, interpolation, fill_value, seed)
 
     def get_random_transformation(self, data, training: bool = True, seed: Any = None):
@@ -167,10 +167,10 @@ class RandomZoom(_AffineLayer):
         images = images_of(data)
         shape = (batch_size_of(images), 1)
         draw = self._seed_source(seed)
-        height_zoom = jax.random.uniform(draw(), shape, jnp.float32, 1.0 + self.height_lower, 1.0 + self.height_upper)
+        height_zoom = self._uniform(draw, shape, 1.0 + self.height_lower, 1.0 + self.height_upper)
         width_zoom = height_zoom
         if self.width_factor is not None:
-            width_zoom = jax.random.uniform(draw(), shape, jnp.float32, 1.0 + self.width_lower, 1.0 + self.width_upper)
+            width_zoom = self._uniform(draw, shape, 1.0 + self.width_lower, 1.0 + self.width_upper)
         return {"height_zoom": height_zoom, "width_zoom": width_zoom, "input_shape": tuple(images.shape)}
 
     def _matrix(self, transformation, images):
@@ -225,8 +225,8 @@ class RandomTranslation(_AffineLayer):
         batch = batch_size_of(images)
         height, width = self._height_width(images.shape if images.ndim == 4 else (1,) + tuple(images.shape))
         draw = self._seed_source(seed)
-        dy = jax.random.uniform(draw(), (batch, 1), jnp.float32, self.height_lower, self.height_upper) * height
-        dx = jax.random.uniform(draw(), (batch, 1), jnp.float32, self.width_lower, self.width_upper) * width
+        dy = self._uniform(draw, (batch, 1), self.height_lower, self.height_upper) * height
+        dx = self._uniform(draw, (batch, 1), self.width_lower, self.width_upper) * width
         translations = jnp.concatenate([dx, dy], axis=1).astype(jnp.float32)
         return {"translations": translations, "input_shape": tuple(images.shape)}
 
@@ -274,10 +274,10 @@ class RandomShear(_AffineLayer):
         shape = (batch_size_of(images), 1)
         draw = self._seed_source(seed)
         dtype = self.compute_dtype
-        invert = jax.random.uniform(draw(), shape, dtype, 0, 1)
+        invert = self._uniform(draw, shape, 0, 1, dtype)
         invert = jnp.where(invert > 0.5, -jnp.ones_like(invert), jnp.ones_like(invert))
-        shear_y = jax.random.uniform(draw(), shape, dtype, self.y_factor[0], self.y_factor[1])
-        shear_x = jax.random.uniform(draw(), shape, dtype, self.x_factor[0], self.x_factor[1])
+        shear_y = self._uniform(draw, shape, self.y_factor[0], self.y_factor[1], dtype)
+        shear_x = self._uniform(draw, shape, self.x_factor[0], self.x_factor[1], dtype)
         shear = jnp.concatenate([shear_x, shear_y], axis=1).astype(dtype) * invert
         return {"shear_factor": shear, "input_shape": tuple(images.shape)}
 

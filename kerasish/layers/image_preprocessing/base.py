@@ -25,9 +25,10 @@ import numpy as np
 from flax import nnx
 
 from kerasish import random as _random
+from kerasish.backend import standardize_data_format
 from kerasish.layers import checks
 from kerasish.layers.base import Layer
-from kerasish.layers.image_preprocessing import image_ops
+from kerasish.layers.image_preprocessing import image_ops, layer_backend
 from kerasish.shapes import Shape, format_shape
 
 
@@ -85,6 +86,11 @@ class RandomDraws:
         self.seed = check_seed(seed, type(self).__name__)
         self.generator = SeedGenerator(self.seed)
 
+    def _uniform(self, draw: Callable[[], jax.Array], shape, minval: float = 0.0, maxval: float = 1.0,
+                 dtype: Any = jnp.float32):
+        """One uniform draw with the key `draw()` gives, through `self.backend.random` (as Keras's layers draw)."""
+        return self.backend.random.uniform(shape, minval, maxval, dtype, seed=draw())
+
     def _seed_source(self, seed: Any) -> Callable[[], jax.Array]:
         """What each draw of one `get_random_transformation` uses, as Keras's `draw_seed`: the layer's generator
         (None: a new key per draw), an int (always the key `[seed, 0]`), a `SeedGenerator`, or a key as is."""
@@ -124,12 +130,14 @@ class BaseImagePreprocessingLayer(Layer):
     _FACTOR_BOUNDS = (-1, 1)
 
     supports_masking = False
+    #: Keras's `DataLayer.backend`: the ops namespaces the layer computes with (see `layer_backend`).
+    backend = layer_backend.BACKEND
 
     def __init__(self, factor: Any = None, bounding_box_format: str | None = None, data_format: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.bounding_box_format = bounding_box_format
-        self.data_format = checks.data_format(data_format, type(self).__name__)
+        self.data_format = standardize_data_format(data_format)
         if self._USE_BASE_FACTOR:
             self._set_factor(factor or 0.0)
         elif factor is not None:
@@ -140,8 +148,8 @@ class BaseImagePreprocessingLayer(Layer):
 
     def _set_factor(self, factor: Any) -> None:
         low_bound, high_bound = self._FACTOR_BOUNDS
-        message = (f"The `factor` argument of {type(self).__name__} should be a number (or a list of two numbers) "
-                   f"in the range [{low_bound}, {high_bound}]. Received: factor={factor}")
+        message = (f"The `factor` argument should be a number (or a list of two numbers) in the range "
+                   f"[{low_bound}, {high_bound}]. Received: factor={factor} (layer {type(self).__name__})")
         if isinstance(factor, (tuple, list)):
             if len(factor) != 2 or not all(_is_number(f) for f in factor):
                 raise ValueError(message)
@@ -160,8 +168,8 @@ class BaseImagePreprocessingLayer(Layer):
     def _set_value_range(self, value_range: Any) -> None:
         if not isinstance(value_range, (tuple, list)) or len(value_range) != 2 or not all(
                 _is_number(v) for v in value_range):
-            raise ValueError(f"The `value_range` argument of {type(self).__name__} should be a list of two numbers. "
-                             f"Received: value_range={value_range}")
+            raise ValueError(f"The `value_range` argument should be a list of two numbers. Received: "
+                             f"value_range={value_range} (layer {type(self).__name__})")
         self.value_range = sorted(value_range)
 
     # -- the Keras protocol ------------------------------------------------------------------------
@@ -262,8 +270,8 @@ class BaseImagePreprocessingLayer(Layer):
 
     def check_input_shape(self, shape: Shape) -> None:
         if isinstance(shape, tuple) and len(shape) not in (3, 4):
-            raise ValueError(f"Input 0 of layer '{self.name}' is incompatible with the layer: expected an image batch "
-                             f"(rank 4) or one image (rank 3), received input with shape {format_shape(shape)}.")
+            raise ValueError(f"Expected the input image to be rank 3 or 4. Received: inputs.shape={format_shape(shape)}"
+                             f" (layer '{self.name}': a batch of images or one image).")
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)

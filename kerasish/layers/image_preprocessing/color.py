@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 
 from kerasish import registry
@@ -56,8 +55,8 @@ class RandomContrast(RandomDraws, BaseImagePreprocessingLayer):
         shape = (batch_size_of(images), 1, 1, 1) if images.ndim == 4 else (1, 1, 1)
         if not training:
             return {"contrast_factor": jnp.zeros(shape)}
-        factor = jax.random.uniform(self._seed_source(seed)(), shape, self.compute_dtype, 1.0 - self.factor[0],
-                                    1.0 + self.factor[1])
+        draw = self._seed_source(seed)
+        factor = self._uniform(draw, shape, 1.0 - self.factor[0], 1.0 + self.factor[1], self.compute_dtype)
         return {"contrast_factor": factor}
 
     def transform_images(self, images, transformation, training: bool = True):
@@ -105,7 +104,7 @@ class RandomBrightness(RandomDraws, BaseImagePreprocessingLayer):
         shape = (batch_size_of(images), 1, 1, 1) if images.ndim == 4 else (1, 1, 1)
         if not training:
             return {"rgb_delta": jnp.zeros(shape)}
-        delta = jax.random.uniform(self._seed_source(seed)(), shape, jnp.float32, self.factor[0], self.factor[1])
+        delta = self._uniform(self._seed_source(seed), shape, self.factor[0], self.factor[1])
         return {"rgb_delta": delta * (self.value_range[1] - self.value_range[0])}
 
     def transform_images(self, images, transformation, training: bool = True):
@@ -153,7 +152,7 @@ class RandomGrayscale(RandomDraws, BaseImagePreprocessingLayer):
 
     def get_random_transformation(self, data, training: bool = True, seed: Any = None):
         images = images_of(data)
-        values = jax.random.uniform(self._seed_source(seed)(), (batch_size_of(images),), jnp.float32, 0, 1)
+        values = self._uniform(self._seed_source(seed), (batch_size_of(images),), 0, 1)
         return (values < self.factor)[:, None, None, None]
 
     def transform_images(self, images, transformation, training: bool = True):
@@ -201,9 +200,9 @@ class RandomHue(RandomDraws, BaseImagePreprocessingLayer):
     def get_random_transformation(self, data, training: bool = True, seed: Any = None):
         batch = batch_size_of(images_of(data))
         draw = self._seed_source(seed)
-        invert = jax.random.uniform(draw(), (batch,), jnp.float32)
+        invert = self._uniform(draw, (batch,), 0.0, 1.0)
         invert = jnp.where(invert > 0.5, -jnp.ones_like(invert), jnp.ones_like(invert))
-        factor = jax.random.uniform(draw(), (batch,), jnp.float32, self.factor[0], self.factor[1])
+        factor = self._uniform(draw, (batch,), self.factor[0], self.factor[1])
         return {"factor": invert * factor * 0.5}
 
     def transform_images(self, images, transformation, training: bool = True):
@@ -259,7 +258,7 @@ class RandomSaturation(RandomDraws, BaseImagePreprocessingLayer):
 
     def get_random_transformation(self, data, training: bool = True, seed: Any = None):
         batch = batch_size_of(images_of(data))
-        u = jax.random.uniform(self._seed_source(seed)(), (batch,), jnp.float32, self.factor[0], self.factor[1])
+        u = self._uniform(self._seed_source(seed), (batch,), self.factor[0], self.factor[1])
         return {"factor": u / (1 - u + epsilon())}
 
     def transform_images(self, images, transformation, training: bool = True):
@@ -310,8 +309,7 @@ class RandomColorDegeneration(RandomDraws, BaseImagePreprocessingLayer):
 
     def get_random_transformation(self, data, training: bool = True, seed: Any = None):
         batch = batch_size_of(images_of(data))
-        factor = jax.random.uniform(self._seed_source(seed)(), (batch, 1, 1, 1), jnp.float32, self.factor[0],
-                                    self.factor[1])
+        factor = self._uniform(self._seed_source(seed), (batch, 1, 1, 1), self.factor[0], self.factor[1])
         return {"factor": factor}
 
     def transform_images(self, images, transformation, training: bool = True):

@@ -127,17 +127,20 @@ class CenterCrop(BaseImagePreprocessingLayer):
     def get_random_transformation(self, data, training: bool = True, seed: Any = None):
         return {"input_shape": tuple(images_of(data).shape)}
 
-    def transform_images(self, images, transformation=None, training: bool = True):
-        images = jnp.asarray(images).astype(self.compute_dtype)
+    def _center_crop(self, images, interpolation: str):
         height, width = self._height_width(images.shape)
         if height >= self.height and width >= self.width:
             return image_ops.crop(images, (height - self.height) // 2, (width - self.width) // 2, self.height,
                                   self.width, self.data_format)
-        return image_ops.resize(images, (self.height, self.width), crop_to_aspect_ratio=True,
-                                data_format=self.data_format)
+        return image_ops.resize(images, (self.height, self.width), interpolation=interpolation,
+                                crop_to_aspect_ratio=True, data_format=self.data_format)
+
+    def transform_images(self, images, transformation=None, training: bool = True):
+        return self._center_crop(jnp.asarray(images).astype(self.compute_dtype), "bilinear")
 
     def transform_segmentation_masks(self, segmentation_masks, transformation=None, training: bool = True):
-        return self.transform_images(segmentation_masks, transformation, training=training)
+        # Class indices: nearest resampling and the masks' own dtype, so no new class value appears.
+        return self._center_crop(jnp.asarray(segmentation_masks), "nearest")
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return _with_size(self, input_shape, self.height, self.width)
@@ -185,8 +188,8 @@ class RandomCrop(RandomDraws, BaseImagePreprocessingLayer):
         draw = self._seed_source(seed)
         height, width = self._height_width(images_of(data).shape)
         if training and height > self.height and width > self.width:
-            h_start = jax.random.uniform(draw(), (), jnp.float32, 0.0, float(height - self.height + 1))
-            w_start = jax.random.uniform(draw(), (), jnp.float32, 0.0, float(width - self.width + 1))
+            h_start = self._uniform(draw, (), 0.0, float(height - self.height + 1))
+            w_start = self._uniform(draw, (), 0.0, float(width - self.width + 1))
             return h_start.astype(jnp.int32), w_start.astype(jnp.int32)
         _, _, top, left = image_ops.aspect_box(height, width, self.height, self.width)
         return top, left
@@ -195,7 +198,14 @@ class RandomCrop(RandomDraws, BaseImagePreprocessingLayer):
         images = jnp.asarray(images)
         if not training:
             return images
-        images = images.astype(self.compute_dtype)
+        return self._random_crop(images.astype(self.compute_dtype), transformation, "bilinear")
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training: bool = True):
+        # Class indices: nearest resampling on the resize fallback, and the masks' own dtype.
+        masks = jnp.asarray(segmentation_masks)
+        return self._random_crop(masks, transformation, "nearest") if training else masks
+
+    def _random_crop(self, images, transformation, interpolation: str):
         top, left = transformation
         if isinstance(top, int) and isinstance(left, int):
             images = image_ops.crop(images, top, left, self.height, self.width, self.data_format)
@@ -207,12 +217,9 @@ class RandomCrop(RandomDraws, BaseImagePreprocessingLayer):
             starts[h_axis % images.ndim], starts[w_axis % images.ndim] = top, left
             images = jax.lax.dynamic_slice(images, starts, sizes)
         if self._height_width(images.shape) != (self.height, self.width):
-            images = image_ops.resize(images, (self.height, self.width), data_format=self.data_format)
-            images = images.astype(self.compute_dtype)
+            images = image_ops.resize(images, (self.height, self.width), interpolation=interpolation,
+                                      data_format=self.data_format).astype(images.dtype)
         return images
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training: bool = True):
-        return self.transform_images(segmentation_masks, transformation, training=training)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return _with_size(self, input_shape, self.height, self.width)
@@ -262,7 +269,7 @@ class RandomFlip(RandomDraws, BaseImagePreprocessingLayer):
             return None
         shape = tuple(images_of(data).shape)
         flips_shape = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
-        flips = jax.random.uniform(self._seed_source(seed)(), flips_shape, jnp.float32) <= 0.5
+        flips = self._uniform(self._seed_source(seed), flips_shape, 0.0, 1.0) <= 0.5
         return {"flips": flips, "input_shape": shape}
 
     def transform_images(self, images, transformation, training: bool = True):
@@ -272,7 +279,9 @@ class RandomFlip(RandomDraws, BaseImagePreprocessingLayer):
         return images
 
     def transform_segmentation_masks(self, segmentation_masks, transformation, training: bool = True):
-        return self.transform_images(segmentation_masks, transformation, training=training)
+        # A flip only moves pixels: the masks keep their (class index) dtype.
+        masks = jnp.asarray(segmentation_masks)
+        return self._flip(masks, transformation) if training else masks
 
     def _flip(self, images, transformation):
         if transformation is None:
