@@ -265,6 +265,9 @@ class RandomShear(_AffineLayer):
         super().__init__(data_format=data_format, **kwargs)
         self.x_factor = _factor_pair(x_factor, "x_factor", "RandomShear", 0.0, 1.0)
         self.y_factor = _factor_pair(y_factor, "y_factor", "RandomShear", 0.0, 1.0)
+        # The config keeps the arguments: Keras's (lower, upper) pair of a number `f` is (-f, f), which its own
+        # range check refuses when the config is loaded again.
+        self._factor_arguments = {"x_factor": x_factor, "y_factor": y_factor}
         self._init_warp(fill_mode, interpolation, fill_value, seed)
 
     def get_random_transformation(self, data, training: bool = True, seed: Any = None):
@@ -288,7 +291,7 @@ class RandomShear(_AffineLayer):
         return jnp.stack([one, shear[:, 0], zero, shear[:, 1], one, zero, zero, zero], axis=1)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor, **self._warp_config()}
+        return {**super().get_config(), **self._factor_arguments, **self._warp_config()}
 
 
 for _cls in (RandomRotation, RandomZoom, RandomTranslation, RandomShear):

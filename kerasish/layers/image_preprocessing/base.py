@@ -29,6 +29,7 @@ from kerasish.backend import standardize_data_format
 from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.layers.image_preprocessing import image_ops, layer_backend
+from kerasish.layers.symbolic import any_symbolic
 from kerasish.shapes import Shape, format_shape
 
 
@@ -93,22 +94,19 @@ class RandomDraws:
 
     def _seed_source(self, seed: Any) -> Callable[[], jax.Array]:
         """What each draw of one `get_random_transformation` uses, as Keras's `draw_seed`: the layer's generator
-        (None: a new key per draw), an int (always the key `[seed, 0]`), a `SeedGenerator`, or a key as is."""
+        (None: a new key per draw), a `SeedGenerator` (likewise), or a fixed key: an int (the key `[seed, 0]`),
+        a JAX key or a uint32 pair."""
         if seed is None:
             return self.generator.next_key
         if isinstance(seed, SeedGenerator):
             return seed.next_key
-        if checks.is_int(seed):
-            key = key_of_state(np.asarray([int(seed) % 2**32, 0], np.uint32))
-            return lambda: key
-        seed = jnp.asarray(seed) if not isinstance(seed, jax.Array) else seed
-        if jax.dtypes.issubdtype(seed.dtype, jax.dtypes.prng_key):
-            return lambda: seed
-        if seed.shape == (2,) and jnp.issubdtype(seed.dtype, jnp.integer):
-            key = key_of_state(seed.astype(jnp.uint32))
-            return lambda: key
-        raise ValueError(f"Argument `seed` of {type(self).__name__}.get_random_transformation must be None, an int, "
-                         f"a SeedGenerator or a JAX key (or a uint32 pair), received {seed!r}.")
+        array = np.asarray(seed) if checks.is_int(seed) or isinstance(seed, (list, tuple, np.ndarray)) else seed
+        shaped = isinstance(array, jax.Array) or (isinstance(array, np.ndarray) and array.dtype.kind in "iu")
+        if not shaped or not (array.shape in ((), (2,)) or jax.dtypes.issubdtype(array.dtype, jax.dtypes.prng_key)):
+            raise ValueError(f"Argument `seed` of {type(self).__name__}.get_random_transformation must be None, an "
+                             f"int, a SeedGenerator or a JAX key (or a uint32 pair), received {seed!r}.")
+        key = _random.fast_key(layer_backend.as_key(int(seed) if checks.is_int(seed) else seed))
+        return lambda: key
 
 
 class BaseImagePreprocessingLayer(Layer):
@@ -218,6 +216,8 @@ class BaseImagePreprocessingLayer(Layer):
         training = True if training is None else training
         if isinstance(x, dict):
             return self._call_dict(dict(x), training)
+        if not self.built and hasattr(x, "shape") and not any_symbolic(x):
+            self.build_for(tuple(x.shape))  # no weights: a traced first call (inside jax.jit) may build it too
         return super().__call__(x, training=training, mask=mask, **kwargs)
 
     def _is_batched(self, images) -> bool:

@@ -26,6 +26,7 @@ def as_key(seed: Any) -> jax.Array:
     next_key = getattr(seed, "next_key", None)
     if next_key is not None:
         return next_key()
+    original = seed
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         seed = np.asarray([int(seed) % 2**32, 0], np.uint32)
     seed = jnp.asarray(seed)
@@ -34,7 +35,7 @@ def as_key(seed: Any) -> jax.Array:
     if seed.shape == (2,) and jnp.issubdtype(seed.dtype, jnp.integer):
         return jax.random.wrap_key_data(seed.astype(jnp.uint32), impl="threefry2x32")
     raise ValueError(f"Argument `seed` must be a SeedGenerator, a JAX key, a pair of uint32 or an int, received "
-                     f"{seed!r}.")
+                     f"{original!r}.")
 
 
 def uniform(shape, minval: float = 0.0, maxval: float = 1.0, dtype: Any = None, seed: Any = None):
