@@ -16,7 +16,7 @@ from kerasish import registry
 from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.layers.feature_preprocessing.encoding import encode
-from kerasish.layers.feature_preprocessing.host import adapt_batches, as_array
+from kerasish.layers.feature_preprocessing.host import adapt_batches, prepare_call
 from kerasish.shapes import Shape
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
@@ -117,7 +117,7 @@ class Discretization(Layer):
         return self.compute_dtype.name if self.output_mode != "int" else "int32"
 
     def __call__(self, x, *args: Any, **kwargs: Any):
-        return super().__call__(as_array(x), *args, **kwargs)
+        return super().__call__(prepare_call(self, x), *args, **kwargs)
 
     # -- adapt ---------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import numpy as np
 from kerasish import registry
 from kerasish.layers import checks
 from kerasish.layers.base import Layer
-from kerasish.layers.feature_preprocessing.host import as_array, is_traced
+from kerasish.layers.feature_preprocessing.host import is_traced, prepare_call
 from kerasish.shapes import Shape, format_shape
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
@@ -141,7 +141,7 @@ class CategoryEncoding(Layer):
         self.sparse = False
 
     def __call__(self, x, *args: Any, **kwargs: Any):
-        return super().__call__(as_array(x), *args, **kwargs)
+        return super().__call__(prepare_call(self, x), *args, **kwargs)
 
     def check_input_shape(self, shape: Shape) -> None:
         if len(shape) > 2 and self.output_mode != "one_hot":

@@ -18,7 +18,7 @@ from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.layers.feature_preprocessing import hashes
 from kerasish.layers.feature_preprocessing.encoding import encode, encoded_shape
-from kerasish.layers.feature_preprocessing.host import as_array, host_call, is_string_array, is_traced
+from kerasish.layers.feature_preprocessing.host import host_call, is_string_array, is_traced, prepare_call
 from kerasish.shapes import Shape
 
 INT_DTYPES = ("int32", "int64")
@@ -109,7 +109,7 @@ class Hashing(Layer):
         self.strong_hash = self.salt is not None
 
     def __call__(self, x, *args: Any, **kwargs: Any):
-        return super().__call__(as_array(x), *args, **kwargs)
+        return super().__call__(prepare_call(self, x), *args, **kwargs)
 
     def _bins(self, values: np.ndarray) -> np.ndarray:
         bins = self.num_bins
@@ -196,7 +196,7 @@ class HashedCrossing(Layer):
             raise ValueError(f"`HashedCrossing` should be called on a list or tuple of inputs. Received: inputs={x}")
         if len(x) < 2:
             raise ValueError(f"`HashedCrossing` should be called on at least two inputs. Received: inputs={x}")
-        return super().__call__(type(x)(as_array(v) for v in x), *args, **kwargs)
+        return super().__call__(prepare_call(self, x, several=True), *args, **kwargs)
 
     def _check_inputs(self, inputs) -> None:
         first = tuple(inputs[0].shape)

@@ -31,6 +31,17 @@ def as_array(x: Any) -> Any:
     return np.asarray(x)
 
 
+def prepare_call(layer: Any, x: Any, several: bool = False) -> Any:
+    """What a preprocessing layer does before `Layer.__call__`: lists and array-likes become arrays (each input
+    of a list / tuple when the layer takes `several`), and a layer without weights is built from the input's
+    shape even on a traced first call (inside `jax.jit`)."""
+    x = type(x)(as_array(v) for v in x) if several else as_array(x)
+    if not layer.built and not _symbolic.any_symbolic(x):
+        shapes = [tuple(v.shape) for v in x] if isinstance(x, (list, tuple)) else tuple(np.shape(x))
+        layer.build_for(shapes)
+    return x
+
+
 def is_string_array(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.dtype.kind in "USO"
 

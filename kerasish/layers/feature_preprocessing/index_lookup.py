@@ -23,7 +23,13 @@ from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.layers.feature_preprocessing import hashes
 from kerasish.layers.feature_preprocessing.encoding import encode, encoded_shape
-from kerasish.layers.feature_preprocessing.host import adapt_batches, as_array, as_text_array, host_call, is_traced
+from kerasish.layers.feature_preprocessing.host import (
+    adapt_batches,
+    as_text_array,
+    host_call,
+    is_traced,
+    prepare_call,
+)
 from kerasish.shapes import Shape
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
@@ -127,7 +133,7 @@ class IndexLookup(Layer):
         self.built = True
 
     def __call__(self, x, *args: Any, **kwargs: Any):
-        return super().__call__(as_array(x), *args, **kwargs)
+        return super().__call__(prepare_call(self, x), *args, **kwargs)
 
     # -- tokens --------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import numpy as np
 from kerasish import registry
 from kerasish.layers import checks
 from kerasish.layers.base import Layer
-from kerasish.layers.feature_preprocessing.host import adapt_batches, as_array, as_text_array, is_traced
+from kerasish.layers.feature_preprocessing.host import adapt_batches, as_text_array, is_traced, prepare_call
 from kerasish.layers.feature_preprocessing.index_lookup import IGNORED
 from kerasish.layers.feature_preprocessing.lookups import StringLookup
 from kerasish.shapes import Shape
@@ -131,7 +131,7 @@ class TextVectorization(Layer):
         self.built = True
 
     def __call__(self, x, *args: Any, **kwargs: Any):
-        return super().__call__(as_array(x), *args, **kwargs)
+        return super().__call__(prepare_call(self, x), *args, **kwargs)
 
     # -- the text pipeline -----------------------------------------------------------------------
 
