@@ -17,20 +17,27 @@ from kerasish.layers.feature_preprocessing import (
 )
 from kerasish.layers.flax_layer import FlaxLayer
 from kerasish.layers.image_preprocessing import (
+    AutoContrast,
     CenterCrop,
     RandomBrightness,
     RandomColorDegeneration,
     RandomContrast,
     RandomCrop,
+    RandomErasing,
     RandomFlip,
+    RandomGaussianBlur,
     RandomGrayscale,
     RandomHue,
+    RandomInvert,
+    RandomPosterization,
     RandomRotation,
     RandomSaturation,
+    RandomSharpness,
     RandomShear,
     RandomTranslation,
     RandomZoom,
     Resizing,
+    Solarization,
 )
 from kerasish.layers.lambda_layer import Lambda
 from kerasish.layers.masking import Masking
@@ -77,9 +84,10 @@ __all__ = [
     "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
     "ZeroPadding2D", "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract",
     # image preprocessing
-    "CenterCrop", "RandomBrightness", "RandomColorDegeneration", "RandomContrast", "RandomCrop", "RandomFlip",
-    "RandomGrayscale", "RandomHue", "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation",
-    "RandomZoom", "Resizing",
+    "AutoContrast", "CenterCrop", "RandomBrightness", "RandomColorDegeneration", "RandomContrast", "RandomCrop",
+    "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+    "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
+    "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
     # categorical and text preprocessing
     "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IndexLookup", "IntegerLookup", "StringLookup",
     "TextVectorization",

@@ -3,7 +3,8 @@
 Submodules by concern: `image_ops` (the maths), `base` (the Keras protocol and the seed stream),
 `geometry` (Resizing, CenterCrop, RandomCrop, RandomFlip), `affine` (RandomRotation, RandomZoom,
 RandomTranslation, RandomShear), `color` (contrast, brightness, grayscale, hue, saturation, colour
-degeneration).
+degeneration), `tone` (invert, posterization, solarization, auto-contrast, sharpness), `effects` (erasing,
+Gaussian blur), `layer_backend` (Keras's `DataLayer.backend` namespaces).
 """
 
 from kerasish.layers.image_preprocessing.affine import RandomRotation, RandomShear, RandomTranslation, RandomZoom
@@ -16,10 +17,19 @@ from kerasish.layers.image_preprocessing.color import (
     RandomHue,
     RandomSaturation,
 )
+from kerasish.layers.image_preprocessing.effects import RandomErasing, RandomGaussianBlur
 from kerasish.layers.image_preprocessing.geometry import CenterCrop, RandomCrop, RandomFlip, Resizing
+from kerasish.layers.image_preprocessing.tone import (
+    AutoContrast,
+    RandomInvert,
+    RandomPosterization,
+    RandomSharpness,
+    Solarization,
+)
 
 __all__ = [
-    "BaseImagePreprocessingLayer", "CenterCrop", "RandomBrightness", "RandomColorDegeneration", "RandomContrast",
+    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "RandomErasing", "RandomGaussianBlur",
+    "RandomInvert", "RandomPosterization", "RandomSharpness", "Solarization", "RandomBrightness", "RandomColorDegeneration", "RandomContrast",
     "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue", "RandomRotation", "RandomSaturation", "RandomShear",
     "RandomTranslation", "RandomZoom", "Resizing",
 ]
