@@ -28,8 +28,8 @@ from kerasish.layers.image_preprocessing.tone import (
 )
 
 __all__ = [
-    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "RandomErasing", "RandomGaussianBlur",
-    "RandomInvert", "RandomPosterization", "RandomSharpness", "Solarization", "RandomBrightness", "RandomColorDegeneration", "RandomContrast",
-    "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue", "RandomRotation", "RandomSaturation", "RandomShear",
-    "RandomTranslation", "RandomZoom", "Resizing",
+    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "RandomBrightness", "RandomColorDegeneration",
+    "RandomContrast", "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale",
+    "RandomHue", "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
+    "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
 ]

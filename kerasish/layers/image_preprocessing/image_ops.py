@@ -2,12 +2,15 @@
 
 Each function follows the JAX backend of Keras 3 (`keras/src/backend/jax/image.py`): the same resampling
 (`jax.image.resize`, `jax.scipy.ndimage.map_coordinates`), the same crop / pad boxes, the same colour
-formulas, so that a layer built on them gives Keras's values. Images are `(height, width, channels)` or
-`(batch, height, width, channels)` (`data_format="channels_last"`), or channels first.
+formulas, so that a layer built on them gives Keras's values. The warps and colour conversions are compiled
+functions (`jax.jit`): eagerly, one program per image shape instead of dozens of small dispatches. Images are
+`(height, width, channels)` or `(batch, height, width, channels)` (`data_format="channels_last"`), or channels
+first.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -121,6 +124,7 @@ def cast_like_input(result, input_dtype):
     return saturate_cast(result, input_dtype)
 
 
+@functools.partial(jax.jit, static_argnames=("interpolation", "fill_mode", "fill_value", "data_format"))
 def affine_transform(images, transform, interpolation: str = "bilinear", fill_mode: str = "constant",
                      fill_value: float = 0.0, data_format: str = "channels_last"):
     """Warps `images` by `transform`, as `keras.ops.image.affine_transform` on JAX.
@@ -212,6 +216,7 @@ def rgb_to_grayscale(images, data_format: str = "channels_last"):
     return jnp.expand_dims(gray, axis).astype(dtype)
 
 
+@functools.partial(jax.jit, static_argnames=("data_format",))
 def rgb_to_hsv(images, data_format: str = "channels_last"):
     """RGB in [0, 1] to HSV in [0, 1] (dm_pix's formulas, as Keras). Float images only."""
     axis = channel_axis(data_format)
@@ -228,6 +233,7 @@ def rgb_to_hsv(images, data_format: str = "channels_last"):
     return jnp.stack([hue, saturation, value], axis=axis)
 
 
+@functools.partial(jax.jit, static_argnames=("data_format",))
 def hsv_to_rgb(images, data_format: str = "channels_last"):
     """HSV in [0, 1] back to RGB in [0, 1] (dm_pix's formulas, as Keras). Float images only."""
     axis = channel_axis(data_format)
