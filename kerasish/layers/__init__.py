@@ -5,7 +5,40 @@ from kerasish.layers.base import Layer, NonTrainable
 from kerasish.layers.conv import Conv1D, Conv2D, Conv2DTranspose
 from kerasish.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from kerasish.layers.embedding import Embedding
+from kerasish.layers.feature_preprocessing import (
+    CategoryEncoding,
+    Discretization,
+    HashedCrossing,
+    Hashing,
+    IndexLookup,
+    IntegerLookup,
+    StringLookup,
+    TextVectorization,
+)
 from kerasish.layers.flax_layer import FlaxLayer
+from kerasish.layers.image_preprocessing import (
+    AutoContrast,
+    CenterCrop,
+    RandomBrightness,
+    RandomColorDegeneration,
+    RandomContrast,
+    RandomCrop,
+    RandomErasing,
+    RandomFlip,
+    RandomGaussianBlur,
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomPosterization,
+    RandomRotation,
+    RandomSaturation,
+    RandomSharpness,
+    RandomShear,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+    Solarization,
+)
 from kerasish.layers.lambda_layer import Lambda
 from kerasish.layers.masking import Masking
 from kerasish.layers.merging import (
@@ -50,4 +83,12 @@ __all__ = [
     "MaxPooling2D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "Normalization", "NonTrainable",
     "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
     "ZeroPadding2D", "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract",
+    # image preprocessing
+    "AutoContrast", "CenterCrop", "RandomBrightness", "RandomColorDegeneration", "RandomContrast", "RandomCrop",
+    "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+    "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
+    "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
+    # categorical and text preprocessing
+    "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IndexLookup", "IntegerLookup", "StringLookup",
+    "TextVectorization",
 ]

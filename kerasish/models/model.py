@@ -14,13 +14,13 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from kerasish.layers import added_losses as _added_losses
+import kerasish.layers.added_losses as _added_losses
+import kerasish.saving.model_file as _model_file
+import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
 from kerasish.layers.symbolic import any_symbolic, leaves
 from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
-from kerasish.saving import model_file as _model_file
-from kerasish.saving import weights as _weights
 from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
 from kerasish.training.engine import split_model
 from kerasish.training.trainer import CompileConfig, Trainer

@@ -33,9 +33,9 @@ import numpy as np
 import optax
 from flax import nnx
 
+import kerasish.layers.added_losses as _added_losses
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
-from kerasish.layers import added_losses as _added_losses
 from kerasish.layers.base import Layer
 from kerasish.training.data.host_memory import is_borrowed, take_rows
 from kerasish.training.objectives import Objectives

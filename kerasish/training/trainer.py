@@ -13,13 +13,13 @@ from typing import Any
 import jax
 import numpy as np
 
+import kerasish.training.loop as loop
 from kerasish import distribution as _distribution
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
 from kerasish import optimizers as _optimizers
 from kerasish.callbacks.history import History
 from kerasish.callbacks.progbar import format_logs
-from kerasish.training import loop
 from kerasish.training.data.arguments import default_batch_size, fit_datasets, is_array_data, make_dataset
 from kerasish.training.data.checks import check_sample_weight, check_targets, prepare_arrays, to_arrays
 from kerasish.training.data.dataset import Dataset
