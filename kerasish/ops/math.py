@@ -322,6 +322,11 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
 def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
     """The inverse of `stft` by weighted overlap-add (`keras.ops.istft`).
 
+    With a window, the frames are weighted by it and normalized by the overlapping squared windows, so
+    `istft(stft(x))` gives `x` back. With `window=None`, Keras scales that normalized sum by
+    `fft_length / sequence_stride` (the plain overlap-add of the frames away from the borders); kerasish
+    computes the same.
+
     Args:
       x: `(real, imag)`, each of shape `(..., frames, fft_length // 2 + 1)`.
       sequence_length, sequence_stride, fft_length, window, center: as given to `stft`.
@@ -351,6 +356,8 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     signal = jnp.zeros((*frames.shape[:-2], total), dtype).at[..., index].add(weighted)
     norm = jnp.zeros(total, dtype).at[index].add(jnp.tile(win * win, count))
     signal = signal / jnp.where(norm > 1e-10, norm, 1.0)
+    if window is None:  # Keras's rectangular case: the overlap-add scaled by fft_length / sequence_stride
+        signal = signal * (fft_length / sequence_stride)
     start = fft_length // 2 if center else 0
     if length is not None:
         end = start + length
