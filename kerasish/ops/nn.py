@@ -136,11 +136,11 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
       ValueError: for a scalar `output` or a `target` whose shape does not match.
     """
     target, output = tensor(target, "int32"), jnp.asarray(tensor(output))
-    if target.ndim == output.ndim and target.shape[-1] == 1:
-        target = jnp.squeeze(target, axis=-1)
     if output.ndim < 1:
         raise ValueError(f"Argument `output` of sparse_categorical_crossentropy must have rank >= 1, received shape "
                          f"{output.shape}.")
+    if target.ndim == output.ndim and target.shape[-1] == 1:
+        target = jnp.squeeze(target, axis=-1)
     if target.shape != output.shape[:-1]:
         raise ValueError(f"Argument `target` of sparse_categorical_crossentropy must have shape output.shape[:-1] = "
                          f"{output.shape[:-1]}, received {target.shape}.")
