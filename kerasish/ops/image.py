@@ -364,8 +364,17 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
 
 @keras_op
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
-    """`images` blurred with a Gaussian kernel of `kernel_size` and `sigma` per axis, each channel on its own,
-    with "same" size (`keras.ops.image.gaussian_blur`)."""
+    """`images` blurred with a Gaussian kernel, each channel on its own, with "same" size and zero padding
+    (`keras.ops.image.gaussian_blur`).
+
+    Args:
+      images: an image or a batch of images.
+      kernel_size: `(width, height)` of the kernel, as Keras orders it.
+      sigma: the standard deviations `(along x, along y)`.
+      data_format: "channels_last" or "channels_first"; `image_data_format()` when None. (Keras 3.15's JAX
+        backend reads None as channels_first and blurs the wrong axes; kerasish follows the documented
+        default.)
+    """
     data_format = standardize_data_format(data_format)
     images = _images(images, "gaussian_blur")
     single = images.ndim == 3
@@ -379,7 +388,8 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
         weights = jnp.exp(-0.5 * (x / spread) ** 2)
         return weights / jnp.sum(weights)
 
-    kernel = jnp.outer(gaussian(kernel_size[0], sigma[0]), gaussian(kernel_size[1], sigma[1]))
+    # As Keras: kernel_size and sigma are (x, y), i.e. (width, height).
+    kernel = jnp.outer(gaussian(kernel_size[1], sigma[1]), gaussian(kernel_size[0], sigma[0]))
     channels = batch.shape[-1]
     kernel = jnp.tile(kernel[:, :, None, None], (1, 1, 1, channels))
     out = jax.lax.conv_general_dilated(batch, kernel, (1, 1), "SAME", feature_group_count=channels,
