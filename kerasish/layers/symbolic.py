@@ -74,10 +74,6 @@ class SymbolicTensor:
         raise TypeError(f"A symbolic tensor cannot be converted to a NumPy array ({self!r}): it stands for the "
                         f"inputs of a model. Compute on it with kerasish.ops, or call the model on data.")
 
-    def __jax_array__(self):
-        raise TypeError(f"A symbolic tensor cannot be passed to a jax.numpy function ({self!r}): use kerasish.ops "
-                        f"(which records the op in the model), or wrap the jax code in a Layer.")
-
     def __int__(self):
         raise TypeError(f"A symbolic tensor cannot be converted to a Python int ({self!r}).")
 
