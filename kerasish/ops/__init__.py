@@ -17,10 +17,11 @@ Example:
 
 from kerasish.ops import core, image, linalg, math, nn, numpy
 from kerasish.ops.core import *  # noqa: F403
+from kerasish.ops.einops import *  # noqa: F403
 from kerasish.ops.linalg import *  # noqa: F403
 from kerasish.ops.math import *  # noqa: F403
 from kerasish.ops.nn import *  # noqa: F403
 from kerasish.ops.numpy import *  # noqa: F403
 
-__all__ = sorted({*core.__all__, *linalg.__all__, *math.__all__, *nn.__all__, *numpy.__all__}) + [
+__all__ = sorted({"rearrange", *core.__all__, *linalg.__all__, *math.__all__, *nn.__all__, *numpy.__all__}) + [
     "core", "image", "linalg", "math", "nn", "numpy"]

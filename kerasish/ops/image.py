@@ -1,4 +1,5 @@
-"""`keras.ops.image`: resizing, affine warps, cropping and padding, color conversions, patches, blurs.
+"""`keras.ops.image`: resizing, affine warps, cropping and padding, color conversions; with the patch and
+filter ops of `image_filters` (patches, Gaussian blur, Sobel edges, SSIM, perspective and elastic warps).
 
 Images are `(height, width, channels)` or batches `(batch, height, width, channels)` for
 `data_format="channels_last"` (the default, `kerasish.backend.image_data_format()`), channels first
@@ -21,7 +22,16 @@ import jax.numpy as jnp
 
 from kerasish.backend import is_float_dtype, result_type, standardize_data_format, standardize_dtype
 from kerasish.ops.dispatch import keras_op, tensor
-from kerasish.ops.nn_convolution import conv
+from kerasish.ops.image_filters import (  # noqa: F401 (re-exported: the namespace gathers both modules)
+    elastic_transform,
+    extract_patches,
+    extract_patches_3d,
+    gaussian_blur,
+    perspective_transform,
+    scale_and_translate,
+    sobel_edges,
+    ssim,
+)
 
 _RESIZE = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
 _ORDERS = {"nearest": 0, "bilinear": 1}
@@ -334,70 +344,7 @@ def hsv_to_rgb(images, data_format=None):
     return jnp.stack([value * (grey + saturation * c) for c in (red, green, blue)], axis=axis)
 
 
-@keras_op
-def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
-    """Patches of `size` taken every `strides` (`size` when None), flattened into the channel axis
-    (`keras.ops.image.extract_patches`).
-
-    Returns:
-      For channels_last input `(batch, H, W, C)`: `(batch, out_h, out_w, size_h * size_w * C)`.
-
-    Raises:
-      TypeError: for a `size` that is neither an int nor a pair.
-    """
-    if isinstance(size, int):
-        patch_h = patch_w = size
-    elif len(size) == 2:
-        patch_h, patch_w = size
-    else:
-        raise TypeError(f"Argument `size` of extract_patches must be an int or (height, width), received {size!r}.")
-    data_format = standardize_data_format(data_format)
-    images = _images(images, "extract_patches")
-    channels = images.shape[-1] if data_format == "channels_last" else images.shape[-3]
-    depth = patch_h * patch_w * channels
-    kernel = jnp.reshape(jnp.eye(depth, dtype=images.dtype), (patch_h, patch_w, channels, depth))
-    single = images.ndim == 3
-    patches = conv(images[None] if single else images, kernel, strides=strides or size, padding=padding,
-                   data_format=data_format, dilation_rate=dilation_rate)
-    return patches[0] if single else patches
-
-
-@keras_op
-def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
-    """`images` blurred with a Gaussian kernel, each channel on its own, with "same" size and zero padding
-    (`keras.ops.image.gaussian_blur`).
-
-    Args:
-      images: an image or a batch of images.
-      kernel_size: `(width, height)` of the kernel, as Keras orders it.
-      sigma: the standard deviations `(along x, along y)`.
-      data_format: "channels_last" or "channels_first"; `image_data_format()` when None. (Keras 3.15's JAX
-        backend reads None as channels_first and blurs the wrong axes; kerasish follows the documented
-        default.)
-    """
-    data_format = standardize_data_format(data_format)
-    images = _images(images, "gaussian_blur")
-    single = images.ndim == 3
-    batch = images[None] if single else images
-    if data_format == "channels_first":
-        batch = jnp.transpose(batch, (0, 2, 3, 1))
-    dtype = batch.dtype
-
-    def gaussian(length, spread):
-        x = jnp.arange(length, dtype=dtype) - jnp.asarray((length - 1) / 2, dtype)
-        weights = jnp.exp(-0.5 * (x / spread) ** 2)
-        return weights / jnp.sum(weights)
-
-    # As Keras: kernel_size and sigma are (x, y), i.e. (width, height).
-    kernel = jnp.outer(gaussian(kernel_size[1], sigma[1]), gaussian(kernel_size[0], sigma[0]))
-    channels = batch.shape[-1]
-    kernel = jnp.tile(kernel[:, :, None, None], (1, 1, 1, channels))
-    out = jax.lax.conv_general_dilated(batch, kernel, (1, 1), "SAME", feature_group_count=channels,
-                                       dimension_numbers=("NHWC", "HWIO", "NHWC"))
-    if data_format == "channels_first":
-        out = jnp.transpose(out, (0, 3, 1, 2))
-    return out[0] if single else out
-
-
-__all__ = sorted(name for name, value in list(globals().items())
-                 if callable(value) and hasattr(value, "elementwise") and value is not conv)
+__all__ = sorted(["elastic_transform", "extract_patches", "extract_patches_3d", "gaussian_blur",
+                  "perspective_transform", "scale_and_translate", "sobel_edges", "ssim"] + [
+    name for name, value in list(globals().items()) if callable(value) and hasattr(value, "elementwise")
+    and getattr(value, "__module__", "") == __name__])

@@ -191,5 +191,12 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     return jnp.trapezoid(tensor(y), None if x is None else tensor(x), dx=tensor(dx), axis=axis)
 
 
+@keras_op
+def slogdet(x):
+    """The sign and the log of the absolute determinant of the square matrices `x`, `(sign, logabsdet)`
+    (`keras.ops.slogdet`): stable where `det` under- or overflows."""
+    return tuple(jnp.linalg.slogdet(tensor(x)))
+
+
 __all__ = sorted(name for name, value in list(globals().items())
                  if callable(value) and hasattr(value, "elementwise"))

@@ -116,3 +116,68 @@ def test_gaussian_blur_reads_no_data_format_as_the_default():
 def test_bad_arguments_raise_clear_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_filters_and_warps_match_keras():
+    volumes = sample((2, 4, 4, 6, 2), seed=5)
+    compare("image.extract_patches_3d", volumes, 2)
+    compare("image.extract_patches_3d", volumes[0], (2, 1, 3), strides=1, padding="same")
+    compare("image.sobel_edges", IMAGES, rtol=1e-5, atol=1e-5)
+    compare("image.sobel_edges", FIRST, data_format="channels_first", rtol=1e-5, atol=1e-5)
+    big1, big2 = sample((2, 12, 12, 3), seed=7, low=0, high=1), sample((2, 12, 12, 3), seed=8, low=0, high=1)
+    compare("image.ssim", big1, big2, rtol=1e-4, atol=1e-5)
+    compare("image.ssim", big1[0], big1[0] * 0.9, filter_size=5, filter_sigma=1.0, max_val=2.0, rtol=1e-4, atol=1e-5)
+    compare("image.scale_and_translate", IMAGES, (2, 9, 5, 3), np.array([1.5, 0.6], "float32"),
+            np.array([0.5, -1.0], "float32"), (1, 2), "bilinear", rtol=1e-4, atol=1e-5)
+    compare("image.scale_and_translate", IMAGES[0], (4, 4, 3), np.array([0.5, 0.5], "float32"),
+            np.array([0.0, 0.0], "float32"), (0, 1), "lanczos3", antialias=False, rtol=1e-4, atol=1e-5)
+    start = np.array([[0, 0], [7, 0], [0, 5], [7, 5]], "float32")
+    end = np.array([[1, 0], [6, 1], [0, 5], [7, 4]], "float32")
+    for interpolation in ("bilinear", "nearest"):
+        compare("image.perspective_transform", IMAGES, np.stack([start, end]), np.stack([end, start]),
+                interpolation=interpolation, rtol=1e-4, atol=1e-4)
+        compare("image.perspective_transform", IMAGES[0], start, end, interpolation=interpolation, rtol=1e-4,
+                atol=1e-4)
+    compare("image.perspective_transform", FIRST[0], start, end, fill_value=0.5, data_format="channels_first",
+            rtol=1e-4, atol=1e-4)
+
+
+def test_one_set_of_points_warps_a_whole_batch():
+    """Keras 3.15 refuses a batch of images with one (4, 2) set of points; kerasish warps each image alike."""
+    start = np.array([[0, 0], [7, 0], [0, 5], [7, 5]], "float32")
+    end = np.array([[1, 0], [6, 1], [0, 5], [7, 4]], "float32")
+    batch = ops.image.perspective_transform(IMAGES, start, end)
+    np.testing.assert_allclose(batch[1], ops.image.perspective_transform(IMAGES[1], start, end), rtol=1e-6)
+
+
+def test_elastic_transform_warps_randomly_and_reproducibly():
+    out = ops.image.elastic_transform(IMAGES, alpha=4.0, sigma=1.0, seed=3)
+    assert out.shape == IMAGES.shape and out.dtype == jnp.float32 and not np.allclose(out, IMAGES)
+    np.testing.assert_array_equal(out, ops.image.elastic_transform(IMAGES, alpha=4.0, sigma=1.0, seed=3))
+    np.testing.assert_allclose(ops.image.elastic_transform(IMAGES, alpha=0.0, seed=1), IMAGES, atol=1e-6)
+    first = ops.image.elastic_transform(FIRST[0], alpha=4.0, sigma=1.0, seed=3, data_format="channels_first")
+    assert first.shape == FIRST[0].shape
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: ops.image.extract_patches_3d(jnp.ones((1, 4, 4, 4, 1)), (2, 2)), TypeError,
+     r"Argument `size` of extract_patches_3d must be an int or \(depth, height, width\)"),
+    (lambda: ops.image.extract_patches_3d(jnp.ones((1, 4, 4, 4, 1)), 2, strides=(1, 1)), ValueError,
+     "Argument `strides` of extract_patches_3d must be an int or 3 ints"),
+    (lambda: ops.image.sobel_edges(jnp.ones((4, 4, 1))), ValueError, "Argument `images` of sobel_edges must have rank 4"),
+    (lambda: ops.image.scale_and_translate(IMAGES, (2, 2, 2, 3), jnp.ones(2), jnp.zeros(2), (1, 2), "area"),
+     ValueError, "Argument `method` of scale_and_translate must be one of"),
+    (lambda: ops.image.perspective_transform(IMAGES, jnp.ones((4, 2)), jnp.ones((4, 2)), interpolation="cubic"),
+     ValueError, "Argument `interpolation` of perspective_transform must be one of"),
+    (lambda: ops.image.perspective_transform(IMAGES, jnp.ones((3, 2)), jnp.ones((3, 2))), ValueError,
+     r"Argument `start_points` of perspective_transform must have shape \(4, 2\)"),
+    (lambda: ops.image.perspective_transform(IMAGES, jnp.ones((4, 2)), jnp.ones((2, 4, 2))), ValueError,
+     "Arguments `start_points` and `end_points` of perspective_transform must have one shape"),
+    (lambda: ops.image.elastic_transform(IMAGES, interpolation="cubic"), ValueError,
+     "Argument `interpolation` of elastic_transform must be one of"),
+    (lambda: ops.image.elastic_transform(IMAGES, fill_mode="edge"), ValueError,
+     "Argument `fill_mode` of elastic_transform must be one of"),
+])
+def test_filter_arguments_raise_clear_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -30,7 +30,8 @@ CASES = [
     ("correlate", (_x((5,)), _x((3,), seed=2)), {}), ("correlate", (_x((5,)), _x((3,), seed=2)), {"mode": "full"}),
     ("correlate", (_x((5,)), _x((3,), seed=2)), {"mode": "same"}), ("corrcoef", (_x((3, 5)),), {}),
     ("trapezoid", (_x((3, 4)),), {}), ("trapezoid", (_x((4,)),), {"x": _x((4,), seed=3)}),
-    ("trapezoid", (_x((3, 4)),), {"dx": 0.5, "axis": 0}),
+    ("trapezoid", (_x((3, 4)),), {"dx": 0.5, "axis": 0}), ("slogdet", (_x((3, 3)),), {}),
+    ("slogdet", (_x((2, 3, 3)),), {}),
 ]
 
 
