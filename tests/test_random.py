@@ -1,10 +1,11 @@
-"""`kerasish.random.fast_key`: the same random values as the key it wraps (it only compiles faster)."""
+"""`kerasish.random`: `fast_key` draws the same values as the key it wraps; Keras's random API (distributions, seeds,
+SeedGenerator as model state) against Keras 3 and statistical checks."""
 
 import jax
-from flax import nnx
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from flax import nnx
 
 import kerasish as ks
 from kerasish import initializers
@@ -94,8 +95,8 @@ DRAWS = {  # name -> (kerasish / Keras call given the module and a seed)
 @pytest.mark.parametrize("name", DRAWS)
 def test_draws_have_keras_shapes_and_dtypes(name):
     for dtype in (None, "float32", "bfloat16", "float16"):  # traced only: the samplers compile slowly
-        ours = jax.eval_shape(lambda: DRAWS[name](ks_random, 3, dtype))
-        theirs = jax.eval_shape(lambda: DRAWS[name](keras.random, 3, dtype))
+        ours = jax.eval_shape(lambda d=dtype: DRAWS[name](ks_random, 3, d))
+        theirs = jax.eval_shape(lambda d=dtype: DRAWS[name](keras.random, 3, d))
         assert ours.shape == theirs.shape and str(ours.dtype) == str(theirs.dtype), (dtype, ours.dtype, theirs.dtype)
 
 
@@ -103,7 +104,8 @@ def test_integer_draws_have_keras_shapes_and_dtypes():
     logits = jnp.log(jnp.array([[0.2, 0.8], [0.5, 0.5]]))
     for draw in [lambda r, d=d: r.randint((5, 2), 0, 7, dtype=d, seed=1) for d in ("int32", "uint8", "int16")] + [
             lambda r, d=d: r.categorical(logits, 7, d, seed=1) for d in ("int32", "int8")]:
-        ours, theirs = jax.eval_shape(lambda: draw(ks_random)), jax.eval_shape(lambda: draw(keras.random))
+        ours = jax.eval_shape(lambda f=draw: f(ks_random))
+        theirs = jax.eval_shape(lambda f=draw: f(keras.random))
         assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
 
 

@@ -175,8 +175,8 @@ def i0(x):
 
     Example:
       >>> import jax.numpy as jnp
-      >>> round(float(i0(jnp.array(1.0))), 4)
-      1.2661
+      >>> f"{float(i0(jnp.array(1.0))):.4f}"  # I0(1)
+      '1.2661'
     """
     x = tensor(x)
     name = dtype_name(x)

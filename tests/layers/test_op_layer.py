@@ -55,7 +55,8 @@ def test_functional_models_with_ops_match_keras(name):
 
 def test_symbolic_shapes_and_dtypes_match_keras():
     cases = [lambda o, x: o.sum(x, axis=0), lambda o, x: o.mean(x), lambda o, x: o.cast(x, "int8") + 1,
-             lambda o, x: o.argmax(x, axis=-1), lambda o, x: x[:, 0] > 0, lambda o, x: o.one_hot(o.cast(x[:, 0], "int32"), 4),
+             lambda o, x: o.argmax(x, axis=-1), lambda o, x: x[:, 0] > 0,
+             lambda o, x: o.one_hot(o.cast(x[:, 0], "int32"), 4),
              lambda o, x: o.transpose(o.reshape(x, (-1, 3, 1)), (0, 2, 1)), lambda o, x: o.shape(x)]
     for case in cases:
         ours, theirs = case(ops, ks.Input((3,))), case(keras.ops, keras.Input((3,)))

@@ -87,7 +87,8 @@ def compare(name: str, *args: Any, rtol: float = 1e-5, atol: float = 1e-6, **kwa
             ours_op(name)(*args, **kwargs)
         except Exception:  # noqa: BLE001
             return None
-        raise AssertionError(f"Keras raised for {name}{_describe(args, kwargs)} but kerasish computed a result.")
+        raise AssertionError(f"Keras raised for {name}{_describe(args, kwargs)} but kerasish computed a result.") \
+            from None
     ours = ours_op(name)(*args, **kwargs)
     assert_same(ours, theirs, rtol, atol, f"{name}{_describe(args, kwargs)}")
     return theirs
@@ -121,7 +122,8 @@ def compare_types(name: str, *args: Any, **kwargs: Any) -> None:
             traced(ours_op(name))
         except Exception:  # noqa: BLE001
             return
-        raise AssertionError(f"Keras raised for {name}{_describe(args, kwargs)} but kerasish computed a result.")
+        raise AssertionError(f"Keras raised for {name}{_describe(args, kwargs)} but kerasish computed a result.") \
+            from None
     ours = traced(ours_op(name))
     theirs_leaves, theirs_tree = jax.tree.flatten(theirs)
     ours_leaves, ours_tree = jax.tree.flatten(ours)

@@ -12,7 +12,8 @@ CREATION = [
     ("ones", ((2, 2),), {"dtype": "bool"}), ("empty", ((2,),), {}), ("full", ((2, 2), 3), {}),
     ("full", ((2,), 1.5), {"dtype": "bfloat16"}), ("full", ((2,), True), {"dtype": "bool"}),
     ("eye", (3,), {}), ("eye", (2, 4, 1), {"dtype": "int32"}), ("identity", (3,), {}), ("tri", (3, 4, -1), {}),
-    ("arange", (5,), {}), ("arange", (1, 7, 2), {}), ("arange", (0.0, 1.0, 0.25), {}), ("arange", (3,), {"dtype": "float32"}),
+    ("arange", (5,), {}), ("arange", (1, 7, 2), {}), ("arange", (0.0, 1.0, 0.25), {}),
+    ("arange", (3,), {"dtype": "float32"}),
     ("arange", (2, 5.0), {}), ("linspace", (0.0, 1.0, 5), {}), ("linspace", (0, 10, 4), {"endpoint": False}),
     ("linspace", (0.0, 1.0, 3), {"retstep": True}), ("logspace", (0.0, 2.0, 3), {}), ("geomspace", (1.0, 8.0, 4), {}),
     ("array", ([1, 2],), {}), ("array", ([1.5, 2.0],), {"dtype": "float32"}), ("bartlett", (5,), {}),
@@ -28,7 +29,8 @@ def test_creation_matches_keras(name, args, kwargs):
 @pytest.mark.parametrize("name", ["zeros_like", "ones_like", "empty_like"])
 def test_like_ops_match_keras(name):
     for dtype in DTYPES:
-        compare(name, sample((2, 3), dtype)) if dtype in ("float32", "int32") else compare_types(name, sample((2, 3), dtype))
+        check = compare if dtype in ("float32", "int32") else compare_types
+        check(name, sample((2, 3), dtype))
     compare(name, sample((2, 3), "int32"), dtype="float32")
     compare("full_like", sample((2, 3), "int32"), 4)
     compare("full_like", sample((2, 3), "float32"), 4, dtype="int8")
@@ -81,8 +83,8 @@ def test_pad_matches_keras(mode):
     (lambda: ops.reshape(jnp.ones(6), (-1, -1)), ValueError, r"can have at most one -1 \(an inferred size\)"),
     (lambda: ops.reshape(jnp.ones(6), (-2, 3)), ValueError, "must hold non-negative sizes or one -1"),
     (lambda: ops.squeeze(jnp.ones((2, 3)), axis=1), ValueError, "names axis 1 of a tensor of shape .2, 3., whose size"),
-    (lambda: ops.split(jnp.ones(5), 2), ValueError, r"must divide the size of axis 0 \(5\) into equal parts, received 2"),
-    (lambda: ops.array_split(jnp.ones(5), 2.0), TypeError, "Argument `indices_or_sections` of array_split must be an int"),
+    (lambda: ops.split(jnp.ones(5), 2), ValueError, r"must divide the size of axis 0 \(5\) into equal parts"),
+    (lambda: ops.array_split(jnp.ones(5), 2.0), TypeError, "Argument `indices_or_sections` of array_split must be"),
     (lambda: ops.array_split(jnp.ones(5), 0), ValueError, "must be positive, received 0"),
     (lambda: ops.array_split(jnp.ones(5), 2, axis=0.5), TypeError, "Argument `axis` of array_split must be an int"),
     (lambda: ops.eye(2.0), TypeError, "Argument `N` of eye must be an integer"),

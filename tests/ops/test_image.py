@@ -164,7 +164,7 @@ def test_elastic_transform_warps_randomly_and_reproducibly():
      r"Argument `size` of extract_patches_3d must be an int or \(depth, height, width\)"),
     (lambda: ops.image.extract_patches_3d(jnp.ones((1, 4, 4, 4, 1)), 2, strides=(1, 1)), ValueError,
      "Argument `strides` of extract_patches_3d must be an int or 3 ints"),
-    (lambda: ops.image.sobel_edges(jnp.ones((4, 4, 1))), ValueError, "Argument `images` of sobel_edges must have rank 4"),
+    (lambda: ops.image.sobel_edges(jnp.ones((4, 4, 1))), ValueError, "`images` of sobel_edges must have rank 4"),
     (lambda: ops.image.scale_and_translate(IMAGES, (2, 2, 2, 3), jnp.ones(2), jnp.zeros(2), (1, 2), "area"),
      ValueError, "Argument `method` of scale_and_translate must be one of"),
     (lambda: ops.image.perspective_transform(IMAGES, jnp.ones((4, 2)), jnp.ones((4, 2)), interpolation="cubic"),

@@ -8,20 +8,20 @@ from kerasish import ops
 from tests.ops.oracle import compare, sample
 
 X = sample((3, 4), "float32", seed=1)
-I = np.array([[2, 0, 1, 1], [0, 0, 2, 1], [1, 2, 0, 0]], "int32")
+IDX = np.array([[2, 0, 1, 1], [0, 0, 2, 1], [1, 2, 0, 0]], "int32")
 
 CASES = [
     ("take", (X, np.array([2, 0])), {"axis": 1}), ("take", (X, np.array([[1, 5], [11, 0]])), {}),
     ("take", (X, np.array([-1, 0])), {"axis": 0}), ("take", (X, 1), {"axis": 1}),
-    ("take_along_axis", (X, I), {"axis": 0}), ("take_along_axis", (X, np.argsort(X, axis=1)), {"axis": 1}),
+    ("take_along_axis", (X, IDX), {"axis": 0}), ("take_along_axis", (X, np.argsort(X, axis=1)), {"axis": 1}),
     ("take_along_axis", (X.ravel(), np.array([3, 1])), {"axis": None}),
     ("get_item", (X, 1), {}), ("get_item", (X, (slice(None), slice(1, 3))), {}), ("get_item", (X, (Ellipsis, 0)), {}),
     ("get_item", (X, (None, slice(None, None, 2))), {}), ("get_item", (X, np.array([2, 0])), {}),
     ("select", ([X > 0, X < -1], [X, -X]), {}), ("select", ([X > 0], [X]), {"default": 7.0}),
     ("nonzero", (np.array([[0, 1], [2, 0]]),), {}), ("searchsorted", (np.array([1.0, 3.0, 5.0]), X), {}),
     ("searchsorted", (np.array([1, 3, 5]), np.array([3, 6])), {"side": "right"}),
-    ("digitize", (X, np.array([-1.0, 0.0, 1.0])), {}), ("isin", (I, np.array([0, 2])), {}),
-    ("isin", (I, np.array([0, 2])), {"invert": True}), ("unravel_index", (np.array([1, 7]), (2, 4)), {}),
+    ("digitize", (X, np.array([-1.0, 0.0, 1.0])), {}), ("isin", (IDX, np.array([0, 2])), {}),
+    ("isin", (IDX, np.array([0, 2])), {"invert": True}), ("unravel_index", (np.array([1, 7]), (2, 4)), {}),
     ("nan_to_num", (np.array([np.nan, np.inf, -np.inf, 1.0], "float32"),), {}),
     ("nan_to_num", (np.array([np.nan, np.inf, -np.inf], "float32"),), {"nan": 1.0, "posinf": 9.0, "neginf": -9.0}),
     ("isclose", (X, X + 1e-6), {}), ("isclose", (X, X + 0.1), {"atol": 0.2}),

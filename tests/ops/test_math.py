@@ -25,10 +25,12 @@ def test_segment_reductions_infer_the_count_eagerly():
 
 @pytest.mark.parametrize("name, args, kwargs", [
     ("top_k", (X, 2), {}), ("top_k", (X[:, 0], 3), {"sorted": False}),
-    ("in_top_k", (np.array([0, 2, 1], "int32"), X[:3], 1), {}), ("in_top_k", (np.array([0, 2, 1], "int32"), X[:3], 2), {}),
+    ("in_top_k", (np.array([0, 2, 1], "int32"), X[:3], 1), {}),
+    ("in_top_k", (np.array([0, 2, 1], "int32"), X[:3], 2), {}),
     ("logsumexp", (X,), {}), ("logsumexp", (X,), {"axis": 1, "keepdims": True}), ("cdist", (X[:2], X[2:]), {}),
     ("cdist", (sample((2, 3, 4)), sample((2, 5, 4), seed=2)), {}), ("extract_sequences", (sample((2, 10)), 4, 3), {}),
-    ("logdet", (np.eye(3, dtype="float32") * 2 + 0.1,), {}), ("fft", ((REAL, IMAG),), {}), ("fft2", ((REAL, IMAG),), {}),
+    ("logdet", (np.eye(3, dtype="float32") * 2 + 0.1,), {}), ("fft", ((REAL, IMAG),), {}),
+    ("fft2", ((REAL, IMAG),), {}),
     ("ifft2", ((REAL, IMAG),), {}), ("rfft", (REAL,), {}), ("rfft", (REAL,), {"fft_length": 6}),
     ("irfft", ((REAL, IMAG),), {}), ("irfft", ((REAL, IMAG),), {"fft_length": 10}),
     ("view_as_complex", (sample((3, 2)),), {}), ("view_as_real", (np.array([1 + 2j, 3 - 1j], "complex64"),), {}),
