@@ -76,3 +76,29 @@ def test_keras_op_keeps_the_function_and_registers_it():
     assert str(inspect.signature(op)) == "(x, factor=2)" and registry.lookup("ops", "twice_of_test") is op
     with pytest.raises(ValueError, match="Built-in ops name 'twice_of_test' is already taken"):
         keras_op(lambda x: x, name="twice_of_test")
+
+
+def test_a_custom_layer_written_with_ops_trains_like_keras():
+    """The Keras guide's pattern: a layer computing with `ops` on its weights, inside the compiled step."""
+    import numpy as np
+
+    import kerasish as ks
+
+    def make(lib):
+        class Linear(lib.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="ones", name="w")
+                self.b = self.add_weight(shape=(2,), initializer="zeros", name="b")
+
+            def call(self, inputs):
+                return lib.ops.relu(lib.ops.matmul(inputs, self.w) + self.b) + lib.ops.mean(self.w)
+
+        model = lib.Sequential([lib.Input((3,)), Linear()])
+        model.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse")
+        return model
+
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+    y = x[:, :2] * 2.0
+    histories = [make(lib).fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0).history["loss"]
+                 for lib in (ks, keras)]
+    np.testing.assert_allclose(histories[0], histories[1], rtol=1e-5)
