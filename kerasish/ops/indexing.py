@@ -20,8 +20,8 @@ from kerasish.ops.dispatch import keras_op, optional_dtype, tensor
 def take(x, indices, axis=None):
     """The elements of `x` at `indices` along `axis` (of the flattened `x` when None) (`keras.ops.take`).
 
-    Negative indices count from the end; out-of-range ones are clamped... as JAX's `take` fills them
-    (NaN for floats), which is what Keras's JAX backend returns too.
+    Negative indices count from the end. Out-of-range indices give JAX's fill value (NaN for floats), as
+    Keras's JAX backend does.
 
     Example:
       >>> import jax.numpy as jnp
