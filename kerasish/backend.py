@@ -267,3 +267,7 @@ def clear_session(free_memory: bool = True) -> None:
     _name_counts.clear()
     if free_memory:
         jax.clear_caches()
+
+
+# Keras's `keras.backend.Variable` (kerasish.variables builds on the names above, so it is imported last).
+from kerasish.variables import Variable  # noqa: E402, F401

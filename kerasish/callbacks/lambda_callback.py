@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kerasish.callbacks.callback import _HOOKS, Callback
+from kerasish.callbacks.callback import HOOKS, Callback
 
 
 class LambdaCallback(Callback):
@@ -38,7 +38,7 @@ class LambdaCallback(Callback):
         super().__init__()
         given = dict(locals())
         self._functions: dict[str, Callable] = {}
-        for hook in _HOOKS:
+        for hook in HOOKS:
             fn = given[hook]
             if fn is None:
                 continue
@@ -47,7 +47,7 @@ class LambdaCallback(Callback):
             self._functions[hook] = fn
             setattr(self, hook, fn)  # the instance's hook is the function itself
 
-    def _overrides(self, hook: str) -> bool:
+    def overrides(self, hook: str) -> bool:
         return hook in self._functions
 
     def __repr__(self) -> str:

@@ -82,6 +82,8 @@ class LearningRateScheduler(Callback):
         self.schedule, self.verbose = schedule, verbose
         self._takes_lr = _positional_arity(schedule) >= 2
 
+    logs_learning_rate = True  # the epoch's logs hold `learning_rate`, as Keras's callback adds it
+
     @property
     def reads_weights_during_training(self) -> bool:
         return False
@@ -149,6 +151,8 @@ class ReduceLROnPlateau(MonitorCallback):
         self.best: float | None = None
         self.wait = 0
         self.cooldown_counter = 0
+
+    logs_learning_rate = True  # the epoch's logs hold `learning_rate`, as Keras's callback adds it
 
     @property
     def reads_weights_during_training(self) -> bool:

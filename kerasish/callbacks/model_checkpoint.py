@@ -11,13 +11,6 @@ from kerasish.saving import weights as _weights
 from kerasish.saving.model_file import MODEL_SUFFIX, save_model
 
 
-def _write_back_weights(model) -> None:
-    """Mid-epoch the live weights are in the engine's train state, not yet in the model: write them back."""
-    engine = getattr(model, "_engine", None)
-    if engine is not None and engine.state is not None:
-        engine.write_back()
-
-
 class ModelCheckpoint(MonitorCallback):
     """Saves the model's weights at the end of every epoch, or every `save_freq` batches.
 
@@ -106,10 +99,10 @@ class ModelCheckpoint(MonitorCallback):
         self._batches_since_save = 0
         self._last_batch_seen: int | None = None
 
-    def _overrides(self, hook: str) -> bool:
+    def overrides(self, hook: str) -> bool:
         if hook == "on_train_batch_end":
             return self.save_freq != "epoch"  # epoch checkpoints cost nothing per step
-        return super()._overrides(hook)
+        return super().overrides(hook)
 
     def get_state(self) -> dict[str, Any]:
         """`best` and the batch counters of an integer `save_freq`."""
@@ -131,7 +124,6 @@ class ModelCheckpoint(MonitorCallback):
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
         if self._should_save_on_batch(batch):
-            _write_back_weights(self.model)
             self._save(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:

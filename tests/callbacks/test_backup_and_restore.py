@@ -14,7 +14,7 @@ import pytest
 import kerasish as ks
 from kerasish.saving.training_state import load_training_state, save_training_state, state_from_bytes, state_to_bytes
 from kerasish.saving.weights import read_metadata
-from kerasish.training.data import ArrayBatches
+from kerasish.training.data.arrays import ArrayDataset
 from tests.callbacks.fakes import FakeModel
 from tests.conftest import mlp
 
@@ -92,7 +92,7 @@ def test_a_backup_from_another_model_or_a_corrupt_one_is_refused(blobs, tmp_path
 
 
 def test_dispatches_end_at_the_backup_points(tmp_path):
-    batches = ArrayBatches((np.zeros((10, 1), np.float32),), batch_size=1)
+    batches = ArrayDataset((np.zeros((10, 1), np.float32),), batch_size=1)
     plan = batches.plan(4, first_step=1, ends=[2, 6, 9])
     assert [(index[:, 0].tolist(), int(valid)) for index, valid in plan] == [
         ([1, 2, 2, 2], 2), ([3, 4, 5, 6], 4), ([7, 8, 9, 9], 3)]  # cut dispatches are padded to K

@@ -238,7 +238,7 @@ def test_a_fit_without_validation_data_and_a_val_monitor_fails(twins):
 
 def test_a_missing_metric_fails_in_a_fit(twins):
     with pytest.raises(ValueError, match=r"'val_accuracy', which is not in the logs of epoch 1. The logs hold: "
-                                         r"\['learning_rate', 'loss', 'mae', 'val_loss', 'val_mae'\]"):
+                                         r"\['loss', 'mae', 'val_loss', 'val_mae'\]"):
         twins.fit(twins.ours, [EarlyStopping("val_accuracy")], epochs=2)
 
 

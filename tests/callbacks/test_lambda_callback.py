@@ -16,14 +16,14 @@ def test_hooks_are_called_in_order_with_their_arguments(trainer):
         on_train_end=lambda logs: calls.append(("train_end",)))
     trainer.fit([callback], epochs=2)
     epoch = lambda e: [("epoch_begin", e)] + [("batch_end", b, True) for b in range(4)] + [
-        ("test_begin",), ("epoch_end", e, ["learning_rate", "loss", "val_loss"])]
+        ("test_begin",), ("epoch_end", e, ["loss", "val_loss"])]
     assert calls == [("train_begin",)] + epoch(0) + epoch(1) + [("train_end",)]
 
 
 def test_only_the_given_hooks_are_registered():
     epoch_only = LambdaCallback(on_epoch_end=lambda epoch, logs: None)
     assert CallbackList([epoch_only]).needs_every_batch is False  # no per-step cost
-    assert not epoch_only._overrides("on_train_batch_end") and epoch_only._overrides("on_epoch_end")
+    assert not epoch_only.overrides("on_train_batch_end") and epoch_only.overrides("on_epoch_end")
     assert CallbackList([LambdaCallback(on_train_batch_begin=lambda batch, logs: None)]).needs_every_batch
 
 

@@ -113,7 +113,7 @@ def test_batch_counting_across_grouped_steps_and_epochs():
 
 def test_epoch_checkpoints_cost_nothing_per_step():
     checkpoint = ModelCheckpoint("x" + SUFFIX, save_weights_only=True)
-    assert not checkpoint._overrides("on_train_batch_end") and checkpoint._overrides("on_epoch_end")
+    assert not checkpoint.overrides("on_train_batch_end") and checkpoint.overrides("on_epoch_end")
 
 
 def test_skipped_validation_epochs_are_not_saved_when_the_name_needs_them(trainer, tmp_path):
@@ -125,7 +125,7 @@ def test_skipped_validation_epochs_are_not_saved_when_the_name_needs_them(traine
 def test_a_template_field_missing_from_the_logs_is_an_error(trainer, tmp_path):
     template = str(tmp_path / "{epoch}-{accuracy:.2f}") + SUFFIX
     with pytest.raises(ValueError, match=r"cannot fill \['accuracy'\] in filepath .* the logs of epoch 1 hold "
-                                         r"\['epoch', 'learning_rate', 'loss', 'val_loss'\]"):
+                                         r"\['epoch', 'loss', 'val_loss'\]"):
         trainer.fit([ModelCheckpoint(template, save_weights_only=True)], epochs=1)
 
 
