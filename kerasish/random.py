@@ -22,8 +22,6 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from kerasish.backend import standardize_dtype, unique_name
-
 _DEFAULT_SEED = 0
 
 
@@ -148,6 +146,27 @@ def fast_key(key: jax.Array) -> jax.Array:
 
 # -- Keras's random API: keras.random.normal, uniform, ..., SeedGenerator --------------------------------------
 
+_PYTHON_DTYPES = {float: "float32", int: "int32", bool: "bool"}
+_generator_names: dict[str, int] = {}
+
+
+def _dtype_name(dtype: Any, default: str) -> str:
+    """A dtype's Keras name (`float` is float32 and `int` int32, as in Keras); `default` for None. This module
+    sits under kerasish.backend (which imports kerasish.variables, which draws from here), so it names dtypes
+    itself."""
+    if dtype is None:
+        return default
+    try:
+        return _PYTHON_DTYPES.get(dtype) or jnp.dtype(dtype).name
+    except TypeError:
+        raise ValueError(f"Invalid dtype: {dtype!r}.") from None
+
+
+def _generator_name() -> str:
+    count = _generator_names.get("seed_generator", 0)
+    _generator_names["seed_generator"] = count + 1
+    return "seed_generator" if count == 0 else f"seed_generator_{count}"
+
 class SeedState(nnx.RngState):
     """The state of a `SeedGenerator`: uint32 `[seed, counter]`, as Keras keeps it.
 
@@ -186,7 +205,7 @@ class SeedGenerator(nnx.Module):
         if kwargs:
             raise ValueError(f"SeedGenerator got unrecognized keyword arguments {sorted(kwargs)}; it takes seed and "
                              f"name.")
-        self.name = name or unique_name("seed_generator")
+        self.name = name or _generator_name()
         self.initial_seed = seed
         if seed is None:
             seed = _global.next_int()
@@ -250,7 +269,7 @@ def draw_key(seed: Any) -> jax.Array:
 
 
 def _float_dtype(dtype: Any, op: str) -> str:
-    name = standardize_dtype(dtype)
+    name = _dtype_name(dtype, "float32")
     if not name.startswith(("float", "bfloat")):
         raise ValueError(f"Argument `dtype` of kerasish.random.{op} must be a floating point dtype, received {name!r}.")
     return name
@@ -312,7 +331,7 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
       >>> int(values.min()) >= 2 and int(values.max()) < 5, values.dtype
       (True, dtype('int32'))
     """
-    name = standardize_dtype(dtype)
+    name = _dtype_name(dtype, "int32")
     if not name.startswith(("int", "uint")):
         raise ValueError(f"Argument `dtype` of kerasish.random.randint must be an integer dtype, received {name!r}.")
     return jax.random.randint(draw_key(seed), _shape(shape, "randint"), minval, maxval, dtype=name)
@@ -337,7 +356,7 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
         raise ValueError(f"Argument `logits` of kerasish.random.categorical must be 2-D (batch, classes), received "
                          f"shape {logits.shape}.")
     draws = jax.random.categorical(draw_key(seed), logits[..., None], shape=(logits.shape[0], num_samples), axis=1)
-    return draws.astype(standardize_dtype(dtype))
+    return draws.astype(_dtype_name(dtype, "int32"))
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
