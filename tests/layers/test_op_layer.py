@@ -141,7 +141,7 @@ def test_elementwise_ops_pass_masks_on():
     (lambda x: float(x), TypeError, "A symbolic tensor cannot be converted to a Python float"),
     (lambda x: ops.convert_to_numpy(x), TypeError, "convert_to_numpy received a symbolic tensor"),
     (lambda x: OpLayer(print), TypeError, "Argument `op` of OpLayer must be a kerasish op"),
-    (lambda x: OpLayer("not_an_op"), ValueError, "names ops class 'not_an_op'"),
+    (lambda x: OpLayer("not_an_op"), ValueError, r"An OpLayer config names class 'not_an_op' \(among ops\)"),
     (lambda x: OpLayer("relu", arguments=[1]), TypeError, "Argument `arguments` of OpLayer must be OpArguments"),
 ])
 def test_misuse_raises_clear_errors(call, error, message):
