@@ -58,6 +58,7 @@ from kerasish.layers.merging import (
     subtract,
 )
 from kerasish.layers.normalization import BatchNormalization, LayerNormalization
+from kerasish.layers.op_layer import OpLayer
 from kerasish.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -80,7 +81,7 @@ __all__ = [
     "Bidirectional", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Dense", "Dropout", "Embedding",
     "FlaxLayer", "Flatten", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
     "GlobalMaxPooling2D", "Input", "InputLayer", "Lambda", "Layer", "LayerNormalization", "Masking", "MaxPooling1D",
-    "MaxPooling2D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "Normalization", "NonTrainable",
+    "MaxPooling2D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "Normalization", "NonTrainable", "OpLayer",
     "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
     "ZeroPadding2D", "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract",
     # image preprocessing

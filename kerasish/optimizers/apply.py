@@ -117,6 +117,8 @@ class ApplyGradients:
             return [r.value for r in self._references], [v.value for v in self.variables]
 
     def _apply_bound(self, grads: list, references: list) -> None:
+        if not grads:  # a model without trainable weights: a no-op, as Keras's `apply` of no gradients
+            return
         grads, references = self._filter_empty_gradients(grads, references)
         grads, references = self._overwrite_variables_directly_with_gradients(grads, references)
         if grads:
