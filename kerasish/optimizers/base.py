@@ -31,8 +31,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import kerasish.optimizers.checks as checks
+import kerasish.optimizers.schedules as schedules
 from kerasish import backend
-from kerasish.optimizers import checks, schedules
 from kerasish.optimizers.apply import ApplyGradients
 from kerasish.optimizers.optax_face import OptaxFace
 from kerasish.optimizers.references import Iteration, LearningRate, Reference, read_value, snake_case, takes_a_step

@@ -17,8 +17,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import kerasish.optimizers.schedules as schedules
 from kerasish import backend
-from kerasish.optimizers import schedules
 from kerasish.optimizers.references import Iteration, LearningRate, Reference, read_value, takes_a_step
 from kerasish.optimizers.state import OptimizerState, ScheduledRate
 from kerasish.variables import Variable, bound_values

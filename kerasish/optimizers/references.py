@@ -18,8 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+import kerasish.optimizers.checks as checks
 from kerasish import backend
-from kerasish.optimizers import checks
 from kerasish.optimizers.state import get_iterations
 from kerasish.variables import Variable
 

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from kerasish.optimizers import checks
+import kerasish.optimizers.checks as checks
 
 _INJECT_STATES = (optax.InjectStatefulHyperparamsState, optax.InjectHyperparamsState)
 
