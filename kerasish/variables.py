@@ -26,24 +26,25 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish import backend, initializers
+from kerasish import initializers, naming
 from kerasish import random as _random
+from kerasish.dtypes import floatx, standardize_dtype
 
 
 def _value_dtype(value: Any, dtype: Any) -> Any:
     if dtype is not None:
-        return backend.standardize_dtype(dtype)
+        return standardize_dtype(dtype)
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
         return "int32"
     if isinstance(value, float):
-        return backend.floatx()
+        return floatx()
     array_dtype = getattr(value, "dtype", None)
     if array_dtype is None:
         array_dtype = np.asarray(value).dtype
-    name = backend.standardize_dtype(array_dtype)
-    return backend.floatx() if name == "float64" else ("int32" if name == "int64" else name)
+    name = standardize_dtype(array_dtype)
+    return floatx() if name == "float64" else ("int32" if name == "int64" else name)
 
 
 class Variable:
@@ -92,7 +93,7 @@ class Variable:
             if shape is None:
                 raise ValueError(f"Variable {name or 'variable'!r}: when `initializer` is an initializer "
                                  f"({initializer!r}), the `shape` argument is required.")
-            dtype = backend.standardize_dtype(dtype)
+            dtype = standardize_dtype(dtype)
             initializer = initializers.get(initializer)
             # a constant needs no key: drawing one would move the global random stream of weight initializers
             key = None if isinstance(initializer, initializers.Constant) else _random.next_key()
@@ -103,11 +104,11 @@ class Variable:
             if shape is not None and tuple(shape) != value.shape:
                 raise ValueError(f"Variable {name or 'variable'!r}: the initial value has shape {value.shape}, "
                                  f"but shape={tuple(shape)} was given.")
-        self._dtype = backend.standardize_dtype(dtype)
+        self._dtype = standardize_dtype(dtype)
         # JAX without x64 holds a float64 / int64 variable in 32 bits; its `dtype` stays the one asked for (Keras's)
         self._array_dtype = jax.dtypes.canonicalize_dtype(np.dtype(self._dtype))
         self._value = jnp.asarray(value, self._array_dtype)
-        self.name = name or backend.unique_name("variable")
+        self.name = name or naming.unique_name("variable")
         self.path = self.name
         self.trainable = bool(trainable)
         self.autocast = bool(autocast)
@@ -224,7 +225,7 @@ class Variable:
         return ~self.value
 
     def astype(self, dtype: Any) -> jax.Array:
-        return self.value.astype(backend.standardize_dtype(dtype))
+        return self.value.astype(standardize_dtype(dtype))
 
 
 def _raw(x: Any) -> Any:
