@@ -71,7 +71,7 @@ class ApplyGradients:
         grads = [None if g is None else read_value(g) for g in grads]
         new_trained, new_state = self._step([read_value(v) for v in self.variables], grads, trained, indices)
         for variable, value in zip(self.variables, new_state):
-            variable._value = value
+            variable.replace_value(value)  # not `assign`: the learning rate would write it back into a live run
         for variable, old, new in zip(self._trainable_variables, trained, new_trained):
             if new is not old:
                 write_value(variable, new)
@@ -172,9 +172,9 @@ class ApplyGradients:
             grads = [jnp.where(update, (g + a.value) / steps, g) for g, a in zip(grads, accumulators)]
             self._clipped_decayed_step(grads, variables)
             for v, old in zip(variables, before[0]):
-                v._value = jnp.where(update, v.value, old)
+                v.replace_value(jnp.where(update, v.value, old))
             for v, old in zip(self.variables, before[1]):
-                v._value = jnp.where(update, v.value, old)
+                v.replace_value(jnp.where(update, v.value, old))
             for accumulator, value in zip(accumulators, accumulated):
                 accumulator.assign(value)
         else:

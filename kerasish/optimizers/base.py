@@ -127,7 +127,7 @@ class Optimizer(ApplyGradients, OptaxFace):
             return learning_rate
         checks.number("learning_rate", read_value(learning_rate), 0.0, owner=type(self).__name__)
         rate = self._new_variable(np.float32(read_value(learning_rate)), "float32", "learning_rate", LearningRate)
-        rate._holder = self._holder
+        rate.follow_run(self._holder)
         return rate
 
     @property
@@ -296,9 +296,9 @@ class Optimizer(ApplyGradients, OptaxFace):
         optimizer state (for `iterations`). Held by a weak reference.
         """
         self._holder = weakref.ref(holder)
-        self._iterations._holder = self._holder
+        self._iterations.follow_run(self._holder)
         if isinstance(self._learning_rate, LearningRate):
-            self._learning_rate._holder = self._holder
+            self._learning_rate.follow_run(self._holder)
 
     def _live_holder(self) -> Any:
         return None if self._holder is None else self._holder()
