@@ -116,9 +116,14 @@ class Optimizer(ApplyGradients, OptaxFace):
 
     # -- variables --------------------------------------------------------------------------------
 
-    def _new_variable(self, value: Any, dtype: Any, name: str, cls: type[Variable] = Variable) -> Variable:
+    def _make_variable(self, value: Any, dtype: Any, name: str, cls: type[Variable] = Variable) -> Variable:
+        """A variable of this optimizer (path `<optimizer name>/<name>`), not yet among its `variables`."""
         variable = cls(value, dtype=dtype, trainable=False, name=name)
         variable.path = f"{self.name}/{name}"
+        return variable
+
+    def _new_variable(self, value: Any, dtype: Any, name: str, cls: type[Variable] = Variable) -> Variable:
+        variable = self._make_variable(value, dtype, name, cls)
         self._variables.append(variable)
         return variable
 
