@@ -46,12 +46,13 @@ class IterableDataset(Dataset):
         if steps_per_epoch is None and hasattr(iterable, "__len__"):
             self.steps = len(iterable)
         self._first: tuple | None = None  # the first batch, once `sample` has read it
+        self._objectives: Any = None  # what `check` was given: every batch's targets are checked against it
 
     def epoch(self, epoch: int = 0) -> Iterator[tuple]:
         if self.steps_per_epoch is None:
             count = 0
             for count, batch in enumerate(self.iterable, start=1):
-                yield as_batch_tuple(batch, count - 1)
+                yield self._checked(batch, count - 1)
             if count == 0:
                 raise ValueError(f"The iterable passed as `x` yielded no batch in epoch {epoch + 1}. A generator "
                                  f"is used up after one pass: pass `steps_per_epoch` (and make it yield "
@@ -66,7 +67,14 @@ class IterableDataset(Dataset):
                 raise ValueError(f"The iterable passed as `x` ran out of data at epoch {epoch + 1}, step {step}: "
                                  f"it must yield at least steps_per_epoch * epochs = "
                                  f"{self.steps_per_epoch} batches per epoch.") from None
-            yield as_batch_tuple(batch, step)
+            yield self._checked(batch, step)
+
+    def _checked(self, batch: Any, step: int) -> tuple:
+        """The batch as `(x, y, sample_weight)`, its arrays checked, its targets against the losses (cheaply: a min
+        and a max), so a bad label in any batch is an error, not a NaN epoch."""
+        x, y, sample_weight = as_batch_tuple(batch, step)
+        check_targets(y, self._objectives, f"{self.names[1]} (batch {step})")
+        return x, y, sample_weight
 
     # -- the Dataset interface --------------------------------------------------------------------------
 
@@ -84,6 +92,7 @@ class IterableDataset(Dataset):
         return self._first[0], self._first[1]
 
     def check(self, objectives: Any, check_x) -> None:
+        self._objectives = objectives
         x, y, _ = self._first if self._first is not None else (*self.sample(), None)
         check_x(x, self.names[0])
         check_targets(y, objectives, self.names[1])
