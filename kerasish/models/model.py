@@ -131,13 +131,11 @@ class Model(Layer):
         self._training.compile(CompileConfig.from_config(config))
 
     def get_optimizer_state(self) -> list[np.ndarray] | None:
-        """The optimizer state's arrays (live during `fit`; those of a loaded file before the first call), or None
-        before the optimizer has run."""
+        """The optimizer state's arrays (live during `fit`; a loaded file's before the first call), or None."""
         return self._training.optimizer_state()
 
     def set_optimizer_state(self, arrays: list) -> None:
-        """Gives the optimizer saved state arrays (`get_optimizer_state()`'s), taken in when the next call makes the
-        optimizer.
+        """Gives the optimizer saved state arrays (`get_optimizer_state()`'s), for the next call's optimizer.
 
         Raises:
           ValueError: naming the entry, for an array whose shape or dtype differs from this optimizer's state, a
