@@ -1,0 +1,373 @@
+"""The metric object and its two faces.
+
+**Stateful (Keras's API).** A metric holds its running state in variables made with `add_variable`;
+`update_state(...)` adds a batch (`self.total.assign_add(...)`), `result()` reads the value, `reset_state()`
+starts again. This is how a metric is used outside `fit` and how a user subclass is written:
+
+    m = Precision(); m.update_state(y_true, y_pred); m.result()
+
+**Stateless (pure).** The same object is also three pure functions of a list of arrays, one per variable,
+which is what a compiled step carries (Keras's JAX stateless API):
+
+    state = m.stateless_reset_state()                          # [zeros, ...]
+    state = m.stateless_update_state(state, y_true, y_pred)     # inside jax.jit: traced arrays
+    value = m.stateless_result(state)
+
+They run the very `update_state` / `result` code with each variable bound to the given array for the
+duration of the call (an `assign` rebinds it; nothing of the object changes), so any subclass written the
+Keras way gets its pure form for free, and `fit` keeps the accumulators inside the compiled step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kerasish import backend, initializers, random
+from kerasish.losses.loss import standardize_dtype_argument, to_snake_case
+
+_AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
+
+
+class MetricVariable:
+    """One variable of a metric's state (Keras's `keras.Variable` as metrics use it): an array with a name,
+    updated with `assign`, `assign_add` and `assign_sub`, usable wherever an array is (`jnp` functions,
+    arithmetic, `np.asarray`).
+
+    Attributes:
+      name: the variable's name, e.g. `"total"`.
+      path: `"<metric name>/<name>"`.
+      aggregation: how a distributed run combines replicas (`"sum"`, `"mean"`, ...), recorded only.
+      trainable: always False.
+
+    Example:
+      >>> v = MetricVariable(jnp.zeros(()), name="total")
+      >>> _ = v.assign_add(2.0)
+      >>> float(v + 1)
+      3.0
+    """
+
+    trainable = False
+
+    def __init__(self, value: Any, name: str, path: str | None = None, aggregation: str = "sum") -> None:
+        self._value = jnp.asarray(value)
+        self.name = name
+        self.path = path or name
+        self.aggregation = aggregation
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    @property
+    def value(self) -> jax.Array:
+        """The current value (a traced array while a stateless method runs)."""
+        return self._value
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._value.shape)
+
+    @property
+    def dtype(self) -> str:
+        return backend.standardize_dtype(self._value.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    def numpy(self) -> np.ndarray:
+        """A NumPy copy of the value."""
+        return np.asarray(self._value)
+
+    def __jax_array__(self) -> jax.Array:
+        return self._value
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = np.asarray(self._value)
+        return out if dtype is None else out.astype(dtype)
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def assign(self, value: Any) -> MetricVariable:
+        """Sets the value; `value` must have the variable's shape (it is cast to the variable's dtype).
+
+        Raises:
+          ValueError: for a value of another shape.
+        """
+        value = jnp.asarray(value.value if isinstance(value, MetricVariable) else value, self._value.dtype)
+        if value.shape != self._value.shape:
+            raise ValueError(f"The shape of the target variable and the shape of the target value in "
+                             f"`variable.assign(value)` must match. variable.shape={self.shape}, Received: "
+                             f"value.shape={tuple(value.shape)}. Target variable: {self!r}")
+        self._value = value
+        return self
+
+    def assign_add(self, value: Any) -> MetricVariable:
+        """Adds `value` (broadcast to the variable's shape)."""
+        return self.assign(self._value + jnp.asarray(value, self._value.dtype))
+
+    def assign_sub(self, value: Any) -> MetricVariable:
+        """Subtracts `value` (broadcast to the variable's shape)."""
+        return self.assign(self._value - jnp.asarray(value, self._value.dtype))
+
+    # -- an array in expressions ---------------------------------------------------------------------
+
+    def __getitem__(self, index: Any) -> jax.Array:
+        return self._value[index]
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __int__(self) -> int:
+        return int(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def astype(self, dtype: Any) -> jax.Array:
+        return self._value.astype(dtype)
+
+    def __repr__(self) -> str:
+        try:
+            shown = np.array2string(np.asarray(self._value), threshold=6)
+        except Exception:  # a tracer: no value to show
+            shown = "<traced>"
+        return f"<MetricVariable path={self.path}, shape={self.shape}, dtype={self.dtype}, value={shown}>"
+
+
+def _binary(op: Any, reflected: bool = False) -> Any:
+    def method(self: MetricVariable, other: Any) -> jax.Array:
+        other = other.value if isinstance(other, MetricVariable) else other
+        return op(other, self._value) if reflected else op(self._value, other)
+    return method
+
+
+for _name, _op in [("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+                   ("truediv", operator.truediv), ("floordiv", operator.floordiv), ("mod", operator.mod),
+                   ("pow", operator.pow), ("matmul", operator.matmul)]:
+    setattr(MetricVariable, f"__{_name}__", _binary(_op))
+    setattr(MetricVariable, f"__r{_name}__", _binary(_op, reflected=True))
+for _name, _op in [("lt", operator.lt), ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge),
+                   ("and", operator.and_), ("or", operator.or_)]:
+    setattr(MetricVariable, f"__{_name}__", _binary(_op))
+MetricVariable.__neg__ = lambda self: -self._value
+MetricVariable.__abs__ = lambda self: abs(self._value)
+MetricVariable.__pos__ = lambda self: self._value
+
+
+def _values_of(values: Sequence[Any]) -> list[Any]:
+    return [v.value if isinstance(v, MetricVariable) else v for v in values]
+
+
+class Metric:
+    """Base class of metrics: state in variables (`add_variable`), `update_state`, `result`, `reset_state`,
+    and the same logic as pure functions (`stateless_update_state`, `stateless_result`,
+    `stateless_reset_state`); see the module docstring.
+
+    Subclasses create their variables in `__init__` with `self.add_variable(...)`, update them with
+    `assign` / `assign_add` in `update_state`, and compute the value from them in `result`.
+
+    Args:
+      dtype: the dtype of the computation and of the result (default `backend.floatx()`, float32); a
+        `kerasish.mixed_precision.DTypePolicy` gives its compute dtype.
+      name: the metric's name, its key in the logs of `fit` (default: the class name in snake_case, numbered
+        when taken, as Keras names them).
+
+    Example:
+      >>> class Total(Metric):
+      ...     def __init__(self, name="total", dtype=None):
+      ...         super().__init__(name=name, dtype=dtype)
+      ...         self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+      ...     def update_state(self, values, sample_weight=None):
+      ...         self.total.assign_add(jnp.sum(jnp.asarray(values)))
+      ...     def result(self):
+      ...         return self.total.value
+      >>> m = Total()
+      >>> m.update_state([1.0, 2.0]); float(m.result())
+      3.0
+      >>> state = m.stateless_update_state(m.stateless_reset_state(), [5.0])
+      >>> float(m.stateless_result(state)), float(m.result())
+      (5.0, 3.0)
+    """
+
+    #: Whether a sample of weight 0 leaves the state as if the sample were absent (so `fit` may pad a short last
+    #: batch with weight-0 rows and compile one program). True of kerasish's metrics but `R2Score` (which counts
+    #: samples); only consulted for kerasish's own classes.
+    masks_by_sample_weight = True
+
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"Argument `name` must be a non-empty string, received name={name!r}.")
+        object.__setattr__(self, "_variables", [])
+        object.__setattr__(self, "_metrics", [])
+        self.name = name or backend.unique_name(to_snake_case(type(self).__name__))
+        self._dtype = standardize_dtype_argument(dtype)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, Metric) and "_metrics" in self.__dict__ and value is not self:
+            if not any(value is m for m in self._metrics):
+                self._metrics.append(value)  # a metric inside a metric: its variables are this one's too
+        object.__setattr__(self, name, value)
+
+    def _check_super_called(self) -> None:
+        if "_variables" not in self.__dict__:
+            raise RuntimeError(f"{type(self).__name__} forgot to call `super().__init__()` in its `__init__()`.")
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the computation and of the result, e.g. `"float32"` (read-only)."""
+        return self._dtype
+
+    @property
+    def needs_build(self) -> bool:
+        """Whether the metric creates (some of) its variables in its first `update_state`, their shapes coming
+        from the data (Keras's `AUC(multi_label=True)` without `num_labels`, `F1Score`, `R2Score`). Before
+        compiling a step, `fit` then runs one eager `update_state` on a zero batch of the data's shapes and
+        resets the metric. A subclass that builds lazily says so by overriding this property."""
+        return False
+
+    # -- variables ---------------------------------------------------------------------------------
+
+    def add_variable(self, shape: Any, initializer: Any, dtype: Any = None, aggregation: str = "sum",
+                     name: str | None = None) -> MetricVariable:
+        """Creates one variable of the state (call it in `__init__`, or once in the first `update_state`).
+
+        Args:
+          shape: the variable's shape, e.g. `()` or `(num_thresholds,)`.
+          initializer: an initializer name (`"zeros"`, `"ones"`, ...), object or callable
+            `(key, shape, dtype) -> array` (see `kerasish.initializers`).
+          dtype: the variable's dtype (default the metric's `dtype`).
+          aggregation: `"sum"` (default), `"mean"`, `"none"` or `"only_first_replica"`: how replicas combine.
+          name: the variable's name.
+
+        Returns:
+          The `MetricVariable` (also listed in `variables`).
+
+        Raises:
+          ValueError: for an unknown `aggregation`.
+        """
+        self._check_super_called()
+        if aggregation not in _AGGREGATIONS:
+            raise ValueError(f"Argument `aggregation` must be one of {list(_AGGREGATIONS)}, received "
+                             f"aggregation={aggregation!r}.")
+        shape = () if shape is None else tuple(int(d) for d in (shape if isinstance(shape, (list, tuple)) else
+                                                                  (shape,)))
+        dtype = backend.standardize_dtype(dtype or self._dtype)
+        init = initializers.get("zeros" if initializer is None else initializer)
+        key = None if isinstance(init, initializers.Constant) else random.next_key()  # zeros draw no key
+        value = jnp.asarray(init(key, shape, jnp.dtype(dtype)), dtype)
+        name = name or f"variable_{len(self._variables)}"
+        variable = MetricVariable(value, name=name, path=f"{self.name}/{name}", aggregation=aggregation)
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, shape: Any = (), initializer: Any = None, dtype: Any = None,
+                   name: str | None = None) -> MetricVariable:
+        """`add_variable` with Keras's older argument order (zeros by default)."""
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
+
+    @property
+    def variables(self) -> list[MetricVariable]:
+        """The state's variables in creation order, then those of metrics held as attributes."""
+        self._check_super_called()
+        out = list(self._variables)
+        for metric in self._metrics:
+            out.extend(metric.variables)
+        return out
+
+    # -- the stateful face -------------------------------------------------------------------------
+
+    def update_state(self, *args: Any, **kwargs: Any) -> None:
+        """Adds one batch to the state (subclasses implement it)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement `update_state`.")
+
+    def result(self) -> Any:
+        """The metric's value: an array (a scalar for most metrics) or a dict of them."""
+        raise NotImplementedError(f"{type(self).__name__} must implement `result`.")
+
+    def reset_state(self) -> None:
+        """Sets every variable back to zeros."""
+        for v in self.variables:
+            v.assign(jnp.zeros(v.shape, v.dtype))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """`update_state(*args, **kwargs)`, then `result()`."""
+        self._check_super_called()
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    # -- the stateless face ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _bound(self, values: Sequence[Any] | None) -> Iterator[list[MetricVariable]]:
+        variables = self.variables
+        if values is not None and len(values) != len(variables):
+            raise ValueError(f"Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
+                             f"{type(self).__name__}().variables. Received list with length {len(values)}, but "
+                             f"expected {len(variables)} variables.")
+        saved = [v._value for v in variables]
+        try:
+            if values is not None:
+                for v, x in zip(variables, _values_of(values)):
+                    v._value = jnp.asarray(x, v._value.dtype)
+            yield variables
+        finally:
+            for v, x in zip(variables, saved):
+                v._value = x
+
+    def stateless_update_state(self, metric_variables: Sequence[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        """`update_state` as a pure function: the state after one more batch.
+
+        Args:
+          metric_variables: one array per variable, in `variables`' order (e.g. from `stateless_reset_state`).
+          *args, **kwargs: `update_state`'s arguments (`y_true, y_pred, sample_weight=...`).
+
+        Returns:
+          The new list of arrays. The metric's own variables are unchanged.
+
+        Raises:
+          ValueError: for a list of the wrong length.
+        """
+        with self._bound(metric_variables) as variables:
+            self.update_state(*args, **kwargs)
+            if len(self.variables) != len(variables):
+                raise ValueError(f"Metric {self.name!r} ({type(self).__name__}) created variables in "
+                                 f"`update_state` during a stateless update: create them in `__init__` with "
+                                 f"`add_variable`, or say `needs_build` so that it is built eagerly first.")
+            return [v._value for v in variables]
+
+    def stateless_result(self, metric_variables: Sequence[Any]) -> Any:
+        """`result()` of the state `metric_variables` (a pure function; the variables are unchanged)."""
+        with self._bound(metric_variables):
+            return self.result()
+
+    def stateless_reset_state(self) -> list[Any]:
+        """The state after `reset_state()` (a list of arrays), leaving the variables unchanged."""
+        with self._bound(None) as variables:
+            self.reset_state()
+            return [v._value for v in variables]
+
+    # -- configuration -----------------------------------------------------------------------------
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments: `type(m).from_config(m.get_config())` is an equal metric."""
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        """A metric from `get_config()`'s dict."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+    def __str__(self) -> str:
+        return self.__repr__()
