@@ -348,15 +348,16 @@ class Engine:
             self.opt_state = place(_optimizers.set_learning_rate(self.opt_state, value))
 
     def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
-        """Metric results as Python floats: one device-to-host transfer, of the accumulators themselves where
-        every result is a ratio of two of them (`Objectives.host_results`; on XLA:CPU the program computing
-        them took 0.05 s of tiny's first epoch to compile), else of what a compiled program computes."""
+        """Metric results as Python floats (NumPy arrays for non-scalar results): one device-to-host transfer, of
+        the accumulators themselves where every result is a ratio of two of them (`Objectives.host_results`; on
+        XLA:CPU the program computing them took 0.05 s of tiny's first epoch to compile), else of what a compiled
+        program computes."""
         if self._host_results and all(getattr(leaf, "is_fully_addressable", True)
                                       for leaf in jax.tree.leaves(metric_state)):
             host = self.objectives.host_results(jax.device_get(metric_state))
         else:
             host = jax.device_get(self._results(metric_state))
-        return {prefix + name: float(host[name]) for name in self.objectives.names}  # device_get sorts keys
+        return {prefix + name: self.objectives.log_value(host[name]) for name in self.objectives.names}
 
     def learning_rate(self) -> float | None:
         """The learning rate of the next step (None for an optax transformation without one)."""
