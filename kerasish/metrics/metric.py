@@ -345,9 +345,11 @@ class Metric:
             return [v._value for v in variables]
 
     def stateless_result(self, metric_variables: Sequence[Any]) -> Any:
-        """`result()` of the state `metric_variables` (a pure function; the variables are unchanged)."""
+        """`result()` of the state `metric_variables` (a pure function; the variables are unchanged). A result
+        that is a variable itself (`return self.total`) gives its value."""
         with self._bound(metric_variables):
-            return self.result()
+            return jax.tree.map(lambda x: x.value if isinstance(x, MetricVariable) else x, self.result(),
+                                is_leaf=lambda x: isinstance(x, MetricVariable))
 
     def stateless_reset_state(self) -> list[Any]:
         """The state after `reset_state()` (a list of arrays), leaving the variables unchanged."""
