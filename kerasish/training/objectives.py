@@ -258,10 +258,12 @@ class Objectives:
 
     @staticmethod
     def log_value(value: Any) -> float | np.ndarray:
-        """A log entry as Keras's logs hold it: a Python float for a scalar, a NumPy array otherwise (a
-        per-class `F1Score`, a `Precision` over several thresholds)."""
+        """A log entry: a Python float for a single value (a scalar, or the one class of a binary `F1Score`,
+        which Keras logs as a 1-element array: a float lets `EarlyStopping(monitor="val_f1_score")` and History
+        plots read it), a NumPy array otherwise (a per-class `F1Score`, a `Precision` over several thresholds),
+        as Keras's logs hold them."""
         value = np.asarray(value)
-        return float(value) if value.ndim == 0 else value
+        return float(value.item()) if value.size == 1 else value
 
 
 def _is_mean(metric: _metrics.Metric) -> bool:
