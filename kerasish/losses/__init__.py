@@ -2,7 +2,7 @@
 results, on JAX (and `optax.losses` where optax has the maths).
 
 - `loss.py`: the `Loss` base class, Keras's weighting and reduction, `LossFunctionWrapper`;
-- `regression.py`, `crossentropy.py`, `hinge.py`, `divergence.py`, `segmentation.py`, `sequence.py` (CTC),
+- `regression.py`, `crossentropy.py`, `hinge_losses.py`, `divergence.py`, `segmentation.py`, `sequence.py` (CTC),
   `metric_learning.py` (circle): the functions (per-sample losses) and their `Loss` classes.
 
 `get`, `serialize` and `deserialize` behave as Keras's: `get("mse")` is the function
@@ -23,6 +23,7 @@ from kerasish.losses.crossentropy import (
     CategoricalCrossentropy,
     CategoricalFocalCrossentropy,
     CategoricalGeneralizedCrossEntropy,
+    CrossentropyByShape,
     SparseCategoricalCrossentropy,
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -32,7 +33,7 @@ from kerasish.losses.crossentropy import (
     sparse_categorical_crossentropy,
 )
 from kerasish.losses.divergence import KLDivergence, Poisson, kl_divergence, poisson
-from kerasish.losses.hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
+from kerasish.losses.hinge_losses import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from kerasish.losses.loss import (
     Loss,
     LossFunctionWrapper,
@@ -152,6 +153,7 @@ def resolve(identifier: Any) -> Loss:
     becomes a `Loss` of that function (for kerasish's own functions an instance of their class with its
     defaults, e.g. `MeanSquaredError()` for `"mse"`: the same values as Keras's `LossFunctionWrapper`; else a
     `LossFunctionWrapper` named after the function), a class an instance, a `Loss` stays itself.
+    `"crossentropy"` / `"ce"` is the cross-entropy the data's shapes call for (`CrossentropyByShape`).
 
     Args:
       identifier: a loss name, config dict, `Loss` class or instance, or a function
@@ -173,6 +175,8 @@ def resolve(identifier: Any) -> Loss:
     """
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
+        return CrossentropyByShape(name=identifier)
     if not (isinstance(identifier, (str, dict)) or callable(identifier)):
         raise TypeError("Argument `identifier` must be a loss name, a kerasish.losses.Loss or a function "
                         f"(y_true, y_pred) -> losses, received {identifier!r} of type {type(identifier).__name__}.")
@@ -191,12 +195,13 @@ def resolve(identifier: Any) -> Loss:
 __all__ = [
     "ALIASES", "BinaryCrossentropy", "BinaryFocalCrossentropy", "CTC", "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy", "CategoricalGeneralizedCrossEntropy", "CategoricalHinge", "Circle",
-    "CosineSimilarity", "Dice", "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss", "LossFunctionWrapper",
-    "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError", "MeanSquaredLogarithmicError", "Poisson",
-    "SparseCategoricalCrossentropy", "SquaredHinge", "Tversky", "binary_crossentropy", "binary_focal_crossentropy",
-    "categorical_crossentropy", "categorical_focal_crossentropy", "categorical_generalized_cross_entropy",
-    "categorical_hinge", "circle", "cosine_similarity", "ctc", "deserialize", "dice", "divide_no_nan", "get", "hinge",
-    "huber", "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
-    "mean_squared_error", "mean_squared_logarithmic_error", "poisson", "reduce_weighted_values", "resolve",
-    "serialize", "sparse_categorical_crossentropy", "squared_hinge", "squeeze_or_expand_to_same_rank", "tversky",
+    "CosineSimilarity", "CrossentropyByShape", "Dice", "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss",
+    "LossFunctionWrapper", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError",
+    "MeanSquaredLogarithmicError", "Poisson", "SparseCategoricalCrossentropy", "SquaredHinge", "Tversky",
+    "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy", "categorical_hinge", "circle", "cosine_similarity", "ctc", "deserialize",
+    "dice", "divide_no_nan", "get", "hinge", "huber", "kl_divergence", "log_cosh", "mean_absolute_error",
+    "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error", "poisson",
+    "reduce_weighted_values", "resolve", "serialize", "sparse_categorical_crossentropy", "squared_hinge",
+    "squeeze_or_expand_to_same_rank", "tversky",
 ]

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import optax
 
 from kerasish import backend, registry
-from kerasish.losses.loss import Loss, LossFunctionWrapper, masks_values
+from kerasish.losses.loss import Loss, LossFunctionWrapper, masks_values, squeeze_or_expand_to_same_rank
 
 
 def _clipped(p: jax.Array) -> jax.Array:
@@ -439,8 +439,38 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
         return {**Loss.get_config(self), "q": self.q}
 
 
-for _obj in (BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
-             SparseCategoricalCrossentropy, CategoricalGeneralizedCrossEntropy, binary_crossentropy,
-             binary_focal_crossentropy, categorical_crossentropy, categorical_focal_crossentropy,
+class CrossentropyByShape(Loss):
+    """The cross-entropy Keras's `compile(loss="crossentropy")` (or `"ce"`) picks from the shapes of the data:
+    binary when `y_pred`'s last axis is 1, sparse categorical when the labels have one axis less than `y_pred`
+    (or a last axis of 1 against several classes), categorical otherwise. The shapes are static under `jit`,
+    so the choice is made once per compiled shape.
+
+    Args:
+      reduction, name, dtype: see `kerasish.losses.Loss`.
+
+    Example:
+      >>> loss = CrossentropyByShape()
+      >>> round(float(loss(jnp.array([1]), jnp.array([[0.5, 0.5]]))), 4), round(float(loss([[1.0]], [[0.5]])), 4)
+      (0.6931, 0.6931)
+    """
+
+    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str = "crossentropy",
+                 dtype: Any = None) -> None:
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true: Any, y_pred: Any) -> jax.Array:
+        y_true, y_pred = jnp.asarray(y_true), jnp.asarray(y_pred)
+        if y_pred.shape[-1] == 1:
+            fn = binary_crossentropy
+        elif y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1:
+            return sparse_categorical_crossentropy(y_true, y_pred)
+        else:
+            fn = categorical_crossentropy
+        return fn(*squeeze_or_expand_to_same_rank(y_true, y_pred))
+
+
+for _obj in (CrossentropyByShape, BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
+             CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, CategoricalGeneralizedCrossEntropy,
+             binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, categorical_focal_crossentropy,
              sparse_categorical_crossentropy, categorical_generalized_cross_entropy):
     registry.register_builtin("losses", _obj)

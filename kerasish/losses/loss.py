@@ -43,20 +43,23 @@ def to_snake_case(name: str) -> str:
 
 def standardize_dtype_argument(dtype: Any) -> str:
     """The compute dtype named by a loss's or metric's `dtype=` argument: None is `backend.floatx()`, a
-    `DTypePolicy` gives its compute dtype, anything else is a dtype name Keras accepts (`"int"` is int32).
+    `DTypePolicy` gives its compute dtype, anything else is a dtype name Keras accepts (`"int"` is int32). A
+    64-bit dtype is JAX's 32-bit one unless `jax_enable_x64` is on (JAX computes in 32 bits then).
 
     Raises:
       ValueError: for something that is not a dtype.
     """
     if dtype is None:
-        return backend.floatx()
-    if isinstance(dtype, mixed_precision.DTypePolicy):
-        return backend.standardize_dtype(dtype.compute_dtype)
-    if isinstance(dtype, dict) and dtype.get("class_name") == "DTypePolicy":
-        return backend.standardize_dtype(mixed_precision.get(dtype).compute_dtype)
-    if isinstance(dtype, str) and dtype.startswith("mixed_"):
-        return backend.standardize_dtype(mixed_precision.get(dtype).compute_dtype)
-    return backend.standardize_dtype(dtype)
+        name = backend.floatx()
+    elif isinstance(dtype, mixed_precision.DTypePolicy):
+        name = dtype.compute_dtype
+    elif (isinstance(dtype, dict) and dtype.get("class_name") == "DTypePolicy") or (
+            isinstance(dtype, str) and dtype.startswith("mixed_")):
+        name = mixed_precision.get(dtype).compute_dtype
+    else:
+        name = dtype
+    name = backend.standardize_dtype(name)
+    return backend.standardize_dtype(jax.dtypes.canonicalize_dtype(name)) if name != "string" else name
 
 
 def standardize_reduction(reduction: str | None) -> str | None:
@@ -66,7 +69,8 @@ def standardize_reduction(reduction: str | None) -> str | None:
       ValueError: for any other value (the message lists the accepted ones).
     """
     if reduction not in REDUCTIONS:
-        raise ValueError(f"Argument `reduction` must be one of {list(REDUCTIONS)}, received reduction={reduction!r}.")
+        raise ValueError(f"Invalid value for argument `reduction`: `reduction` must be one of {list(REDUCTIONS)}, "
+                         f"received reduction={reduction!r}.")
     return reduction
 
 

@@ -4,7 +4,7 @@ results and names; each metric is one object with two faces (see `metric.py`): K
 `stateless_result`, `stateless_reset_state`) that `fit` compiles into its step.
 
 - `metric.py`: `Metric` and `MetricVariable`; `reduction.py`: `Sum`, `Mean`, `MeanMetricWrapper`;
-- `accuracy.py`, `regression.py`, `probabilistic.py` (cross-entropies, KL, Poisson, hinges),
+- `accuracy_metrics.py`, `regression.py`, `probabilistic.py` (cross-entropies, KL, Poisson, hinges),
   `correlation.py`, `f_score.py`, `iou.py`;
 - `confusion_counts.py` (the threshold counting), `confusion.py` (counts, Precision, Recall, ...At...),
   `auc.py`.
@@ -40,7 +40,7 @@ from kerasish.losses import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
-from kerasish.metrics.accuracy import (
+from kerasish.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
     CategoricalAccuracy,

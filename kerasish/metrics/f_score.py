@@ -66,6 +66,10 @@ class FBetaScore(Metric):
         if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
             raise ValueError(f"FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received input "
                              f"shapes: y_pred.shape={y_pred_shape} and y_true.shape={y_true_shape}.")
+        if y_pred_shape[-1] is None or y_true_shape[-1] is None:
+            raise ValueError(f"FBetaScore expects 2D inputs with shape (batch_size, output_dim), with output_dim fully "
+                             f"defined (not None). Received input shapes: y_pred.shape={y_pred_shape} and "
+                             f"y_true.shape={y_true_shape}.")
         shape = () if self.average == "micro" else (y_pred_shape[-1],)
         for name in ("true_positives", "false_positives", "false_negatives", "intermediate_weights"):
             setattr(self, name, self.add_variable(name=name, shape=shape, initializer="zeros", dtype=self.dtype))
@@ -82,10 +86,12 @@ class FBetaScore(Metric):
             positive = y_pred > self.threshold
         y_pred = positive.astype(self.dtype)
         weight = None if sample_weight is None else jnp.asarray(sample_weight, self.dtype)
+        if weight is not None and weight.ndim < y_true.ndim:  # scalar, (N,) or (N, C) weights, as Keras 3.16
+            weight = weight.reshape(weight.shape + (1,) * (y_true.ndim - weight.ndim))
 
         def weighted_sum(values: jax.Array) -> jax.Array:
             if weight is not None:
-                values = values * jnp.expand_dims(weight, 1)
+                values = values * weight
             return jnp.sum(values, axis=self.axis)
 
         self.true_positives.assign_add(weighted_sum(y_pred * y_true))

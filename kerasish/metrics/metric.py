@@ -163,6 +163,18 @@ MetricVariable.__abs__ = lambda self: abs(self._value)
 MetricVariable.__pos__ = lambda self: self._value
 
 
+def _held(value: Any) -> Iterator[Any]:
+    """The metrics and variables in `value`: itself, or inside (nested) lists, tuples and dicts."""
+    if isinstance(value, (Metric, MetricVariable)):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _held(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _held(item)
+
+
 def _values_of(values: Sequence[Any]) -> list[Any]:
     return [v.value if isinstance(v, MetricVariable) else v for v in values]
 
@@ -212,9 +224,12 @@ class Metric:
         self._dtype = standardize_dtype_argument(dtype)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, Metric) and "_metrics" in self.__dict__ and value is not self:
-            if not any(value is m for m in self._metrics):
-                self._metrics.append(value)  # a metric inside a metric: its variables are this one's too
+        if "_metrics" in self.__dict__:  # a metric (or variable) held by a metric, also in a list or dict, is its
+            for held in _held(value):     # state too, as Keras tracks them
+                if isinstance(held, Metric) and held is not self and not any(held is m for m in self._metrics):
+                    self._metrics.append(held)
+                elif isinstance(held, MetricVariable) and not any(held is v for v in self._variables):
+                    self._variables.append(held)
         object.__setattr__(self, name, value)
 
     def _check_super_called(self) -> None:
@@ -243,7 +258,8 @@ class Metric:
         Args:
           shape: the variable's shape, e.g. `()` or `(num_thresholds,)`.
           initializer: an initializer name (`"zeros"`, `"ones"`, ...), object or callable
-            `(key, shape, dtype) -> array` (see `kerasish.initializers`).
+            `(key, shape, dtype) -> array` (see `kerasish.initializers`), or the initial value itself (an array
+            of `shape`).
           dtype: the variable's dtype (default the metric's `dtype`).
           aggregation: `"sum"` (default), `"mean"`, `"none"` or `"only_first_replica"`: how replicas combine.
           name: the variable's name.
@@ -260,10 +276,16 @@ class Metric:
                              f"aggregation={aggregation!r}.")
         shape = () if shape is None else tuple(int(d) for d in (shape if isinstance(shape, (list, tuple)) else
                                                                   (shape,)))
-        dtype = backend.standardize_dtype(dtype or self._dtype)
-        init = initializers.get("zeros" if initializer is None else initializer)
-        key = None if isinstance(init, initializers.Constant) else random.next_key()  # zeros draw no key
-        value = jnp.asarray(init(key, shape, jnp.dtype(dtype)), dtype)
+        dtype = standardize_dtype_argument(dtype or self._dtype)
+        if isinstance(initializer, (np.ndarray, jax.Array, MetricVariable)):
+            value = jnp.asarray(initializer, dtype)
+            if value.shape != shape:
+                raise ValueError(f"Argument `initializer` of add_variable is an array of shape {value.shape}, but "
+                                 f"the variable's `shape` is {shape}.")
+        else:
+            init = initializers.get("zeros" if initializer is None else initializer)
+            key = None if isinstance(init, initializers.Constant) else random.next_key()  # zeros draw no key
+            value = jnp.asarray(init(key, shape, jnp.dtype(dtype)), dtype)
         name = name or f"variable_{len(self._variables)}"
         variable = MetricVariable(value, name=name, path=f"{self.name}/{name}", aggregation=aggregation)
         self._variables.append(variable)

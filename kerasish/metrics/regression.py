@@ -156,7 +156,9 @@ class LogCoshError(_NameAndDtype):
 
 class R2Score(Metric):
     """The coefficient of determination `1 - sum((y - y_pred)**2) / sum((y - mean(y))**2)` per output column,
-    accumulated over batches (with weights: weighted sums), optionally adjusted for `num_regressors`.
+    accumulated over batches (with weights: weighted sums), optionally adjusted for `num_regressors`. The
+    adjusted form counts the samples of non-zero weight, as Keras 3.16 corrected it (3.15 counted every
+    element, so its adjusted R2 of several outputs used `n` times the number of outputs).
 
     Inputs are `(batch, outputs)` (a vector of targets against `(batch, 1)` predictions is reconciled).
 
@@ -178,7 +180,6 @@ class R2Score(Metric):
     """
 
     _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
-    masks_by_sample_weight = False  # `num_samples` counts every row, weighted or not
 
     def __init__(self, class_aggregation: str | None = "uniform_average", num_regressors: int = 0,
                  name: str = "r2_score", dtype: Any = None) -> None:
@@ -222,7 +223,7 @@ class R2Score(Metric):
         self.squared_sum.assign_add(jnp.sum(y_true * weighted, axis=0))
         self.total_mse.assign_add(jnp.sum((y_true - y_pred) ** 2 * weight, axis=0))
         self.count.assign_add(jnp.sum(weight, axis=0))
-        self.num_samples.assign_add(y_true.size)
+        self.num_samples.assign_add(jnp.sum(jnp.any(weight != 0, axis=-1).astype(self.dtype)))
 
     def result(self) -> jax.Array:
         mean = self.sum.value / self.count.value
