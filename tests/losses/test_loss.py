@@ -157,7 +157,8 @@ def test_errors():
         losses.get(3)
     with pytest.raises(TypeError, match="Argument `identifier` must be a loss name.*received 3 of type int"):
         losses.resolve(3)
-    with pytest.raises(ValueError, match=r"Argument `reduction` must be one of .*received reduction='avg'"):
+    with pytest.raises(ValueError, match=r"Invalid value for argument `reduction`: `reduction` must be one of "
+                                         r"\['sum_over_batch_size', .*\], received reduction='avg'"):
         losses.MeanSquaredError(reduction="avg")
     with pytest.raises(ValueError, match="Invalid dtype: 'floaty'"):
         losses.MeanSquaredError(dtype="floaty")

@@ -27,7 +27,7 @@ CASES = {
     "r2-column": ("R2Score", {}, lambda: batches(lambda: normal(N), lambda: normal(N, 1))),
     "r2-variance-weighted": ("R2Score", {"class_aggregation": "variance_weighted_average"}, WIDE),
     "r2-per-output": ("R2Score", {"class_aggregation": None}, WIDE),
-    "r2-adjusted": ("R2Score", {"num_regressors": 2}, WIDE),
+    "r2-adjusted": ("R2Score", {"num_regressors": 2}, lambda: batches(lambda: normal(N, 1), lambda: normal(N, 1))),
 }
 
 
