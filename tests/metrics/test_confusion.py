@@ -33,7 +33,8 @@ for name, value in [("SensitivityAtSpecificity", 0.6), ("SpecificityAtSensitivit
 @pytest.mark.parametrize("weighted", [False, True])
 def test_matches_keras(case, weighted):
     name, kwargs, data = CASES[case]
-    assert_metric_matches_keras(name, kwargs, data(), weighted)
+    # Counts of tens of weighted samples: a true-negative count of 0 comes out as +-3e-6 in both libraries.
+    assert_metric_matches_keras(name, kwargs, data(), weighted, atol=1e-5)
 
 
 def test_errors():
