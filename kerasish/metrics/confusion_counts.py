@@ -174,7 +174,8 @@ def update_confusion_matrix_variables(variables: dict[Any, MetricVariable], y_tr
       thresholds_distributed_evenly: use the bucketed counting (thresholds `i / (n - 1)`, AUC's default).
 
     Raises:
-      ValueError: for unknown variable keys, `label_weights` with `multi_label`, or `class_id` with 1-D scores.
+      ValueError: for unknown variable keys, `label_weights` with `multi_label`, labels and scores of different
+        shapes, or `class_id` with 1-D scores.
     """
     if multi_label and label_weights is not None:
         raise ValueError("`label_weights` for multilabel data should be handled outside of "
@@ -192,6 +193,11 @@ def update_confusion_matrix_variables(variables: dict[Any, MetricVariable], y_tr
         thresholds_with_epsilon = bool(thresholds[0] < 0.0 or thresholds[-1] > 1.0)
     thresholds = jnp.asarray(np.asarray(thresholds, np.float64), dtype)
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
+    if y_true.shape != y_pred.shape:  # Keras fails later with a broadcasting error of its backend
+        raise ValueError(f"Arguments `y_true` and `y_pred` of a confusion-matrix metric (Precision, Recall, AUC, ...) "
+                         f"must have the same shape (a trailing axis of 1 may be left out of one), received "
+                         f"y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}. For integer class ids against "
+                         f"class scores, pass one-hot labels (and `class_id` for one class).")
     if sample_weight is not None:
         sample_weight = jnp.expand_dims(jnp.asarray(sample_weight).astype(dtype), -1)
         _, sample_weight = squeeze_or_expand_to_same_rank(y_true, sample_weight, expand_rank_1=False)

@@ -51,5 +51,8 @@ def test_errors():
         metrics.RecallAtPrecision(1.1)
     with pytest.raises(ValueError, match=r"`num_thresholds` must be an integer > 0. Received: num_thresholds=0"):
         metrics.PrecisionAtRecall(0.5, num_thresholds=0)
+    with pytest.raises(ValueError, match=r"`y_true` and `y_pred` of a confusion-matrix metric .* must have the same "
+                                         r"shape .* received y_true.shape=\(8,\), y_pred.shape=\(8, 3\)"):
+        metrics.AUC().update_state(binary(N), uniform(N, 3))  # Keras: a broadcasting error from deep inside
     with pytest.raises(ValueError, match=r"When class_id is provided, y_pred must be a 2D array .* shape: \(8,\)"):
         metrics.Recall(class_id=1).update_state(binary(N), uniform(N))
