@@ -272,9 +272,10 @@ def _is_mean(metric: _metrics.Metric) -> bool:
 
 
 def _build_from_shapes(metric: _metrics.Metric, y_true_shape: Any, y_pred_shape: Any) -> None:
-    """Creates the variables a metric makes in its first update (`Metric.needs_build`): one eager update on a
-    zero batch of one row of the data's shapes, then a reset."""
-    if not metric.needs_build:
+    """Creates the variables a metric makes in its first update (`Metric.needs_build`, or a metric with no
+    variables yet: a Keras-style subclass that builds in `update_state`): one eager update on a zero batch of
+    one row of the data's shapes, then a reset."""
+    if not (metric.needs_build or not metric.variables):
         return
     if y_pred_shape is None:
         raise ValueError(f"Metric {metric.name!r} ({type(metric).__name__}) creates its variables from the shapes "

@@ -152,6 +152,22 @@ def test_keras_style_custom_metric_in_fit_and_evaluate():
         assert history["true_positives_count"] == pytest.approx([float(by_hand.result())] * 2, rel=1e-6)
 
 
+def test_a_metric_that_makes_its_variables_in_its_first_update_trains():
+    class Lazy(ks.metrics.Metric):  # Keras's F-score pattern: the variables' shapes come from the data
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            if not self.variables:
+                self.total = self.add_variable(shape=(jnp.shape(y_pred)[-1],), initializer="zeros", name="total")
+            self.total.assign_add(jnp.sum(jnp.asarray(y_pred), axis=0))
+
+        def result(self):
+            return self.total.value
+
+    model, _ = twins(3, "softmax")
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=[Lazy(name="lazy")])
+    logs = model.evaluate(X, Y_CLASS, batch_size=40, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["lazy"], model.predict(X, verbose=0).sum(axis=0), rtol=1e-5)
+
+
 def test_dict_results_and_early_stopping_on_f1():
     class Both(ks.metrics.Metric):
         def __init__(self, name="both"):
