@@ -12,6 +12,7 @@ from flax import nnx
 from kerasish import activations as _activations
 from kerasish import initializers as _initializers
 from kerasish import random as _random
+from kerasish import regularizers as _regularizers
 from kerasish.layers.base import Layer
 from kerasish.layers.symbolic import Node, SymbolicTensor
 from kerasish.shapes import Shape, format_shape, standardize_shape
@@ -123,7 +124,6 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _initializers.get(kernel_initializer)
         self.bias_initializer = _initializers.get(bias_initializer)
-        from kerasish import regularizers as _regularizers
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
 
@@ -152,7 +152,6 @@ class Dense(Layer):
         return self.activation(y)
 
     def get_config(self) -> dict[str, Any]:
-        from kerasish import regularizers as _regularizers
         return {**super().get_config(), "units": self.units,
                 "activation": _activations.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": _initializers.serialize(self.kernel_initializer),

@@ -12,8 +12,8 @@ from typing import Any
 import jax
 from flax import nnx
 
+import kerasish.layers.checks as checks
 from kerasish import random as _random
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape
 

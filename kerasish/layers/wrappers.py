@@ -13,24 +13,23 @@ from typing import Any
 import jax.numpy as jnp
 
 from kerasish.layers.base import Layer
+from kerasish.layers.serialization import deserialize, registered_name
 from kerasish.shapes import Shape, mask_leaves
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 def _serialize(layer: Layer) -> dict[str, Any]:
-    from kerasish.saving.registry import registered_name
     return {"class_name": registered_name(type(layer)), "config": layer.get_config()}
 
 
 def _deserialize(spec: Any, argument: str) -> Layer:
-    from kerasish.saving.registry import get_class
     if isinstance(spec, Layer):
         return spec
     if not isinstance(spec, dict) or "class_name" not in spec or not isinstance(spec.get("config"), dict):
         raise ValueError(f"Argument `{argument}` of Bidirectional must be a layer or a {{'class_name', 'config'}} "
                          f"dict, received {spec!r}.")
-    return get_class(spec["class_name"]).from_config(spec["config"])
+    return deserialize({"class_name": spec["class_name"], "config": spec["config"]})
 
 
 def _removeprefix(name: str, prefix: str) -> str:

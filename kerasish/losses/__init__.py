@@ -16,7 +16,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from kerasish import registry, serialization
+from kerasish import registry
+from kerasish.losses import serialization
 from kerasish.losses.crossentropy import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,

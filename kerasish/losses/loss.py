@@ -324,7 +324,8 @@ class LossFunctionWrapper(Loss):
     The arrays are rank-reconciled (`squeeze_or_expand_to_same_rank`) before `fn` sees them.
 
     Args:
-      fn: the function.
+      fn: the function, or the name it is registered under (a built-in loss function's name, or
+        `"package>name"` of `register_serializable`), as a config records it.
       reduction: see `Loss`.
       name: the loss's name (default `"loss_function_wrapper"`, numbered when taken).
       dtype: see `Loss`.
@@ -336,8 +337,10 @@ class LossFunctionWrapper(Loss):
       5.0
     """
 
-    def __init__(self, fn: Callable[..., jax.Array], reduction: str | None = "sum_over_batch_size",
+    def __init__(self, fn: Callable[..., jax.Array] | str, reduction: str | None = "sum_over_batch_size",
                  name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+        if isinstance(fn, str):
+            fn = registry.lookup("losses", fn, what="A loss config")
         if not callable(fn):
             raise TypeError(f"Argument `fn` of LossFunctionWrapper must be a function (y_true, y_pred) -> "
                             f"per-sample losses, received {fn!r}.")
@@ -371,7 +374,6 @@ class LossFunctionWrapper(Loss):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         config = dict(config)
-        if isinstance(config.get("fn"), (str, dict)):
-            name = config["fn"] if isinstance(config["fn"], str) else config["fn"].get("config")
-            config["fn"] = registry.lookup("losses", name, what="A loss config")
+        if isinstance(config.get("fn"), dict):  # Keras's serialized function
+            config["fn"] = config["fn"].get("config")
         return cls(**config)

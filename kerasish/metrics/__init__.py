@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kerasish import losses as _losses
-from kerasish import registry, serialization
+from kerasish import registry
 from kerasish.losses import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -37,6 +37,7 @@ from kerasish.losses import (
     mean_squared_error,
     mean_squared_logarithmic_error,
     poisson,
+    serialization,
     sparse_categorical_crossentropy,
     squared_hinge,
 )

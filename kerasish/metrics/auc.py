@@ -9,9 +9,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import kerasish.metrics.confusion_counts as counts
 from kerasish import backend, registry
 from kerasish.losses.loss import divide_no_nan
-from kerasish.metrics import confusion_counts as counts
 from kerasish.metrics.confusion_counts import AUCCurve, AUCSummationMethod
 from kerasish.metrics.metric import Metric
 

@@ -13,9 +13,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+import kerasish.metrics.confusion_counts as counts
 from kerasish import registry
 from kerasish.losses.loss import divide_no_nan
-from kerasish.metrics import confusion_counts as counts
 from kerasish.metrics.metric import Metric
 
 

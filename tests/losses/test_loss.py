@@ -172,5 +172,5 @@ def test_errors():
         losses.deserialize({"class_name": "Nope", "config": {}})
     with pytest.raises(ValueError, match=r"must be a name or a dict with 'class_name' and 'config'"):
         losses.deserialize({"config": {}})
-    with pytest.raises(ValueError, match=r"A loss config names losses class 'nope', which is neither kerasish's"):
+    with pytest.raises(ValueError, match=r"A loss config names class 'nope' \(among losses\), which is neither"):
         losses.LossFunctionWrapper.from_config({"fn": "nope", "name": "x", "reduction": "sum"})
