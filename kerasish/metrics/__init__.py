@@ -3,7 +3,8 @@ results and names; each metric is one object with two faces (see `metric.py`): K
 (`update_state`, `result`, `reset_state`, `variables`) and its pure form (`stateless_update_state`,
 `stateless_result`, `stateless_reset_state`) that `fit` compiles into its step.
 
-- `metric.py`: `Metric` and `MetricVariable`; `reduction.py`: `Sum`, `Mean`, `MeanMetricWrapper`;
+- `metric.py`: `Metric` (its variables are `kerasish.variables.Variable`s);
+- `reduction.py`: `Sum`, `Mean`, `MeanMetricWrapper`;
 - `accuracy_metrics.py`, `regression.py`, `probabilistic.py` (cross-entropies, KL, Poisson, hinges),
   `correlation.py`, `f_score.py`, `iou.py`;
 - `confusion_counts.py` (the threshold counting), `confusion.py` (counts, Precision, Recall, ...At...),
@@ -76,7 +77,7 @@ from kerasish.metrics.correlation import (
 )
 from kerasish.metrics.f_score import F1Score, FBetaScore
 from kerasish.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
-from kerasish.metrics.metric import Metric, MetricVariable
+from kerasish.metrics.metric import Metric
 from kerasish.metrics.probabilistic import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -256,7 +257,7 @@ __all__ = [
     "CategoricalCrossentropy", "CategoricalHinge", "ConcordanceCorrelation", "CosineSimilarity", "F1Score",
     "FBetaScore", "FalseNegatives", "FalsePositives", "Hinge", "IoU", "KLDivergence", "LogCoshError", "Mean",
     "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanIoU", "MeanMetricWrapper", "MeanSquaredError",
-    "MeanSquaredLogarithmicError", "Metric", "MetricVariable", "OneHotIoU", "OneHotMeanIoU", "PearsonCorrelation",
+    "MeanSquaredLogarithmicError", "Metric", "OneHotIoU", "OneHotMeanIoU", "PearsonCorrelation",
     "Poisson", "Precision", "PrecisionAtRecall", "R2Score", "Recall", "RecallAtPrecision", "RootMeanSquaredError",
     "SensitivityAtSpecificity", "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy", "SpecificityAtSensitivity", "SquaredHinge", "Sum", "TopKCategoricalAccuracy",

@@ -20,7 +20,7 @@ import numpy as np
 
 from kerasish import backend
 from kerasish.losses.loss import squeeze_or_expand_to_same_rank
-from kerasish.metrics.metric import MetricVariable
+from kerasish.variables import Variable
 
 NEG_INF = -1e10
 TRUE_POSITIVES, FALSE_POSITIVES, TRUE_NEGATIVES, FALSE_NEGATIVES = "tp", "fp", "tn", "fn"
@@ -111,7 +111,7 @@ def filter_top_k(x: jax.Array, k: int) -> jax.Array:
     return x * top_mask + NEG_INF * (1 - top_mask)
 
 
-def _update_bucketed(variables: dict[str, MetricVariable], y_true: jax.Array, y_pred: jax.Array,
+def _update_bucketed(variables: dict[str, Variable], y_true: jax.Array, y_pred: jax.Array,
                      thresholds: jax.Array, multi_label: bool, sample_weight: Any, label_weights: Any,
                      thresholds_with_epsilon: bool) -> None:
     """Counts for evenly spaced thresholds: each prediction lands in the bucket of the highest threshold it
@@ -154,7 +154,7 @@ def _update_bucketed(variables: dict[str, MetricVariable], y_true: jax.Array, y_
         variable.assign(variable.value + counts[key])
 
 
-def update_confusion_matrix_variables(variables: dict[Any, MetricVariable], y_true: Any, y_pred: Any,
+def update_confusion_matrix_variables(variables: dict[Any, Variable], y_true: Any, y_pred: Any,
                                       thresholds: Any, top_k: int | None = None, class_id: int | None = None,
                                       sample_weight: Any = None, multi_label: bool = False, label_weights: Any = None,
                                       thresholds_distributed_evenly: bool = False) -> None:
@@ -186,7 +186,7 @@ def update_confusion_matrix_variables(variables: dict[Any, MetricVariable], y_tr
     invalid = [k for k in keys if k not in (TRUE_POSITIVES, FALSE_POSITIVES, TRUE_NEGATIVES, FALSE_NEGATIVES)]
     if invalid or not keys:
         raise ValueError(f'Invalid keys: "{invalid}". Valid variable key options are: "{list(ConfusionMatrix)}"')
-    dtype = next(iter(keys.values())).dtype
+    dtype = next(iter(keys.values())).value.dtype
     y_true, y_pred = jnp.asarray(y_true).astype(dtype), jnp.asarray(y_pred).astype(dtype)
     thresholds_with_epsilon = False
     if thresholds_distributed_evenly:
@@ -230,9 +230,10 @@ def update_confusion_matrix_variables(variables: dict[Any, MetricVariable], y_tr
         lw = lw.reshape(1, -1)
         weights = lw if weights is None else weights * lw
 
-    def add(variable: MetricVariable, label: jax.Array, pred: jax.Array) -> None:
+    def add(variable: Variable, label: jax.Array, pred: jax.Array) -> None:
         both = label & pred
-        counted = both.astype(variable.dtype) if weights is None else jnp.where(both, weights.astype(variable.dtype), 0)
+        own = variable.value.dtype
+        counted = both.astype(own) if weights is None else jnp.where(both, weights.astype(own), 0)
         variable.assign(variable.value + jnp.sum(counted, axis=1))
 
     label_is_neg, pred_is_neg = ~labels, ~pred_is_pos

@@ -115,7 +115,7 @@ class FBetaScore(Metric):
 
     def reset_state(self) -> None:
         for v in self.variables:
-            v.assign(jnp.zeros(v.shape, v.dtype))
+            v.assign(jnp.zeros(v.shape, v.value.dtype))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "name": self.name, "dtype": self.dtype, "average": self.average,

@@ -49,10 +49,11 @@ class _IoUBase(Metric):
         y_true, y_pred = jnp.where(in_bounds, y_true, zero), jnp.where(in_bounds, y_pred, zero)
         sample_weight = jnp.where(in_bounds, sample_weight, zero)
         current = confusion_matrix(y_true, y_pred, self.num_classes, weights=sample_weight, dtype=self.dtype)
-        return self.total_cm.assign(self.total_cm.value + current).value
+        self.total_cm.assign(self.total_cm.value + current)
+        return self.total_cm.value
 
     def reset_state(self) -> None:
-        self.total_cm.assign(jnp.zeros(self.total_cm.shape, self.total_cm.dtype))
+        self.total_cm.assign(jnp.zeros(self.total_cm.shape, self.total_cm.value.dtype))
 
 
 class IoU(_IoUBase):

@@ -14,158 +14,29 @@ which is what a compiled step carries (Keras's JAX stateless API):
     value = m.stateless_result(state)
 
 They run the very `update_state` / `result` code with each variable bound to the given array for the
-duration of the call (an `assign` rebinds it; nothing of the object changes), so any subclass written the
-Keras way gets its pure form for free, and `fit` keeps the accumulators inside the compiled step.
+duration of the call (`kerasish.variables.bound_values`: an `assign` rebinds it; nothing of the object
+changes), so any subclass written the Keras way gets its pure form for free, and `fit` keeps the accumulators
+inside the compiled step. The variables are `kerasish.variables.Variable`s (Keras's `keras.Variable`), not
+trainable, named `<metric name>/<variable name>`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import operator
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from kerasish import backend, initializers, random
+from kerasish import backend, variables
 from kerasish.losses.loss import standardize_dtype_argument, to_snake_case
-
-_AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
-
-
-class MetricVariable:
-    """One variable of a metric's state (Keras's `keras.Variable` as metrics use it): an array with a name,
-    updated with `assign`, `assign_add` and `assign_sub`, usable wherever an array is (`jnp` functions,
-    arithmetic, `np.asarray`).
-
-    Attributes:
-      name: the variable's name, e.g. `"total"`.
-      path: `"<metric name>/<name>"`.
-      aggregation: how a distributed run combines replicas (`"sum"`, `"mean"`, ...), recorded only.
-      trainable: always False.
-
-    Example:
-      >>> v = MetricVariable(jnp.zeros(()), name="total")
-      >>> _ = v.assign_add(2.0)
-      >>> float(v + 1)
-      3.0
-    """
-
-    trainable = False
-
-    def __init__(self, value: Any, name: str, path: str | None = None, aggregation: str = "sum") -> None:
-        self._value = jnp.asarray(value)
-        self.name = name
-        self.path = path or name
-        self.aggregation = aggregation
-
-    # -- reading -----------------------------------------------------------------------------------
-
-    @property
-    def value(self) -> jax.Array:
-        """The current value (a traced array while a stateless method runs)."""
-        return self._value
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return tuple(self._value.shape)
-
-    @property
-    def dtype(self) -> str:
-        return backend.standardize_dtype(self._value.dtype)
-
-    @property
-    def ndim(self) -> int:
-        return self._value.ndim
-
-    def numpy(self) -> np.ndarray:
-        """A NumPy copy of the value."""
-        return np.asarray(self._value)
-
-    def __jax_array__(self) -> jax.Array:
-        return self._value
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = np.asarray(self._value)
-        return out if dtype is None else out.astype(dtype)
-
-    # -- writing -----------------------------------------------------------------------------------
-
-    def assign(self, value: Any) -> MetricVariable:
-        """Sets the value; `value` must have the variable's shape (it is cast to the variable's dtype).
-
-        Raises:
-          ValueError: for a value of another shape.
-        """
-        value = jnp.asarray(value.value if isinstance(value, MetricVariable) else value, self._value.dtype)
-        if value.shape != self._value.shape:
-            raise ValueError(f"The shape of the target variable and the shape of the target value in "
-                             f"`variable.assign(value)` must match. variable.shape={self.shape}, Received: "
-                             f"value.shape={tuple(value.shape)}. Target variable: {self!r}")
-        self._value = value
-        return self
-
-    def assign_add(self, value: Any) -> MetricVariable:
-        """Adds `value` (broadcast to the variable's shape)."""
-        return self.assign(self._value + jnp.asarray(value, self._value.dtype))
-
-    def assign_sub(self, value: Any) -> MetricVariable:
-        """Subtracts `value` (broadcast to the variable's shape)."""
-        return self.assign(self._value - jnp.asarray(value, self._value.dtype))
-
-    # -- an array in expressions ---------------------------------------------------------------------
-
-    def __getitem__(self, index: Any) -> jax.Array:
-        return self._value[index]
-
-    def __len__(self) -> int:
-        return len(self._value)
-
-    def __float__(self) -> float:
-        return float(self._value)
-
-    def __int__(self) -> int:
-        return int(self._value)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def astype(self, dtype: Any) -> jax.Array:
-        return self._value.astype(dtype)
-
-    def __repr__(self) -> str:
-        try:
-            shown = np.array2string(np.asarray(self._value), threshold=6)
-        except Exception:  # a tracer: no value to show
-            shown = "<traced>"
-        return f"<MetricVariable path={self.path}, shape={self.shape}, dtype={self.dtype}, value={shown}>"
-
-
-def _binary(op: Any, reflected: bool = False) -> Any:
-    def method(self: MetricVariable, other: Any) -> jax.Array:
-        other = other.value if isinstance(other, MetricVariable) else other
-        return op(other, self._value) if reflected else op(self._value, other)
-    return method
-
-
-for _name, _op in [("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
-                   ("truediv", operator.truediv), ("floordiv", operator.floordiv), ("mod", operator.mod),
-                   ("pow", operator.pow), ("matmul", operator.matmul)]:
-    setattr(MetricVariable, f"__{_name}__", _binary(_op))
-    setattr(MetricVariable, f"__r{_name}__", _binary(_op, reflected=True))
-for _name, _op in [("lt", operator.lt), ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge),
-                   ("and", operator.and_), ("or", operator.or_)]:
-    setattr(MetricVariable, f"__{_name}__", _binary(_op))
-MetricVariable.__neg__ = lambda self: -self._value
-MetricVariable.__abs__ = lambda self: abs(self._value)
-MetricVariable.__pos__ = lambda self: self._value
+from kerasish.variables import Variable
 
 
 def _held(value: Any) -> Iterator[Any]:
     """The metrics and variables in `value`: itself, or inside (nested) lists, tuples and dicts."""
-    if isinstance(value, (Metric, MetricVariable)):
+    if isinstance(value, (Metric, Variable)):
         yield value
     elif isinstance(value, (list, tuple)):
         for item in value:
@@ -176,7 +47,7 @@ def _held(value: Any) -> Iterator[Any]:
 
 
 def _values_of(values: Sequence[Any]) -> list[Any]:
-    return [v.value if isinstance(v, MetricVariable) else v for v in values]
+    return [v.value if isinstance(v, Variable) else v for v in values]
 
 
 class Metric:
@@ -228,7 +99,7 @@ class Metric:
             for held in _held(value):     # state too, as Keras tracks them
                 if isinstance(held, Metric) and held is not self and not any(held is m for m in self._metrics):
                     self._metrics.append(held)
-                elif isinstance(held, MetricVariable) and not any(held is v for v in self._variables):
+                elif isinstance(held, Variable) and not any(held is v for v in self._variables):
                     self._variables.append(held)
         object.__setattr__(self, name, value)
 
@@ -252,7 +123,7 @@ class Metric:
     # -- variables ---------------------------------------------------------------------------------
 
     def add_variable(self, shape: Any, initializer: Any, dtype: Any = None, aggregation: str = "sum",
-                     name: str | None = None) -> MetricVariable:
+                     name: str | None = None) -> Variable:
         """Creates one variable of the state (call it in `__init__`, or once in the first `update_state`).
 
         Args:
@@ -265,39 +136,29 @@ class Metric:
           name: the variable's name.
 
         Returns:
-          The `MetricVariable` (also listed in `variables`).
+          The `kerasish.variables.Variable` (also listed in `variables`), not trainable, with path
+          `<metric name>/<name>`.
 
         Raises:
-          ValueError: for an unknown `aggregation`.
+          ValueError: for an unknown `aggregation`, or an initial value of another shape.
         """
         self._check_super_called()
-        if aggregation not in _AGGREGATIONS:
-            raise ValueError(f"Argument `aggregation` must be one of {list(_AGGREGATIONS)}, received "
-                             f"aggregation={aggregation!r}.")
         shape = () if shape is None else tuple(int(d) for d in (shape if isinstance(shape, (list, tuple)) else
                                                                   (shape,)))
-        dtype = standardize_dtype_argument(dtype or self._dtype)
-        if isinstance(initializer, (np.ndarray, jax.Array, MetricVariable)):
-            value = jnp.asarray(initializer, dtype)
-            if value.shape != shape:
-                raise ValueError(f"Argument `initializer` of add_variable is an array of shape {value.shape}, but "
-                                 f"the variable's `shape` is {shape}.")
-        else:
-            init = initializers.get("zeros" if initializer is None else initializer)
-            key = None if isinstance(init, initializers.Constant) else random.next_key()  # zeros draw no key
-            value = jnp.asarray(init(key, shape, jnp.dtype(dtype)), dtype)
-        name = name or f"variable_{len(self._variables)}"
-        variable = MetricVariable(value, name=name, path=f"{self.name}/{name}", aggregation=aggregation)
+        variable = Variable("zeros" if initializer is None else initializer, shape=shape, dtype=dtype or self._dtype,
+                            trainable=False, aggregation=aggregation, synchronization="on_read",
+                            name=name or f"variable_{len(self._variables)}")
+        variable.path = f"{self.name}/{variable.name}"
         self._variables.append(variable)
         return variable
 
     def add_weight(self, shape: Any = (), initializer: Any = None, dtype: Any = None,
-                   name: str | None = None) -> MetricVariable:
+                   name: str | None = None) -> Variable:
         """`add_variable` with Keras's older argument order (zeros by default)."""
         return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
 
     @property
-    def variables(self) -> list[MetricVariable]:
+    def variables(self) -> list[Variable]:
         """The state's variables in creation order, then those of metrics held as attributes."""
         self._check_super_called()
         out = list(self._variables)
@@ -318,7 +179,7 @@ class Metric:
     def reset_state(self) -> None:
         """Sets every variable back to zeros."""
         for v in self.variables:
-            v.assign(jnp.zeros(v.shape, v.dtype))
+            v.assign(jnp.zeros(v.shape, v.value.dtype))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """`update_state(*args, **kwargs)`, then `result()`."""
@@ -329,21 +190,17 @@ class Metric:
     # -- the stateless face ------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _bound(self, values: Sequence[Any] | None) -> Iterator[list[MetricVariable]]:
-        variables = self.variables
-        if values is not None and len(values) != len(variables):
+    def _bound(self, values: Sequence[Any] | None) -> Iterator[list[Variable]]:
+        held = self.variables
+        if values is None:
+            values = [v.value for v in held]
+        elif len(values) != len(held):
             raise ValueError(f"Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
                              f"{type(self).__name__}().variables. Received list with length {len(values)}, but "
-                             f"expected {len(variables)} variables.")
-        saved = [v._value for v in variables]
-        try:
-            if values is not None:
-                for v, x in zip(variables, _values_of(values)):
-                    v._value = jnp.asarray(x, v._value.dtype)
-            yield variables
-        finally:
-            for v, x in zip(variables, saved):
-                v._value = x
+                             f"expected {len(held)} variables.")
+        values = [jnp.asarray(x, v.value.dtype) for v, x in zip(held, _values_of(values))]
+        with variables.bound_values(held, values):
+            yield held
 
     def stateless_update_state(self, metric_variables: Sequence[Any], *args: Any, **kwargs: Any) -> list[Any]:
         """`update_state` as a pure function: the state after one more batch.
@@ -358,26 +215,26 @@ class Metric:
         Raises:
           ValueError: for a list of the wrong length.
         """
-        with self._bound(metric_variables) as variables:
+        with self._bound(metric_variables) as held:
             self.update_state(*args, **kwargs)
-            if len(self.variables) != len(variables):
+            if len(self.variables) != len(held):
                 raise ValueError(f"Metric {self.name!r} ({type(self).__name__}) created variables in "
                                  f"`update_state` during a stateless update: create them in `__init__` with "
                                  f"`add_variable`, or say `needs_build` so that it is built eagerly first.")
-            return [v._value for v in variables]
+            return [v.value for v in held]
 
     def stateless_result(self, metric_variables: Sequence[Any]) -> Any:
         """`result()` of the state `metric_variables` (a pure function; the variables are unchanged). A result
         that is a variable itself (`return self.total`) gives its value."""
         with self._bound(metric_variables):
-            return jax.tree.map(lambda x: x.value if isinstance(x, MetricVariable) else x, self.result(),
-                                is_leaf=lambda x: isinstance(x, MetricVariable))
+            return jax.tree.map(lambda x: x.value if isinstance(x, Variable) else x, self.result(),
+                                is_leaf=lambda x: isinstance(x, Variable))
 
     def stateless_reset_state(self) -> list[Any]:
         """The state after `reset_state()` (a list of arrays), leaving the variables unchanged."""
         with self._bound(None) as variables:
             self.reset_state()
-            return [v._value for v in variables]
+            return [v.value for v in variables]
 
     # -- configuration -----------------------------------------------------------------------------
 

@@ -252,7 +252,7 @@ class R2Score(Metric):
 
     def reset_state(self) -> None:
         for v in self.variables:
-            v.assign(jnp.zeros(v.shape, v.dtype))
+            v.assign(jnp.zeros(v.shape, v.value.dtype))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "class_aggregation": self.class_aggregation,

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from kerasish import metrics
+from kerasish import variables as ks_variables
 from tests.metrics.oracle import C, N, assert_metric_matches_keras, batches, binary, normal, uniform
 
 FLAT = lambda: batches(lambda: binary(N), lambda: uniform(N))  # noqa: E731
@@ -57,7 +58,7 @@ def test_errors():
     with pytest.raises(ValueError, match="`label_weights` for multilabel data should be handled outside"):
         from kerasish.metrics import confusion_counts
 
-        variables = {"tp": metrics.MetricVariable(np.zeros(3, np.float32), "tp")}
+        variables = {"tp": ks_variables.Variable(np.zeros(3, np.float32), name="tp")}
         confusion_counts.update_confusion_matrix_variables(variables, binary(N, 2), uniform(N, 2), [0.0, 0.5, 1.0],
                                                            multi_label=True, label_weights=[1.0, 1.0])
     with pytest.raises(ValueError, match=r'Invalid keys: "\[\'tq\'\]"'):

@@ -133,9 +133,6 @@ class MetricTest(testing.TestCase):
         self.assertEqual(vars[0], 0)
         self.assertEqual(vars[1], 0)
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "kerasish has no general `backend.Variable` (keras.Variable) yet: a metric's variables come from "
-        "`add_variable`"))
     def test_variable_tracking(self):
         # In list
         metric = ExampleMetric(name="mse")
