@@ -61,12 +61,13 @@ def test_binary_metrics_match_keras():
     got, expected = evaluate_both(ours, theirs, Y_BINARY, lambda lib: {
         "loss": "binary_crossentropy",
         "metrics": ["accuracy", "auc", "precision", "recall", "f1_score", lib.metrics.AUC(curve="PR", name="pr"),
-                    lib.metrics.TruePositives(thresholds=[0.3, 0.7]), lib.metrics.RecallAtPrecision(0.6),
-                    lib.metrics.BinaryIoU(target_class_ids=[1])],
+                    lib.metrics.TruePositives(thresholds=[0.3, 0.7], name="tp"),
+                    lib.metrics.RecallAtPrecision(0.6, name="recall_at_60"),
+                    lib.metrics.BinaryIoU(target_class_ids=[1], name="iou")],  # named: auto names count per library
         "weighted_metrics": ["auc", "precision"],
     }, sample_weight=WEIGHTS)
     assert_logs_match(got, expected)
-    assert isinstance(got["auc"], float) and got["true_positives"].shape == (2,)
+    assert isinstance(got["auc"], float) and got["tp"].shape == (2,)
 
 
 def test_metrics_built_from_the_data_shapes_match_keras():
