@@ -21,9 +21,6 @@ BATCH_SIZE = 4
 
 
 class CSVLoggerTest(testing.TestCase):
-    @pytest.mark.xfail(strict=True, reason=(
-        "the loop adds `learning_rate` to every epoch's logs (Keras only with a learning-rate callback), so "
-        "the file has one more column"))
     @pytest.mark.requires_trainable_backend
     def test_CSVLogger(self):
         OUTPUT_DIM = 1

@@ -30,9 +30,6 @@ class LearningRateSchedulerTest(testing.TestCase):
         self.x_train = x_train
         self.y_train = y_train
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "`optimizer.learning_rate` is a float in kerasish, not a Keras variable with `.value` (being added "
-        "with the optimizers)"))
     @pytest.mark.requires_trainable_backend
     def test_updates_learning_rate(self):
         lr_scheduler = callbacks.LearningRateScheduler(
@@ -69,9 +66,6 @@ class LearningRateSchedulerTest(testing.TestCase):
             expected_log = "LearningRateScheduler setting learning rate to 1.0"
             self.assertTrue(any(expected_log in log for log in logs.output))
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "`optimizer.learning_rate` is a float in kerasish, not a Keras variable with `.value` (being added "
-        "with the optimizers)"))
     @pytest.mark.requires_trainable_backend
     def test_schedule_dependent_on_previous_learning_rate(self):
         lr_scheduler = callbacks.LearningRateScheduler(lambda step, lr: lr / 2)
@@ -92,8 +86,6 @@ class LearningRateSchedulerTest(testing.TestCase):
             self.model.optimizer.learning_rate.value, initial_lr / 4.0
         )
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "kerasish.optimizers.schedules does not exist yet (being added with the optimizers)"))
     @pytest.mark.requires_trainable_backend
     def test_throws_when_optimizer_has_schedule(self):
         lr_scheduler = callbacks.LearningRateScheduler(lambda step, lr: lr / 2)

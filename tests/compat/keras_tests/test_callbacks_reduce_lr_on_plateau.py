@@ -33,9 +33,6 @@ class ReduceLROnPlateauTest(testing.TestCase):
         self.y_train = y_train
         self.y_test = y_test
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "`optimizer.learning_rate` is a float in kerasish, not a Keras variable with `.value` (being added "
-        "with the optimizers)"))
     @pytest.mark.requires_trainable_backend
     def test_reduces_lr_with_model_fit(self):
         reduce_lr = callbacks.ReduceLROnPlateau(
@@ -52,8 +49,6 @@ class ReduceLROnPlateauTest(testing.TestCase):
 
         self.assertEqual(self.model.optimizer.learning_rate.value, 0.01)
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "kerasish.optimizers.schedules does not exist yet (being added with the optimizers)"))
     @pytest.mark.requires_trainable_backend
     def test_throws_when_optimizer_has_schedule(self):
         reduce_lr = callbacks.ReduceLROnPlateau(
@@ -103,9 +98,6 @@ class ReduceLROnPlateauTest(testing.TestCase):
             expected_log = "ReduceLROnPlateau reducing learning rate to 0.01"
             self.assertTrue(any(expected_log in log for log in logs.output))
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "`optimizer.learning_rate` is a float in kerasish, not a Keras variable with `.value` (being added "
-        "with the optimizers)"))
     @pytest.mark.requires_trainable_backend
     def test_honors_min_lr(self):
         reduce_lr = callbacks.ReduceLROnPlateau(
@@ -126,9 +118,6 @@ class ReduceLROnPlateauTest(testing.TestCase):
 
         self.assertEqual(self.model.optimizer.learning_rate.value, 0.005)
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "`optimizer.learning_rate` is a float in kerasish, not a Keras variable with `.value` (being added "
-        "with the optimizers)"))
     @pytest.mark.requires_trainable_backend
     def test_cooldown(self):
         reduce_lr = callbacks.ReduceLROnPlateau(

@@ -8,7 +8,6 @@ from keras.src.testing.test_utils import named_product
 from kerasish import backend, layers, models
 from kerasish.saving import load_model
 from tests.compat.keras_tests import testing
-from tests.compat.keras_tests.pending import xfail_cases
 from tests.compat.keras_tests.unavailable import tensorflow as tf
 
 
@@ -559,5 +558,3 @@ class HashingTest(testing.TestCase):
 #     self.assertAllClose(out_data, model.predict(inp_data))
 
 
-xfail_cases(HashingTest, ["test_count_output_1d_input"],
-            reason="kerasish's symbolic tensors always have an unknown batch axis (Keras's gives (3,) here)")
