@@ -1,0 +1,571 @@
+"""Model configs both ways: Keras's `Sequential` and `Functional` entries and kerasish's model specs.
+
+A Keras functional config lists its operations, each with its `inbound_nodes` (the calls, their arguments
+holding `{"class_name": "__keras_tensor__", "config": {"shape", "dtype", "keras_history": [layer, node,
+tensor]}}`), and `input_layers` / `output_layers` as `[layer, node, tensor]` triples. kerasish's functional
+config is a static plan: `layers`, `inputs` (tensor ids), `steps` (`[layer index, input ids, output ids,
+keywords]`) and `outputs`. Both describe the same graph; this module maps one to the other:
+
+- a call's positional arguments are one input in kerasish (a tensor, or a list for merge layers), except
+  `MultiHeadAttention(query, value, key=None)`, whose kerasish input is the list `[query, value(, key)]`;
+- `training` and the masks Keras records (`mask`, `query_mask`, ...) are dropped: kerasish hands masks from
+  layer to layer by Keras's rule itself (`Embedding(mask_zero=True)`, `Masking`), and the op computing a mask
+  (`NotEqual`) is pruned when nothing else reads it;
+- Keras ops in the graph (`x + y`, `ops.mean(x, axis=-1)`) are `OpLayer`s: the op's name in snake_case, its
+  config as keyword arguments, the call's other arguments as they are;
+- a nested functional model counts one more node in Keras (the one made when it was built).
+
+Keras orders a functional model's operations by depth (`keras/src/ops/function.py`, `map_graph`); a file
+written here lists them in that order, which is also the order a `.keras` weights file names layers in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from kerasish import ops as _ops
+from kerasish import registry
+from kerasish.layers import op_layer as _op_layer
+from kerasish.layers import symbolic as _symbolic
+from kerasish.layers.serialization import serialize
+from kerasish.saving.keras_file import layer_configs, values
+from kerasish.saving.keras_file.values import Unsupported
+
+FUNCTIONAL = ("keras.src.models.functional", "Functional")
+_OP_NAMESPACES = ("numpy", "nn", "math", "core", "image", "linalg")
+_DROPPED_KWARGS = {"training", "mask"}
+_MHA_ARGUMENTS = ("query", "value", "key", "query_mask", "value_mask", "key_mask", "attention_mask",
+                  "return_attention_scores", "training", "use_causal_mask")
+
+
+def _is_tensor(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
+
+
+def _map_tensors(value: Any, fn: Callable[[dict], Any]) -> Any:
+    """`value` (nested lists / dicts) with each Keras tensor dict replaced by `fn(tensor dict)`."""
+    if _is_tensor(value):
+        return fn(value)
+    if isinstance(value, dict):
+        return {k: _map_tensors(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_tensors(v, fn) for v in value]
+    return value
+
+
+def _tensor_leaves(value: Any) -> list[dict]:
+    found: list[dict] = []
+    _map_tensors(value, found.append)
+    return found
+
+
+def is_op_entry(entry: dict[str, Any]) -> bool:
+    """Whether a Keras functional entry is an op (`keras.src.ops.*`) rather than a layer."""
+    return str(entry.get("module") or "").startswith("keras.src.ops")
+
+
+# == Keras -> kerasish =============================================================================================
+
+def model_from_keras(entry: dict[str, Any], where: str, orders: dict[str, list[str]]) -> dict[str, Any]:
+    """A Keras model or layer entry as a kerasish spec; `orders` collects each model's layer names in Keras's
+    order (what the weights file's group names count in)."""
+    class_name = entry.get("class_name")
+    if (entry.get("module"), class_name) == FUNCTIONAL or class_name == "Functional":
+        return {"class_name": "Model", "config": functional_from_keras(entry["config"], where, orders)}
+    if class_name == "Sequential" and str(entry.get("module") or "").startswith("keras"):
+        return _sequential_from_keras(entry, where, orders)
+    name, cls = layer_configs.layer_class(entry, where)
+    spec: dict[str, Any] = {"class_name": name,
+                            "config": layer_configs.config_from_keras(name, cls, entry.get("config"), where)}
+    build = layer_configs.build_from_keras(name, entry.get("build_config"))
+    if build is not None:
+        spec["build"] = build
+    return spec
+
+
+def _sequential_from_keras(entry: dict[str, Any], where: str, orders: dict[str, list[str]]) -> dict[str, Any]:
+    config = entry.get("config")
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise Unsupported(f"{where}: a Sequential config must hold `layers`, a list.")
+    layers = [model_from_keras(e, f"{where}['layers'][{i}]", orders) for i, e in enumerate(config["layers"])]
+    orders[str(config.get("name"))] = [e.get("config", {}).get("name") for e in config["layers"]
+                                       if e.get("class_name") != "InputLayer"]
+    spec: dict[str, Any] = {"class_name": "Sequential",
+                            "config": {"name": config.get("name"), "trainable": config.get("trainable", True),
+                                       "layers": layers}}
+    shape = config.get("build_input_shape")
+    if shape is not None and not any(s["class_name"] == "InputLayer" for s in layers):
+        spec["build"] = {"input_shape": shape}
+    return spec
+
+
+def functional_from_keras(config: dict[str, Any], where: str, orders: dict[str, list[str]]) -> dict[str, Any]:
+    """A Keras `Functional` config as kerasish's functional model config (see the module docstring).
+
+    Raises:
+      Unsupported: for a call kerasish cannot express (several positional tensors to a plain layer), a graph whose
+        nodes never resolve, or a reference to a layer or node the config does not have.
+    """
+    entries = config.get("layers")
+    if not isinstance(entries, list) or "input_layers" not in config or "output_layers" not in config:
+        raise Unsupported(f"{where}: a functional config must hold `layers`, `input_layers` and `output_layers`.")
+    by_name: dict[str, dict] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise Unsupported(f"{where}['layers'][{i}] is not a layer entry with a `name`.")
+        by_name[entry["name"]] = entry
+    orders[str(config.get("name"))] = [e["name"] for e in entries if not is_op_entry(e)]
+    nodes = _keras_nodes(entries, by_name, where)
+    ids: dict[tuple, int] = {}
+    tensor_id = lambda ref: ids.setdefault(ref, len(ids))
+    pick = lambda structure: _map_refs(structure, lambda ref: tensor_id(_resolve(ref, by_name, where)))
+    inputs, outputs = pick(config["input_layers"]), pick(config["output_layers"])
+    needed = _needed_nodes(nodes, [_resolve(r, by_name, where) for r in _ref_leaves(config["output_layers"])])
+
+    input_names = [_resolve(r, by_name, where)[0] for r in _ref_leaves(config["input_layers"])]
+    order = input_names + [e["name"] for e in entries if e["name"] not in input_names and (
+        any(key[0] == e["name"] for key in needed))]
+    index = {name: i for i, name in enumerate(order)}
+    specs: list[dict] = []
+    for name in order:
+        entry = by_name[name]
+        place = f"{where} layer {name!r}"
+        specs.append(None if is_op_entry(entry) else model_from_keras(entry, place, orders))  # an op: from its call
+
+    steps = []
+    for key in _resolution_order(nodes, needed, where):
+        name, _ = key
+        node = nodes[key]
+        entry = by_name[name]
+        outputs_ids = [tensor_id((name, key[1], t)) for t in range(node["outputs"])]
+        place = f"{where} layer {name!r} call {key[1]}"
+        if is_op_entry(entry):
+            if specs[index[name]] is not None:
+                raise Unsupported(f"{place}: an op called more than once cannot be converted.")
+            specs[index[name]], inputs_ids = _op_from_keras(entry, node, tensor_id, place)
+            steps.append([index[name], inputs_ids, outputs_ids, {}])
+            continue
+        inputs_ids, keywords = _call_from_keras(entry["class_name"], node, tensor_id, place)
+        steps.append([index[name], inputs_ids, outputs_ids, keywords])
+    return {"name": config.get("name"), "trainable": config.get("trainable", True), "layers": specs,
+            "inputs": inputs, "steps": steps, "outputs": outputs}
+
+
+def _ref_leaves(structure: Any) -> list[list]:
+    if isinstance(structure, list) and len(structure) == 3 and isinstance(structure[0], str):
+        return [structure]
+    if isinstance(structure, dict):
+        return [r for v in structure.values() for r in _ref_leaves(v)]
+    if isinstance(structure, list):
+        return [r for v in structure for r in _ref_leaves(v)]
+    raise Unsupported(f"{structure!r} is not a [layer name, node index, tensor index] reference.")
+
+
+def _map_refs(structure: Any, fn) -> Any:
+    if isinstance(structure, list) and len(structure) == 3 and isinstance(structure[0], str):
+        return fn(structure)
+    if isinstance(structure, dict):
+        return {k: _map_refs(v, fn) for k, v in structure.items()}
+    return [_map_refs(v, fn) for v in structure]
+
+
+def _resolve(ref: Any, by_name: dict[str, dict], where: str) -> tuple[str, int, int]:
+    """A `[layer, node, tensor]` reference as `(layer, position in its inbound_nodes, tensor)` (a nested
+    functional model's node 0 is the one Keras made when building it: the calls start at 1)."""
+    if not (isinstance(ref, (list, tuple)) and len(ref) == 3 and isinstance(ref[0], str)
+            and all(isinstance(i, int) for i in ref[1:])):
+        raise Unsupported(f"{where}: {ref!r} is not a [layer name, node index, tensor index] reference.")
+    name, node, tensor = ref
+    entry = by_name.get(name)
+    if entry is None:
+        raise Unsupported(f"{where} refers to layer {name!r}, which the config does not have.")
+    if (entry.get("module"), entry.get("class_name")) == FUNCTIONAL:
+        node -= 1
+    if entry.get("class_name") == "InputLayer":
+        node = 0
+    return name, node, tensor
+
+
+def _keras_nodes(entries: list[dict], by_name: dict[str, dict], where: str) -> dict[tuple, dict]:
+    """`{(layer, position): {"args", "kwargs", "parents": [(layer, position, tensor)], "outputs": count}}`."""
+    nodes: dict[tuple, dict] = {}
+    for entry in entries:
+        name = entry["name"]
+        if entry.get("class_name") == "InputLayer":
+            nodes[(name, 0)] = {"args": [], "kwargs": {}, "parents": [], "outputs": 1, "input": True}
+            continue
+        inbound = entry.get("inbound_nodes", [])
+        if not isinstance(inbound, list):
+            raise Unsupported(f"{where} layer {name!r}: `inbound_nodes` must be a list.")
+        for position, data in enumerate(inbound):
+            place = f"{where} layer {name!r} call {position}"
+            if isinstance(data, list):  # the legacy form: [[layer, node, tensor, kwargs], ...]
+                refs = [list(item[:3]) for item in data]
+                tensors = [{"class_name": "__keras_tensor__", "config": {"keras_history": r}} for r in refs]
+                data = {"args": [tensors[0] if len(tensors) == 1 else tensors],
+                        "kwargs": dict(data[0][3]) if data and len(data[0]) > 3 else {}}
+            if not isinstance(data, dict) or not isinstance(data.get("args", []), list):
+                raise Unsupported(f"{place} is not {{'args': [...], 'kwargs': {{...}}}}.")
+            args, kwargs = data.get("args", []), dict(data.get("kwargs") or {})
+            dropped = _DROPPED_KWARGS | ({"query_mask", "value_mask", "key_mask"}
+                                         if entry.get("class_name") == "MultiHeadAttention" else set())
+            kwargs = {k: v for k, v in kwargs.items() if k not in dropped}
+            parents = [_resolve(t["config"].get("keras_history"), by_name, place)
+                       for t in _tensor_leaves([args, kwargs])]
+            nodes[(name, position)] = {"args": args, "kwargs": kwargs, "parents": parents, "outputs": 1,
+                                       "input": False}
+    for key, node in list(nodes.items()):
+        for parent in node["parents"]:
+            if parent[:2] not in nodes:
+                raise Unsupported(f"{where} layer {key[0]!r} reads call {parent[1]} of layer {parent[0]!r}, which the "
+                                  f"config does not have.")
+            producer = nodes[parent[:2]]
+            producer["outputs"] = max(producer["outputs"], parent[2] + 1)
+    return nodes
+
+
+def _needed_nodes(nodes: dict[tuple, dict], output_refs: list[tuple]) -> set[tuple]:
+    """The calls the outputs depend on (a mask op nothing else reads is not among them)."""
+    needed: set[tuple] = set()
+    stack = [ref[:2] for ref in output_refs]
+    while stack:
+        key = stack.pop()
+        if key in needed:
+            continue
+        if key not in nodes:
+            raise Unsupported(f"An output refers to call {key[1]} of layer {key[0]!r}, which the config does not have.")
+        needed.add(key)
+        stack.extend(parent[:2] for parent in nodes[key]["parents"])
+    for ref in output_refs:
+        producer = nodes[ref[:2]]
+        producer["outputs"] = max(producer["outputs"], ref[2] + 1)
+    return needed
+
+
+def _resolution_order(nodes: dict[tuple, dict], needed: set[tuple], where: str) -> list[tuple]:
+    """The needed calls in an order where each comes after the calls it reads (Keras's re-enqueueing loop)."""
+    done = {key for key in needed if nodes[key]["input"]}
+    pending = [key for key in nodes if key in needed and key not in done]
+    order = []
+    while pending:
+        ready = [key for key in pending if all(p[:2] in done for p in nodes[key]["parents"])]
+        if not ready:
+            raise Unsupported(f"{where}: the graph has loops or calls whose inputs never resolve: "
+                              f"{[f'{k[0]} call {k[1]}' for k in pending]}.")
+        for key in ready:
+            done.add(key)
+            order.append(key)
+        pending = [key for key in pending if key not in done]
+    return order
+
+
+def _call_from_keras(class_name: str, node: dict, tensor_id, place: str) -> tuple[Any, dict[str, Any]]:
+    """The kerasish input structure (tensor ids) and keywords of one Keras layer call."""
+    to_id = lambda tensor: tensor_id(tensor["_ref"])
+    args, kwargs = node["args"], dict(node["kwargs"])
+    refs = iter(node["parents"])
+    tag = lambda value: _map_tensors(value, lambda t: {"_ref": next(refs)})
+    args, kwargs = tag(args), tag(kwargs)
+    if class_name == "MultiHeadAttention":
+        named = dict(zip(_MHA_ARGUMENTS, args))
+        named.update(kwargs)
+        for mask in ("query_mask", "value_mask", "key_mask", "training"):
+            named.pop(mask, None)
+        inputs = [named.pop("query"), named.pop("value")]
+        if named.get("key") is not None:
+            inputs.append(named.pop("key"))
+        named.pop("key", None)
+        args, kwargs = [inputs], named
+    if len(args) != 1:
+        raise Unsupported(f"{place} passes {len(args)} positional arguments; kerasish layers take one input (a "
+                          f"tensor or a list of tensors).")
+    is_ref = lambda v: isinstance(v, dict) and set(v) == {"_ref"}
+    ids = lambda value: _map_structure(value, is_ref, to_id)
+    tensors = {k: ids(v) for k, v in kwargs.items() if _has(v, is_ref)}
+    constants = {k: values.plain_from_keras(v) for k, v in kwargs.items() if k not in tensors}
+    keywords = {"tensors": tensors, "constants": constants} if kwargs else {}
+    return ids(args[0]), keywords
+
+
+def _map_structure(value: Any, is_leaf, fn) -> Any:
+    if is_leaf(value):
+        return fn(value)
+    if isinstance(value, dict):
+        return {k: _map_structure(v, is_leaf, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_structure(v, is_leaf, fn) for v in value]
+    return value
+
+
+def _has(value: Any, is_leaf) -> bool:
+    if is_leaf(value):
+        return True
+    if isinstance(value, dict):
+        return any(_has(v, is_leaf) for v in value.values())
+    if isinstance(value, list):
+        return any(_has(v, is_leaf) for v in value)
+    return False
+
+
+def op_name(class_name: str) -> str:
+    """A Keras op class's kerasish op name (`NotEqual` -> `not_equal`)."""
+    return layer_configs.snake_case(class_name)
+
+
+def _op_from_keras(entry: dict, node: dict, tensor_id, place: str) -> tuple[dict[str, Any], list[int]]:
+    """The OpLayer spec of a Keras op entry's call, and the ids of the tensors it reads (in argument order)."""
+    name = op_name(entry["class_name"])
+    if registry.builtins("ops").get(name) is None and registry.get_registered_object(name) is None:
+        raise Unsupported(f"{place}: Keras op {entry['class_name']} has no kerasish counterpart (no op {name!r}).")
+    refs = iter(node["parents"])
+    specs, ids = [], []
+
+    def mark(tensor: dict) -> dict:
+        ref = next(refs)
+        config = tensor.get("config", {})
+        specs.append([config.get("shape"), config.get("dtype") or "float32"])
+        ids.append(tensor_id(ref))
+        return {"__tensor__": len(ids) - 1}
+
+    encode = lambda value: _op_layer.encode(values.plain_from_keras(value))
+    args = [a if isinstance(a, dict) and "__tensor__" in a else encode(a) for a in _map_tensors(node["args"], mark)]
+    kwargs = {k: (v if isinstance(v, dict) and "__tensor__" in v else encode(v))
+              for k, v in _map_tensors(node["kwargs"], mark).items()}
+    config = {k: encode(v) for k, v in (entry.get("config") or {}).items() if k != "name"}
+    spec = {"class_name": "OpLayer",
+            "config": {"name": entry["name"], "op": name, "arguments": {"args": args, "kwargs": {**config, **kwargs}},
+                       "input_specs": specs}}
+    return spec, ids
+
+
+# == kerasish -> Keras =============================================================================================
+
+def model_to_keras(layer: Any, where: str) -> dict[str, Any]:
+    """A kerasish layer or model (the object) as Keras's entry; models recursively."""
+    spec = serialize(layer)
+    if spec["class_name"] == "Sequential":
+        return _sequential_to_keras(layer, spec, where)
+    if spec["class_name"] == "Model" and is_functional_model(layer):
+        entry = values.keras_object(*FUNCTIONAL, functional_to_keras(layer, spec["config"], where), "Functional")
+        entry["build_config"] = {"input_shape": None}
+        return entry
+    return layer_configs.entry_to_keras(spec, where)
+
+
+def _sequential_to_keras(model: Any, spec: dict[str, Any], where: str) -> dict[str, Any]:
+    layers = ([model.input_layer] if getattr(model, "input_layer", None) is not None else []) + list(model.layers)
+    shape = values.plain_to_keras(model.input_shape) if model.built else None
+    config = {"name": model.name, "trainable": model.trainable, "dtype": values.policy_to_keras("float32"),
+              "layers": [model_to_keras(layer, f"{where} layer {layer.name!r}") for layer in layers]}
+    if shape is not None:
+        config["build_input_shape"] = shape
+    entry = values.keras_object("keras", "Sequential", config)
+    if shape is not None:
+        entry["build_config"] = {"input_shape": shape}
+    return entry
+
+
+def _tensor_specs(model: Any) -> dict[int, Any]:
+    """`{tensor id: symbolic tensor}` for every tensor of a functional model's graph."""
+    found: dict[int, Any] = {}
+    stack = list(_symbolic.leaves(model.graph.tensors[1])) + list(_symbolic.leaves(model.graph.tensors[0]))
+    while stack:
+        tensor = stack.pop()
+        if tensor.id in found:
+            continue
+        found[tensor.id] = tensor
+        if tensor.node is not None:
+            stack.extend(_symbolic.leaves(tensor.node.outputs))
+            stack.extend(tensor.node.parents())
+    return found
+
+
+def _leaves(structure: Any) -> list:
+    if isinstance(structure, dict):
+        return [x for v in structure.values() for x in _leaves(v)]
+    if isinstance(structure, (list, tuple)):
+        return [x for v in structure for x in _leaves(v)]
+    return [structure]
+
+
+def is_functional_model(layer: Any) -> bool:
+    """Whether `layer` is a functional model (`ks.Model(inputs, outputs)`): kerasish's Model with a graph."""
+    return registry.builtin_name("layers", type(layer)) == "Model" and getattr(layer, "graph", None) is not None
+
+
+def functional_to_keras(model: Any, config: dict[str, Any], where: str) -> dict[str, Any]:
+    """kerasish's functional model config (and the model, for its layers and tensor shapes) as Keras's
+    `Functional` config, operations in Keras's order."""
+    layers = list(model.layers)
+    tensors = _tensor_specs(model)
+    producer: dict[int, tuple[str, int, int]] = {}
+    calls: dict[int, list] = {i: [] for i in range(len(layers))}
+    for tensor_id, layer in zip(_leaves(config["inputs"]), layers):  # the Input layers come first, in order
+        producer[tensor_id] = (layer.name, 0, 0)
+    for step in config["steps"]:
+        layer_index, input_ids, output_ids = step[:3]
+        layer = layers[layer_index]
+        number = len(calls[layer_index]) + (1 if is_functional_model(layer) else 0)
+        calls[layer_index].append(step)
+        for t, tensor_id in enumerate(_leaves(output_ids)):
+            producer[tensor_id] = (layer.name, number, t)
+
+    def keras_tensor(tensor_id: int) -> dict[str, Any]:
+        tensor = tensors.get(tensor_id)
+        shape = list(tensor.shape) if tensor is not None else None
+        dtype = tensor.dtype.name if tensor is not None else "float32"
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": shape, "dtype": dtype, "keras_history": list(producer[tensor_id])}}
+
+    entries = []
+    for i in keras_order(layers, config):
+        layer = layers[i]
+        place = f"{where} layer {layer.name!r}"
+        if type(layer).__name__ == "OpLayer":
+            entry, nodes = _op_to_keras(layer, calls[i], keras_tensor, place)
+        else:
+            entry = model_to_keras(layer, place)
+            nodes = [_call_to_keras(layer, step, keras_tensor) for step in calls[i]]
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = nodes
+        entries.append(entry)
+    ref = lambda tensor_id: list(producer[tensor_id])
+    return {"name": config["name"], "trainable": config["trainable"], "layers": entries,
+            "input_layers": _map_ids(config["inputs"], ref), "output_layers": _map_ids(config["outputs"], ref)}
+
+
+def _map_ids(structure: Any, fn) -> Any:
+    if isinstance(structure, dict):
+        return {k: _map_ids(v, fn) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [_map_ids(v, fn) for v in structure]
+    return fn(structure)
+
+
+def _call_to_keras(layer: Any, step: list, keras_tensor) -> dict[str, Any]:
+    input_ids = step[1]
+    keywords = step[3] if len(step) > 3 else {}
+    args = [_map_ids(input_ids, keras_tensor)]
+    kwargs: dict[str, Any] = {}
+    if type(layer).__name__ == "MultiHeadAttention" and isinstance(input_ids, list):
+        args = [keras_tensor(input_ids[0]), keras_tensor(input_ids[1])]
+        if len(input_ids) == 3:
+            kwargs["key"] = keras_tensor(input_ids[2])
+    for name, ids in keywords.get("tensors", {}).items():
+        kwargs[name] = _map_ids(ids, keras_tensor)
+    for name, value in keywords.get("constants", {}).items():
+        kwargs[name] = values.plain_to_keras(value)
+    return {"args": args, "kwargs": kwargs}
+
+
+def _op_to_keras(layer: Any, steps: list, keras_tensor, place: str) -> tuple[dict[str, Any], list]:
+    """An OpLayer as Keras's op entry: keyword constants are the op's config, the rest its call's arguments."""
+    name = registry.get_registered_name(layer.op)
+    namespace = next((ns for ns in _OP_NAMESPACES if getattr(getattr(_ops, ns), name, None) is layer.op), None)
+    if namespace is None:
+        raise Unsupported(f"{place}: op {name!r} is not one of Keras's (kerasish.ops.numpy / nn / math / core / "
+                          f"image / linalg), so Keras could not load it.")
+    class_name = "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+    config = {"name": layer.name}
+    nodes = []
+    for step in steps:
+        ids = _leaves(step[1])
+        args = [_op_argument(a, ids, keras_tensor) for a in layer.arguments.args]
+        kwargs = {}
+        for key, value in layer.arguments.kwargs.items():
+            if _has_input(value):
+                kwargs[key] = _op_argument(value, ids, keras_tensor)
+            else:
+                config[key] = values.plain_to_keras(value)
+        nodes.append({"args": args, "kwargs": kwargs})
+    return values.keras_object(f"keras.src.ops.{namespace}", class_name, config, class_name), nodes
+
+
+def _has_input(value: Any) -> bool:
+    if type(value).__name__ == "_Input":
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_input(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_input(v) for v in value.values())
+    return False
+
+
+def _op_argument(value: Any, ids: list[int], keras_tensor) -> Any:
+    if type(value).__name__ == "_Input":
+        return keras_tensor(ids[value.index])
+    if isinstance(value, (list, tuple)):
+        return [_op_argument(v, ids, keras_tensor) for v in value]
+    if isinstance(value, dict):
+        return {k: _op_argument(v, ids, keras_tensor) for k, v in value.items()}
+    if isinstance(value, (np.ndarray, np.generic)):
+        return values.plain_to_keras(np.asarray(value))
+    return values.plain_to_keras(value)
+
+
+def keras_order(layers: list, config: dict[str, Any]) -> list[int]:
+    """The indices of a functional model's layers in the order Keras gives its operations (`map_graph`: by depth
+    from the inputs, ties broken by the order a depth-first walk from the outputs first meets them).
+
+    Args:
+      layers: the model's layers (kerasish's order).
+      config: its kerasish functional config (`inputs`, `steps`, `outputs`).
+    """
+    producer: dict[int, tuple[int, int]] = {}  # tensor id -> node key (layer index, call number)
+    parents: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    counts: dict[int, int] = {}
+    for i, _ in enumerate(_leaves(config["inputs"])):
+        parents[(i, 0)] = []
+        counts[i] = 1
+    inputs = _leaves(config["inputs"])
+    for i, tensor_id in enumerate(inputs):  # the Input layers come first, in the order of the inputs
+        producer[tensor_id] = (i, 0)
+    for step in config["steps"]:
+        layer_index, input_ids, output_ids = step[:3]
+        keywords = step[3] if len(step) > 3 else {}
+        key = (layer_index, counts.get(layer_index, 0))
+        counts[layer_index] = key[1] + 1
+        # Keras flattens (args, kwargs): the input first, then keyword tensors by sorted name.
+        reads = _leaves(input_ids) + [t for name in sorted(keywords.get("tensors", {}))
+                                      for t in _leaves(keywords["tensors"][name])]
+        parents[key] = [producer[t] for t in reads]
+        for tensor_id in _leaves(output_ids):
+            producer[tensor_id] = key
+    outputs = config["outputs"]
+    flat_outputs = [t for k in sorted(outputs) for t in _leaves(outputs[k])] if isinstance(outputs, dict) \
+        else _leaves(outputs)
+
+    finished: set = set()
+    decreasing: list = []
+    first_seen: dict[int, int] = {}
+
+    def visit(key: tuple[int, int]) -> None:
+        if key in finished:
+            return
+        first_seen.setdefault(key[0], len(first_seen))
+        for parent in parents[key]:
+            visit(parent)
+        finished.add(key)
+        decreasing.append(key)
+
+    for tensor_id in flat_outputs:
+        visit(producer[tensor_id])
+    in_graph = set(decreasing)
+    node_depth: dict = {}
+    layer_depth: dict[int, int] = {}
+    for key in reversed(decreasing):
+        depth = max(node_depth.setdefault(key, 0), layer_depth.get(key[0], 0))
+        layer_depth[key[0]] = depth
+        node_depth[key] = depth
+        for parent in parents[key]:
+            if parent in in_graph:
+                node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+    for tensor_id in inputs:
+        i = producer[tensor_id][0]
+        if i not in layer_depth:
+            layer_depth[i] = 0
+            first_seen[i] = -1
+    return sorted(layer_depth, key=lambda i: (-layer_depth[i], first_seen[i]))
