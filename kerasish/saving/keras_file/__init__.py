@@ -203,12 +203,12 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
         if not isinstance(config, dict):
             raise ValueError(f"{where} must hold a model entry (a JSON object), received {type(config).__name__}.")
         try:
-            values.check_no_code(config, where)
             if assets:
                 raise Unsupported(f"{source} holds assets ({assets[:3]}...): vocabularies of lookup layers, which "
                                   f"kerasish does not read from .keras files.")
             orders: dict[str, list[str]] = {}
-            spec = graph.model_from_keras(config, where, orders)
+            spec = graph.model_from_keras(config, where, orders)  # refuses a Lambda layer by name
+            values.check_no_code(config, where)
             model = deserialize(spec, what=where)
         except Unsupported:
             raise

@@ -121,11 +121,11 @@ def functional_from_keras(config: dict[str, Any], where: str, orders: dict[str, 
     nodes = _keras_nodes(entries, by_name, where)
     ids: dict[tuple, int] = {}
     tensor_id = lambda ref: ids.setdefault(ref, len(ids))
-    pick = lambda structure: _map_refs(structure, lambda ref: tensor_id(_resolve(ref, by_name, where)))
+    pick = lambda structure: _map_refs(structure, lambda ref: tensor_id(_resolve(ref, by_name, where, True)))
     inputs, outputs = pick(config["input_layers"]), pick(config["output_layers"])
-    needed = _needed_nodes(nodes, [_resolve(r, by_name, where) for r in _ref_leaves(config["output_layers"])])
+    needed = _needed_nodes(nodes, [_resolve(r, by_name, where, True) for r in _ref_leaves(config["output_layers"])])
 
-    input_names = [_resolve(r, by_name, where)[0] for r in _ref_leaves(config["input_layers"])]
+    input_names = [_resolve(r, by_name, where, True)[0] for r in _ref_leaves(config["input_layers"])]
     order = input_names + [e["name"] for e in entries if e["name"] not in input_names and (
         any(key[0] == e["name"] for key in needed))]
     index = {name: i for i, name in enumerate(order)}
@@ -172,9 +172,10 @@ def _map_refs(structure: Any, fn) -> Any:
     return [_map_refs(v, fn) for v in structure]
 
 
-def _resolve(ref: Any, by_name: dict[str, dict], where: str) -> tuple[str, int, int]:
-    """A `[layer, node, tensor]` reference as `(layer, position in its inbound_nodes, tensor)` (a nested
-    functional model's node 0 is the one Keras made when building it: the calls start at 1)."""
+def _resolve(ref: Any, by_name: dict[str, dict], where: str, model_io: bool = False) -> tuple[str, int, int]:
+    """A `[layer, node, tensor]` reference as `(layer, position in its inbound_nodes, tensor)`. In `input_layers`
+    and `output_layers` (`model_io`), a nested functional model's node 0 is the one Keras made when building it:
+    its calls count from 1 there."""
     if not (isinstance(ref, (list, tuple)) and len(ref) == 3 and isinstance(ref[0], str)
             and all(isinstance(i, int) for i in ref[1:])):
         raise Unsupported(f"{where}: {ref!r} is not a [layer name, node index, tensor index] reference.")
@@ -182,7 +183,7 @@ def _resolve(ref: Any, by_name: dict[str, dict], where: str) -> tuple[str, int, 
     entry = by_name.get(name)
     if entry is None:
         raise Unsupported(f"{where} refers to layer {name!r}, which the config does not have.")
-    if (entry.get("module"), entry.get("class_name")) == FUNCTIONAL:
+    if model_io and (entry.get("module"), entry.get("class_name")) == FUNCTIONAL:
         node -= 1
     if entry.get("class_name") == "InputLayer":
         node = 0
@@ -408,7 +409,7 @@ def functional_to_keras(model: Any, config: dict[str, Any], where: str) -> dict[
     for step in config["steps"]:
         layer_index, input_ids, output_ids = step[:3]
         layer = layers[layer_index]
-        number = len(calls[layer_index]) + (1 if is_functional_model(layer) else 0)
+        number = len(calls[layer_index])
         calls[layer_index].append(step)
         for t, tensor_id in enumerate(_leaves(output_ids)):
             producer[tensor_id] = (layer.name, number, t)
@@ -432,7 +433,10 @@ def functional_to_keras(model: Any, config: dict[str, Any], where: str) -> dict[
         entry["name"] = layer.name
         entry["inbound_nodes"] = nodes
         entries.append(entry)
-    ref = lambda tensor_id: list(producer[tensor_id])
+    def ref(tensor_id: int) -> list:  # a nested functional model's calls count from 1 here (see `_resolve`)
+        name, number, tensor = producer[tensor_id]
+        return [name, number + (1 if is_functional_model(model.get_layer(name)) else 0), tensor]
+
     return {"name": config["name"], "trainable": config["trainable"], "layers": entries,
             "input_layers": _map_ids(config["inputs"], ref), "output_layers": _map_ids(config["outputs"], ref)}
 

@@ -75,9 +75,9 @@ def layer_class(entry: dict[str, Any], where: str) -> tuple[str, type]:
                               f"(nothing in the file was run).")
         return registered, found
     if class_name == "Lambda":
-        raise Unsupported(f"{where} is a Lambda layer: its function is Python code stored in the file, and loading a "
-                          f"file never runs code (Keras's safe_mode=True). Replace it by a custom layer registered "
-                          f"with @kerasish.saving.register_serializable().")
+        raise Unsupported(f"{where} is a Lambda layer: its function is Python code (Keras stores it as bytecode, or "
+                          f"by name), and loading a file never runs code from it (Keras's safe_mode=True). Replace it "
+                          f"by a custom layer registered with @kerasish.saving.register_serializable().")
     found = registry.builtins("layers").get(class_name)
     if found is None or not module.startswith("keras"):
         custom = registry.get_registered_object(class_name)

@@ -149,12 +149,22 @@ def _container_weights(value: Any) -> list:
     return [w for v in _items(value) for w in _container_weights(v)] if _holds_layers(value) else []
 
 
+def _keras_class_name(layer: Any) -> str:
+    """The class name Keras knows `layer` by: `Functional` for a functional model, a registered class's registered
+    name (`"package>Name"` -> `Name`), else its own."""
+    if is_functional(layer):
+        return "Functional"
+    if registry.is_registered(type(layer)):
+        return registry.get_registered_name(type(layer)).split(">")[-1]
+    return type(layer).__name__
+
+
 def _container(items: list, prefix: str, out: list, orders: dict[str, list[str]], seen: set[int]) -> None:
     """Keras's walk of a list of layers: each named by its class in snake_case, numbered from the second on."""
     used: dict[str, int] = {}
     for item in items:
         if isinstance(item, Layer):
-            base = snake_case(type(item).__name__)
+            base = snake_case(_keras_class_name(item))
         elif _holds_layers(item):
             base = "container"
         else:
