@@ -23,9 +23,9 @@ import numpy as np
 from flax import nnx
 from safetensors import numpy as st
 
+import kerasish.saving.keras_file as keras_file
 from kerasish import registry
 from kerasish.layers.serialization import deserialize, serialize
-from kerasish.saving import keras_file
 from kerasish.saving.atomic import atomic_write_bytes
 from kerasish.saving.weights import read_file, weight_keys
 

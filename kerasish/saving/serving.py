@@ -55,6 +55,9 @@ def _input_specs(model: Any, input_signature: Any) -> Any:
         return jax.ShapeDtypeStruct((batch,) + shape[1:], np.dtype(dtype))
 
     if input_signature is not None:
+        if not model.built:  # a subclassed model builds on a sample of what it will serve
+            sample = jax.tree.map(lambda s: np.zeros((2,) + tuple(s.shape[1:]), s.dtype), input_signature)
+            model.prepare_for_data(sample)
         return jax.tree.map(lambda s: spec((None,) + tuple(s.shape[1:]), s.dtype), input_signature)
     if not model.built or model.input_shape is None:
         raise ValueError(f"Cannot export model '{model.name}': it is not built. Build it first (an Input, "

@@ -19,8 +19,8 @@ from flax import nnx
 from safetensors import SafetensorError
 from safetensors import numpy as st
 
+import kerasish.saving.keras_file as keras_file
 from kerasish.layers.base import Layer
-from kerasish.saving import keras_file
 from kerasish.saving.atomic import atomic_write_bytes
 
 WEIGHTS_SUFFIX = ".weights.safetensors"

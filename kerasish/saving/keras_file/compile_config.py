@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import kerasish.saving.keras_file.values as values
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
-from kerasish.saving.keras_file import values
 from kerasish.saving.keras_file.values import Unsupported
 
 

@@ -26,12 +26,13 @@ from typing import Any
 
 import numpy as np
 
+import kerasish.saving.keras_file.layer_configs as layer_configs
+import kerasish.saving.keras_file.values as values
 from kerasish import ops as _ops
 from kerasish import registry
 from kerasish.layers import op_layer as _op_layer
 from kerasish.layers import symbolic as _symbolic
 from kerasish.layers.serialization import serialize
-from kerasish.saving.keras_file import layer_configs, values
 from kerasish.saving.keras_file.values import Unsupported
 
 FUNCTIONAL = ("keras.src.models.functional", "Functional")
@@ -90,7 +91,7 @@ def _sequential_from_keras(entry: dict[str, Any], where: str, orders: dict[str, 
     config = entry.get("config")
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         raise Unsupported(f"{where}: a Sequential config must hold `layers`, a list.")
-    layers = [model_from_keras(e, f"{where}['layers'][{i}]", orders) for i, e in enumerate(config["layers"])]
+    layers = [model_from_keras(e, _place(where, e, i), orders) for i, e in enumerate(config["layers"])]
     orders[str(config.get("name"))] = [e.get("config", {}).get("name") for e in config["layers"]
                                        if e.get("class_name") != "InputLayer"]
     spec: dict[str, Any] = {"class_name": "Sequential",
@@ -100,6 +101,14 @@ def _sequential_from_keras(entry: dict[str, Any], where: str, orders: dict[str, 
     if shape is not None and not any(s["class_name"] == "InputLayer" for s in layers):
         spec["build"] = {"input_shape": shape}
     return spec
+
+
+def _place(where: str, entry: Any, index: int) -> str:
+    """How messages name the `index`-th layer entry of a model config: by its name when it has one."""
+    config = entry.get("config") if isinstance(entry, dict) else None
+    name = entry.get("name") if isinstance(entry, dict) else None
+    name = name or (config.get("name") if isinstance(config, dict) else None)
+    return f"{where} layer {name!r}" if isinstance(name, str) else f"{where}['layers'][{index}]"
 
 
 def functional_from_keras(config: dict[str, Any], where: str, orders: dict[str, list[str]]) -> dict[str, Any]:

@@ -20,9 +20,9 @@ import inspect
 import re
 from typing import Any
 
+import kerasish.saving.keras_file.values as values
 from kerasish import registry
 from kerasish.layers.base import Layer
-from kerasish.saving.keras_file import values
 from kerasish.saving.keras_file.values import Unsupported
 
 LAYERS_MODULE = "keras.layers"
@@ -32,8 +32,11 @@ _KERAS_DEFAULTS: dict[str, tuple] = {
     "quantization_config": (None,), "lora_rank": (None,), "lora_alpha": (None,), "synchronized": (False,),
     "renorm": (False,), "renorm_clipping": (None,), "use_cudnn": ("auto", True, False), "flash_attention": (None,),
     "sliding_window": (None,), "use_gate": (False,), "autocast": (True,), "weights": (None,),
-    "data_format": (None, "channels_last"), "attention_axes": (None, [1], [-2]),
+    "data_format": (None, "channels_last"), "attention_axes": (None, [1], [-2]), "rms_scaling": (False,),
 }
+#: Base arguments some Keras layers do not take (their weightless constructors): left out of what is written.
+_KERAS_REFUSES = {"SpatialDropout1D": ("trainable",), "SpatialDropout2D": ("trainable",),
+                  "SpatialDropout3D": ("trainable",)}
 #: Keras arguments with no effect while another is off (`renorm_momentum` without `renorm`).
 _IRRELEVANT = {"renorm_momentum"}
 
@@ -177,7 +180,7 @@ def entry_to_keras(spec: dict[str, Any], where: str) -> dict[str, Any]:
     else:
         entry = values.keras_object(cls.__module__, cls.__name__, config, registry.get_registered_name(cls))
     build = spec.get("build")
-    if build is not None:
+    if build is not None and name != "InputLayer":  # Keras's Input layers have no build config
         entry["build_config"] = build_to_keras(name, build)
     return entry
 
@@ -189,6 +192,8 @@ def config_to_keras(class_name: str, config: dict[str, Any], where: str) -> dict
                 "sparse": False, "ragged": False, "name": config.get("name"), "optional": False}
     out = {}
     for key, value in config.items():
+        if key in _KERAS_REFUSES.get(class_name, ()):
+            continue
         if isinstance(value, dict) and set(value) >= {"class_name", "config"} and isinstance(value["config"], dict) \
                 and _is_registered_layer(value["class_name"]):
             out[key] = entry_to_keras(value, f"{where}[{key!r}]")

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import kerasish.saving.keras_file.graph as graph
 from kerasish import registry
 from kerasish.layers.base import Layer
-from kerasish.saving.keras_file import graph
 from kerasish.saving.keras_file.layer_configs import snake_case
 from kerasish.saving.keras_file.values import Unsupported
 
