@@ -1,8 +1,9 @@
 """`keras.backend`'s public names for kerasish, whose one backend is JAX.
 
 What Keras code asks of its backend: its name, the default float dtype and fuzz factor, the image data
-format, dtype names, whether something is a tensor, and a NumPy copy of one. kerasish computes in float32
-by default (mixed precision is a dtype policy: `kerasish.mixed_precision`).
+format, dtype names, whether something is a tensor, a NumPy copy of one, and `Variable`
+(`kerasish.variables`). kerasish computes in float32 by default (mixed precision is a dtype policy:
+`kerasish.mixed_precision`).
 """
 
 from __future__ import annotations
@@ -14,37 +15,27 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from kerasish import naming
+
+# Keras's `keras.backend` names that live in foundation modules of their own (`kerasish.variables` uses them too,
+# and importing the backend from there would close an import cycle): re-exported here.
+from kerasish.dtypes import ALLOWED_DTYPES, floatx, is_float_dtype, is_int_dtype, standardize_dtype  # noqa: F401
+from kerasish.naming import unique_name  # noqa: F401
+from kerasish.variables import Variable  # noqa: F401
+
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
-_FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
-#: The dtype names Keras allows (`keras.src.backend.common.dtypes.ALLOWED_DTYPES`).
-ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32",
-                  "int64", "bfloat16", "bool", "string", "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
-_PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "int": "int32", complex: "complex64"}
 #: Keras's backend flags: JAX arrays are dense, so kerasish has neither sparse nor ragged tensors.
 SUPPORTS_SPARSE_TENSORS = False
 SUPPORTS_RAGGED_TENSORS = False
 #: Keras's `backend.config` submodule (`backend.config.image_data_format()`, `floatx()`, `epsilon()`): these same
 #: functions here.
 config = sys.modules[__name__]
-_name_counts: dict[str, int] = {}
-
-
-def unique_name(prefix: str) -> str:
-    """`dense`, then `dense_1`, `dense_2`, ... as Keras names layers (reset by `clear_session`)."""
-    count = _name_counts.get(prefix, 0)
-    _name_counts[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
 
 
 def backend() -> str:
     """The backend's name: always `"jax"`."""
     return "jax"
-
-
-def floatx() -> str:
-    """The default float dtype, `"float32"` (weights and float inputs are float32 unless a layer says otherwise)."""
-    return "float32"
 
 
 def set_floatx(value: str) -> None:
@@ -102,40 +93,6 @@ def standardize_data_format(data_format: str | None) -> str:
         raise ValueError(f"Argument `data_format` must be 'channels_last' or 'channels_first', received "
                          f"{data_format!r}.")
     return data_format.lower()
-
-
-def standardize_dtype(dtype: Any) -> str:
-    """A dtype's Keras name (`"float32"`, `"int32"`, ...); None is `floatx()`, Python's int is int32.
-
-    Raises:
-      ValueError: for something that is not a dtype Keras allows.
-
-    Example:
-      >>> standardize_dtype(None), standardize_dtype(int), standardize_dtype(jnp.bfloat16)
-      ('float32', 'int32', 'bfloat16')
-    """
-    if dtype is None:
-        return floatx()
-    dtype = _PYTHON_DTYPES.get(dtype, dtype)
-    if hasattr(dtype, "name"):
-        dtype = dtype.name
-    elif hasattr(dtype, "__name__"):
-        dtype = dtype.__name__
-    elif not isinstance(dtype, str):
-        dtype = str(dtype).split(".")[-1]
-    if dtype not in ALLOWED_DTYPES:
-        raise ValueError(f"Invalid dtype: {dtype!r}; the dtypes Keras allows are {list(ALLOWED_DTYPES)}.")
-    return dtype
-
-
-def is_float_dtype(dtype: Any) -> bool:
-    """Whether `dtype` is a floating-point dtype."""
-    return standardize_dtype(dtype) in _FLOAT_DTYPES or standardize_dtype(dtype).startswith("float8")
-
-
-def is_int_dtype(dtype: Any) -> bool:
-    """Whether `dtype` is a (signed or unsigned) integer dtype."""
-    return standardize_dtype(dtype).startswith(("int", "uint"))
 
 
 def is_tensor(x: Any) -> bool:
@@ -271,10 +228,6 @@ def result_type(*dtypes: Any) -> str:
 def clear_session(free_memory: bool = True) -> None:
     """Resets the layer-name counters, as Keras's `clear_session` does, and with `free_memory` JAX's caches of
     compiled programs."""
-    _name_counts.clear()
+    naming.reset_names()
     if free_memory:
         jax.clear_caches()
-
-
-# Keras's `keras.backend.Variable` (kerasish.variables builds on the names above, so it is imported last).
-from kerasish.variables import Variable  # noqa: E402, F401
