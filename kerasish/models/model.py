@@ -459,9 +459,8 @@ class Model(Layer):
     # -- saving -------------------------------------------------------------------------------------
 
     def save(self, filepath: str, include_optimizer: bool = True) -> None:
-        """Saves architecture, weights and (with `include_optimizer`) the compile arguments and optimizer
-        state to one `.kerasish` file (or Keras 3's `.keras`, by suffix), atomically; `ks.models.load_model(filepath)`
-        rebuilds it.
+        """Saves architecture, weights and (with `include_optimizer`) the compile arguments and optimizer state to one
+        `.kerasish` file (Keras 3's `.keras` by suffix), atomically; `ks.models.load_model(filepath)` rebuilds it.
 
         Example:
           >>> import pathlib, tempfile
@@ -485,12 +484,7 @@ class Model(Layer):
         _weights.load_weights(self, filepath)
 
     def export(self, filepath: str, format: str = "jax", input_signature: Any = None) -> dict[str, Any]:
-        """Writes the inference function for serving: a `jax.export` artifact and its signature in the folder
-        `filepath`, run later with jax alone (`kerasish.export.load`, `jax.export.deserialize`); only `format="jax"`.
-
-        Raises:
-          ValueError: for another format, or a model that is not built (see `kerasish.export.export_model`).
-        """
+        """`kerasish.export.export_model(self, filepath)`: a `jax.export` artifact for serving (format "jax" only)."""
         return _serving.export_model(self, filepath, input_signature) if format == "jax" else _serving.refuse(format)
 
     def get_config(self) -> dict[str, Any]:
