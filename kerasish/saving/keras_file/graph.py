@@ -21,6 +21,7 @@ written here lists them in that order, which is also the order a `.keras` weight
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -484,17 +485,46 @@ def _op_to_keras(layer: Any, steps: list, keras_tensor, place: str) -> tuple[dic
     class_name = "".join(part[:1].upper() + part[1:] for part in name.split("_"))
     config = {"name": layer.name}
     nodes = []
+    positional, keywords = _split_op_arguments(layer.op, layer.arguments.args, layer.arguments.kwargs)
     for step in steps:
         ids = _leaves(step[1])
-        args = [_op_argument(a, ids, keras_tensor) for a in layer.arguments.args]
+        args = [_op_argument(a, ids, keras_tensor) for a in positional]
         kwargs = {}
-        for key, value in layer.arguments.kwargs.items():
-            if _has_input(value):
+        for key, value in keywords.items():
+            if _has_input(value) or key in _CALL_ARGUMENTS:
                 kwargs[key] = _op_argument(value, ids, keras_tensor)
             else:
                 config[key] = values.plain_to_keras(value)
         nodes.append({"args": args, "kwargs": kwargs})
     return values.keras_object(f"keras.src.ops.{namespace}", class_name, config, class_name), nodes
+
+
+#: Parameters Keras's op classes take in `call` even when a constant is given (`multiply(x, 2.0)`,
+#: `x[:, :1]`); the other constants are their constructor's arguments (`cast(x, "float32")`: `Cast(dtype)`).
+_CALL_ARGUMENTS = {"x", "x1", "x2", "x3", "y", "a", "b", "key", "inputs", "xs", "condition", "elements",
+                   "test_elements", "indices", "values", "updates"}
+
+
+def _split_op_arguments(op: Any, args: tuple, kwargs: dict[str, Any]) -> tuple[list, dict[str, Any]]:
+    """The positional arguments a Keras op's `call` takes (tensors and `_CALL_ARGUMENTS`, up to the first other
+    constant), and the rest by name."""
+    try:
+        parameters = list(inspect.signature(op).parameters.values())
+    except (TypeError, ValueError):
+        return list(args), dict(kwargs)
+    positional: list = []
+    keywords: dict[str, Any] = {}
+    for i, value in enumerate(args):
+        if i >= len(parameters) or parameters[i].kind is inspect.Parameter.VAR_POSITIONAL:
+            positional.extend(args[i:])
+            break
+        name = parameters[i].name
+        if not keywords and (_has_input(value) or name in _CALL_ARGUMENTS):
+            positional.append(value)
+        else:
+            keywords[name] = value
+    keywords.update(kwargs)
+    return positional, keywords
 
 
 def _has_input(value: Any) -> bool:

@@ -254,3 +254,15 @@ def test_a_subclassed_registered_model_goes_both_ways(tmp_path):
     keras_model = keras.saving.load_model(tmp_path / "model.keras")
     assert isinstance(keras_model.layers[0], KerasScale) and keras_model.layers[0].factor == 0.5
     assert_same(keras_predict(keras_model, x), model.predict(x, verbose=0))
+
+
+def test_kerasish_ops_in_a_functional_model_load_in_keras(tmp_path):
+    x = ks.Input((4,))
+    y = ks.ops.relu(x) * 2 + x[:, :1]
+    z = ks.ops.sum(L.Dense(3)(y), axis=-1, keepdims=True)
+    model = ks.Model(x, [y, ks.ops.cast(z, "float16")])  # cast: a constant Keras takes in its constructor
+    model.save(tmp_path / "ops.keras")
+    data = RNG.random((3, 4)).astype("float32")
+    keras_outputs = keras_predict(keras.saving.load_model(tmp_path / "ops.keras"), data)
+    assert keras_outputs[1].dtype == np.float16
+    assert_same(keras_outputs, model.predict(data, verbose=0), rtol=1e-3)
