@@ -2,7 +2,7 @@
 
 A `.keras` file is a zip of `config.json` (the model as Keras serializes it, with its `compile_config`),
 `metadata.json` and `model.weights.h5` (every layer's variables under its group, and the optimizer's under
-`optimizer/vars`; see `weight_layout`). `load_model` turns Keras's config into kerasish's (`graph`,
+`optimizer/vars`; see `weight_layout`). `load_model` turns Keras's config into kerasish's (`graph_from_keras`,
 `layer_configs`, `values`), builds the model through the registry, loads the weights by path and, with
 `compile=True`, compiles it as it was with its optimizer state, so `fit` continues where Keras stopped.
 `save_model` writes the same layout, so Keras 3 loads the file and predicts the same.
@@ -20,10 +20,15 @@ import json
 import os
 from typing import Any
 
+import kerasish.saving.keras_file.archive as archive
+import kerasish.saving.keras_file.compile_config as compile_config
+import kerasish.saving.keras_file.graph_from_keras as graph_from_keras
+import kerasish.saving.keras_file.graph_to_keras as graph_to_keras
+import kerasish.saving.keras_file.optimizer_state as optimizer_state
+import kerasish.saving.keras_file.values as values
 from kerasish import registry
 from kerasish.layers.serialization import deserialize
 from kerasish.saving.atomic import atomic_write_bytes
-from kerasish.saving.keras_file import archive, compile_config, graph, optimizer_state, values
 from kerasish.saving.keras_file.values import Unsupported
 from kerasish.saving.keras_file.weight_layout import weight_groups
 
@@ -160,7 +165,7 @@ def save_model(model: Any, filepath: str | os.PathLike, include_optimizer: bool 
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built, so it cannot be saved: build it first (an Input, "
                          f"`model.build(...)` or one call on data).")
-    config = graph.model_to_keras(model, "model")
+    config = graph_to_keras.model_to_keras(model, "model")
     compiled = model.get_compile_config() if include_optimizer else None
     if compiled is not None:
         config["compile_config"] = compile_config.compile_to_keras(compiled, "compile configuration")
@@ -207,7 +212,7 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
                 raise Unsupported(f"{source} holds assets ({assets[:3]}...): vocabularies of lookup layers, which "
                                   f"kerasish does not read from .keras files.")
             orders: dict[str, list[str]] = {}
-            spec = graph.model_from_keras(config, where, orders)  # refuses a Lambda layer by name
+            spec = graph_from_keras.model_from_keras(config, where, orders)  # refuses a Lambda layer by name
             values.check_no_code(config, where)
             model = deserialize(spec, what=where)
         except Unsupported:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import kerasish.saving.keras_file.graph as graph
+import kerasish.saving.keras_file.graph_to_keras as graph_to_keras
 from kerasish import registry
 from kerasish.layers.base import Layer
 from kerasish.saving.keras_file.layer_configs import snake_case
@@ -37,7 +37,7 @@ def _join(prefix: str, name: str) -> str:
 
 def is_functional(layer: Any) -> bool:
     """Whether `layer` is a kerasish functional model (`ks.Model(inputs, outputs)`)."""
-    return graph.is_functional_model(layer)
+    return graph_to_keras.is_functional_model(layer)
 
 
 def keras_layers(model: Any, orders: dict[str, list[str]] | None = None) -> list[Layer]:
@@ -52,7 +52,7 @@ def keras_layers(model: Any, orders: dict[str, list[str]] | None = None) -> list
         return layers
     names = (orders or {}).get(model.name)
     if names is None:
-        ordered = [layers[i] for i in graph.keras_order(layers, model.get_config())]
+        ordered = [layers[i] for i in graph_to_keras.keras_order(layers, model.get_config())]
         return [layer for layer in ordered if type(layer).__name__ != "OpLayer"]
     by_name = {layer.name: layer for layer in layers}
     missing = [name for name in names if name not in by_name]
