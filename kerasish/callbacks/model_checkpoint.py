@@ -8,6 +8,7 @@ from typing import Any
 
 import kerasish.saving.weights as _weights
 from kerasish.callbacks.monitor import MonitorCallback, check_number, check_verbose, infer_mode, print_msg
+from kerasish.saving.keras_file import KERAS_SUFFIX, KERAS_WEIGHTS_SUFFIX
 from kerasish.saving.model_file import MODEL_SUFFIX, save_model
 
 
@@ -29,8 +30,8 @@ class ModelCheckpoint(MonitorCallback):
     are not saved when the name or `monitor` needs a `val_*` value.
 
     Args:
-      filepath: where to save: ending in `.weights.safetensors` with `save_weights_only=True`, else in
-        `.kerasish` (a whole model file, `model.save`).
+      filepath: where to save: ending in `.weights.safetensors` (or Keras's `.weights.h5`) with
+        `save_weights_only=True`, else in `.kerasish` (a whole model file, `model.save`) or `.keras` (Keras 3's).
       monitor: the key of the logs compared with `save_best_only`.
       verbose: 0 silent, 1 (or more) prints each save (and each non-improvement with `save_best_only`), with
         Keras's messages.
@@ -76,10 +77,11 @@ class ModelCheckpoint(MonitorCallback):
         if not isinstance(save_weights_only, bool):
             raise TypeError(f"Argument `save_weights_only` of ModelCheckpoint must be True or False, received "
                             f"{save_weights_only!r}.")
-        suffix = _weights.WEIGHTS_SUFFIX if save_weights_only else MODEL_SUFFIX
-        if not self.filepath.endswith(suffix):
-            raise ValueError(f"Argument `filepath` of ModelCheckpoint must end in {suffix!r} with "
-                             f"save_weights_only={save_weights_only}, received filepath={self.filepath!r}.")
+        weights_suffixes = (_weights.WEIGHTS_SUFFIX, KERAS_WEIGHTS_SUFFIX)
+        suffixes = weights_suffixes if save_weights_only else (MODEL_SUFFIX, KERAS_SUFFIX)
+        if not self.filepath.endswith(suffixes):
+            raise ValueError(f"Argument `filepath` of ModelCheckpoint must end in {suffixes[0]!r} or {suffixes[1]!r} "
+                             f"with save_weights_only={save_weights_only}, received filepath={self.filepath!r}.")
         if save_freq != "epoch":
             if isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1:
                 raise ValueError(f"Unrecognized save_freq: argument `save_freq` of ModelCheckpoint must be 'epoch' or "

@@ -16,6 +16,7 @@ from flax import nnx
 
 import kerasish.layers.added_losses as _added_losses
 import kerasish.saving.model_file as _model_file
+import kerasish.saving.serving as _serving
 import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
 from kerasish.layers.symbolic import any_symbolic, leaves
@@ -458,8 +459,8 @@ class Model(Layer):
     # -- saving -------------------------------------------------------------------------------------
 
     def save(self, filepath: str, include_optimizer: bool = True) -> None:
-        """Saves architecture, weights and (with `include_optimizer`) the compile arguments and optimizer
-        state to one `.kerasish` file, atomically; `ks.models.load_model(filepath)` rebuilds it.
+        """Saves architecture, weights and (with `include_optimizer`) the compile arguments and optimizer state to one
+        `.kerasish` file (Keras 3's `.keras` by suffix), atomically; `ks.models.load_model(filepath)` rebuilds it.
 
         Example:
           >>> import pathlib, tempfile
@@ -475,12 +476,16 @@ class Model(Layer):
         _model_file.save_model(self, filepath, include_optimizer)
 
     def save_weights(self, filepath: str) -> None:
-        """Writes the weights to a `.weights.safetensors` file, atomically (see `kerasish.saving`)."""
+        """Writes the weights to a `.weights.safetensors` file (or Keras's `.weights.h5`), atomically."""
         _weights.save_weights(self, filepath)
 
     def load_weights(self, filepath: str) -> None:
-        """Loads weights written by `save_weights`; a mismatch names the weight and both shapes."""
+        """Loads weights written by `save_weights` (or Keras's `.weights.h5`); a mismatch names the weight."""
         _weights.load_weights(self, filepath)
+
+    def export(self, filepath: str, format: str = "jax", input_signature: Any = None) -> dict[str, Any]:
+        """`kerasish.export.export_model(self, filepath)`: a `jax.export` artifact for serving (format "jax" only)."""
+        return _serving.export_model(self, filepath, input_signature) if format == "jax" else _serving.refuse(format)
 
     def get_config(self) -> dict[str, Any]:
         if self._graph is not None:

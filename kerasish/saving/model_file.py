@@ -1,4 +1,7 @@
-"""`model.save(path)` / `load_model(path)`: one `.kerasish` file, architecture + weights (+ optimizer).
+"""`model.save(path)` / `load_model(path)`: one file, architecture + weights (+ optimizer).
+
+The suffix picks the format: `.kerasish` is kerasish's own (below), `.keras` is Keras 3's zip
+(`saving.keras_file`), which Keras loads too.
 
 The file is a safetensors file: each weight is a tensor keyed like a weights file
 (`"0000/dense/kernel"`, Keras's order), the optimizer state's arrays are tensors
@@ -20,6 +23,8 @@ import numpy as np
 from flax import nnx
 from safetensors import numpy as st
 
+import kerasish.saving.keras_file as keras_file
+from kerasish import registry
 from kerasish.layers.serialization import deserialize, serialize
 from kerasish.saving.atomic import atomic_write_bytes
 from kerasish.saving.weights import read_file, weight_keys
@@ -45,10 +50,13 @@ def _json(value: Any, what: str) -> str:
 
 
 def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = True) -> None:
-    """Writes `model` to one `.kerasish` file (see the module docstring); the old file survives a crash."""
+    """Writes `model` to one `.kerasish` file (see the module docstring), or a Keras 3 `.keras` file; the old file
+    survives a crash."""
+    if isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith(keras_file.KERAS_SUFFIX):
+        return keras_file.save_model(model, filepath, include_optimizer)
     if not isinstance(filepath, (str, os.PathLike)) or not os.fspath(filepath).endswith(MODEL_SUFFIX):
-        raise ValueError(f"Argument `filepath` of save must be a path ending in {MODEL_SUFFIX!r}, received "
-                         f"{filepath!r}.")
+        raise ValueError(f"Argument `filepath` of save must be a path ending in {MODEL_SUFFIX!r} (kerasish's format) "
+                         f"or {keras_file.KERAS_SUFFIX!r} (Keras 3's), received {filepath!r}.")
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built, so it cannot be saved: build it first (an Input, "
                          f"`model.build(...)` or one call on data).")
@@ -72,9 +80,17 @@ class InvalidModelFileError(ValueError):
     """A file that is not a valid kerasish model: its message names the file and the entry at fault."""
 
 
-def load_model(filepath: str | os.PathLike, compile: bool = True):
+def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | None = None, compile: bool = True,
+               safe_mode: bool = True):
     """Rebuilds a model saved by `model.save(...)`: same architecture, same weights (bit for bit), and,
-    with `compile=True`, compiled as it was with its optimizer state, ready to continue training.
+    with `compile=True`, compiled as it was with its optimizer state, ready to continue training. A `.keras`
+    file (Keras 3's, written by Keras or kerasish) is read by `saving.keras_file.load_model`.
+
+    Args:
+      filepath: a `.kerasish` or `.keras` file.
+      custom_objects: `{name: class or function}` the file may name, besides registered ones (as in Keras).
+      compile: compile the model as saved, with its optimizer state.
+      safe_mode: must stay True: kerasish never runs code from a file.
 
     Raises:
       FileNotFoundError: if the file does not exist.
@@ -82,7 +98,15 @@ def load_model(filepath: str | os.PathLike, compile: bool = True):
         entry, or one naming a class that is neither kerasish's nor registered; the message names the file and
         the problem, and nothing in the file is run.
     """
-    path = os.fspath(filepath)
+    if isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith(keras_file.KERAS_SUFFIX):
+        return keras_file.load_model(filepath, custom_objects, compile, safe_mode)
+    if safe_mode is not True:
+        return keras_file.load_model(filepath, custom_objects, compile, safe_mode)  # its message explains
+    with registry.custom_object_scope(custom_objects):
+        return _load_native(os.fspath(filepath), compile)
+
+
+def _load_native(path: str, compile: bool):
     with open(path, "rb") as f:
         data = f.read()
     try:

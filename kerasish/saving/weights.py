@@ -19,6 +19,7 @@ from flax import nnx
 from safetensors import SafetensorError
 from safetensors import numpy as st
 
+import kerasish.saving.keras_file as keras_file
 from kerasish.layers.base import Layer
 from kerasish.saving.atomic import atomic_write_bytes
 
@@ -33,8 +34,13 @@ def _check_path(path: Any, function: str) -> str:
     path = os.fspath(path)
     if not path.endswith(WEIGHTS_SUFFIX):
         raise ValueError(f"Argument `filepath` of {function} must end in {WEIGHTS_SUFFIX!r} (a safetensors weights "
-                         f"file), received filepath={path!r}.")
+                         f"file) or {keras_file.KERAS_WEIGHTS_SUFFIX!r} (Keras's HDF5 weights file), received "
+                         f"filepath={path!r}.")
     return path
+
+
+def _is_keras(path: Any) -> bool:
+    return isinstance(path, (str, os.PathLike)) and os.fspath(path).endswith(keras_file.KERAS_WEIGHTS_SUFFIX)
 
 
 def weight_keys(model: Layer) -> list[str]:
@@ -60,7 +66,8 @@ def save_weights(model: Layer, filepath: str | os.PathLike) -> None:
 
     Args:
       model: a built layer or model.
-      filepath: the file, ending in `.weights.safetensors`; its folder must exist.
+      filepath: the file, ending in `.weights.safetensors` (or `.weights.h5`: Keras's file, written by
+        `saving.keras_file.save_weights`); its folder must exist.
 
     Raises:
       TypeError / ValueError: for a `filepath` that is not a path or lacks the suffix, or a model that
@@ -74,6 +81,8 @@ def save_weights(model: Layer, filepath: str | os.PathLike) -> None:
       >>> save_weights(model, path)
       >>> load_weights(model, path)
     """
+    if _is_keras(filepath):
+        return keras_file.save_weights(model, filepath)
     path = _check_path(filepath, "save_weights")
     if not getattr(model, "built", False):
         raise ValueError(f"Model '{model.name}' is not built, so it has no weights to save: build it first "
@@ -88,7 +97,7 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
 
     Args:
       model: a built layer or model with the same weights as the one saved.
-      filepath: a `.weights.safetensors` file.
+      filepath: a `.weights.safetensors` file (or Keras's `.weights.h5`, read by `saving.keras_file.load_weights`).
 
     Raises:
       FileNotFoundError: if the file does not exist.
@@ -96,6 +105,8 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
         version), or whose weight count or shapes differ from the model's (the message names the
         weight and both shapes). The model is left unchanged.
     """
+    if _is_keras(filepath):
+        return keras_file.load_weights(model, filepath)
     path = _check_path(filepath, "load_weights")
     with open(path, "rb") as f:
         data = f.read()

@@ -160,8 +160,9 @@ def test_missing_monitor_with_save_best_only_is_an_error():
 
 
 @pytest.mark.parametrize("kwargs,error,match", [
-    ({}, ValueError, "must end in '.kerasish' with save_weights_only=False"),
-    ({"filepath": "model.h5", "save_weights_only": True}, ValueError, "must end in '.weights.safetensors'"),
+    ({}, ValueError, "must end in '.kerasish' or '.keras' with save_weights_only=False"),
+    ({"filepath": "model.h5", "save_weights_only": True}, ValueError,
+     "must end in '.weights.safetensors' or '.weights.h5'"),
     ({"filepath": "{epoch" + SUFFIX, "save_weights_only": True}, ValueError, "not a valid format string"),
     ({"save_freq": "batch", "save_weights_only": True}, ValueError, "`save_freq` of ModelCheckpoint must be 'epoch' "
                                                                     "or an int >= 1"),
