@@ -113,10 +113,7 @@ class Model(Layer):
         self._training.compile(CompileConfig(optimizer, loss, metrics, loss_weights, weighted_metrics,
                                              steps_per_execution, unroll))
 
-    @property
-    def compiled(self) -> bool:
-        """Whether `compile` was called."""
-        return self._training.config is not None
+    compiled = property(lambda self: self._training.config is not None, doc="Whether `compile` was called.")
 
     def get_compile_config(self) -> dict[str, Any] | None:
         """The compile arguments as JSON-able data (None before `compile`, or when the optimizer or loss is code:
@@ -124,11 +121,7 @@ class Model(Layer):
         return None if self._training.config is None else self._training.config.get_config()
 
     def compile_from_config(self, config: dict[str, Any]) -> None:
-        """Compiles the model as `get_compile_config()` described.
-
-        Raises:
-          ValueError: for an optimizer or loss class kerasish does not have.
-        """
+        """Compiles the model as `get_compile_config()` described (a ValueError for a class kerasish lacks)."""
         self._training.compile(CompileConfig.from_config(config))
 
     def get_optimizer_state(self) -> list[np.ndarray] | None:

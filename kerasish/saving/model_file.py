@@ -98,8 +98,14 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
         entry, or one naming a class that is neither kerasish's nor registered; the message names the file and
         the problem, and nothing in the file is run.
     """
-    if isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith(keras_file.KERAS_SUFFIX):
-        return keras_file.load_model(filepath, custom_objects, compile, safe_mode)
+    if safe_mode is True and isinstance(filepath, (str, os.PathLike)) \
+            and os.fspath(filepath).endswith(keras_file.KERAS_SUFFIX):
+        try:
+            return keras_file.load_model(filepath, custom_objects, compile, safe_mode)
+        except InvalidModelFileError:
+            raise
+        except ValueError as err:  # one error type for every bad model file, whatever its format
+            raise InvalidModelFileError(str(err)) from None
     if safe_mode is not True:
         return keras_file.load_model(filepath, custom_objects, compile, safe_mode)  # its message explains
     with registry.custom_object_scope(custom_objects):
