@@ -36,6 +36,7 @@ def main() -> float:
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     best = early_stopping.best_epoch + 1
     print(f"{len(history.epoch)} epochs run; the best val_loss, {early_stopping.best:.4f}, was at epoch {best}")
+    history.report()  # best epoch, generalisation gap, where validation started to rise, why training stopped
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.4f} ({seconds:.1f} s of training)")
     return accuracy
 
