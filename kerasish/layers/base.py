@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish.backend import unique_name
 from kerasish import mixed_precision as _mixed_precision
@@ -113,6 +114,7 @@ class Layer(nnx.Module):
         self.output_shape: Shape | None = None
         self._weight_names: list[str] = []  # creation order = Keras's order for get_weights
         self._weight_regularizers: list[tuple[str, Any]] = []  # (weight name, penalty) from add_weight
+        self._weight_constraints: list[tuple[str, Any]] = []  # (weight name, projection) from add_weight
         self._call_history = _symbolic.CallHistory()  # for `input` / `output` (outside the NNX state)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -306,7 +308,8 @@ class Layer(nnx.Module):
         return self.dtype
 
     def add_weight(self, shape: Sequence[int], initializer: Any = "glorot_uniform", trainable: bool = True,
-                   name: str | None = None, dtype: Any = None, regularizer: Any = None) -> nnx.Variable:
+                   name: str | None = None, dtype: Any = None, regularizer: Any = None,
+                   constraint: Any = None) -> nnx.Variable:
         """Creates a weight, stores it as attribute `name`, and returns it.
 
         Args:
@@ -319,6 +322,9 @@ class Layer(nnx.Module):
           regularizer: a penalty on this weight added to the training loss (a name such as `"l2"`,
             a `kerasish.regularizers` object or a callable `weight -> scalar`); see
             `regularization_loss`.
+          constraint: a projection applied to this weight after each optimizer update (a name such as
+            `"non_neg"`, a `kerasish.constraints` object or a callable `weight -> weight`); see
+            `apply_weight_constraints`.
 
         Returns:
           The `nnx.Param` (trainable) or `NonTrainable` variable; read its value with `w[...]`,
@@ -352,6 +358,8 @@ class Layer(nnx.Module):
         if regularizer is not None:
             from kerasish import regularizers as _regularizers
             self._weight_regularizers.append((name, _regularizers.get(regularizer)))
+        if constraint is not None:
+            self._weight_constraints.append((name, _constraints.get(constraint)))
         return variable
 
     def regularization_loss(self):
@@ -363,6 +371,44 @@ class Layer(nnx.Module):
         for name, regularizer in self._weight_regularizers:
             total = total + regularizer(getattr(self, name)[...])
         return total
+
+    def apply_weight_constraints(self) -> int:
+        """Replaces every constrained trainable weight of this layer and its sublayers by its projection.
+
+        A weight created with `add_weight(..., constraint=c)` (a layer's `kernel_constraint`,
+        `bias_constraint`, ...) becomes `c(weight)`, as Keras's optimizers do after each update. Weights of
+        frozen layers (`trainable = False`) and non-trainable weights are left alone: the optimizer does not
+        update them. The values are assigned in place (`variable[...] = ...`), so the method also works on a
+        model merged from its state inside a compiled step (`nnx.merge`, then `nnx.split` again).
+
+        Returns:
+          The number of weights projected (0: the layer has no constraints, nothing was done).
+
+        Example:
+          >>> import jax.numpy as jnp
+          >>> import kerasish as ks
+          >>> layer = ks.layers.Dense(2, kernel_initializer="ones", kernel_constraint="non_neg")
+          >>> _ = layer(jnp.ones((1, 3)))
+          >>> layer.kernel[...] = -layer.kernel[...]
+          >>> layer.apply_weight_constraints(), float(layer.kernel[...].min())
+          (1, 0.0)
+        """
+        count = 0
+        for _, node in nnx.iter_graph(self):
+            if not isinstance(node, Layer) or not node._weight_constraints:
+                continue
+            trainable = {id(v) for v in node.trainable_weights}
+            for name, constraint in node._weight_constraints:
+                variable = getattr(node, name)
+                if id(variable) in trainable:
+                    variable[...] = jnp.asarray(constraint(variable[...]), variable.dtype)
+                    count += 1
+        return count
+
+    @property
+    def has_weight_constraints(self) -> bool:
+        """Whether this layer or a sublayer has a constrained weight (so `apply_weight_constraints` has work)."""
+        return any(isinstance(node, Layer) and node._weight_constraints for _, node in nnx.iter_graph(self))
 
     def add_loss(self, value: Any) -> None:
         """Adds a scalar (or an array, summed) to the training loss; call it from `call`.
