@@ -17,8 +17,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish import backend
-from kerasish import registry
+from kerasish import backend, registry
 
 
 def _check_axis(axis: Any, cls: str) -> int | tuple[int, ...] | list[int]:
@@ -86,7 +85,8 @@ class MaxNorm(Constraint):
 
     Example:
       >>> import jax.numpy as jnp
-      >>> MaxNorm(2.0)(jnp.array([[3.0, 0.0], [4.0, 1.0]])).round(3).tolist()
+      >>> import numpy as np
+      >>> np.asarray(MaxNorm(2.0)(jnp.array([[3.0, 0.0], [4.0, 1.0]])), dtype=float).round(3).tolist()
       [[1.2, 0.0], [1.6, 1.0]]
     """
 
@@ -125,7 +125,8 @@ class UnitNorm(Constraint):
 
     Example:
       >>> import jax.numpy as jnp
-      >>> UnitNorm()(jnp.array([[3.0], [4.0]])).round(3).tolist()
+      >>> import numpy as np
+      >>> np.asarray(UnitNorm()(jnp.array([[3.0], [4.0]])), dtype=float).round(3).tolist()
       [[0.6], [0.8]]
     """
 
@@ -158,7 +159,8 @@ class MinMaxNorm(Constraint):
 
     Example:
       >>> import jax.numpy as jnp
-      >>> MinMaxNorm(1.0, 2.0)(jnp.array([[0.3], [0.4]])).round(3).tolist()
+      >>> import numpy as np
+      >>> np.asarray(MinMaxNorm(1.0, 2.0)(jnp.array([[0.3], [0.4]])), dtype=float).round(3).tolist()
       [[0.6], [0.8]]
     """
 

@@ -21,10 +21,10 @@ from flax import nnx
 
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
-from kerasish.backend import unique_name
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
+from kerasish.backend import unique_name
 from kerasish.layers import added_losses as _added_losses
 from kerasish.layers import symbolic as _symbolic
 from kerasish.layers.initial_weights import defer_draw, drawing_weights_together
@@ -38,6 +38,7 @@ from kerasish.shapes import (
     standardize_shape,
     standardize_shapes,
 )
+
 
 class NonTrainable(nnx.Variable):
     """A weight the optimizer never updates (`add_weight(..., trainable=False)`)."""

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from kerasish import activations as _activations
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
@@ -64,7 +65,8 @@ class _Conv(Layer):
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = 1, groups: int = 1, activation: Any = None,
                  use_bias: bool = True, kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs: Any) -> None:
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cls = type(self).__name__
         self.filters = checks.positive_int(filters, "filters", cls)
@@ -87,6 +89,8 @@ class _Conv(Layer):
         self.bias_initializer = _initializers.get(bias_initializer)
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.kernel_constraint = _constraints.get(kernel_constraint)
+        self.bias_constraint = _constraints.get(bias_constraint)
         self._channel_axis = -1 if self.data_format == "channels_last" else 1
 
     # -- shapes ---------------------------------------------------------------------------------
@@ -125,9 +129,10 @@ class _Conv(Layer):
                              f"`groups` ({self.groups}); input_shape {format_shape(input_shape)}.")
         self.compute_output_shape(input_shape)
         self.add_weight(self._kernel_shape(channels), self.kernel_initializer, name="kernel",
-                        regularizer=self.kernel_regularizer)
+                        regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.add_weight((self.filters,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer)
+            self.add_weight((self.filters,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer,
+                            constraint=self.bias_constraint)
         self._input_channels = channels
 
     def check_input_shape(self, shape: Shape) -> None:
@@ -168,7 +173,9 @@ class _Conv(Layer):
                 "kernel_initializer": _initializers.serialize(self.kernel_initializer),
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": _regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": _constraints.serialize(self.kernel_constraint),
+                "bias_constraint": _constraints.serialize(self.bias_constraint)}
 
 
 class Conv1D(_Conv):
@@ -190,6 +197,8 @@ class Conv1D(_Conv):
       bias_initializer: likewise, for the bias.
       kernel_regularizer: a penalty on the kernel added to the training loss.
       bias_regularizer: likewise, for the bias.
+      kernel_constraint: a projection of the kernel after each optimizer update (`kerasish.constraints`).
+      bias_constraint: likewise, for the bias.
 
     Input shape: `(batch, steps, channels)` (channels last). Output shape: `(batch, new_steps, filters)`.
     Weights: `kernel` of shape `(kernel_size, channels // groups, filters)`, then `bias` `(filters,)`.
@@ -222,6 +231,8 @@ class Conv2D(_Conv):
       bias_initializer: likewise, for the bias.
       kernel_regularizer: a penalty on the kernel added to the training loss.
       bias_regularizer: likewise, for the bias.
+      kernel_constraint: a projection of the kernel after each optimizer update (`kerasish.constraints`).
+      bias_constraint: likewise, for the bias.
 
     Input shape: `(batch, height, width, channels)` (channels last).
     Output shape: `(batch, new_height, new_width, filters)`.
@@ -247,11 +258,12 @@ class _ConvTranspose(_Conv):
                  output_padding: Any = None, data_format: str | None = None, dilation_rate: Any = 1,
                  activation: Any = None, use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
                  bias_initializer: Any = "zeros", kernel_regularizer: Any = None, bias_regularizer: Any = None,
-                 **kwargs: Any) -> None:
+                 kernel_constraint: Any = None, bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
                          dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
         cls = type(self).__name__
         self.output_padding = (None if output_padding is None
                                else checks.int_tuple(output_padding, self.rank, "output_padding", cls, minimum=0))
@@ -304,6 +316,8 @@ class Conv2DTranspose(_ConvTranspose):
       bias_initializer: likewise, for the bias.
       kernel_regularizer: a penalty on the kernel added to the training loss.
       bias_regularizer: likewise, for the bias.
+      kernel_constraint: a projection of the kernel after each optimizer update (`kerasish.constraints`).
+      bias_constraint: likewise, for the bias.
 
     Input shape: `(batch, height, width, channels)` (channels last).
     Output shape: `(batch, new_height, new_width, filters)`.

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from kerasish import activations as _activations
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish.layers.base import Layer
@@ -100,6 +101,9 @@ class Dense(Layer):
       kernel_regularizer: a penalty on the kernel added to the training loss (a name such as
         `"l2"`, a `kerasish.regularizers` object, or a callable `kernel -> scalar`).
       bias_regularizer: likewise, for the bias.
+      kernel_constraint: a projection of the kernel applied after each optimizer update (a name such as
+        `"max_norm"`, a `kerasish.constraints` object, or a callable `kernel -> kernel`).
+      bias_constraint: likewise, for the bias.
 
     Input shape: `(batch, ..., input_dim)`. Output shape: `(batch, ..., units)`.
 
@@ -114,7 +118,8 @@ class Dense(Layer):
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs: Any) -> None:
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             raise ValueError(f"Argument `units` of Dense must be a positive int, received {units!r}.")
@@ -126,15 +131,18 @@ class Dense(Layer):
         from kerasish import regularizers as _regularizers
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.kernel_constraint = _constraints.get(kernel_constraint)
+        self.bias_constraint = _constraints.get(bias_constraint)
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) < 2 or input_shape[-1] is None:
             raise ValueError(f"Layer '{self.name}' needs inputs of shape (batch, ..., features) with a known "
                              f"last axis, received input_shape {format_shape(input_shape)}.")
         self.add_weight((input_shape[-1], self.units), self.kernel_initializer, name="kernel",
-                        regularizer=self.kernel_regularizer)
+                        regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.add_weight((self.units,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer)
+            self.add_weight((self.units,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer,
+                            constraint=self.bias_constraint)
 
     def check_input_shape(self, shape: Shape) -> None:
         expected = self.kernel.shape[0]
@@ -158,7 +166,9 @@ class Dense(Layer):
                 "kernel_initializer": _initializers.serialize(self.kernel_initializer),
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": _regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": _constraints.serialize(self.kernel_constraint),
+                "bias_constraint": _constraints.serialize(self.bias_constraint)}
 
 
 class Activation(Layer):

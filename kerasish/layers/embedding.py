@@ -6,6 +6,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
@@ -34,6 +35,7 @@ class Embedding(Layer):
       output_dim: the size of each vector (a positive int).
       embeddings_initializer: initializer of the table (default "uniform": `RandomUniform(-0.05, 0.05)`).
       embeddings_regularizer: a penalty on the table added to the training loss.
+      embeddings_constraint: a projection of the table after each optimizer update (`kerasish.constraints`).
       mask_zero: treat id 0 as padding: the output carries the mask `ids != 0`, which Sequential and
         functional models hand on to the next layers (an RNN then skips the padded steps). The
         vocabulary still counts id 0: `input_dim` is the largest id + 1.
@@ -51,17 +53,19 @@ class Embedding(Layer):
     """
 
     def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: Any = "uniform",
-                 embeddings_regularizer: Any = None, mask_zero: bool = False, **kwargs: Any) -> None:
+                 embeddings_regularizer: Any = None, embeddings_constraint: Any = None, mask_zero: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.input_dim = checks.positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = checks.positive_int(output_dim, "output_dim", "Embedding")
         self.embeddings_initializer = _embeddings_initializer(embeddings_initializer)
         self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = _constraints.get(embeddings_constraint)
         self.mask_zero = checks.boolean(mask_zero, "mask_zero", "Embedding")
 
     def build(self, input_shape: Shape) -> None:
         self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer, name="embeddings",
-                        regularizer=self.embeddings_regularizer)
+                        regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape) + (self.output_dim,)
@@ -82,4 +86,5 @@ class Embedding(Layer):
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
                 "embeddings_initializer": _initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": _regularizers.serialize(self.embeddings_regularizer),
+                "embeddings_constraint": _constraints.serialize(self.embeddings_constraint),
                 "mask_zero": self.mask_zero}
