@@ -100,3 +100,31 @@ def mask_array(mask: Any, expected: tuple[int, ...], layer_name: str, argument: 
                          f"{format_shape(expected)}, received a mask of shape {format_shape(shape)}.")
     mask = jnp.asarray(mask)
     return mask if mask.dtype == jnp.bool_ else mask.astype(bool)
+
+
+def int_pairs(value: Any, rank: int, argument: str, layer: str) -> tuple:
+    """Padding or cropping amounts `(before, after)` per spatial axis, all >= 0, as Keras reads them.
+
+    Rank 1: an int (both sides) or a pair; the result is one pair `(before, after)`. Rank > 1: an int (every
+    side), a tuple of `rank` ints (symmetric per axis), or a tuple of `rank` pairs; the result is a tuple of
+    `rank` pairs.
+
+    Example:
+      >>> int_pairs(1, 2, "padding", "ZeroPadding2D"), int_pairs((1, 2), 1, "cropping", "Cropping1D")
+      (((1, 1), (1, 1)), (1, 2))
+    """
+    if rank == 1:
+        shapes = "an int >= 0 or a tuple of 2 such ints (before, after)"
+    else:
+        shapes = f"an int >= 0, a tuple of {rank} such ints, or a tuple of {rank} pairs ((before, after), ...)"
+    error = ValueError(f"Argument `{argument}` of {layer} must be {shapes}, received {value!r}.")
+    try:
+        if rank == 1:
+            return int_tuple(value, 2, argument, layer, minimum=0)
+        if is_int(value):
+            value = (value,) * rank
+        if not isinstance(value, (tuple, list)) or len(value) != rank:
+            raise error
+        return tuple(int_tuple(v, 2, argument, layer, minimum=0) for v in value)
+    except ValueError:
+        raise error from None

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1D, Conv2D, Conv2DTranspose.
+"""Convolution layers: Conv1D, Conv2D, Conv3D and their transposes Conv1DTranspose, Conv2DTranspose, Conv3DTranspose.
 
 The math is `jax.lax.conv_general_dilated` / `jax.lax.conv_transpose` configured at build time, the
 same call `flax.nnx.Conv` / `nnx.ConvTranspose` make, with the same HWIO kernel layout. The layers
@@ -18,6 +18,7 @@ import jax.numpy as jnp
 from kerasish import activations as _activations
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
+from kerasish import registry
 from kerasish import regularizers as _regularizers
 from kerasish.layers import checks
 from kerasish.layers.base import Layer
@@ -26,13 +27,13 @@ from kerasish.shapes import Shape, format_shape
 _SPATIAL_LETTERS = {1: "W", 2: "HW", 3: "DHW"}
 
 
-def _dimension_numbers(rank: int, data_format: str) -> tuple[str, str, str]:
+def dimension_numbers(rank: int, data_format: str) -> tuple[str, str, str]:
     spatial = _SPATIAL_LETTERS[rank]
     image = "N" + spatial + "C" if data_format == "channels_last" else "NC" + spatial
     return image, spatial + "IO", image
 
 
-def _conv_output_size(size: int | None, kernel: int, stride: int, dilation: int, padding: str) -> int | None:
+def conv_output_size(size: int | None, kernel: int, stride: int, dilation: int, padding: str) -> int | None:
     """One spatial axis of a convolution's output (`padding` "valid", "same" or "causal")."""
     if size is None:
         return None
@@ -99,7 +100,7 @@ class _Conv(Layer):
         return range(1, self.rank + 1) if self.data_format == "channels_last" else range(2, self.rank + 2)
 
     def _output_size(self, size: int | None, axis: int) -> int | None:
-        return _conv_output_size(size, self.kernel_size[axis], self.strides[axis], self.dilation_rate[axis],
+        return conv_output_size(size, self.kernel_size[axis], self.strides[axis], self.dilation_rate[axis],
                                  self.padding)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -151,7 +152,7 @@ class _Conv(Layer):
             x, padding = jnp.pad(x, pads), "VALID"
         return jax.lax.conv_general_dilated(
             x, self.kernel[...], window_strides=self.strides, padding=padding, rhs_dilation=self.dilation_rate,
-            dimension_numbers=_dimension_numbers(self.rank, self.data_format), feature_group_count=self.groups)
+            dimension_numbers=dimension_numbers(self.rank, self.data_format), feature_group_count=self.groups)
 
     def call(self, x):
         if not jnp.issubdtype(x.dtype, jnp.floating):
@@ -290,7 +291,7 @@ class _ConvTranspose(_Conv):
         # `transpose_kernel=True` reads the (..., out, in) kernel as the forward conv's, as Keras's JAX backend does.
         return jax.lax.conv_transpose(x, self.kernel[...], self.strides, padding=self._pads(),
                                       rhs_dilation=self.dilation_rate,
-                                      dimension_numbers=_dimension_numbers(self.rank, self.data_format),
+                                      dimension_numbers=dimension_numbers(self.rank, self.data_format),
                                       transpose_kernel=True)
 
     def get_config(self) -> dict[str, Any]:
@@ -332,3 +333,69 @@ class Conv2DTranspose(_ConvTranspose):
     """
 
     rank = 2
+
+
+class Conv3D(_Conv):
+    """A 3-D convolution over volumes (or videos): `activation(conv(x, kernel) + bias)`.
+
+    Args: as `Conv2D`, with tuples of 3 ints for `kernel_size`, `strides` and `dilation_rate`.
+
+    Input shape: `(batch, depth, height, width, channels)` (channels last).
+    Output shape: `(batch, new_depth, new_height, new_width, filters)`.
+    Weights: `kernel` of shape `(kd, kh, kw, channels // groups, filters)`, then `bias` `(filters,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Conv3D(2, 3, padding="same")(jnp.ones((1, 4, 4, 4, 3))).shape
+      (1, 4, 4, 4, 2)
+    """
+
+    rank = 3
+
+
+class Conv1DTranspose(_ConvTranspose):
+    """A 1-D transposed convolution: upsamples a sequence by `strides`.
+
+    Args: as `Conv2DTranspose`, with ints (or tuples of 1 int) for `kernel_size`, `strides`,
+    `output_padding` and `dilation_rate`.
+
+    Input shape: `(batch, steps, channels)`. Output shape: `(batch, new_steps, filters)`.
+    Weights: `kernel` of shape `(kernel_size, filters, channels)` (Keras's layout), then `bias` `(filters,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Conv1DTranspose(4, 3, strides=2, padding="same")(jnp.ones((2, 5, 3))).shape
+      (2, 10, 4)
+    """
+
+    rank = 1
+
+
+class Conv3DTranspose(_ConvTranspose):
+    """A 3-D transposed convolution: upsamples a volume by `strides`.
+
+    Args: as `Conv2DTranspose`, with tuples of 3 ints.
+
+    Input shape: `(batch, depth, height, width, channels)`.
+    Output shape: `(batch, new_depth, new_height, new_width, filters)`.
+    Weights: `kernel` of shape `(kd, kh, kw, filters, channels)` (Keras's layout), then `bias` `(filters,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Conv3DTranspose(2, 2, strides=2)(jnp.ones((1, 2, 3, 2, 3))).shape
+      (1, 4, 6, 4, 2)
+    """
+
+    rank = 3
+
+
+# Keras's other names for the same classes.
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = Conv1DTranspose, Conv2DTranspose, \
+    Conv3DTranspose
+
+for _cls in (Conv1D, Conv2D, Conv3D, Conv1DTranspose, Conv2DTranspose, Conv3DTranspose):
+    registry.register_builtin("layers", _cls)

@@ -13,6 +13,7 @@ from kerasish import activations as _activations
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import random as _random
+from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.layers.symbolic import Node, SymbolicTensor
 from kerasish.shapes import Shape, format_shape, standardize_shape
@@ -245,6 +246,14 @@ class Dropout(Layer):
 class Flatten(Layer):
     """Flattens every axis but the batch axis: `(batch, 4, 4, 2)` -> `(batch, 32)`.
 
+    Args:
+      data_format: `"channels_last"` (default; `None` means it) or `"channels_first"`: channels-first inputs
+        are moved to channels last before flattening, as Keras does, so the order of the flat features
+        matches a channels-last model's.
+
+    Input shape: `(batch, ...)`. Output shape: `(batch, product of the other sizes)` (`(batch, 1)` for
+    `(batch,)`).
+
     Example:
       >>> import jax.numpy as jnp
       >>> import kerasish as ks
@@ -252,12 +261,40 @@ class Flatten(Layer):
       (2, 32)
     """
 
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data_format = checks.data_format(data_format, "Flatten")
+
     def call(self, x):
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = jnp.moveaxis(x, 1, -1)
         return x.reshape((x.shape[0], -1))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         rest = input_shape[1:]
         return (input_shape[0], None if None in rest else math.prod(rest))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder), the mask handed on.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Identity()([jnp.ones((1, 2)), jnp.zeros((1, 3))])[1].shape
+      (1, 3)
+    """
+
+    supports_masking = True
+
+    def call(self, x):
+        return x
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
 
 
 class Reshape(Layer):

@@ -1,4 +1,4 @@
-"""Layers that merge a list of inputs: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate.
+"""Layers that merge a list of inputs: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot.
 
 Used with the functional API: `ks.layers.Add()([x1, x2])`. The elementwise ones broadcast as Keras
 does: the sample shapes (batch axis excluded) are aligned on the right and sizes of 1 stretch, so
@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
+from kerasish import registry
 from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import format_shape, is_shape, mask_leaves
@@ -252,6 +254,100 @@ class Concatenate(Layer):
         return {**super().get_config(), "axis": self.axis}
 
 
+def _batch_dot_axes(axes: Any, ranks: tuple[int, int]) -> tuple[int, int]:
+    pair = (axes, axes) if checks.is_int(axes) else tuple(axes)
+    return tuple(a % r if a < 0 else a for a, r in zip(pair, ranks))
+
+
+class Dot(Layer):
+    """The dot product of two batches of samples along `axes`: `Dot(axes=1)([a, b])` for `(batch, n)` inputs
+    gives `(batch, 1)`, each row `sum(a * b)`.
+
+    The contracted axis of the first input meets the one of the second; the output has the first input's
+    other axes (batch first), then the second's (batch excepted), as Keras's `batch_dot`; a result of rank 1
+    is given a trailing axis of 1.
+
+    Args:
+      axes: an int (the same axis of both inputs) or a pair `(axis_of_first, axis_of_second)`; never the
+        batch axis 0. Negative values count from the end of each input.
+      normalize: L2-normalize both inputs along their axis first, so the product is the cosine similarity.
+
+    Input shape: a list of 2 shapes whose sizes on `axes` agree. Output shape: see above.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Dot(axes=(1, 2))([jnp.ones((2, 5)), jnp.ones((2, 3, 5))]).shape
+      (2, 3)
+      >>> ks.layers.Dot(axes=1)([jnp.array([[1.0, 2.0]]), jnp.array([[3.0, 4.0]])]).tolist()
+      [[11.0]]
+    """
+
+    supports_masking = True
+
+    def __init__(self, axes: Any, normalize: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not checks.is_int(axes):
+            if not isinstance(axes, (list, tuple)):
+                raise TypeError(f"Argument `axes` of Dot must be an int or a list of 2 ints, received {axes!r}.")
+            if len(axes) != 2 or not all(checks.is_int(a) for a in axes):
+                raise ValueError(f"Argument `axes` of Dot must be an int or a list of 2 ints, received {axes!r}.")
+        self.axes = int(axes) if checks.is_int(axes) else type(axes)(int(a) for a in axes)
+        self.normalize = checks.boolean(normalize, "normalize", "Dot")
+
+    def _checked(self, shapes: Any) -> tuple[tuple, tuple, tuple[int, int]]:
+        if is_shape(shapes) or not isinstance(shapes, (list, tuple)) or len(shapes) != 2:
+            raise ValueError(f"A `Dot` layer should be called on a list of 2 inputs, received input_shape={shapes}.")
+        first, second = (tuple(s) for s in shapes)
+        if len(first) < 2 or len(second) < 2:
+            raise ValueError(f"Layer '{self.name}' (Dot) needs inputs of rank >= 2 (batch first), received shapes "
+                             f"{format_shape(first)} and {format_shape(second)}.")
+        axes = _batch_dot_axes(self.axes, (len(first), len(second)))
+        if 0 in axes or axes[0] >= len(first) or axes[1] >= len(second):
+            raise ValueError(f"Layer '{self.name}' (Dot) cannot contract axes={self.axes} of inputs of shapes "
+                             f"{format_shape(first)} and {format_shape(second)}: each axis must be a non-batch axis "
+                             f"of its input.")
+        d1, d2 = first[axes[0]], second[axes[1]]
+        if d1 is not None and d2 is not None and d1 != d2:
+            raise ValueError(f"Incompatible input shapes for layer '{self.name}' (Dot): axis values {d1} (at axis "
+                             f"{axes[0]}) != {d2} (at axis {axes[1]}). Full input shapes: {format_shape(first)}, "
+                             f"{format_shape(second)}.")
+        return first, second, axes
+
+    def build(self, input_shape: Any) -> None:
+        self._checked(input_shape)
+
+    def check_input_shape(self, shape: Any) -> None:
+        self._checked(shape)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        first, second, axes = self._checked(input_shape)
+        out = [d for i, d in enumerate(first) if i != axes[0]] + [d for i, d in enumerate(second)
+                                                                  if i not in (0, axes[1])]
+        return tuple(out + [1] if len(out) == 1 else out)
+
+    def compute_mask(self, inputs, previous_mask):
+        return None
+
+    def call(self, inputs):
+        x, y = inputs
+        axes = _batch_dot_axes(self.axes, (x.ndim, y.ndim))
+        if self.normalize:  # Keras's ops.normalize: x * min(rsqrt(sum(x**2)), 1 / epsilon)
+            x, y = (v * jnp.minimum(jax.lax.rsqrt(jnp.sum(jnp.square(v), axis=a, keepdims=True)), 1e7)
+                    for v, a in ((x, axes[0]), (y, axes[1])))
+        letters = "abcdefghijklmnopqrstuvwxy"
+        x_axes = ["z"] + list(letters[:x.ndim - 1])
+        y_axes = ["z"] + list(letters[x.ndim - 1:x.ndim + y.ndim - 2])
+        y_axes[axes[1]] = x_axes[axes[0]]
+        out_axes = [a for i, a in enumerate(x_axes) if i != axes[0]] + [a for i, a in enumerate(y_axes)
+                                                                        if i not in (0, axes[1])]
+        out = jnp.einsum(f"{''.join(x_axes)},{''.join(y_axes)}->{''.join(out_axes)}", x, y)
+        return out[:, None] if out.ndim == 1 else out
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
+
+
 # -- the functional forms Keras guides use: `layers.concatenate([a, b])` is `layers.Concatenate()([a, b])` ----------
 
 def add(inputs: list, **kwargs: Any):
@@ -300,3 +396,12 @@ def concatenate(inputs: list, axis: int = -1, **kwargs: Any):
       (None, 7)
     """
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs: list, axes: Any = -1, **kwargs: Any):
+    """`Dot(axes=axes, **kwargs)(inputs)`: the dot product of two inputs along `axes`."""
+    return Dot(axes=axes, **kwargs)(inputs)
+
+
+for _cls in (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot):
+    registry.register_builtin("layers", _cls)
