@@ -111,7 +111,7 @@ from kerasish.layers.reshaping import (
 from kerasish.layers.rnn import RNN, StackedRNNCells
 from kerasish.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from kerasish.layers.sequence_attention import AdditiveAttention, Attention
-from kerasish.layers.wrappers import Bidirectional
+from kerasish.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 
 __all__ = [
     "Activation", "ActivityRegularization", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
@@ -130,9 +130,9 @@ __all__ = [
     "MultiHeadAttention", "Multiply", "NonTrainable", "Normalization", "PReLU", "Permute", "RMSNormalization", "RNN",
     "ReLU", "RepeatVector", "Rescaling", "Reshape", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
     "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax", "SpatialDropout1D", "SpatialDropout2D",
-    "SpatialDropout3D", "StackedRNNCells", "Subtract", "UnitNormalization", "UpSampling1D", "UpSampling2D",
-    "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add", "average", "concatenate", "dot",
-    "maximum", "minimum", "multiply", "subtract",
+    "SpatialDropout3D", "StackedRNNCells", "Subtract", "TimeDistributed", "UnitNormalization", "UpSampling1D",
+    "UpSampling2D", "UpSampling3D", "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add", "average",
+    "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]
 
 # Every layer class is a built-in of the "layers" family of `kerasish.registry` (what wrappers and files name).

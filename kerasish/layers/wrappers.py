@@ -1,4 +1,4 @@
-"""Layer wrappers: Bidirectional.
+"""Layer wrappers: Wrapper (the base), TimeDistributed, Bidirectional.
 
 `Bidirectional` follows Keras 3: it rebuilds two fresh copies of the recurrent layer from its config,
 a forward one (named `forward_<name>`) and a backward one (`backward_<name>`, `go_backwards=True`),
@@ -12,8 +12,10 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from kerasish.layers import checks
 from kerasish.layers.base import Layer
-from kerasish.shapes import Shape, mask_leaves
+from kerasish.layers.layer_serialization import deserialize_layer, serialize_layer
+from kerasish.shapes import Shape, format_shape, mask_leaves
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -170,3 +172,85 @@ class Bidirectional(Layer):
         if self._custom_backward:
             config["backward_layer"] = _serialize(self.backward_layer)
         return config
+
+
+class Wrapper(Layer):
+    """Base class of layers that hold one other layer, `layer`, and augment it (Keras's `Wrapper`).
+
+    The held layer is a sublayer: its weights are the wrapper's. `get_config` records it as
+    `{"class_name", "config"}`, and `from_config` rebuilds it through `kerasish.registry`.
+
+    Args:
+      layer: the layer to wrap (a kerasish Layer, or a `{"class_name", "config"}` dict).
+    """
+
+    def __init__(self, layer: Any, **kwargs: Any) -> None:
+        layer = deserialize_layer(layer, "layer", type(self).__name__)
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "layer": serialize_layer(self.layer)}
+
+
+class TimeDistributed(Wrapper):
+    """Applies `layer` to every time step of its input: `(batch, time, ...)` -> `(batch, time, ...)`.
+
+    Each step `x[:, t]` goes through the same layer (the same weights). A layer whose rows are independent
+    (`Dense`, `Conv2D`, `Dropout`, ...) runs once on all `batch * time` steps folded into the batch axis; any
+    other (`BatchNormalization` in training) runs step after step, as Keras runs it.
+
+    Args:
+      layer: the layer to apply at each step.
+
+    Call arguments:
+      mask: `(batch, time, ...)` booleans; the wrapped layer gets each step's mask when its `call` takes one.
+      training: passed on to the wrapped layer.
+
+    Input shape: `(batch, time, *step_shape)`. Output shape: `(batch, time, *layer_output_shape[1:])`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> layer = ks.layers.TimeDistributed(ks.layers.Dense(8))
+      >>> layer(jnp.ones((2, 10, 3))).shape, layer.layer.kernel.shape
+      ((2, 10, 8), (3, 8))
+    """
+
+    supports_masking = True
+
+    def _step_shape(self, input_shape: Any) -> Shape:
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) < 3 or not all(
+                d is None or checks.is_int(d) for d in input_shape):
+            raise ValueError(f"`TimeDistributed` Layer should be passed an `input_shape` with at least 3 dimensions, "
+                             f"received: {input_shape}")
+        return (input_shape[0], *input_shape[2:])
+
+    def build(self, input_shape: Shape) -> None:
+        self.layer.build_for(self._step_shape(input_shape))
+
+    def check_input_shape(self, shape: Shape) -> None:
+        self.layer.check_input_shape(self._step_shape(shape))
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        step = self.layer.compute_output_shape(self._step_shape(input_shape))
+        return (input_shape[0], input_shape[1], *step[1:])
+
+    def rows_independent(self, training: bool) -> bool:
+        return super().rows_independent(training) and self.layer.rows_independent(training)
+
+    def call(self, x, training: bool = False, mask=None):
+        batch, time = x.shape[0], x.shape[1]
+        if mask is not None:
+            mask = jnp.asarray(mask)
+            if mask.ndim < 2 or mask.shape[:2] != (batch, time):
+                raise ValueError(f"The `mask` passed to the `TimeDistributed` layer '{self.name}' must start with the "
+                                 f"input's (batch, timesteps) = {format_shape((batch, time))}, received a mask of "
+                                 f"shape {format_shape(mask.shape)}.")
+        if self.layer.rows_independent(training):
+            folded_mask = None if mask is None else mask.reshape((batch * time,) + mask.shape[2:])
+            y = self.layer(x.reshape((batch * time,) + x.shape[2:]), training=training, mask=folded_mask)
+            return y.reshape((batch, time) + y.shape[1:])
+        steps = [self.layer(x[:, t], training=training, mask=None if mask is None else mask[:, t])
+                 for t in range(time)]
+        return jnp.stack(steps, axis=1)
