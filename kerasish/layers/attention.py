@@ -237,5 +237,6 @@ class MultiHeadAttention(Layer):
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
                 "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": _constraints.serialize(self.kernel_constraint),
                 "bias_constraint": _constraints.serialize(self.bias_constraint), "seed": self.seed}

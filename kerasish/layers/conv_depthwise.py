@@ -115,6 +115,7 @@ class _DepthwiseBase(Layer):
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "depthwise_regularizer": _regularizers.serialize(self.depthwise_regularizer),
                 "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
                 "depthwise_constraint": _constraints.serialize(self.depthwise_constraint),
                 "bias_constraint": _constraints.serialize(self.bias_constraint)}
 

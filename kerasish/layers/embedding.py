@@ -87,4 +87,5 @@ class Embedding(Layer):
                 "embeddings_initializer": _initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": _regularizers.serialize(self.embeddings_regularizer),
                 "embeddings_constraint": _constraints.serialize(self.embeddings_constraint),
+                "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
                 "mask_zero": self.mask_zero}

@@ -225,6 +225,7 @@ class _RNN(Layer):
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
                 "recurrent_regularizer": _regularizers.serialize(self.recurrent_regularizer),
                 "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": _constraints.serialize(self.kernel_constraint),
                 "recurrent_constraint": _constraints.serialize(self.recurrent_constraint),
                 "bias_constraint": _constraints.serialize(self.bias_constraint), "dropout": self.dropout,

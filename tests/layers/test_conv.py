@@ -36,6 +36,11 @@ ORACLE_CASES = [
     ("Conv2DTranspose", dict(filters=3, kernel_size=3, strides=(2, 3), output_padding=(1, 2)), (2, 4, 3, 2)),
     ("Conv2DTranspose", dict(filters=2, kernel_size=3, dilation_rate=2, padding="same"), (2, 5, 4, 3)),
     ("Conv2DTranspose", dict(filters=2, kernel_size=3, strides=2, data_format="channels_first"), (2, 3, 4, 5)),
+    ("Conv3D", dict(filters=2, kernel_size=2, strides=(1, 2, 1)), (2, 4, 5, 3, 2)),
+    ("Conv3D", dict(filters=2, kernel_size=3, padding="same", data_format="channels_first"), (2, 2, 3, 4, 3)),
+    ("Conv1DTranspose", dict(filters=2, kernel_size=3, strides=2), (2, 5, 3)),
+    ("Conv1DTranspose", dict(filters=3, kernel_size=4, strides=3, padding="same", output_padding=1), (2, 4, 2)),
+    ("Conv3DTranspose", dict(filters=2, kernel_size=3, strides=2, padding="same"), (2, 3, 2, 3, 2)),
 ]
 
 

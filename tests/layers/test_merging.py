@@ -75,3 +75,30 @@ def test_merging_rejects_bad_inputs():
         ks.layers.Concatenate(axis=0)([jnp.ones((1, 2)), jnp.ones((1, 2))])
     with pytest.raises(TypeError, match=r"`axis` of Concatenate must be an int, received 'last'"):
         ks.layers.Concatenate(axis="last")
+
+
+@pytest.mark.parametrize("axes, shapes, normalize", [
+    (1, [(2, 5), (2, 5)], False),
+    ((1, 2), [(2, 5), (2, 3, 5)], True),
+    (-1, [(2, 3, 4), (2, 6, 4)], False),
+    ((2, 1), [(2, 3, 4, 5), (2, 4, 2)], False),
+    ([1, 1], [(2, 3, 4), (2, 3, 2)], True),
+])
+def test_dot_matches_keras(axes, shapes, normalize):
+    from tests.layers.helpers import assert_keras_parity
+    assert_keras_parity("Dot", dict(axes=axes, normalize=normalize), [(2,) + s[1:] for s in shapes])
+    x = [np.ones(s, np.float32) for s in shapes]
+    assert ks.layers.dot([jnp.asarray(v) for v in x], axes=axes).shape == keras.layers.dot(x, axes=axes).shape
+
+
+@pytest.mark.parametrize("make, error, pattern", [
+    (lambda: ks.layers.Dot(axes="1"), TypeError, r"`axes` of Dot must be an int or a list of 2 ints, received '1'"),
+    (lambda: ks.layers.Dot(axes=(1, 2, 3)), ValueError, r"`axes` of Dot must be an int or a list of 2 ints"),
+    (lambda: ks.layers.Dot(1)(jnp.ones((2, 3))), ValueError, r"A `Dot` layer should be called on a list of 2 inputs"),
+    (lambda: ks.layers.Dot(1)([jnp.ones((2, 3)), jnp.ones((2, 4))]), ValueError,
+     r"Incompatible input shapes for layer 'dot(_\d+)?' \(Dot\): axis values 3 \(at axis 1\) != 4"),
+    (lambda: ks.layers.Dot(0)([jnp.ones((2, 3)), jnp.ones((2, 3))]), ValueError, r"cannot contract axes=0"),
+])
+def test_dot_errors(make, error, pattern):
+    with pytest.raises(error, match=pattern):
+        make()

@@ -42,6 +42,11 @@ ORACLE_CASES = [
     ("GlobalAveragePooling2D", dict(), (2, 4, 5, 3)),
     ("GlobalAveragePooling2D", dict(keepdims=True), (2, 4, 5, 3)),
     ("GlobalMaxPooling2D", dict(data_format="channels_first"), (2, 3, 4, 5)),
+    ("MaxPooling3D", dict(), (2, 4, 5, 4, 2)),
+    ("MaxPooling3D", dict(pool_size=(2, 3, 2), strides=1, padding="same"), (2, 3, 4, 4, 2)),
+    ("AveragePooling3D", dict(pool_size=2, padding="same", data_format="channels_first"), (2, 2, 3, 4, 5)),
+    ("GlobalAveragePooling3D", dict(), (2, 3, 2, 4, 3)),
+    ("GlobalMaxPooling3D", dict(data_format="channels_first", keepdims=True), (2, 3, 2, 4, 3)),
 ]
 
 
@@ -99,3 +104,9 @@ def test_pooling_rejects_bad_inputs():
         ks.layers.AveragePooling2D(3, name="q").build_for((None, 2, 8, 1))
     with pytest.raises(ValueError, match=r"expected ndim=3, found ndim=4"):
         ks.layers.GlobalAveragePooling1D()(jnp.ones((2, 4, 4, 1)))
+
+
+def test_keras_short_names_are_the_same_classes():
+    assert ks.layers.MaxPool2D is ks.layers.MaxPooling2D and ks.layers.AvgPool3D is ks.layers.AveragePooling3D
+    assert ks.layers.GlobalAvgPool1D is ks.layers.GlobalAveragePooling1D
+    assert ks.layers.GlobalMaxPool3D is ks.layers.GlobalMaxPooling3D
