@@ -28,13 +28,13 @@ def _floats(x, dtype):
     return x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(dtype)
 
 
-def _non_negative(value: Any, argument: str, layer: str, allow_none: bool = False) -> float | None:
+def _non_negative(value: Any, message: str, argument: str, allow_none: bool = False) -> float | None:
+    """`value` if it is a number >= 0 (or None when allowed), else Keras's ValueError `message` with the value."""
     if value is None and allow_none:
         return None
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
-    if not ok:
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
         accepted = "None or a number >= 0" if allow_none else "a number >= 0"
-        raise ValueError(f"Argument `{argument}` of {layer} must be {accepted}, received {value!r}.")
+        raise ValueError(f"{message} (accepted: {accepted}). Received: {argument}={value!r}")
     return value
 
 
@@ -70,9 +70,12 @@ class ReLU(_Elementwise):
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.max_value = _non_negative(max_value, "max_value", "ReLU", allow_none=True)
-        self.negative_slope = _non_negative(negative_slope, "negative_slope", "ReLU")
-        self.threshold = _non_negative(threshold, "threshold", "ReLU")
+        self.max_value = _non_negative(max_value, "max_value of a ReLU layer cannot be a negative value", "max_value",
+                                       allow_none=True)
+        self.negative_slope = _non_negative(
+            negative_slope, "negative_slope of a ReLU layer cannot be None or a negative value", "negative_slope")
+        self.threshold = _non_negative(threshold, "threshold of a ReLU layer cannot be None or a negative value",
+                                       "threshold")
 
     def call(self, x):
         x = _floats(x, self.compute_dtype)
@@ -111,7 +114,9 @@ class LeakyReLU(_Elementwise):
             negative_slope = kwargs.pop("alpha")
             warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.", stacklevel=2)
         super().__init__(**kwargs)
-        self.negative_slope = _non_negative(negative_slope, "negative_slope", "LeakyReLU")
+        self.negative_slope = _non_negative(
+            negative_slope, "The negative_slope value of a Leaky ReLU layer cannot be None or negative value",
+            "negative_slope")
 
     def call(self, x):
         return jax.nn.leaky_relu(_floats(x, self.compute_dtype), negative_slope=self.negative_slope)
@@ -246,10 +251,14 @@ class Softmax(_Elementwise):
         x = _floats(x, self.compute_dtype)
         if mask is not None:
             mask = jnp.asarray(mask)
-            if mask.ndim > x.ndim or any(m != 1 and m != d for m, d in zip(mask.shape[::-1], x.shape[::-1])):
-                raise ValueError(f"Argument `mask` of layer '{self.name}' (Softmax) must be broadcastable to the "
-                                 f"inputs: each of its axes 1 or the input's size, received inputs of shape "
-                                 f"{format_shape(x.shape)} and a mask of shape {format_shape(mask.shape)}.")
+            if mask.ndim > x.ndim:
+                raise ValueError(f"The `mask` of layer '{self.name}' (Softmax) must be broadcastable to `inputs` and "
+                                 f"must not have more dimensions. Received: inputs.shape={format_shape(x.shape)}, "
+                                 f"mask.shape={format_shape(mask.shape)}")
+            if any(m != 1 and m != d for m, d in zip(mask.shape[::-1], x.shape[::-1])):
+                raise ValueError(f"The `mask` of layer '{self.name}' (Softmax) must be broadcastable to `inputs`. "
+                                 f"Each mask dimension must be 1 or match the corresponding input dimension. Received: "
+                                 f"inputs.shape={format_shape(x.shape)}, mask.shape={format_shape(mask.shape)}")
             if mask.dtype != jnp.bool_:
                 mask = mask > 0.5
             x = jnp.where(mask, x, -3e4 if x.dtype == jnp.float16 else -1e9)

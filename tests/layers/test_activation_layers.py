@@ -63,11 +63,16 @@ def test_prelu_weights_and_constraint():
 
 
 @pytest.mark.parametrize("make, error, pattern", [
-    (lambda: ks.layers.ReLU(max_value=-1.0), ValueError, r"`max_value` of ReLU must be None or a number >= 0, "
-                                                         r"received -1.0"),
-    (lambda: ks.layers.ReLU(negative_slope=None), ValueError, r"`negative_slope` of ReLU must be a number >= 0"),
-    (lambda: ks.layers.ReLU(threshold=-0.5), ValueError, r"`threshold` of ReLU must be a number >= 0, received -0.5"),
-    (lambda: ks.layers.LeakyReLU(-0.1), ValueError, r"`negative_slope` of LeakyReLU must be a number >= 0"),
+    (lambda: ks.layers.ReLU(max_value=-1.0), ValueError, r"max_value of a ReLU layer cannot be a negative value "
+                                                         r"\(accepted: None or a number >= 0\). Received: "
+                                                         r"max_value=-1.0"),
+    (lambda: ks.layers.ReLU(negative_slope=None), ValueError, r"negative_slope of a ReLU layer cannot be None or a "
+                                                              r"negative value .*Received: negative_slope=None"),
+    (lambda: ks.layers.ReLU(threshold=-0.5), ValueError,
+     r"threshold of a ReLU layer cannot be None or a negative value \(accepted: a number >= 0\). Received: "
+     r"threshold=-0.5"),
+    (lambda: ks.layers.LeakyReLU(-0.1), ValueError, r"The negative_slope value of a Leaky ReLU layer cannot be None "
+                                                    r"or negative value .*Received: negative_slope=-0.1"),
     (lambda: ks.layers.ELU("1"), ValueError, r"`alpha` of ELU must be a number, received '1'"),
     (lambda: ks.layers.PReLU(shared_axes=[0]), ValueError, r"`shared_axes` of PReLU must be None, an int >= 1"),
     (lambda: ks.layers.PReLU(shared_axes=[3])(jnp.ones((1, 2, 2))), ValueError,
@@ -75,7 +80,10 @@ def test_prelu_weights_and_constraint():
     (lambda: ks.layers.PReLU()(ks.Input((None, 3))), ValueError, r"needs known sizes on every axis but the batch"),
     (lambda: ks.layers.Softmax(axis="x"), ValueError, r"`axis` of Softmax must be an int or a non-empty list"),
     (lambda: ks.layers.Softmax()(jnp.ones((2, 3)), mask=jnp.ones((2, 4), bool)), ValueError,
-     r"`mask` of layer 'softmax(_\d+)?' \(Softmax\) must be broadcastable to the inputs.*\(2, 3\).*\(2, 4\)"),
+     r"`mask` of layer 'softmax(_\d+)?' \(Softmax\) must be broadcastable to `inputs`. Each mask dimension must be "
+     r"1 or match the corresponding input dimension. Received: inputs.shape=\(2, 3\), mask.shape=\(2, 4\)"),
+    (lambda: ks.layers.Softmax()(jnp.ones((2, 3)), mask=jnp.ones((1, 2, 3), bool)), ValueError,
+     r"must not have more dimensions. Received: inputs.shape=\(2, 3\), mask.shape=\(1, 2, 3\)"),
 ])
 def test_activation_layer_errors(make, error, pattern):
     with pytest.raises(error, match=pattern):

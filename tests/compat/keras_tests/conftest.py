@@ -1,0 +1,17 @@
+"""Marks the ported Keras tests that kerasish cannot pass (listed with their reason in known_failures.py) as
+`xfail(strict=True)`, so that the ported files keep Keras's code with only the imports changed, and a listed test
+that starts passing fails until it is taken off the list."""
+
+import pytest
+
+from tests.compat.keras_tests.known_failures import KNOWN_FAILURES
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path, _, name = item.nodeid.rpartition("/")[2].partition("::")
+        reason = KNOWN_FAILURES.get(f"{path}::{name}")
+        if reason is None and "[" in name:  # a parametrized test listed as a whole
+            reason = KNOWN_FAILURES.get(f"{path}::{name.split('[')[0]}")
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
