@@ -152,7 +152,7 @@ class MultiHeadAttention(Layer):
 
     supports_masking = True
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, previous_mask=None):
         """The query's mask goes on with the output (the scores, if returned, carry none), as in Keras."""
         query_mask = mask_leaves(previous_mask)[0]
         return query_mask  # with `return_attention_scores`, the container gives it to the output only

@@ -36,8 +36,14 @@ def int_tuple(value: Any, rank: int, argument: str, layer: str, minimum: int = 1
 
 
 def positive_int(value: Any, argument: str, layer: str) -> int:
+    """`value` as an int >= 1, or Keras's wording of the error ("`units` must be a positive integer").
+
+    Example:
+      >>> positive_int(3, "units", "Dense")
+      3
+    """
     if not is_int(value) or value < 1:
-        raise ValueError(f"Argument `{argument}` of {layer} must be a positive int, received {value!r}.")
+        raise ValueError(f"Argument `{argument}` must be a positive integer, received {value!r} (layer {layer}).")
     return int(value)
 
 

@@ -122,9 +122,7 @@ class Dense(Layer):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"Argument `units` of Dense must be a positive int, received {units!r}.")
-        self.units = units
+        self.units = checks.positive_int(units, "units", "Dense")
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _initializers.get(kernel_initializer)

@@ -39,6 +39,8 @@ class Embedding(Layer):
       mask_zero: treat id 0 as padding: the output carries the mask `ids != 0`, which Sequential and
         functional models hand on to the next layers (an RNN then skips the padded steps). The
         vocabulary still counts id 0: `input_dim` is the largest id + 1.
+      weights: an initial table `(input_dim, output_dim)` (or a list holding it), set at once (the layer is
+        built at construction), as in Keras; not part of the config.
 
     Input shape: `(batch, ...)` of integers, e.g. `(batch, sequence_length)`.
     Output shape: `(batch, ..., output_dim)`.
@@ -54,7 +56,7 @@ class Embedding(Layer):
 
     def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: Any = "uniform",
                  embeddings_regularizer: Any = None, embeddings_constraint: Any = None, mask_zero: bool = False,
-                 **kwargs: Any) -> None:
+                 weights: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.input_dim = checks.positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = checks.positive_int(output_dim, "output_dim", "Embedding")
@@ -62,6 +64,9 @@ class Embedding(Layer):
         self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = _constraints.get(embeddings_constraint)
         self.mask_zero = checks.boolean(mask_zero, "mask_zero", "Embedding")
+        if weights is not None:  # Keras's initial table: built at once (the table's shape needs no input)
+            self.build_for((None, 1))
+            self.set_weights(weights if isinstance(weights, (list, tuple)) and len(weights) == 1 else [weights])
 
     def build(self, input_shape: Shape) -> None:
         self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer, name="embeddings",
@@ -78,7 +83,7 @@ class Embedding(Layer):
             x = x.astype(jnp.int32)
         return jnp.take(self.embeddings[...], x, axis=0)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, previous_mask=None):
         """`ids != 0` with `mask_zero=True` (shape `(batch, ...)`, the ids' shape), else None."""
         return jnp.not_equal(inputs, 0) if self.mask_zero else None
 

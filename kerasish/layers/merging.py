@@ -65,7 +65,7 @@ class _Merge(Layer):
     def _merge(self, inputs: list):
         raise NotImplementedError
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, previous_mask=None):
         """With a mask on every input, their OR (Keras's rule for Add, Average, ...); otherwise None."""
         masks = mask_leaves(previous_mask)
         if previous_mask is None or any(m is None for m in masks):
@@ -237,7 +237,7 @@ class Concatenate(Layer):
         out[0] = shapes[0][0]
         return tuple(out)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, previous_mask=None):
         """With a mask on some input, the masks concatenated like the inputs (an unmasked input counts as
         all True) and reduced over the last axis with `any`, as in Keras; otherwise None."""
         masks = mask_leaves(previous_mask)
@@ -326,7 +326,7 @@ class Dot(Layer):
                                                                   if i not in (0, axes[1])]
         return tuple(out + [1] if len(out) == 1 else out)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, previous_mask=None):
         return None
 
     def call(self, inputs):

@@ -149,7 +149,7 @@ class _RNN(Layer):
     def _step(self, carry: tuple, xw_t, recurrent_masks) -> tuple[tuple, jax.Array]:
         raise NotImplementedError
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, previous_mask=None):
         """The input's mask for the sequence output (`return_sequences=True`), None for the last output and
         for the states (Keras's rule)."""
         mask = mask_leaves(previous_mask)[0]

@@ -97,7 +97,7 @@ class Attention(Layer):
         query, value, _ = self._shapes(input_shape)
         return (*query[:-1], value[-1])
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, previous_mask=None):
         """The query's mask goes on with the output, as in Keras."""
         return None if previous_mask is None else mask_leaves(previous_mask)[0]
 

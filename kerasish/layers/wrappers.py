@@ -119,7 +119,7 @@ class Bidirectional(Layer):
 
     supports_masking = True
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, previous_mask=None):
         """The input's mask for sequence outputs (one per output with `merge_mode=None`), else None (Keras's)."""
         mask = mask_leaves(previous_mask)[0]
         if self.return_sequences:
@@ -185,9 +185,16 @@ class Wrapper(Layer):
     """
 
     def __init__(self, layer: Any, **kwargs: Any) -> None:
+        if not isinstance(layer, (Layer, dict)):
+            raise ValueError(f"Layer {layer!r} supplied to Wrapper isn't a supported layer type. Please ensure wrapped "
+                             f"layer is a valid Keras layer (a kerasish Layer, or a {{'class_name', 'config'}} dict).")
         layer = deserialize_layer(layer, "layer", type(self).__name__)
         super().__init__(**kwargs)
         self.layer = layer
+
+    def build(self, input_shape: Any) -> None:
+        if not self.layer.built:
+            self.layer.build_for(input_shape)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "layer": serialize_layer(self.layer)}
@@ -218,6 +225,12 @@ class TimeDistributed(Wrapper):
     """
 
     supports_masking = True
+
+    def __init__(self, layer: Any, **kwargs: Any) -> None:
+        if not isinstance(layer, (Layer, dict)):
+            raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance (a "
+                             f"kerasish Layer). Received: {layer!r}")
+        super().__init__(layer, **kwargs)
 
     def _step_shape(self, input_shape: Any) -> Shape:
         if not isinstance(input_shape, (tuple, list)) or len(input_shape) < 3 or not all(

@@ -75,9 +75,9 @@ def test_conv_regularizers_and_config_round_trip():
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.Conv2D(0, 3), r"`filters` of Conv2D must be a positive int, received 0"),
+    (lambda: ks.layers.Conv2D(0, 3), r"`filters` must be a positive integer, received 0"),
     (lambda: ks.layers.Conv2D(4, (3, 0)), r"`kernel_size` of Conv2D must be a positive int or a tuple of 2"),
-    (lambda: ks.layers.Conv1D(4, (3, 3)), r"`kernel_size` of Conv1D must be a positive int, received \(3, 3\)"),
+    (lambda: ks.layers.Conv1D(4, (3, 3)), r"`kernel_size` must be a positive integer, received \(3, 3\)"),
     (lambda: ks.layers.Conv2D(4, 3, strides="2"), r"`strides` of Conv2D .* received '2'"),
     (lambda: ks.layers.Conv2D(4, 3, padding="full"), r"`padding` of Conv2D must be one of \['valid', 'same'\]"),
     (lambda: ks.layers.Conv2D(4, 3, padding="causal"), r"`padding` of Conv2D must be one of"),

@@ -37,11 +37,11 @@ def test_depthwise_layer_contract(seeded):
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.DepthwiseConv2D(3, depth_multiplier=0), r"`depth_multiplier` of DepthwiseConv2D must be a "
-                                                               r"positive int, received 0"),
+    (lambda: ks.layers.DepthwiseConv2D(3, depth_multiplier=0), r"`depth_multiplier` must be a positive integer, "
+                                                               r"received 0 \(layer DepthwiseConv2D\)"),
     (lambda: ks.layers.DepthwiseConv2D((3, 0)), r"`kernel_size` of DepthwiseConv2D must be a positive int or a "
                                                 r"tuple of 2"),
-    (lambda: ks.layers.SeparableConv2D(0, 3), r"`filters` of SeparableConv2D must be a positive int, received 0"),
+    (lambda: ks.layers.SeparableConv2D(0, 3), r"`filters` must be a positive integer, received 0"),
     (lambda: ks.layers.SeparableConv1D(2, 3, padding="causal"), r"`padding` of SeparableConv1D must be one of "
                                                                 r"\['valid', 'same'\]"),
     (lambda: ks.layers.DepthwiseConv1D(5)(jnp.ones((1, 3, 2))), r"cannot take inputs of shape \(None, 3, 2\).*"

@@ -35,7 +35,7 @@ def test_dense_rejects_wrong_input_width_naming_layer_and_shapes():
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, "8", True])
 def test_dense_rejects_bad_units(units):
-    with pytest.raises(ValueError, match=r"`units` of Dense must be a positive int, received"):
+    with pytest.raises(ValueError, match=r"`units` must be a positive integer, received"):
         ks.layers.Dense(units)
 
 

@@ -87,11 +87,11 @@ def test_upsampling_keeps_integer_dtype_for_nearest():
     (lambda: ks.layers.ZeroPadding3D((1, 2)), ValueError, r"`padding` of ZeroPadding3D must be an int >= 0, a tuple of "
                                                           r"3 such ints"),
     (lambda: ks.layers.UpSampling1D((2,)), TypeError, r"`size` of UpSampling1D must be an int, received \(2,\)"),
-    (lambda: ks.layers.UpSampling1D(0), ValueError, r"`size` of UpSampling1D must be a positive int, received 0"),
+    (lambda: ks.layers.UpSampling1D(0), ValueError, r"`size` must be a positive integer, received 0"),
     (lambda: ks.layers.UpSampling3D((2, 2)), ValueError, r"`size` of UpSampling3D must be a positive int or a tuple "
                                                          r"of 3"),
     (lambda: ks.layers.RepeatVector(2.0), TypeError, r"`n` of RepeatVector must be an int, received 2.0"),
-    (lambda: ks.layers.RepeatVector(0), ValueError, r"`n` of RepeatVector must be a positive int, received 0"),
+    (lambda: ks.layers.RepeatVector(0), ValueError, r"`n` must be a positive integer, received 0"),
     (lambda: ks.layers.RepeatVector(2)(jnp.ones((1, 2, 3))), ValueError, r"expected ndim=2, found ndim=3"),
     (lambda: ks.layers.Permute((1, 3)), ValueError, r"`dims` of Permute must be a permutation of the axes 1, 2, "
                                                     r"\.\.\., n .* received dims=\(1, 3\)"),

@@ -123,7 +123,7 @@ def test_rnn_config_round_trip_rebuilds_the_cells():
     (lambda: ks.layers.RNN(ks.layers.GRUCell(2))(jnp.ones((2, 3, 1)), initial_state=jnp.ones((2, 3))), ValueError,
      r"`initial_state` of layer 'rnn(_\d+)?' must hold 1 array\(s\) of shape\(s\) \(2, 2\), received 1 of "
      r"shape\(s\) \(2, 3\)"),
-    (lambda: ks.layers.LSTMCell(0), ValueError, r"`units` of LSTMCell must be a positive int, received 0"),
+    (lambda: ks.layers.LSTMCell(0), ValueError, r"`units` must be a positive integer, received 0"),
     (lambda: ks.layers.GRUCell(2, recurrent_dropout=1.0), ValueError, r"`recurrent_dropout` of GRUCell must be a "
                                                                       r"number in \[0.0, 1.0\)"),
     (lambda: ks.layers.SimpleRNNCell(2, seed=-1), ValueError, r"`seed` of SimpleRNNCell must be None or an int >= 0"),

@@ -5,6 +5,7 @@ From keras-team/keras, keras/src/layers/: core/dense_test.py, core/embedding_tes
 core/masking_test.py, core/lambda_layer_test.py, core/input_layer_test.py, core/wrapper_test.py.
 Tests kerasish cannot pass are marked xfail (strict) in known_failures.py, with the reason; see README.md.
 """
+# ruff: noqa: UP034
 
 import os
 
