@@ -19,10 +19,6 @@ _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 #: The dtype names Keras allows (`keras.src.backend.common.dtypes.ALLOWED_DTYPES`).
 ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32",
                   "int64", "bfloat16", "bool", "string", "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
-#: Keras's backend capability flags: JAX arrays are dense, so neither sparse nor ragged inputs exist here.
-SUPPORTS_SPARSE_TENSORS = False
-SUPPORTS_RAGGED_TENSORS = False
-
 _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "int": "int32"}
 _name_counts: dict[str, int] = {}
 
@@ -160,3 +156,8 @@ def clear_session(free_memory: bool = True) -> None:
     _name_counts.clear()
     if free_memory:
         jax.clear_caches()
+
+
+#: Keras's backend capability flags: JAX arrays are dense, so neither sparse nor ragged inputs exist here.
+SUPPORTS_SPARSE_TENSORS = False
+SUPPORTS_RAGGED_TENSORS = False
