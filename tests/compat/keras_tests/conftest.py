@@ -4,7 +4,19 @@ that starts passing fails until it is taken off the list."""
 
 import pytest
 
+from kerasish import backend
 from tests.compat.keras_tests.known_failures import KNOWN_FAILURES
+
+
+def pytest_configure(config):
+    # The marks Keras's own conftest registers, which its tests use.
+    config.addinivalue_line("markers", "requires_trainable_backend: mark test for trainable backend only")
+    config.addinivalue_line("markers", "multi_device: mark test for running with multiple devices only")
+
+
+def skip_if_backend(given_backend, reason):
+    """Keras's conftest helper: skip on the named backend (kerasish's is "jax")."""
+    return pytest.mark.skipif(backend.backend() == given_backend, reason=reason)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,12 +11,12 @@ Tests kerasish cannot pass are marked xfail (strict) in known_failures.py, with 
 import numpy as np
 from absl.testing import parameterized
 import pytest
-from conftest import skip_if_backend
 
 from kerasish import layers
 from kerasish import ops
 from tests.compat.keras_tests import testing
 from kerasish import backend
+from tests.compat.keras_tests.conftest import skip_if_backend
 from kerasish import models
 from tests.compat.keras_tests.keras_tensor import KerasTensor
 from kerasish.backend import set_image_data_format
