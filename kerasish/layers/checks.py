@@ -2,7 +2,8 @@
 
 Each function takes the raw argument, the argument's name and the layer class's name, and returns the
 standardized value or raises a `ValueError` / `TypeError` naming all three, e.g.
-`Argument `strides` of Conv2D must be a positive int or a tuple of 2 positive ints, received (1, 0).`
+``The `strides` argument must be a tuple of 2 integers. Received strides=(1, 0), including values {0} that
+do not satisfy `value > 0` (layer Conv2D).``
 """
 
 from __future__ import annotations
@@ -20,19 +21,36 @@ def is_int(value: Any) -> bool:
 
 
 def int_tuple(value: Any, rank: int, argument: str, layer: str, minimum: int = 1) -> tuple[int, ...]:
-    """An int, or a sequence of `rank` ints, as a tuple of `rank` ints each `>= minimum`.
+    """An int, or a sequence of `rank` ints, as a tuple of `rank` ints each `>= minimum`; the error in Keras's
+    words (`standardize_tuple`), with the layer's name.
 
     Example:
       >>> int_tuple(3, 2, "kernel_size", "Conv2D")
       (3, 3)
     """
     values = (value,) * rank if is_int(value) else value
-    if (not isinstance(values, (tuple, list)) or len(values) != rank
-            or not all(is_int(v) and v >= minimum for v in values)):
-        kind = "positive int" if minimum == 1 else f"int >= {minimum}"
-        accepted = f"a {kind}" + (f" or a tuple of {rank} {kind}s" if rank > 1 else "")
-        raise ValueError(f"Argument `{argument}` of {layer} must be {accepted}, received {value!r}.")
+    message = f"The `{argument}` argument must be a tuple of {rank} integers. Received {argument}={value}"
+    if not isinstance(values, (tuple, list)) or len(values) != rank or not all(is_int(v) for v in values):
+        raise ValueError(f"{message} (layer {layer}; an int or a tuple of {rank} ints is accepted).")
+    bad = {int(v) for v in values if v < minimum}
+    if bad:
+        requirement = "> 0" if minimum == 1 else f">= {minimum}"
+        raise ValueError(f"{message}, including values {bad} that do not satisfy `value {requirement}` "
+                         f"(layer {layer}).")
     return tuple(int(v) for v in values)
+
+
+def strictly_positive(value: Any, argument: str, layer: str) -> int:
+    """`value` as an int >= 1; the error in the words of Keras's convolutions ("Expected a strictly positive value").
+
+    Example:
+      >>> strictly_positive(8, "filters", "Conv2D")
+      8
+    """
+    if not is_int(value) or value < 1:
+        raise ValueError(f"Invalid value for argument `{argument}`. Expected a strictly positive value. Received "
+                         f"{argument}={value!r} (layer {layer}; a positive integer is accepted).")
+    return int(value)
 
 
 def positive_int(value: Any, argument: str, layer: str) -> int:

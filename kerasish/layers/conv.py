@@ -70,20 +70,23 @@ class _Conv(Layer):
                  bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cls = type(self).__name__
-        self.filters = checks.positive_int(filters, "filters", cls)
+        self.filters = checks.strictly_positive(filters, "filters", cls)
         self.kernel_size = checks.int_tuple(kernel_size, self.rank, "kernel_size", cls)
         self.strides = checks.int_tuple(strides, self.rank, "strides", cls)
         paddings = ("valid", "same", "causal") if self.rank == 1 and not self._transposed else ("valid", "same")
         self.padding = checks.choice(padding, paddings, "padding", cls)
         self.data_format = checks.data_format(data_format, cls)
         self.dilation_rate = checks.int_tuple(dilation_rate, self.rank, "dilation_rate", cls)
-        self.groups = checks.positive_int(groups, "groups", cls)
+        if not checks.is_int(groups) or groups < 1:
+            raise ValueError(f"The number of groups must be a positive integer. Received: groups={groups!r} (layer "
+                             f"{cls}).")
+        self.groups = int(groups)
         if self.filters % self.groups:
-            raise ValueError(f"Argument `filters` of {cls} must be divisible by `groups`, received "
-                             f"filters={self.filters}, groups={self.groups}.")
+            raise ValueError(f"The number of filters must be evenly divisible by the number of groups. Received: "
+                             f"groups={self.groups}, filters={self.filters} (layer {cls}).")
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(f"{cls} does not support `strides` > 1 together with `dilation_rate` > 1 (neither does "
-                             f"Keras), received strides={self.strides}, dilation_rate={self.dilation_rate}.")
+            raise ValueError(f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+                             f"strides={self.strides} and dilation_rate={self.dilation_rate} (layer {cls}).")
         self.activation = _activations.get(activation)
         self.use_bias = checks.boolean(use_bias, "use_bias", cls)
         self.kernel_initializer = _initializers.get(kernel_initializer)
@@ -110,7 +113,8 @@ class _Conv(Layer):
                else (input_shape[0], self.filters) + spatial)
         if any(d is not None and d <= 0 for d in spatial):
             raise ValueError(
-                f"Layer '{self.name}' cannot take inputs of shape {format_shape(input_shape)}: with "
+                f"Computed output size would be zero or negative: layer '{self.name}' cannot take inputs of shape "
+                f"{format_shape(input_shape)}: with "
                 f"kernel_size={self.kernel_size}, strides={self.strides}, dilation_rate={self.dilation_rate} and "
                 f"padding='{self.padding}' the output would have shape {format_shape(out)}. Use larger inputs, "
                 f"a smaller kernel_size or padding='same'.")

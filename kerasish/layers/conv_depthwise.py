@@ -39,7 +39,7 @@ class _DepthwiseBase(Layer):
                  bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cls = type(self).__name__
-        self.depth_multiplier = checks.positive_int(depth_multiplier, "depth_multiplier", cls)
+        self.depth_multiplier = checks.strictly_positive(depth_multiplier, "depth_multiplier", cls)
         self.kernel_size = checks.int_tuple(kernel_size, self.rank, "kernel_size", cls)
         self.strides = checks.int_tuple(strides, self.rank, "strides", cls)
         self.padding = checks.choice(padding, ("valid", "same"), "padding", cls)
@@ -70,7 +70,8 @@ class _DepthwiseBase(Layer):
                else (input_shape[0], channels) + spatial)
         if any(d is not None and d <= 0 for d in spatial):
             raise ValueError(
-                f"Layer '{self.name}' cannot take inputs of shape {format_shape(input_shape)}: with "
+                f"Computed output size would be zero or negative: layer '{self.name}' cannot take inputs of shape "
+                f"{format_shape(input_shape)}: with "
                 f"kernel_size={self.kernel_size}, strides={self.strides}, dilation_rate={self.dilation_rate} and "
                 f"padding='{self.padding}' the output would have shape {format_shape(out)}. Use larger inputs, "
                 f"a smaller kernel_size or padding='same'.")
@@ -203,7 +204,7 @@ class _SeparableConv(_DepthwiseBase):
                          bias_regularizer=bias_regularizer, depthwise_constraint=depthwise_constraint,
                          bias_constraint=bias_constraint, **kwargs)
         cls = type(self).__name__
-        self.filters = checks.positive_int(filters, "filters", cls)
+        self.filters = checks.strictly_positive(filters, "filters", cls)
         self.pointwise_initializer = _initializers.get(pointwise_initializer)
         self.pointwise_regularizer = _regularizers.get(pointwise_regularizer)
         self.pointwise_constraint = _constraints.get(pointwise_constraint)

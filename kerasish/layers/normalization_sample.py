@@ -80,8 +80,8 @@ class GroupNormalization(Layer):
                  beta_regularizer: Any = None, gamma_regularizer: Any = None, beta_constraint: Any = None,
                  gamma_constraint: Any = None, **kwargs: Any) -> None:
         if not checks.is_int(groups) or (groups <= 0 and groups != -1):
-            raise ValueError(f"Argument `groups` of GroupNormalization must be a positive int (or -1 for instance "
-                             f"normalization), received {groups!r}.")
+            raise ValueError(f"Received an invalid value for argument `groups`, expected a positive integer (or -1 "
+                             f"for instance normalization). Received: groups={groups!r} (layer GroupNormalization).")
         super().__init__(**kwargs)
         cls = "GroupNormalization"
         if not checks.is_int(axis):

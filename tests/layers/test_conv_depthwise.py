@@ -37,14 +37,17 @@ def test_depthwise_layer_contract(seeded):
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.DepthwiseConv2D(3, depth_multiplier=0), r"`depth_multiplier` must be a positive integer, "
-                                                               r"received 0 \(layer DepthwiseConv2D\)"),
-    (lambda: ks.layers.DepthwiseConv2D((3, 0)), r"`kernel_size` of DepthwiseConv2D must be a positive int or a "
-                                                r"tuple of 2"),
-    (lambda: ks.layers.SeparableConv2D(0, 3), r"`filters` must be a positive integer, received 0"),
+    (lambda: ks.layers.DepthwiseConv2D(3, depth_multiplier=0), r"Invalid value for argument `depth_multiplier`. "
+                                                               r"Expected a strictly positive value. Received "
+                                                               r"depth_multiplier=0 \(layer DepthwiseConv2D"),
+    (lambda: ks.layers.DepthwiseConv2D((3, 0)), r"The `kernel_size` argument must be a tuple of 2 integers. "
+                                                r"Received kernel_size=\(3, 0\), including values \{0\}"),
+    (lambda: ks.layers.SeparableConv2D(0, 3), r"Invalid value for argument `filters`. Expected a strictly positive "
+                                              r"value. Received filters=0"),
     (lambda: ks.layers.SeparableConv1D(2, 3, padding="causal"), r"`padding` of SeparableConv1D must be one of "
                                                                 r"\['valid', 'same'\]"),
-    (lambda: ks.layers.DepthwiseConv1D(5)(jnp.ones((1, 3, 2))), r"cannot take inputs of shape \(None, 3, 2\).*"
+    (lambda: ks.layers.DepthwiseConv1D(5)(jnp.ones((1, 3, 2))), r"Computed output size would be zero or negative: .*"
+                                                                r"cannot take inputs of shape \(None, 3, 2\).*"
                                                                 r"padding='same'"),
     (lambda: ks.layers.DepthwiseConv2D(3)(jnp.ones((1, 5, 5))), r"expected ndim=4, found ndim=3"),
     (lambda: ks.layers.SeparableConv2D(2, 1)(ks.Input((4, 4, None))), r"needs a known channel axis"),

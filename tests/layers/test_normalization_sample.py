@@ -38,7 +38,8 @@ def test_unit_normalization_zero_vector_stays_zero():
 
 @pytest.mark.parametrize("make, error, pattern", [
     (lambda: ks.layers.GroupNormalization(groups=0), ValueError,
-     r"`groups` of GroupNormalization must be a positive int \(or -1 for instance normalization\), received 0"),
+     r"invalid value for argument `groups`, expected a positive integer \(or -1 for instance normalization\). "
+     r"Received: groups=0"),
     (lambda: ks.layers.GroupNormalization(groups=4)(jnp.ones((1, 6))), ValueError,
      r"the number of groups \(4\) must divide the number of channels \(6\)"),
     (lambda: ks.layers.GroupNormalization(groups=8)(jnp.ones((1, 6))), ValueError, r"number of groups \(8\)"),

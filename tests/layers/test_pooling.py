@@ -81,10 +81,12 @@ def test_integer_inputs_are_pooled_as_floats():
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.MaxPooling2D(0), r"`pool_size` of MaxPooling2D must be a positive int or a tuple of 2 "
-                                        r"positive ints, received 0"),
-    (lambda: ks.layers.MaxPooling1D((2, 2)), r"`pool_size` must be a positive integer, received"),
-    (lambda: ks.layers.AveragePooling2D(strides=(1, -1)), r"`strides` of AveragePooling2D .* received \(1, -1\)"),
+    (lambda: ks.layers.MaxPooling2D(0), r"The `pool_size` argument must be a tuple of 2 integers. Received "
+                                        r"pool_size=0, including values \{0\} that do not satisfy `value > 0`"),
+    (lambda: ks.layers.MaxPooling1D((2, 2)), r"The `pool_size` argument must be a tuple of 1 integers. Received "
+                                             r"pool_size=\(2, 2\)"),
+    (lambda: ks.layers.AveragePooling2D(strides=(1, -1)), r"The `strides` argument must be a tuple of 2 integers. "
+                                                          r"Received strides=\(1, -1\), including values \{-1\}"),
     (lambda: ks.layers.AveragePooling1D(padding="causal"), r"`padding` of AveragePooling1D must be one of "
                                                            r"\['valid', 'same'\], received 'causal'"),
     (lambda: ks.layers.GlobalMaxPooling1D(data_format="channels_middle"), r"`data_format` of GlobalMaxPooling1D"),

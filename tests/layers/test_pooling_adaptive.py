@@ -38,10 +38,11 @@ def test_adaptive_pooling_works_on_any_input_size():
 @pytest.mark.parametrize("make, error, pattern", [
     (lambda: ks.layers.AdaptiveMaxPooling1D(2.0), TypeError, r"`output_size` of AdaptiveMaxPooling1D must be an int "
                                                              r"or a tuple of 1 ints, received 2.0"),
-    (lambda: ks.layers.AdaptiveAveragePooling2D((2, 2, 2)), ValueError, r"`output_size` of AdaptiveAveragePooling2D "
-                                                                        r"must be a positive int or a tuple of 2"),
-    (lambda: ks.layers.AdaptiveMaxPooling3D(0), ValueError, r"`output_size` of AdaptiveMaxPooling3D must be a "
-                                                            r"positive int"),
+    (lambda: ks.layers.AdaptiveAveragePooling2D((2, 2, 2)), ValueError, r"The `output_size` argument must be a "
+                                                                        r"tuple of 2 integers. Received "
+                                                                        r"output_size=\(2, 2, 2\)"),
+    (lambda: ks.layers.AdaptiveMaxPooling3D(0), ValueError, r"The `output_size` argument must be a "
+                                                            r"tuple of 3 integers. Received output_size=0"),
     (lambda: ks.layers.AdaptiveMaxPooling2D(2)(jnp.ones((1, 4, 4))), ValueError, r"expected ndim=4, found ndim=3"),
 ])
 def test_adaptive_pooling_errors(make, error, pattern):

@@ -59,7 +59,8 @@ def test_reshaping_config_round_trip():
                                           r"or a tuple of 2 pairs .* received -1"),
     (lambda: ks.layers.ZeroPadding2D((1, 2, 3)), r"`padding` of ZeroPadding2D .* received \(1, 2, 3\)"),
     (lambda: ks.layers.ZeroPadding2D(((1, 2), (3,))), r"`padding` of ZeroPadding2D .* received \(\(1, 2\), \(3,\)\)"),
-    (lambda: ks.layers.UpSampling2D(0), r"`size` of UpSampling2D must be a positive int or a tuple of 2"),
+    (lambda: ks.layers.UpSampling2D(0), r"The `size` argument must be a tuple of 2 integers. Received size=0, "
+                                        r"including values \{0\}"),
     (lambda: ks.layers.UpSampling2D(interpolation="area"), r"`interpolation` of UpSampling2D must be one of "
                                                            r"\['nearest', 'bilinear'.*received 'area'"),
 ])
@@ -87,9 +88,10 @@ def test_upsampling_keeps_integer_dtype_for_nearest():
     (lambda: ks.layers.ZeroPadding3D((1, 2)), ValueError, r"`padding` of ZeroPadding3D must be an int >= 0, a tuple of "
                                                           r"3 such ints"),
     (lambda: ks.layers.UpSampling1D((2,)), TypeError, r"`size` of UpSampling1D must be an int, received \(2,\)"),
-    (lambda: ks.layers.UpSampling1D(0), ValueError, r"`size` must be a positive integer, received 0"),
-    (lambda: ks.layers.UpSampling3D((2, 2)), ValueError, r"`size` of UpSampling3D must be a positive int or a tuple "
-                                                         r"of 3"),
+    (lambda: ks.layers.UpSampling1D(0), ValueError, r"The `size` argument must be a tuple of 1 integers. "
+                                                    r"Received size=0"),
+    (lambda: ks.layers.UpSampling3D((2, 2)), ValueError, r"The `size` argument must be a tuple of 3 integers. "
+                                                         r"Received size=\(2, 2\)"),
     (lambda: ks.layers.RepeatVector(2.0), TypeError, r"`n` of RepeatVector must be an int, received 2.0"),
     (lambda: ks.layers.RepeatVector(0), ValueError, r"`n` must be a positive integer, received 0"),
     (lambda: ks.layers.RepeatVector(2)(jnp.ones((1, 2, 3))), ValueError, r"expected ndim=2, found ndim=3"),

@@ -118,8 +118,9 @@ def test_time_distributed_contract_masks_and_config(seeded):
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.TimeDistributed("dense"), r"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` "
-                                                 r"instance \(a kerasish Layer\). Received: 'dense'"),
+    (lambda: ks.layers.TimeDistributed("dense"),
+     r"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance \(a kerasish Layer\). "
+     r"Received: 'dense'"),
     (lambda: ks.layers.Wrapper(3), r"Layer 3 supplied to Wrapper isn't a supported layer type"),
     (lambda: ks.layers.TimeDistributed(ks.layers.Dense(2))(jnp.ones((2, 3))),
      r"`TimeDistributed` Layer should be passed an `input_shape` with at least 3 dimensions"),
