@@ -49,6 +49,17 @@ def _snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()  # Keras's rule: Conv2D -> conv2d
 
 
+def _numpy_floats_as(x: Any, dtype) -> Any:
+    """NumPy float inputs as JAX arrays of the layer's compute dtype, as Keras converts its inputs: a float64 array
+    (NumPy's default) would otherwise be truncated by JAX with a warning wherever a layer names its dtype."""
+    is_numpy_float = lambda v: isinstance(v, np.ndarray) and v.dtype.kind == "f"
+    if is_numpy_float(x):
+        return jnp.asarray(x, dtype)
+    if isinstance(x, (list, tuple, dict)) and any(is_numpy_float(v) for v in jax.tree.leaves(x)):
+        return jax.tree.map(lambda v: jnp.asarray(v, dtype) if is_numpy_float(v) else v, x)
+    return x
+
+
 def _accepts_training(fn) -> bool:
     params = inspect.signature(fn).parameters
     return "training" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
@@ -151,6 +162,7 @@ class Layer(nnx.Module):
     def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
         if _symbolic.any_symbolic(x) or _symbolic.any_symbolic(kwargs):
             return self._call_symbolic(x, mask, kwargs)
+        x = _numpy_floats_as(x, self.compute_dtype)
         shape = input_shapes(x)
         if not self.built:
             if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
