@@ -65,8 +65,9 @@ class _Merge(Layer):
     def _merge(self, inputs: list):
         raise NotImplementedError
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs, mask=None):
         """With a mask on every input, their OR (Keras's rule for Add, Average, ...); otherwise None."""
+        previous_mask = mask
         masks = mask_leaves(previous_mask)
         if previous_mask is None or any(m is None for m in masks):
             return None
@@ -237,9 +238,10 @@ class Concatenate(Layer):
         out[0] = shapes[0][0]
         return tuple(out)
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs, mask=None):
         """With a mask on some input, the masks concatenated like the inputs (an unmasked input counts as
         all True) and reduced over the last axis with `any`, as in Keras; otherwise None."""
+        previous_mask = mask
         masks = mask_leaves(previous_mask)
         if previous_mask is None or all(m is None for m in masks):
             return None
@@ -326,7 +328,7 @@ class Dot(Layer):
                                                                   if i not in (0, axes[1])]
         return tuple(out + [1] if len(out) == 1 else out)
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs, mask=None):
         return None
 
     def call(self, inputs):

@@ -218,8 +218,9 @@ class RNN(Layer):
         """The states a call starts from without `initial_state`: the cell's (zeros for kerasish's cells)."""
         return initial_state_of(self.cell, batch_size, self.cell.compute_dtype)
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs, mask=None):
         """The input's mask for a sequence output, None for the last output and for the states (Keras's rule)."""
+        previous_mask = mask
         mask = mask_leaves(previous_mask)[0] if previous_mask is not None else None
         output_mask = mask if self.return_sequences else None
         return [output_mask] + [None] * len(self.state_size) if self.return_state else output_mask

@@ -97,9 +97,9 @@ class Attention(Layer):
         query, value, _ = self._shapes(input_shape)
         return (*query[:-1], value[-1])
 
-    def compute_mask(self, inputs, previous_mask=None):
+    def compute_mask(self, inputs, mask=None):
         """The query's mask goes on with the output, as in Keras."""
-        return None if previous_mask is None else mask_leaves(previous_mask)[0]
+        return None if mask is None else mask_leaves(mask)[0]
 
     def _scores(self, query, key):
         """`(batch, Tq, Tv)` scores of every query step against every key step."""
