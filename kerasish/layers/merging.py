@@ -38,6 +38,8 @@ def _broadcast_sample_shapes(shapes: list[tuple], layer_name: str) -> tuple:
 class _Merge(Layer):
     """An elementwise reduction of two or more inputs of broadcast-compatible shapes."""
 
+    supports_masking = True  # as Keras: the output's mask is computed from the inputs' (`compute_mask`)
+
     exact_inputs: int | None = None  # Subtract takes exactly 2
 
     def _check_shapes(self, shapes: Any) -> list[tuple]:
@@ -193,6 +195,8 @@ class Concatenate(Layer):
       >>> ks.layers.Concatenate()([jnp.ones((2, 3)), jnp.zeros((2, 4))]).shape
       (2, 7)
     """
+
+    supports_masking = True
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)

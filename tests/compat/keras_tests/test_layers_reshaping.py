@@ -20,7 +20,7 @@ from tests.compat.keras_tests.conftest import skip_if_backend
 from kerasish import models
 from tests.compat.keras_tests.keras_tensor import KerasTensor
 from kerasish.backend import set_image_data_format
-from kerasish import dtype_policies
+from kerasish import mixed_precision as dtype_policies
 
 
 # ---- keras/src/layers/reshaping/cropping1d_test.py
