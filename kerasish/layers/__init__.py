@@ -31,6 +31,7 @@ from kerasish.layers.cropping import Cropping1D, Cropping2D, Cropping3D
 from kerasish.layers.embedding import Embedding
 from kerasish.layers.flax_layer import FlaxLayer
 from kerasish.layers.lambda_layer import Lambda
+from kerasish.layers.layer_serialization import deserialize, serialize
 from kerasish.layers.masking import Masking
 from kerasish.layers.merging import (
     Add,
@@ -132,7 +133,7 @@ __all__ = [
     "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "StackedRNNCells", "Subtract", "TimeDistributed", "UnitNormalization", "UpSampling1D",
     "UpSampling2D", "UpSampling3D", "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add", "average",
-    "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+    "concatenate", "deserialize", "dot", "maximum", "minimum", "multiply", "serialize", "subtract",
 ]
 
 # Every layer class is a built-in of the "layers" family of `kerasish.registry` (what wrappers and files name).

@@ -35,3 +35,19 @@ def deserialize_layer(spec: Any, argument: str, owner: str, custom_objects: dict
     name = spec.get("registered_name") or spec["class_name"]
     cls = registry.lookup("layers", name, custom_objects, what=f"Argument `{argument}` of {owner}")
     return cls.from_config(spec["config"])
+
+
+def serialize(layer: Layer) -> dict[str, Any]:
+    """Keras's `keras.layers.serialize`: the layer as `{"class_name", "config"}` (see `serialize_layer`)."""
+    return serialize_layer(layer)
+
+
+def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
+    """Keras's `keras.layers.deserialize`: the layer `serialize` described, its class looked up in the registry.
+
+    Example:
+      >>> import kerasish as ks
+      >>> deserialize(serialize(ks.layers.Dense(3, name="d"))).units
+      3
+    """
+    return deserialize_layer(config, "config", "layers.deserialize", custom_objects)
