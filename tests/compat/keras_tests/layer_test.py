@@ -12,8 +12,8 @@ Where kerasish differs by design, the check is made kerasish's way and says so:
   builds and records the shape (what Keras's wrapped `build` does), so the build check calls it.
 - A symbolic tensor's batch axis is always unknown (`ks.Input` has no fixed batch), so an output axis 0
   of None matches any expected batch size.
-- Seed generators: a kerasish layer draws from `flax.nnx.Rngs` streams; each stream counts as one
-  Keras `SeedGenerator`, and each adds one non-trainable *variable* (Keras's seed state), none to the
+- Seed generators: a kerasish layer draws from a `flax.nnx.Rngs`; each counts as one Keras
+  `SeedGenerator`, and each adds one non-trainable *variable* (Keras's seed state), none to the
   non-trainable *weights*.
 
 What kerasish cannot do is skipped with `pytest.skip` and its reason: sparse and ragged tensors (none in
@@ -92,9 +92,10 @@ def _leaves(tree: Any) -> list:
 
 
 def seed_generators(layer: ks.layers.Layer) -> list:
-    """The random streams of the layer and its sublayers (Keras's `SeedGenerator`s): every `nnx.RngStream`,
-    and every kerasish `SeedGenerator` where kerasish.random has one."""
-    kinds = tuple(k for k in (nnx.RngStream, getattr(ks.random, "SeedGenerator", None)) if k is not None)
+    """The random streams of the layer and its sublayers (Keras's `SeedGenerator`s): every `flax.nnx.Rngs` a layer
+    holds (a layer's `nnx.Dropout` forks its own stream from it: still one generator), and every kerasish
+    `SeedGenerator` where kerasish.random has one."""
+    kinds = tuple(k for k in (nnx.Rngs, getattr(ks.random, "SeedGenerator", None)) if k is not None)
     found, seen = [], set()
     for _, node in nnx.iter_graph(layer):
         if isinstance(node, kinds) and id(node) not in seen:
