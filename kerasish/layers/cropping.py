@@ -30,9 +30,11 @@ class _Cropping(Layer):
             if out[axis] is None:
                 continue
             if low + high >= out[axis]:
-                raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) cannot crop {low + high} values from "
-                                 f"axis {axis} of inputs of shape {format_shape(input_shape)}: the cropping must "
-                                 f"leave at least one; received cropping={self.cropping}.")
+                what = ("`cropping` parameter of `Cropping1D` layer must be smaller than the input length" if
+                        self.rank == 1 else "Values in `cropping` argument should be smaller than the corresponding "
+                                            "spatial dimension of the input")
+                raise ValueError(f"{what}: layer '{self.name}' cannot crop {low + high} values from axis {axis}. "
+                                 f"Received: input_shape={format_shape(input_shape)}, cropping={self.cropping}")
             out[axis] -= low + high
         return tuple(out)
 

@@ -27,7 +27,8 @@ def _axes(axis: Any, layer: str) -> int | list[int]:
         return int(axis)
     if isinstance(axis, (list, tuple)) and axis and all(checks.is_int(a) for a in axis):
         return [int(a) for a in axis]
-    raise TypeError(f"Argument `axis` of {layer} must be an int or a list of ints, received {axis!r}.")
+    raise TypeError(f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. Received: "
+                    f"axis={axis!r} (layer {layer}).")
 
 
 def _resolve(axis: int | list[int], shape: Shape, name: str) -> tuple[int, ...]:
@@ -104,14 +105,17 @@ class GroupNormalization(Layer):
             raise ValueError(f"Layer '{self.name}' cannot normalize over the batch axis 0, received axis={self.axis}.")
         channels = input_shape[axis]
         if channels is None:
-            raise ValueError(f"Axis {self.axis} of the input of layer '{self.name}' should have a defined size, "
-                             f"received input_shape {format_shape(input_shape)}.")
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
+                             f"'{self.name}' received an input with shape {format_shape(input_shape)}.")
         if self.groups == -1:  # as Keras: the config then records the resolved count
             self.groups = channels
-        if channels < self.groups or channels % self.groups:
-            raise ValueError(f"Layer '{self.name}': the number of groups ({self.groups}) must divide the number of "
-                             f"channels ({channels}) on axis {self.axis} of inputs of shape "
-                             f"{format_shape(input_shape)}.")
+        if channels < self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) cannot be more than the number of channels "
+                             f"({channels}) (layer '{self.name}', inputs of shape {format_shape(input_shape)}).")
+        if channels % self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the number of channels "
+                             f"({channels}): it must divide them (layer '{self.name}', inputs of shape "
+                             f"{format_shape(input_shape)}).")
         self._ndim, self._channels = len(input_shape), channels
         if self.scale:
             self.add_weight((channels,), self.gamma_initializer, name="gamma", regularizer=self.gamma_regularizer,

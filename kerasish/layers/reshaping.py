@@ -170,7 +170,10 @@ class UpSampling1D(_UpSampling):
 
     def __init__(self, size: int = 2, **kwargs: Any) -> None:
         if not checks.is_int(size):
-            raise TypeError(f"Argument `size` of UpSampling1D must be an int, received {size!r}.")
+            raise TypeError(f"Expected an integer value for `size`, got {type(size)} (UpSampling1D received "
+                            f"size={size!r}).")
+        if size < 1:
+            raise ValueError(f"UpSampling1D argument `size` should be a positive integer. Received: size={size}")
         super().__init__(size, **kwargs)
         self.size = self.size[0]
 
@@ -267,8 +270,10 @@ class RepeatVector(Layer):
     def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not checks.is_int(n):
-            raise TypeError(f"Argument `n` of RepeatVector must be an int, received {n!r}.")
-        self.n = checks.positive_int(n, "n", "RepeatVector")
+            raise TypeError(f"Expected an integer value for `n`, got {type(n)} (RepeatVector received n={n!r}).")
+        if n < 1:
+            raise ValueError(f"Argument `n` should be a positive integer. Received: n={n} (layer RepeatVector).")
+        self.n = int(n)
 
     def check_input_shape(self, shape: Shape) -> None:
         checks.check_ndim(shape, 2, self.name)
@@ -304,8 +309,9 @@ class Permute(Layer):
         super().__init__(**kwargs)
         if not isinstance(dims, (tuple, list)) or sorted(dims) != list(range(1, len(dims) + 1)) or not all(
                 checks.is_int(d) for d in dims):
-            raise ValueError(f"Argument `dims` of Permute must be a permutation of the axes 1, 2, ..., n (the batch "
-                             f"axis 0 is not permuted), received dims={dims!r}.")
+            raise ValueError(f"Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` "
+                             f"must be consecutive and start from 1 (a permutation of the axes 1, 2, ..., n; the batch "
+                             f"axis 0 is not permuted). Received dims={dims!r}")
         self.dims = tuple(int(d) for d in dims)
 
     def check_input_shape(self, shape: Shape) -> None:

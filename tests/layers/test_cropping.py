@@ -30,8 +30,10 @@ def test_cropping_keeps_unknown_sizes_unknown():
     (lambda: ks.layers.Cropping2D((1, 2, 3)), r"`cropping` of Cropping2D must be an int >= 0, a tuple of 2 such ints"),
     (lambda: ks.layers.Cropping3D(((1, 1), (1,), (1, 1))), r"`cropping` of Cropping3D .* received \(\(1, 1\), "
                                                            r"\(1,\), \(1, 1\)\)"),
-    (lambda: ks.layers.Cropping1D((2, 2))(jnp.ones((1, 4, 1))), r"cannot crop 4 values from axis 1 of inputs of shape "
-                                                               r"\(None, 4, 1\)"),
+    (lambda: ks.layers.Cropping1D((2, 2))(jnp.ones((1, 4, 1))),
+     r"`cropping` parameter of `Cropping1D` layer must be smaller than the input length: layer "
+     r"'cropping1d(_\d+)?' cannot crop 4 values from axis 1. Received: input_shape=\(None, 4, 1\), "
+     r"cropping=\(2, 2\)"),
     (lambda: ks.layers.Cropping2D(1)(jnp.ones((1, 4, 4))), r"expected ndim=4, found ndim=3"),
 ])
 def test_cropping_errors(make, pattern):

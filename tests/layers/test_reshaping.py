@@ -87,17 +87,18 @@ def test_upsampling_keeps_integer_dtype_for_nearest():
                                                       r"such ints \(before, after\), received -1"),
     (lambda: ks.layers.ZeroPadding3D((1, 2)), ValueError, r"`padding` of ZeroPadding3D must be an int >= 0, a tuple of "
                                                           r"3 such ints"),
-    (lambda: ks.layers.UpSampling1D((2,)), TypeError, r"`size` of UpSampling1D must be an int, received \(2,\)"),
-    (lambda: ks.layers.UpSampling1D(0), ValueError, r"The `size` argument must be a tuple of 1 integers. "
-                                                    r"Received size=0"),
+    (lambda: ks.layers.UpSampling1D((2,)), TypeError, r"Expected an integer value for `size`, got <class 'tuple'> "
+                                                      r"\(UpSampling1D received size=\(2,\)\)"),
+    (lambda: ks.layers.UpSampling1D(0), ValueError, r"`size` should be a positive integer. Received: size=0"),
     (lambda: ks.layers.UpSampling3D((2, 2)), ValueError, r"The `size` argument must be a tuple of 3 integers. "
                                                          r"Received size=\(2, 2\)"),
-    (lambda: ks.layers.RepeatVector(2.0), TypeError, r"`n` of RepeatVector must be an int, received 2.0"),
-    (lambda: ks.layers.RepeatVector(0), ValueError, r"`n` must be a positive integer, received 0"),
+    (lambda: ks.layers.RepeatVector(2.0), TypeError, r"Expected an integer value for `n`, got <class 'float'>"),
+    (lambda: ks.layers.RepeatVector(0), ValueError, r"Argument `n` should be a positive integer. Received: n=0"),
     (lambda: ks.layers.RepeatVector(2)(jnp.ones((1, 2, 3))), ValueError, r"expected ndim=2, found ndim=3"),
-    (lambda: ks.layers.Permute((1, 3)), ValueError, r"`dims` of Permute must be a permutation of the axes 1, 2, "
-                                                    r"\.\.\., n .* received dims=\(1, 3\)"),
-    (lambda: ks.layers.Permute((0, 1)), ValueError, r"`dims` of Permute must be a permutation"),
+    (lambda: ks.layers.Permute((1, 3)), ValueError, r"Invalid permutation argument `dims` for Permute Layer. The set "
+                                                    r"of indices in `dims` must be consecutive and start from 1 .*"
+                                                    r"Received dims=\(1, 3\)"),
+    (lambda: ks.layers.Permute((0, 1)), ValueError, r"Invalid permutation argument `dims`"),
     (lambda: ks.layers.Permute((2, 1))(jnp.ones((1, 2, 3, 4))), ValueError, r"expected ndim=3, found ndim=4"),
 ])
 def test_new_reshaping_layers_reject_bad_config(make, error, pattern):
