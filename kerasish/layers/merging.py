@@ -51,9 +51,8 @@ class _Merge(Layer):
         count = len(shapes)
         if (self.exact_inputs is not None and count != self.exact_inputs) or count < 2:
             expected = f"exactly {self.exact_inputs}" if self.exact_inputs else "at least 2"
-            raise ValueError(f"Layer '{self.name}' ({cls}) must be called on {expected} inputs, received {count}. "
-                             f"(Keras: A `{cls}` layer should be called on exactly {self.exact_inputs or 2} inputs.)"
-                             if self.exact_inputs else
+            raise ValueError(f"A `{cls}` layer should be called on exactly {self.exact_inputs} inputs: layer "
+                             f"'{self.name}' received {count}." if self.exact_inputs else
                              f"Layer '{self.name}' ({cls}) must be called on {expected} inputs, received {count}.")
         return [tuple(s) for s in shapes]
 
@@ -223,10 +222,9 @@ class Concatenate(Layer):
                 continue
             known = {s[i] for s in shapes if len(s) == rank and s[i] is not None}
             if any(len(s) != rank for s in shapes) or len(known) > 1:
-                raise ValueError(f"Layer '{self.name}' (Concatenate) needs inputs with matching shapes except on "
-                                 f"axis {self.axis}, received shapes {', '.join(format_shape(s) for s in shapes)}. "
-                                 f"(A `Concatenate` layer requires inputs with matching shapes except for the "
-                                 f"concatenation axis.)")
+                raise ValueError(f"A `Concatenate` layer requires inputs with matching shapes except for the "
+                                 f"concatenation axis: layer '{self.name}' (axis={self.axis}) received shapes "
+                                 f"{', '.join(format_shape(s) for s in shapes)}.")
         return shapes, axis
 
     def build(self, input_shape: Any) -> None:

@@ -61,15 +61,16 @@ def test_merging_rejects_bad_inputs():
     with pytest.raises(ValueError, match=r"Layer 'a' \(Add\) must be called on a list of inputs, received a single "
                                          r"input of shape \((None|2), 3\)"):
         ks.layers.Add(name="a")(jnp.ones((2, 3)))
-    with pytest.raises(ValueError, match=r"Layer 's' \(Subtract\) must be called on exactly 2 inputs, received 3"):
+    with pytest.raises(ValueError, match=r"A `Subtract` layer should be called on exactly 2 inputs: layer 's' received 3"):
         ks.layers.Subtract(name="s")([jnp.ones((2, 3))] * 3)
     with pytest.raises(ValueError, match=r"must be called on at least 2 inputs, received 1"):
         ks.layers.Maximum()([jnp.ones((2, 3))])
     with pytest.raises(ValueError, match=r"Layer 'm' received inputs with incompatible shapes \(None, 3\), "
                                          r"\(None, 4\): on axis -1 the sizes \[3, 4\] neither match nor are 1"):
         ks.layers.Multiply(name="m")([jnp.ones((2, 3)), jnp.ones((2, 4))])
-    with pytest.raises(ValueError, match=r"Layer 'c' \(Concatenate\) needs inputs with matching shapes except on axis "
-                                         r"-1, received shapes \(None, 2, 3\), \(None, 3, 3\)"):
+    with pytest.raises(ValueError, match=r"A `Concatenate` layer requires inputs with matching shapes except for the "
+                                         r"concatenation axis: layer 'c' \(axis=-1\) received shapes \(None, 2, 3\), "
+                                         r"\(None, 3, 3\)"):
         ks.layers.Concatenate(name="c")([jnp.ones((1, 2, 3)), jnp.ones((1, 3, 3))])
     with pytest.raises(ValueError, match=r"cannot concatenate on axis 0 inputs of rank 2"):
         ks.layers.Concatenate(axis=0)([jnp.ones((1, 2)), jnp.ones((1, 2))])
