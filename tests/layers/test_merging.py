@@ -61,7 +61,8 @@ def test_merging_rejects_bad_inputs():
     with pytest.raises(ValueError, match=r"Layer 'a' \(Add\) must be called on a list of inputs, received a single "
                                          r"input of shape \((None|2), 3\)"):
         ks.layers.Add(name="a")(jnp.ones((2, 3)))
-    with pytest.raises(ValueError, match=r"A `Subtract` layer should be called on exactly 2 inputs: layer 's' received 3"):
+    with pytest.raises(ValueError, match=r"A `Subtract` layer should be called on exactly 2 inputs: layer 's' "
+                                         r"received 3"):
         ks.layers.Subtract(name="s")([jnp.ones((2, 3))] * 3)
     with pytest.raises(ValueError, match=r"must be called on at least 2 inputs, received 1"):
         ks.layers.Maximum()([jnp.ones((2, 3))])
