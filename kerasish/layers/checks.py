@@ -100,6 +100,21 @@ def number(value: Any, argument: str, layer: str, low: float | None = None, high
     return float(value)
 
 
+def dropout_rate(value: Any, layer: str) -> float:
+    """A dropout rate in [0, 1), or Keras's error ("Expected a float value between 0 and 1"); 1 is refused (Keras
+    accepts it and divides by zero).
+
+    Example:
+      >>> dropout_rate(0.5, "Dropout")
+      0.5
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and 0 <= value < 1
+    if not ok:
+        raise ValueError(f"Invalid value received for argument `rate`. Expected a float value between 0 and 1 "
+                         f"(0 <= rate < 1). Received: rate={value!r} (layer {layer}).")
+    return float(value)
+
+
 def check_ndim(shape: Shape, ndim: int, layer_name: str) -> None:
     """Raises the Keras-style error when an input of `shape` does not have rank `ndim`."""
     if len(shape) != ndim:

@@ -274,8 +274,8 @@ class _ConvTranspose(_Conv):
         self.output_padding = (None if output_padding is None
                                else checks.int_tuple(output_padding, self.rank, "output_padding", cls, minimum=0))
         if self.output_padding is not None and any(p >= s for p, s in zip(self.output_padding, self.strides)):
-            raise ValueError(f"Argument `output_padding` of {cls} must be smaller than `strides` on every axis, "
-                             f"received output_padding={self.output_padding}, strides={self.strides}.")
+            raise ValueError(f"`output_padding` must be strictly less than `strides` on every axis. Received: "
+                             f"output_padding={self.output_padding}, strides={self.strides} (layer {cls}).")
 
     def _pads(self) -> list[tuple[int, int]]:
         return [_transpose_padding(self.kernel_size[i], self.strides[i], self.dilation_rate[i], self.padding,

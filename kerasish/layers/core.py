@@ -217,9 +217,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"Argument `rate` of Dropout must be a float in [0, 1), received {rate!r}.")
-        self.rate = float(rate)
+        self.rate = checks.dropout_rate(rate, "Dropout")
         self.noise_shape = None if noise_shape is None else standardize_shape(noise_shape, "noise_shape")
         self.seed = seed
         self.rngs = nnx.Rngs(dropout=_random.key_from(seed))

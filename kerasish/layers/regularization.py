@@ -75,7 +75,7 @@ class _SpatialDropout(Layer):
     def __init__(self, rate: float, seed: int | None = None, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cls = type(self).__name__
-        self.rate = checks.number(rate, "rate", cls, 0.0, 1.0, include_high=False)
+        self.rate = checks.dropout_rate(rate, cls)
         self.seed = _check_seed(seed, cls)
         self.data_format = checks.data_format(data_format, cls)
         spatial = range(1, self.rank + 1) if self.data_format == "channels_last" else range(2, self.rank + 2)
@@ -202,7 +202,7 @@ class GaussianDropout(Layer):
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.rate = checks.number(rate, "rate", "GaussianDropout", 0.0, 1.0, include_high=False)
+        self.rate = checks.dropout_rate(rate, "GaussianDropout")
         self.seed = _check_seed(seed, "GaussianDropout")
         if self.rate > 0:
             self.rngs = nnx.Rngs(noise=_random.key_from(self.seed))
@@ -248,7 +248,7 @@ class AlphaDropout(Layer):
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.rate = checks.number(rate, "rate", "AlphaDropout", 0.0, 1.0, include_high=False)
+        self.rate = checks.dropout_rate(rate, "AlphaDropout")
         self.noise_shape = None if noise_shape is None else standardize_shape(noise_shape, "noise_shape")
         self.seed = _check_seed(seed, "AlphaDropout")
         if self.rate > 0:

@@ -93,8 +93,8 @@ def test_conv_regularizers_and_config_round_trip():
     (lambda: ks.layers.Conv2D(4, 3, strides=2, dilation_rate=2), r"`strides > 1` not supported in conjunction with "
                                                                  r"`dilation_rate > 1`. Received: strides=\(2, 2\) "
                                                                  r"and dilation_rate=\(2, 2\)"),
-    (lambda: ks.layers.Conv2DTranspose(4, 3, strides=2, output_padding=2), r"`output_padding` of Conv2DTranspose "
-                                                                            r"must be smaller than `strides`"),
+    (lambda: ks.layers.Conv2DTranspose(4, 3, strides=2, output_padding=2), r"`output_padding` must be strictly less "
+                                                                            r"than `strides` on every axis"),
     (lambda: ks.layers.Conv2D(4, 3, use_bias="yes"), r"`use_bias` of Conv2D must be True or False"),
 ])
 def test_conv_rejects_bad_config(make, pattern):

@@ -76,7 +76,8 @@ def test_dropout_noise_shape_broadcasts_the_mask():
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, "0.5"])
 def test_dropout_rejects_bad_rate(rate):
-    with pytest.raises(ValueError, match=r"`rate` of Dropout must be a float in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"Invalid value received for argument `rate`. Expected a float value "
+                                         r"between 0 and 1"):
         ks.layers.Dropout(rate)
 
 

@@ -65,8 +65,9 @@ def test_noise_config_round_trip():
     (lambda: ks.layers.GaussianNoise(1.5), r"`stddev` of GaussianNoise must be a number in \[0.0, 1.0\], received 1.5"),
     (lambda: ks.layers.GaussianNoise(0.1, seed=-1), r"`seed` of GaussianNoise must be None or an int >= 0, "
                                                     r"received -1"),
-    (lambda: ks.layers.SpatialDropout1D(1.0), r"`rate` of SpatialDropout1D must be a number in \[0.0, 1.0\), "
-                                              r"received 1.0"),
+    (lambda: ks.layers.SpatialDropout1D(1.0), r"Invalid value received for argument `rate`. Expected a float value "
+                                              r"between 0 and 1 \(0 <= rate < 1\). Received: rate=1.0 \(layer "
+                                              r"SpatialDropout1D\)"),
     (lambda: ks.layers.SpatialDropout2D(0.5, data_format="nhwc"), r"`data_format` of SpatialDropout2D must be one of"),
 ])
 def test_noise_layers_reject_bad_config(make, pattern):
@@ -124,9 +125,10 @@ def test_activity_regularization_matches_keras_losses():
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.GaussianDropout(1.0), r"`rate` of GaussianDropout must be a number in \[0.0, 1.0\), "
-                                             r"received 1.0"),
-    (lambda: ks.layers.AlphaDropout(-0.1), r"`rate` of AlphaDropout must be a number in \[0.0, 1.0\), received -0.1"),
+    (lambda: ks.layers.GaussianDropout(1.0), r"Expected a float value between 0 and 1 \(0 <= rate < 1\). Received: "
+                                             r"rate=1.0 \(layer GaussianDropout\)"),
+    (lambda: ks.layers.AlphaDropout(-0.1), r"Invalid value received for argument `rate`.*rate=-0.1 \(layer "
+                                           r"AlphaDropout\)"),
     (lambda: ks.layers.AlphaDropout(0.1, seed="1"), r"`seed` of AlphaDropout must be None or an int >= 0"),
     (lambda: ks.layers.SpatialDropout3D(0.1)(jnp.ones((1, 2, 2, 2))), r"expected ndim=5, found ndim=4"),
     (lambda: ks.layers.ActivityRegularization(l1=-1.0), r"Argument `l1` must be a float >= 0, received -1.0"),

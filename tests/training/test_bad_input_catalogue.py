@@ -245,7 +245,8 @@ CASES = [
     ("dense_units_string", lambda c: ks.layers.Dense("3"), ValueError,
      r"`units` must be a positive integer, received '3'"),
     ("dropout_rate_above_1", lambda c: ks.layers.Dropout(1.5), ValueError,
-     r"`rate` of Dropout must be a float in \[0, 1\), received 1.5"),
+     r"Invalid value received for argument `rate`. Expected a float value between 0 and 1 \(0 <= rate < 1\). "
+     r"Received: rate=1.5 \(layer Dropout\)"),
     ("input_negative_size", lambda c: ks.Input((-1,)), ValueError,
      r"`shape` must hold non-negative ints or None, received \(-1,\)"),
     ("reshape_to_the_wrong_size", lambda c: ks.Sequential([ks.Input((4,)), ks.layers.Reshape((3,))]), ValueError,

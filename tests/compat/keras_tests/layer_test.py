@@ -65,6 +65,7 @@ def _eager_tensors(input_shape: Any, input_dtype: Any) -> Any:
             return jnp.asarray(rng.uniform(size=shape) > 0.5)
         if "float" not in dtype and "int" not in dtype:
             raise ValueError(f"run_layer_test cannot make inputs of dtype {dtype!r}.")
+        dtype = jax.dtypes.canonicalize_dtype(dtype)  # int64 -> int32 while JAX runs 32-bit, as Keras on JAX
         return jnp.asarray((rng.uniform(size=shape) * 3).astype(np.float32)).astype(dtype)
     return _zip_shapes(make, input_shape, input_dtype)
 
