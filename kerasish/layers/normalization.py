@@ -41,9 +41,11 @@ def _resolve_axes(axes: tuple[int, ...], ndim: int, name: str, input_shape: Shap
     resolved = []
     for axis in axes:
         if not -ndim <= axis < ndim:
-            raise ValueError(f"Layer '{name}': axis {axis} is out of range for inputs of shape "
+            raise ValueError(f"Layer '{name}': axis {axis} is out of bounds for inputs of shape "
                              f"{format_shape(input_shape)} (ndim={ndim}).")
         resolved.append(axis % ndim)
+    if len(set(resolved)) != len(resolved):
+        raise ValueError(f"Duplicate axes in `axis` of layer '{name}': {axes} names an axis twice.")
     if 0 in resolved:
         raise ValueError(f"Layer '{name}' cannot normalize over the batch axis 0; received axis={axes} for inputs "
                          f"of shape {format_shape(input_shape)}.")
@@ -223,7 +225,8 @@ class LayerNormalization(Layer):
         cls = type(self).__name__
         axes = (axis,) if checks.is_int(axis) else axis
         if not isinstance(axes, (tuple, list)) or not axes or not all(checks.is_int(a) for a in axes):
-            raise TypeError(f"Argument `axis` of {cls} must be an int or a tuple of ints, received {axis!r}.")
+            raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis' of {cls}, received "
+                            f"{axis!r}.")
         self.axis = int(axis) if checks.is_int(axis) else tuple(int(a) for a in axes)
         self.epsilon = checks.number(epsilon, "epsilon", cls, 0.0)
         self.center = checks.boolean(center, "center", cls)
