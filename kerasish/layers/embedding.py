@@ -64,6 +64,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = _constraints.get(embeddings_constraint)
         self.mask_zero = checks.boolean(mask_zero, "mask_zero", "Embedding")
+        self.supports_masking = self.mask_zero  # as Keras: only an embedding that makes a mask reports one
         if weights is not None:  # Keras's initial table: built at once (the table's shape needs no input)
             self.build_for((None, 1))
             self.set_weights(weights if isinstance(weights, (list, tuple)) and len(weights) == 1 else [weights])

@@ -214,6 +214,23 @@ class RNN(Layer):
         if len(shape) < 3:
             checks.check_ndim(shape, 3, self.name)
 
+    def compute_output_shape(self, input_shape: Shape) -> Any:
+        """From the cell's `output_size` and `state_size`, without building (as Keras's RNN): `(batch, output_size)`,
+        `(batch, time, output_size)` with `return_sequences`, then each state's shape with `return_state`."""
+        if len(input_shape) < 3:
+            checks.check_ndim(input_shape, 3, self.name)
+        batch, time = input_shape[0], input_shape[1]
+        size = _output_size(self.cell)
+        if not (checks.is_int(size) and size > 0):  # a cell with frames for states (ConvLSTM): trace the call
+            return super().compute_output_shape(input_shape)
+        output = (batch, time, size) if self.return_sequences else (batch, size)
+        if not self.return_state:
+            return output
+        as_shape = lambda s: (batch,) + ((s,) if checks.is_int(s) else tuple(s))
+        states = [[as_shape(t) for t in s] if isinstance(s, (list, tuple)) and not all(checks.is_int(d) for d in s)
+                  else as_shape(s) for s in self.state_size]
+        return [output, *states]
+
     def get_initial_state(self, batch_size: int) -> list:
         """The states a call starts from without `initial_state`: the cell's (zeros for kerasish's cells)."""
         return initial_state_of(self.cell, batch_size, self.cell.compute_dtype)

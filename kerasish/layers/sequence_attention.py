@@ -57,7 +57,10 @@ class Attention(Layer):
         super().__init__(**kwargs)
         cls = type(self).__name__
         self.use_scale = checks.boolean(use_scale, "use_scale", cls)
-        self.score_mode = checks.choice(score_mode, ("dot", "concat"), "score_mode", cls)
+        if score_mode not in ("dot", "concat"):
+            raise ValueError(f"Invalid value for argument score_mode. Expected one of {{'dot', 'concat'}}. Received: "
+                             f"score_mode={score_mode!r} (layer {cls}).")
+        self.score_mode = score_mode
         self.dropout = checks.number(dropout, "dropout", cls, 0.0, 1.0, include_high=False)
         if seed is not None and (not checks.is_int(seed) or seed < 0):
             raise ValueError(f"Argument `seed` of {cls} must be None or an int >= 0, received {seed!r}.")
@@ -113,6 +116,13 @@ class Attention(Layer):
 
     def call(self, inputs, mask=None, training: bool = False, return_attention_scores: bool = False,
              use_causal_mask: bool = False):
+        cls = type(self).__name__
+        if mask is not None and not isinstance(mask, (list, tuple)):
+            raise ValueError(f"{cls} layer mask must be a list, namely [query_mask, value_mask]. Received: mask of "
+                             f"shape {jnp.shape(mask)} (layer '{self.name}').")
+        if mask is not None and not 2 <= len(mask) <= 3:
+            raise ValueError(f"{cls} layer accepts mask list of length 2 or 3. Received a list of length {len(mask)} "
+                             f"(layer '{self.name}').")
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
         query, value, key = (jnp.asarray(t).astype(self.compute_dtype) for t in (query, value, key))

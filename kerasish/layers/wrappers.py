@@ -258,9 +258,10 @@ class TimeDistributed(Wrapper):
         if mask is not None:
             mask = jnp.asarray(mask)
             if mask.ndim < 2 or mask.shape[:2] != (batch, time):
-                raise ValueError(f"The `mask` passed to the `TimeDistributed` layer '{self.name}' must start with the "
-                                 f"input's (batch, timesteps) = {format_shape((batch, time))}, received a mask of "
-                                 f"shape {format_shape(mask.shape)}.")
+                raise ValueError(f"The `mask` passed to the `TimeDistributed` layer has a shape "
+                                 f"{format_shape(mask.shape)} that is incompatible with the input shape: it must start "
+                                 f"with the input's (batch, timesteps) = {format_shape((batch, time))} (layer "
+                                 f"'{self.name}').")
         if self.layer.rows_independent(training):
             folded_mask = None if mask is None else mask.reshape((batch * time,) + mask.shape[2:])
             y = self.layer(x.reshape((batch * time,) + x.shape[2:]), training=training, mask=folded_mask)

@@ -131,3 +131,17 @@ def test_rnn_config_round_trip_rebuilds_the_cells():
 def test_rnn_errors(make, error, pattern):
     with pytest.raises(error, match=pattern):
         make()
+
+
+@pytest.mark.parametrize("cell, options", [
+    ("LSTMCell", dict(return_state=True)), ("GRUCell", dict(return_sequences=True)),
+    ("SimpleRNNCell", dict(return_sequences=True, return_state=True)),
+])
+def test_compute_output_shape_needs_no_build_as_keras(cell, options):
+    ours = ks.layers.RNN(getattr(ks.layers, cell)(4), **options)
+    theirs = keras.layers.RNN(getattr(keras.layers, cell)(4), **options)
+    expected = theirs.compute_output_shape((3, 5, 2))
+    got = ours.compute_output_shape((3, 5, 2))
+    assert not ours.built
+    as_list = lambda s: [tuple(t) for t in s] if isinstance(s[0], (tuple, list)) else tuple(s)
+    assert as_list(got) == as_list(expected)

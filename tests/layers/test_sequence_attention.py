@@ -55,7 +55,10 @@ def test_additive_attention_weights_and_mask_propagation():
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.Attention(score_mode="add"), r"`score_mode` of Attention must be one of \['dot', 'concat'\]"),
+    (lambda: ks.layers.Attention(score_mode="add"), r"Invalid value for argument score_mode. Expected one of "
+                                                    r"\{'dot', 'concat'\}. Received: score_mode='add'"),
+    (lambda: ks.layers.Attention()([jnp.ones((1, 2, 3))] * 2, mask=jnp.ones((1, 2), bool)),
+     r"Attention layer mask must be a list, namely \[query_mask, value_mask\]"),
     (lambda: ks.layers.Attention(dropout=1.0), r"`dropout` of Attention must be a number in \[0.0, 1.0\)"),
     (lambda: ks.layers.Attention()(jnp.ones((2, 3, 4))), r"Attention layer must be called on a list of inputs"),
     (lambda: ks.layers.Attention()([jnp.ones((2, 3, 4))] * 4), r"accepts inputs list of length 2 or 3.*length: 4"),

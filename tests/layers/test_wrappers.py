@@ -125,8 +125,8 @@ def test_time_distributed_contract_masks_and_config(seeded):
     (lambda: ks.layers.TimeDistributed(ks.layers.Dense(2))(jnp.ones((2, 3))),
      r"`TimeDistributed` Layer should be passed an `input_shape` with at least 3 dimensions"),
     (lambda: ks.layers.TimeDistributed(ks.layers.Dense(2))(jnp.ones((2, 3, 4)), mask=jnp.ones((2, 4), bool)),
-     r"`mask` passed to the `TimeDistributed` layer 'time_distributed(_\d+)?' must start with the input's "
-     r"\(batch, timesteps\) = \(2, 3\)"),
+     r"The `mask` passed to the `TimeDistributed` layer has a shape \(2, 4\) that is incompatible with the input "
+     r"shape: it must start with the input's \(batch, timesteps\) = \(2, 3\)"),
 ])
 def test_time_distributed_errors(make, pattern):
     with pytest.raises(ValueError, match=pattern):
