@@ -35,6 +35,20 @@ def _broadcast_sample_shapes(shapes: list[tuple], layer_name: str) -> tuple:
     return tuple(out)
 
 
+def _check_mask_list(inputs: Any, mask: Any) -> None:
+    """Keras's checks of `compute_mask(inputs, mask)` for merging layers: both lists, of the same length."""
+    if mask is None:
+        return
+    if not isinstance(mask, (list, tuple)):
+        raise ValueError(f"`mask` should be a list (one mask or None per input). Received: mask of shape "
+                         f"{jnp.shape(mask)}")
+    if not isinstance(inputs, (list, tuple)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs!r}")
+    if len(mask) != len(inputs):
+        raise ValueError(f"The lists `inputs` and `mask` should have the same length. Received: {len(inputs)} inputs "
+                         f"and {len(mask)} masks")
+
+
 class _Merge(Layer):
     """An elementwise reduction of two or more inputs of broadcast-compatible shapes."""
 
@@ -71,6 +85,7 @@ class _Merge(Layer):
 
     def compute_mask(self, inputs, mask=None):
         """With a mask on every input, their OR (Keras's rule for Add, Average, ...); otherwise None."""
+        _check_mask_list(inputs, mask)
         previous_mask = mask
         masks = mask_leaves(previous_mask)
         if previous_mask is None or any(m is None for m in masks):
@@ -248,6 +263,7 @@ class Concatenate(Layer):
     def compute_mask(self, inputs, mask=None):
         """With a mask on some input, the masks concatenated like the inputs (an unmasked input counts as
         all True) and reduced over the last axis with `any`, as in Keras; otherwise None."""
+        _check_mask_list(inputs, mask)
         previous_mask = mask
         masks = mask_leaves(previous_mask)
         if previous_mask is None or all(m is None for m in masks):

@@ -106,7 +106,7 @@ class GroupNormalization(Layer):
         channels = input_shape[axis]
         if channels is None:
             raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
-                             f"'{self.name}' received an input with shape {format_shape(input_shape)}.")
+                             f"received an input with shape {format_shape(input_shape)} (layer '{self.name}').")
         if self.groups == -1:  # as Keras: the config then records the resolved count
             self.groups = channels
         if channels < self.groups:
@@ -189,9 +189,11 @@ class UnitNormalization(Layer):
 
     def call(self, x):
         x = _floats(x, self.compute_dtype)
+        dtype = x.dtype
+        x = x.astype(jnp.promote_types(dtype, jnp.float32))  # 1 / 1e-12 overflows float16
         axis = tuple(self.axis) if isinstance(self.axis, list) else self.axis
         inverse_norm = jax.lax.rsqrt(jnp.sum(jnp.square(x), axis=axis, keepdims=True))
-        return x * jnp.minimum(inverse_norm, 1.0 / 1e-12)
+        return (x * jnp.minimum(inverse_norm, 1.0 / 1e-12)).astype(dtype)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}

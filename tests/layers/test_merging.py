@@ -104,3 +104,15 @@ def test_dot_matches_keras(axes, shapes, normalize):
 def test_dot_errors(make, error, pattern):
     with pytest.raises(error, match=pattern):
         make()
+
+
+@pytest.mark.parametrize("inputs, mask, pattern", [
+    ([jnp.ones((1, 2))] * 2, jnp.ones((1, 2), bool), r"`mask` should be a list"),
+    (jnp.ones((1, 2)), [None, None], r"`inputs` should be a list"),
+    ([jnp.ones((1, 2))] * 2, [None], r"The lists `inputs` and `mask` should have the same length. Received: 2 inputs "
+                                     r"and 1 masks"),
+])
+def test_merging_compute_mask_checks_its_lists(inputs, mask, pattern):
+    for layer in (ks.layers.Add(), ks.layers.Concatenate()):
+        with pytest.raises(ValueError, match=pattern):
+            layer.compute_mask(inputs, mask)
