@@ -32,7 +32,8 @@ def child(setting: str, width: int, samples: int, epochs: int) -> dict:
 
     import kerasish as ks
     from benchmarks.common import peak_rss_mb
-    from kerasish.training import data, engine
+    from kerasish.training import engine
+    from kerasish.training.data import arrays, host_memory
 
     if setting == "kept":
         def kept(step):
@@ -42,8 +43,8 @@ def child(setting: str, width: int, samples: int, epochs: int) -> dict:
             return call
         engine._donating = kept
     if setting == "streamed":
-        data.reads_host_in_place = lambda: False
-        data.device_room = lambda: 0
+        arrays.reads_host_in_place = lambda: False
+        host_memory.device_room = lambda: 0
     rng = np.random.default_rng(0)
     x = rng.normal(size=(samples, 784)).astype(np.float32)
     y = rng.integers(0, 10, samples).astype(np.int32)

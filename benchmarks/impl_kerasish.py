@@ -67,7 +67,7 @@ def run(name: str, opts: dict, timed_epochs: int, eval_reps: int, x, y) -> dict:
     model.fit(x, y, batch_size=w.batch_size, epochs=1 + timed_epochs, verbose=0, callbacks=[timer],
               steps_per_epoch=steps)
     out = common.epoch_stats(t0, timer.ends)
-    engine = model._engine
+    engine = model._training.engine
     k = engine.execution_size(steps or steps_full) if hasattr(engine, "execution_size") \
         else engine.steps_per_execution
     out.update(import_s=import_s, final_logs=timer.last_logs, steps_per_execution=k,

@@ -26,15 +26,16 @@ from benchmarks.workloads import WORKLOADS, make_data  # noqa: E402
 
 # (label, file suffix, function name, use tottime instead of cumtime)
 PARTS = [
-    ("dispatch of the compiled chunks (C++ jit fast path; self time of _Dataset.run)", "training/loop.py", "run", True),
-    ("group_batches: np.stack of index batches", "training/data.py", "group_batches", False),
-    ("epoch permutation (_one_pass)", "training/data.py", "_one_pass", False),
+    ("dispatch of the compiled chunks (C++ jit fast path; self time of ArrayDataset.run)", "training/data/arrays.py",
+     "run", True),
+    ("group_batches: np.stack of index batches", "training/data/arrays.py", "group_batches", False),
+    ("epoch permutation (_one_pass)", "training/data/arrays.py", "_one_pass", False),
     ("init_metrics: jnp.zeros per epoch", "training/engine.py", "init_metrics", False),
     ("read_metrics: results + device_get", "training/engine.py", "read_metrics", False),
-    ("learning_rate: get_learning_rate (float(str(np.asarray)))", "training/engine.py", "learning_rate", False),
-    ("push_state: nnx.update each epoch (History reads weights)", "training/engine.py", "push_state", False),
+    ("learning_rate: get_learning_rate (float(str(np.asarray)))", "training/train_state.py", "learning_rate", False),
+    ("push_state: nnx.update (write-backs)", "training/train_state.py", "push_state", False),
     ("callbacks: CallbackList._call", "callbacks/callback.py", "_call", False),
-    ("pull_state / pull_weights", "training/engine.py", "pull_state", False),
+    ("pull_state / pull_weights", "training/train_state.py", "pull_state", False),
 ]
 
 

@@ -8,9 +8,9 @@
 Every (workload, implementation) pair runs in its own Python process, so imports do not interfere and
 peak RSS (VmHWM) is per framework. See benchmarks/README.md for what is measured and how.
 
-Implementation specs: `kerasish`, `keras`, `jit`, `scan`, `proto`, each optionally followed by
+Implementation specs: `kerasish`, `keras`, `jit`, `scan`, each optionally followed by
 `:opt` or `:opt=value` parts, e.g. `kerasish:K=16:unroll`, `keras:K=32`, `scan:unroll=4`,
-`scan:subset=640`, `kerasish:K=all:steps=5`, `proto:plan=device:K=all` (proto: see proto_loop.py).
+`scan:subset=640`, `kerasish:K=all:steps=5`.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def parse_spec(spec: str) -> tuple[str, dict]:
     for part in parts:
         key, _, value = part.partition("=")
         opts[key] = value if value else True
-    if impl not in ("kerasish", "keras", "jit", "scan", "proto"):
+    if impl not in ("kerasish", "keras", "jit", "scan"):
         raise SystemExit(f"unknown implementation {impl!r} in {spec!r}")
     return impl, opts
 
@@ -73,9 +73,6 @@ def child(workload: str, spec: str, timed_epochs: int, eval_reps: int) -> None:
         result = mod.run(workload, opts, timed_epochs, max(eval_reps, 0), x, y)
     elif impl == "keras":
         from benchmarks import impl_keras as mod
-        result = mod.run(workload, opts, timed_epochs, max(eval_reps, 0), x, y)
-    elif impl == "proto":
-        from benchmarks import proto_loop as mod
         result = mod.run(workload, opts, timed_epochs, max(eval_reps, 0), x, y)
     else:
         from benchmarks import impl_jax as mod

@@ -7,6 +7,7 @@ by default (mixed precision is a dtype policy: `kerasish.mixed_precision`).
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import jax
@@ -20,6 +21,12 @@ _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32",
                   "int64", "bfloat16", "bool", "string", "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
 _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "int": "int32"}
+#: Keras's backend flags: JAX arrays are dense, so kerasish has neither sparse nor ragged tensors.
+SUPPORTS_SPARSE_TENSORS = False
+SUPPORTS_RAGGED_TENSORS = False
+#: Keras's `backend.config` submodule (`backend.config.image_data_format()`, `floatx()`, `epsilon()`): these same
+#: functions here.
+config = sys.modules[__name__]
 _name_counts: dict[str, int] = {}
 
 
@@ -158,6 +165,5 @@ def clear_session(free_memory: bool = True) -> None:
         jax.clear_caches()
 
 
-#: Keras's backend capability flags: JAX arrays are dense, so neither sparse nor ragged inputs exist here.
-SUPPORTS_SPARSE_TENSORS = False
-SUPPORTS_RAGGED_TENSORS = False
+# Keras's `keras.backend.Variable` (kerasish.variables builds on the names above, so it is imported last).
+from kerasish.variables import Variable  # noqa: E402, F401

@@ -34,6 +34,8 @@ from flax import nnx
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
+from kerasish.layers.base import Layer
+
 __all__ = ["DataParallel", "DeviceMesh", "Distribution", "LayoutMap", "ModelParallel", "distribution", "initialize",
            "is_chief", "list_devices", "local_batch_size", "set_distribution"]
 
@@ -181,8 +183,6 @@ def weight_paths(model: nnx.Module, state: nnx.State) -> dict[tuple, str]:
     The readable path joins the names of the kerasish layers on the way (the model itself excluded) and
     the attribute names below the last of them, as Keras's `variable.path`.
     """
-    from kerasish.layers.base import Layer
-
     layers = {path: node.name for path, node in nnx.iter_graph(model) if isinstance(node, Layer) and path}
     out = {}
     for path, _ in nnx.to_flat_state(state):

@@ -29,9 +29,10 @@ _DISTRIBUTIONS = ("truncated_normal", "uniform", "untruncated_normal")
 class _Base:
     """Shared `get_config` / `repr`: the config is the constructor's keyword arguments."""
 
-    #: Whether drawing inside one compiled program with other weights (`layers.initial_weights.drawing_weights_together`)
-    #: gives bit for bit the values of an eager call. Checked for every class here on float32 and bfloat16
-    #: shapes; a callable without this attribute is drawn eagerly.
+    #: Whether drawing inside one compiled program with other weights
+    #: (`layers.initial_weights.drawing_weights_together`) gives bit for bit the values of an eager call.
+    #: Checked for every class here on float32 and bfloat16 shapes; a callable without this attribute is drawn
+    #: eagerly.
     exact_when_fused = True
 
     def get_config(self) -> dict[str, Any]:

@@ -158,9 +158,10 @@ def lookup(family: str, name: Any, custom_objects: dict[str, Any] | None = None,
       ValueError: for a name that is not a string, or one found nowhere (nothing in the file is run).
     """
     if not isinstance(name, str):
-        raise ValueError(f"{what} names a {family} class with {name!r}, which is not a class name.")
+        raise ValueError(f"{what} names a class with {name!r} (among {family}), which is not a class name.")
     found = get_registered_object(name, custom_objects, _BUILTINS.get(family))
     if found is None:
-        raise ValueError(f"{what} names {family} class {name!r}, which is neither kerasish's nor registered with "
-                         f"@kerasish.saving.register_serializable() (nor in custom_objects); nothing in it was run.")
+        raise ValueError(f"{what} names class {name!r} (among {family}), which is neither kerasish's nor registered "
+                         f"with @kerasish.saving.register_serializable() (nor in custom_objects); nothing in it was "
+                         f"run.")
     return found

@@ -79,7 +79,7 @@ def test_custom_constraint_registered_and_functions():
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: constraints.get("typo"), r"names constraints class 'typo'"),
+    (lambda: constraints.get("typo"), r"names class 'typo' \(among constraints\)"),
     (lambda: constraints.get(3), r"Could not interpret constraint identifier: 3"),
     (lambda: constraints.deserialize([1]), r"Could not interpret constraint identifier: \[1\]"),
     (lambda: constraints.serialize(3), r"Could not serialize constraint 3"),

@@ -82,10 +82,10 @@ def test_mixed_policy_trains_digits_with_float32_weights(global_policy, digits, 
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0] / 4, history.history["loss"]
     assert accuracy > 0.9, accuracy
-    engine = model._engine
+    engine = model._training.engine
     assert engine.loss_scaling == (policy == "mixed_float16")
     if engine.loss_scaling:
-        assert float(engine.loss_scale["scale"]) >= 1.0
+        assert float(model._training.live.loss_scale["scale"]) >= 1.0
 
 
 def test_dynamic_loss_scale_halves_on_overflow_and_grows_after_finite_steps():

@@ -10,8 +10,10 @@ from kerasish.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPl
 from kerasish.callbacks.model_checkpoint import ModelCheckpoint
 from kerasish.callbacks.monitor import MonitorCallback
 from kerasish.callbacks.progbar import ProgbarLogger
+from kerasish.callbacks.remote_monitor import RemoteMonitor
+from kerasish.callbacks.tensorboard import TensorBoard
 from kerasish.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger", "ReduceLROnPlateau",
-           "TerminateOnNaN"]
+           "RemoteMonitor", "TensorBoard", "TerminateOnNaN"]

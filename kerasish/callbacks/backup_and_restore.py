@@ -46,7 +46,8 @@ class BackupAndRestore(Callback):
       restored_at: `(epoch, batch)` where the last `fit` resumed (0-based), or None if it found no backup.
 
     Raises:
-      TypeError / ValueError: for an invalid argument; during `fit`, a `ValueError` for a backup of
+      ValueError: for an empty or None `backup_dir` (as Keras) or an invalid `save_freq`.
+      TypeError / ValueError: for another invalid argument; during `fit`, a `ValueError` for a backup of
         another model or optimizer, or of a fit with other callbacks.
 
     Example:
@@ -60,12 +61,15 @@ class BackupAndRestore(Callback):
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str | int = "epoch", double_checkpoint: bool = False,
                  delete_checkpoint: bool = True) -> None:
         super().__init__()
-        if not isinstance(backup_dir, (str, os.PathLike)) or not os.fspath(backup_dir):
+        if backup_dir is None or (isinstance(backup_dir, (str, os.PathLike)) and not os.fspath(backup_dir)):
+            raise ValueError(f"Empty `backup_dir` argument passed: BackupAndRestore needs a folder path, received "
+                             f"{backup_dir!r}.")  # Keras's words and exception type
+        if not isinstance(backup_dir, (str, os.PathLike)):
             raise TypeError(f"Argument `backup_dir` of BackupAndRestore must be a folder path, "
                             f"received {backup_dir!r}.")
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
-            raise ValueError(f"Argument `save_freq` of BackupAndRestore must be 'epoch' or an int >= 1 (batches), "
-                             f"received save_freq={save_freq!r}.")
+            raise ValueError(f"Invalid value for argument `save_freq` of BackupAndRestore: it must be 'epoch' or an "
+                             f"int >= 1 (batches), received save_freq={save_freq!r}.")
         for name, value in (("double_checkpoint", double_checkpoint), ("delete_checkpoint", delete_checkpoint)):
             if not isinstance(value, bool):
                 raise TypeError(f"Argument `{name}` of BackupAndRestore must be True or False, received {value!r}.")
@@ -89,10 +93,10 @@ class BackupAndRestore(Callback):
     def reads_weights_during_training(self) -> bool:
         return False  # it saves the live train state itself
 
-    def _overrides(self, hook: str) -> bool:
+    def overrides(self, hook: str) -> bool:
         if hook == "on_train_batch_end":
             return self.save_freq != "epoch"  # epoch backups cost nothing per step
-        return super()._overrides(hook)
+        return super().overrides(hook)
 
     # -- restoring ------------------------------------------------------------------------------
 
@@ -102,15 +106,14 @@ class BackupAndRestore(Callback):
         self._remove_temporaries()
         if not (os.path.exists(self.path) or os.path.exists(self.previous_path)):
             return
-        engine = self.model._engine
-        loaded = self._load(engine.pull_state())
+        run = self.fit_run
+        loaded = self._load(run.state_like())
         if loaded is None:
             return
         state, metadata = loaded
-        run = engine.run
-        engine.push_state(state)
+        run.restore_state(state)
         if metadata["order"] is not None:
-            run.dataset.restore_shuffle_state(metadata["order"])
+            run.restore_data_order(metadata["order"])
         self._restore_callbacks(run.callbacks, metadata["callbacks"])
         epoch, step = int(metadata["epoch"]), int(metadata["step"])
         run.resume(epoch, step, state["metrics"] if step else None)
@@ -168,29 +171,28 @@ class BackupAndRestore(Callback):
         self._last_batch = batch
         if self._since_backup >= self.save_freq:
             self._since_backup = 0
-            run = self.model._engine.run
-            self._save(run.epoch, batch + 1, run.epoch_order)
+            self._save(self.fit_run.epoch, batch + 1, self.fit_run.epoch_order)
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         if self.save_freq != "epoch":
             return
-        run = self.model._engine.run
+        run = self.fit_run
         if run.callbacks.reads_weights_during_training:
-            self.model._engine.pull_weights()  # a callback may have set weights, which the loop continues from
-        self._save(epoch + 1, 0, run.dataset.shuffle_state())
+            run.take_model_weights()  # a callback may have set weights, which the loop continues from
+        self._save(epoch + 1, 0, run.data_order())
 
     def _save(self, epoch: int, step: int, order: dict | None) -> None:
         """Backs up the live state: the loop resumes at batch `step` of `epoch` with the data order `order`."""
-        if self.model.stop_training:
+        if self._model.stop_training:
             return
-        engine = self.model._engine
+        run = self.fit_run
         metadata = {"epoch": epoch, "step": step, "order": order,
                     "callbacks": [{"class": type(cb).__name__, "state": cb.get_state()}
-                                  for cb in self._stateful(engine.run.callbacks)]}
+                                  for cb in self._stateful(run.callbacks)]}
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and os.path.exists(self.path):
             os.replace(self.path, self.previous_path)
-        save_training_state(self.path, engine.state, metadata)
+        save_training_state(self.path, run.state, metadata)
 
     def on_train_end(self, logs=None) -> None:
         if not self.delete_checkpoint:

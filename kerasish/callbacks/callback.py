@@ -25,18 +25,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
+BATCHHOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
                 "on_predict_batch_begin", "on_predict_batch_end")
-_HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_test_begin", "on_test_end",
-          "on_predict_begin", "on_predict_end") + _BATCH_HOOKS
+#: Every hook, in Keras's names.
+HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_test_begin", "on_test_end",
+         "on_predict_begin", "on_predict_end") + BATCHHOOKS
 
 
 class Callback:
     """Base class of callbacks: override the hooks you need.
 
+    Every hook receives `logs` as a dict (`{}` where there is nothing to report), as in Keras.
+
     Attributes:
-      model: the model being trained, set by `fit` before `on_train_begin`.
+      model: the model being trained, set by `fit` before `on_train_begin`. Reading it mid-epoch first gives the
+        model the live weights of the last step (Keras's `jax_state_sync`), and weights a hook sets on it are
+        what the next step trains.
       params: `{"epochs", "steps", "verbose"}` for this run.
+      fit_run: the running `fit` (`training.loop.FitRun`: its position, live state and data order), or None
+        outside `fit`.
 
     Example:
       >>> class PrintLoss(Callback):
@@ -48,20 +55,40 @@ class Callback:
     #: force the engine to dispatch one step at a time.
     batch_hooks_may_be_grouped = False
 
+    #: Set by callbacks that change the learning rate (LearningRateScheduler, ReduceLROnPlateau): as in Keras, the
+    #: epoch's logs then hold `learning_rate` (the rate of the epoch's last step), which History records.
+    logs_learning_rate = False
+
     #: Set by callbacks that save or restore the others' state (BackupAndRestore): each of their hooks
     #: runs after every other callback's, so a backup sees an epoch end fully processed, and a restore
     #: in `on_train_begin` comes after the others have reset themselves.
     runs_after_others = False
 
     def __init__(self) -> None:
-        self.model = None
+        self._model = None
         self.params: dict[str, Any] = {}
+        self.fit_run = None
+
+    @property
+    def model(self):
+        sync = getattr(self._model, "jax_state_sync", None)
+        if sync is not None:
+            sync()
+        return self._model
+
+    @model.setter
+    def model(self, model) -> None:
+        self._model = model
 
     def set_model(self, model) -> None:
-        self.model = model
+        self._model = model
 
     def set_params(self, params: dict[str, Any]) -> None:
         self.params = params
+
+    def set_fit_run(self, run) -> None:
+        """Gives the callback the running `fit` (None when it ends): see `fit_run`."""
+        self.fit_run = run
 
     def on_train_begin(self, logs=None): ...
     def on_train_end(self, logs=None): ...
@@ -78,7 +105,8 @@ class Callback:
     def on_predict_batch_begin(self, batch, logs=None): ...
     def on_predict_batch_end(self, batch, logs=None): ...
 
-    def _overrides(self, hook: str) -> bool:
+    def overrides(self, hook: str) -> bool:
+        """Whether this callback implements `hook` (only then is it called, and a batch hook costs fusion)."""
         return getattr(type(self), hook) is not getattr(Callback, hook)
 
     def batch_ends_needed(self, first: int, steps: int) -> list[int]:
@@ -122,11 +150,12 @@ class CallbackList(Callback):
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             raise TypeError(f"Argument `callbacks` must be a list of Callback instances, received {callbacks!r}.")
         self.callbacks = list(callbacks or [])
+        self.stopped_by: Callback | None = None  # the first callback of this fit that set model.stop_training
         for i, cb in enumerate(self.callbacks):
             if not isinstance(cb, Callback):
                 raise TypeError(f"Argument `callbacks`[{i}] must be a kerasish.callbacks.Callback, received "
                                 f"{cb!r} of type {type(cb).__name__}.")
-        self._by_hook = {h: [] for h in _HOOKS}
+        self._by_hook = {h: [] for h in HOOKS}
         for cb in self.callbacks:
             self._add_hooks(cb, first=False)
         if model is not None:
@@ -137,15 +166,15 @@ class CallbackList(Callback):
         """Adds a callback at the end (or at the front with `first=True`)."""
         self.callbacks.insert(0 if first else len(self.callbacks), callback)
         self._add_hooks(callback, first)
-        if self.model is not None:
-            callback.set_model(self.model)
+        if self._model is not None:
+            callback.set_model(self._model)
         callback.set_params(self.params)
 
     def _add_hooks(self, callback: Callback, first: bool) -> None:
         """Files `callback` under each hook it overrides: before or after the others of its kind
         (`runs_after_others` callbacks come after all the rest)."""
-        for h in _HOOKS:
-            if not callback._overrides(h):
+        for h in HOOKS:
+            if not callback.overrides(h):
                 continue
             hooked = self._by_hook[h]
             ordinary = sum(not cb.runs_after_others for cb in hooked)
@@ -165,6 +194,11 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             cb.set_params(params)
 
+    def set_fit_run(self, run) -> None:
+        super().set_fit_run(run)
+        for cb in self.callbacks:
+            cb.set_fit_run(run)
+
     def wants(self, hook: str) -> bool:
         return bool(self._by_hook[hook])
 
@@ -178,16 +212,27 @@ class CallbackList(Callback):
     def reads_weights_during_training(self) -> bool:
         return any(cb.reads_weights_during_training for cb in self.callbacks)
 
+    @property
+    def logs_learning_rate(self) -> bool:  # type: ignore[override]
+        return any(cb.logs_learning_rate for cb in self.callbacks)
+
     def batch_ends_needed(self, first: int, steps: int) -> list[int]:
         """The union of what the callbacks hearing `on_train_batch_end` need, sorted."""
         hooked = self._by_hook["on_train_batch_end"]
         return sorted({int(b) for cb in hooked for b in cb.batch_ends_needed(first, steps)})
 
     def _call(self, hook: str, *args) -> None:
+        *args, logs = args
+        logs = {} if logs is None else logs  # Keras hands every hook a dict
         for cb in self._by_hook[hook]:
-            getattr(cb, hook)(*args)
+            getattr(cb, hook)(*args, logs)
+            if self.stopped_by is None and getattr(self._model, "stop_training", False):
+                self.stopped_by = cb
 
-    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
+    def on_train_begin(self, logs=None):
+        self.stopped_by = None
+        self._call("on_train_begin", logs)
+
     def on_train_end(self, logs=None): self._call("on_train_end", logs)
     def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
     def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from kerasish.callbacks.monitor import MonitorCallback, check_int, check_number
+from kerasish.callbacks.monitor import MonitorCallback, check_int, check_number, check_verbose, print_msg
 
 
 class EarlyStopping(MonitorCallback):
@@ -21,7 +21,7 @@ class EarlyStopping(MonitorCallback):
        `current > best + |min_delta|` in max mode; anything improves on no best yet): `best = current`,
        `best_epoch = epoch`, the weights are kept (with `restore_best_weights`), and `wait = 0` — but only
        if `baseline` is None or `current` also improves on `baseline`.
-    4. Otherwise, if `wait >= patience`: `stopped_epoch = epoch` and training stops.
+    4. Otherwise, if `wait >= patience` and `epoch > 0`: `stopped_epoch = epoch` and training stops.
 
     So `patience=0` stops at the first epoch without improvement, and with a `baseline` that is never
     beaten training stops after `patience + 1` monitored epochs. With `restore_best_weights=True` the
@@ -38,7 +38,7 @@ class EarlyStopping(MonitorCallback):
       monitor: the key of the epoch logs to watch (`"val_loss"`, `"accuracy"`, ...).
       min_delta: the smallest change that counts as an improvement; its sign is ignored.
       patience: epochs without improvement before stopping, `>= 0`.
-      verbose: 0 silent, 1 prints when it stops and when it restores weights.
+      verbose: 0 silent, 1 (or more) prints when it stops and when it restores weights, as Keras prints it.
       mode: `"min"`, `"max"`, or `"auto"` (losses and errors: min; accuracy, auc, precision, recall,
         f1: max).
       baseline: a value the monitored quantity must beat; `wait` is only reset by epochs that improve on
@@ -67,9 +67,7 @@ class EarlyStopping(MonitorCallback):
         super().__init__(monitor, mode, min_delta)
         name = type(self).__name__
         self.patience = check_int(name, "patience", patience)
-        if verbose not in (0, 1) or isinstance(verbose, bool):
-            raise ValueError(f"Argument `verbose` of {name} must be 0 or 1, received verbose={verbose!r}.")
-        self.verbose = verbose
+        self.verbose = check_verbose(name, verbose)
         self.baseline = check_number(name, "baseline", baseline, allow_none=True)
         if not isinstance(restore_best_weights, bool):
             raise TypeError(f"Argument `restore_best_weights` of {name} must be True or False, received "
@@ -108,7 +106,7 @@ class EarlyStopping(MonitorCallback):
             if self.baseline is None or self._is_improvement(current, self.baseline):
                 self.wait = 0
             return
-        if self.wait >= self.patience:
+        if self.wait >= self.patience and epoch > 0:  # as Keras: never at the first epoch
             self.stopped_epoch, self._stopped = epoch, True
             self.model.stop_training = True
 
@@ -126,10 +124,10 @@ class EarlyStopping(MonitorCallback):
 
     def on_train_end(self, logs=None) -> None:
         if self._stopped and self.verbose:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping", flush=True)
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.", flush=True)
+                print_msg(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
         self._check_validation_seen()
 

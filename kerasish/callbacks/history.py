@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Callable, Sequence
+from html import escape
 from typing import Any
 
 from kerasish.callbacks.callback import Callback
-from kerasish.callbacks.monitor import infer_mode
+from kerasish.callbacks.monitor import check_number, infer_mode
+from kerasish.callbacks.overfitting import STOP_REASONS, OverfittingReport, StopReason, generalisation_gap, rising_from
 
 # Logged every epoch but not a train/validation quantity: left out of `plot()` unless asked for by name.
 _NOT_PLOTTED_BY_DEFAULT = ("learning_rate",)
@@ -30,7 +33,13 @@ class History(Callback):
       epoch: the epoch indices that completed (0-based, as in the callbacks' `epoch` argument).
       stopped_epoch: the epoch (0-based) after which a callback ended `fit` by setting
         `model.stop_training` (EarlyStopping, TerminateOnNaN, your own), or None if `fit` ran every epoch.
+      stop: why the last `fit` ended (`StopReason`: completed, callback, nan, interrupted, exception);
+        the training loop says so through `record_stop`, and without it History tells what it can
+        from the logs and `model.stop_training`.
       params: `{"epochs", "steps", "verbose"}`.
+
+    `report()` sums the run up (the best epoch, the generalisation gap, the epoch from which validation
+    got worse for good, why training ended); in Jupyter a History displays that report.
 
     Example:
       >>> history = History()
@@ -47,12 +56,19 @@ class History(Callback):
         self.epoch: list[int] = []
         self.stopped_epoch: int | None = None
         self._epochs_of: dict[str, list[int]] = {}  # the epoch of each value in `history[key]`
+        self._stop: StopReason | None = None  # said by the loop (record_stop) or found at on_train_end
+        self._running_epoch: int | None = None  # the epoch begun last
+        self._fit_running = False
 
     def on_train_begin(self, logs=None) -> None:
         self.epoch = []
         self.history = {}
         self.stopped_epoch = None
         self._epochs_of = {}
+        self._stop, self._running_epoch, self._fit_running = None, None, True
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._running_epoch = epoch
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epoch.append(epoch)
@@ -71,8 +87,140 @@ class History(Callback):
         self._epochs_of = {k: [int(e) for e in v] for k, v in state["epochs_of"].items()}
 
     def on_train_end(self, logs=None) -> None:
-        if self.epoch and getattr(self.model, "stop_training", False):
+        self._fit_running = False
+        stopped = bool(getattr(self.model, "stop_training", False))
+        if self.epoch and stopped:
             self.stopped_epoch = self.epoch[-1]
+        if self._stop is None:  # the loop did not say why: tell what the logs and the model say
+            epoch = self._running_epoch if self._running_epoch is not None else (self.epoch or [None])[-1]
+            self.record_stop("callback" if stopped else "completed", epoch=epoch)
+
+    def record_stop(self, reason: str, by: str | None = None, epoch: int | None = None,
+                    detail: str | None = None) -> None:
+        """Records why `fit` ended; called by the training loop (see `StopReason`).
+
+        The loop calls it once per `fit`: before `on_train_end` when the epochs ran out ("completed") or a
+        callback set `model.stop_training` ("callback", with the callback's class name), and when `fit`
+        raises ("interrupted" for KeyboardInterrupt, else "exception" with the exception's type name and
+        message). A "callback" or "completed" stop whose last logged training loss is NaN or infinite is
+        recorded as "nan": the loss is why training went wrong (TerminateOnNaN stops on it).
+
+        Args:
+          reason: one of "completed", "callback", "nan", "interrupted", "exception".
+          by: the callback class name (for "callback" / "nan"), or the exception type name.
+          epoch: the 0-based epoch during which training ended.
+          detail: a message, e.g. the exception's.
+
+        Raises:
+          ValueError: for an unknown `reason`, or an `epoch` that is not an int >= 0 or None.
+          TypeError: for a `by` or `detail` that is not a string or None.
+
+        Example:
+          >>> history = History()
+          >>> history.on_epoch_end(0, {"loss": 0.5})
+          >>> history.record_stop("callback", by="EarlyStopping", epoch=0)
+          >>> history.stop.describe()
+          'stopped by EarlyStopping during epoch 1'
+        """
+        if reason not in STOP_REASONS:
+            raise ValueError(f"Argument `reason` of History.record_stop must be one of {list(STOP_REASONS)}, "
+                             f"received reason={reason!r}.")
+        for name, value in (("by", by), ("detail", detail)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"Argument `{name}` of History.record_stop must be a string or None, received "
+                                f"{name}={value!r}.")
+        if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0):
+            raise ValueError(f"Argument `epoch` of History.record_stop must be an int >= 0 or None, received "
+                             f"epoch={epoch!r}.")
+        losses = self.history.get("loss")
+        if reason in ("callback", "completed") and losses and not math.isfinite(losses[-1]):
+            reason = "nan"
+        self._stop = StopReason(reason, by, None if epoch is None else int(epoch), detail)
+
+    @property
+    def stop(self) -> StopReason:
+        """Why the last `fit` ended; `StopReason(None, ...)` while unknown (it raised and nobody said why)."""
+        if self._stop is not None:
+            return self._stop
+        return StopReason(None, epoch=self._running_epoch)
+
+    def report(self, monitor: str | None = None, mode: str = "auto", min_delta: float = 0.0,
+               print_fn: Callable[[str], Any] | None = print) -> OverfittingReport:
+        """Sums up the run: best epoch, generalisation gap, where validation got worse for good, why it ended.
+
+        Prints the summary with `print_fn` and returns it as an `OverfittingReport` (`as_dict()` for plain
+        values). The gap is validation minus training for a loss (`val_loss - loss`) and training minus
+        validation for a quantity to maximise (`accuracy - val_accuracy`): positive means worse on the
+        validation data. `rising_from` is the first epoch after the best one from which every logged
+        value of `monitor` is worse than the best by more than `min_delta` (None if the curve is still at
+        its best, or back within `min_delta` of it at the end). In a notebook end the line with `;` or
+        assign the result, or the report is shown twice (printed, then displayed).
+
+        Args:
+          monitor: the key to judge; None: "val_loss" when validation ran, else "loss".
+          mode: "min", "max", or "auto" (from the name, by EarlyStopping's rule).
+          min_delta: the margin by which a value must be worse than the best to count as risen, `>= 0`.
+          print_fn: called with the summary text; None prints nothing.
+
+        Returns:
+          An `OverfittingReport` (0-based epochs).
+
+        Raises:
+          ValueError: if no epoch was recorded, `monitor` has no finite value, `mode` is invalid or cannot be
+            inferred, or `min_delta` is not a finite number >= 0.
+          KeyError: if `monitor` was not logged (the message lists the logged keys).
+          TypeError: if `print_fn` is neither callable nor None.
+
+        Example:
+          >>> history = History()
+          >>> for epoch, (loss, val_loss) in enumerate([(1.0, 1.1), (0.6, 0.8), (0.3, 0.9), (0.2, 1.0)]):
+          ...     history.on_epoch_end(epoch, {"loss": loss, "val_loss": val_loss})
+          >>> report = history.report(print_fn=None)
+          >>> report.best_epoch, round(report.gap_at_best, 2), round(report.gap_at_last, 2), report.rising_from
+          (1, 0.2, 0.8, 2)
+        """
+        if not self.epoch and not self.history:
+            raise ValueError("History.report() has nothing to report: no epoch was recorded (did `fit` run?).")
+        if print_fn is not None and not callable(print_fn):
+            raise TypeError(f"Argument `print_fn` of History.report must be a function or None, received "
+                            f"print_fn={print_fn!r}.")
+        margin = check_number("History.report", "min_delta", min_delta)
+        if margin < 0:
+            raise ValueError(f"Argument `min_delta` of History.report must be >= 0, received min_delta={min_delta!r}.")
+        if monitor is None:
+            monitor = "val_loss" if "val_loss" in self.history else "loss"
+        best = self.best_epoch(monitor, mode)  # checks the key and the mode
+        mode = mode if mode != "auto" else _direction(monitor)
+        epochs, values = self._epochs_for(monitor), self.history[monitor]
+        base = monitor.removeprefix("val_")
+
+        def gap(epoch: int) -> float | None:
+            train, validation = self._value_at(base, epoch), self._value_at("val_" + base, epoch)
+            if train is None or validation is None:
+                return None
+            return generalisation_gap(train, validation, mode)
+
+        result = OverfittingReport(
+            monitor=monitor, mode=mode, epochs_run=len(self.epoch) or len(values), best_epoch=best,
+            best_value=float(values[epochs.index(best)]), last_epoch=epochs[-1], last_value=float(values[-1]),
+            gap_at_best=gap(best), gap_at_last=gap(epochs[-1]),
+            rising_from=rising_from(epochs, values, best, mode, margin), min_delta=margin, stop=self.stop)
+        if print_fn is not None:
+            print_fn(result.summary())
+        return result
+
+    def _value_at(self, key: str, epoch: int) -> float | None:
+        if key not in self.history:
+            return None
+        epochs = self._epochs_for(key)
+        return float(self.history[key][epochs.index(epoch)]) if epoch in epochs else None
+
+    def _repr_html_(self) -> str:
+        """The overfitting report in Jupyter (the repr when there is nothing to judge yet)."""
+        try:
+            return self.report(print_fn=None).to_html()
+        except (KeyError, ValueError):
+            return f"<pre>{escape(repr(self))}</pre>"
 
     @property
     def reads_weights_during_training(self) -> bool:
@@ -162,8 +310,10 @@ class History(Callback):
         shows the best epoch of the validation curve (of the training curve without validation): the
         lowest value for losses and errors, the highest for accuracy, auc, precision, recall and f1, by
         EarlyStopping's rule (`kerasish.callbacks.monitor.infer_mode`); a quantity whose name tells no
-        direction (the learning rate, a custom metric) gets no marker. A dotted vertical line shows the
-        epoch after which training stopped, when a callback stopped it (`History.stopped_epoch`).
+        direction (the learning rate, a custom metric) gets no marker. A dashed vertical line and a
+        shaded band show where that curve got worse for good (from the first epoch after the best from
+        which every value is worse than the best: `report().rising_from`). A dotted vertical line shows
+        the epoch after which training stopped, when a callback stopped it (`History.stopped_epoch`).
 
         History does not see the other callbacks of `fit`; pass the EarlyStopping callback you used as
         `early_stopping=` so that its own `best_epoch` (the weights `restore_best_weights` restores) is
@@ -202,7 +352,7 @@ class History(Callback):
           ...     history.on_epoch_end(epoch, {"loss": loss, "val_loss": val_loss})
           >>> fig = history.plot()
           >>> [line.get_label() for line in fig.axes[0].get_lines()]
-          ['training', 'validation', 'best: epoch 2']
+          ['training', 'validation', 'best: epoch 2', 'worse for good: epoch 3']
         """
         names = self._plot_names(metrics)
         monitor, es_best, stopped = self._early_stopping_marks(early_stopping)
@@ -267,9 +417,16 @@ class History(Callback):
             has_finite = any(math.isfinite(value) for value in self.history[judged])
             best = self.best_epoch(judged) if _direction(judged) and has_finite else None
         if best is not None:
-            value = self.history[judged][self._epochs_for(judged).index(best)]
+            epochs = self._epochs_for(judged)
+            value = self.history[judged][epochs.index(best)]
             axis.plot([best + 1], [value], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
                       markeredgewidth=2, color=drawn[judged].get_color(), label=f"best: epoch {best + 1}")
+            mode = _direction(judged)
+            rising = rising_from(epochs, self.history[judged], best, mode) if mode else None
+            if rising is not None:  # the judged curve is worse than its best from here to the end
+                axis.axvline(rising + 1, color=drawn[judged].get_color(), linestyle="--", alpha=0.6,
+                             label=f"worse for good: epoch {rising + 1}")
+                axis.axvspan(rising + 1, epochs[-1] + 1, color=drawn[judged].get_color(), alpha=0.07)
         stopped = es_stopped if es_stopped is not None else self.stopped_epoch
         if stopped is not None:
             axis.axvline(stopped + 1, color="0.4", linestyle=":", label=f"stopped: epoch {stopped + 1}")

@@ -2,7 +2,8 @@
 
 Both read and set `model.optimizer.learning_rate`. The rate lives in the optimizer STATE
 (`optax.inject_hyperparams`), an input of the compiled train step, so changing it between epochs
-never recompiles. Every epoch's rate is in the logs as `"learning_rate"` (the rate that epoch ran with).
+never recompiles. As in Keras, each adds the rate the epoch ran with to the epoch's logs as
+`"learning_rate"`, and prints its messages (`verbose > 0`) the way Keras does, to stdout.
 
 An optax schedule given to the optimizer (`ks.optimizers.SGD(optax.exponential_decay(...))`) changes
 the rate every step by itself; such a rate cannot also be set by these callbacks.
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from kerasish.callbacks.callback import Callback
-from kerasish.callbacks.monitor import MonitorCallback, check_int, check_number
+from kerasish.callbacks.monitor import MonitorCallback, check_int, check_number, check_verbose, print_msg
 
 
 def _positional_arity(fn: Callable) -> int:
@@ -61,7 +62,7 @@ class LearningRateScheduler(Callback):
       schedule: a function `(epoch, lr) -> new_lr` (epoch counts from 0, `lr` is the current rate), or
         `epoch -> new_lr` (a one-argument function, e.g. an optax schedule evaluated per epoch). It must
         return a positive float (a scalar NumPy or JAX array is accepted).
-      verbose: 0 silent, 1 prints the rate set at each epoch.
+      verbose: 0 silent, 1 (or more) prints the rate set at each epoch.
 
     Raises:
       TypeError: if `schedule` is not callable.
@@ -77,10 +78,10 @@ class LearningRateScheduler(Callback):
         if not callable(schedule):
             raise TypeError(f"Argument `schedule` of LearningRateScheduler must be a function (epoch, lr) -> lr "
                             f"or epoch -> lr, received {schedule!r}.")
-        if verbose not in (0, 1) or isinstance(verbose, bool):
-            raise ValueError(f"Argument `verbose` of LearningRateScheduler must be 0 or 1, received {verbose!r}.")
-        self.schedule, self.verbose = schedule, verbose
+        self.schedule, self.verbose = schedule, check_verbose("LearningRateScheduler", verbose)
         self._takes_lr = _positional_arity(schedule) >= 2
+
+    logs_learning_rate = True  # the epoch's logs hold `learning_rate`, as Keras's callback adds it
 
     @property
     def reads_weights_during_training(self) -> bool:
@@ -94,7 +95,7 @@ class LearningRateScheduler(Callback):
             raw = self.schedule(epoch)
         optimizer.learning_rate = value = _as_learning_rate(raw, epoch)
         if self.verbose:
-            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {value}.", flush=True)
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {value}.")
 
 
 class ReduceLROnPlateau(MonitorCallback):
@@ -110,7 +111,7 @@ class ReduceLROnPlateau(MonitorCallback):
       monitor: the key of the epoch logs to watch.
       factor: the multiplier, in (0, 1).
       patience: epochs without improvement before reducing, `>= 0`.
-      verbose: 0 silent, 1 prints each reduction.
+      verbose: 0 silent, 1 (or more) prints each reduction.
       mode: `"min"`, `"max"` or `"auto"` (from the name, see `EarlyStopping`).
       min_delta: the smallest change that counts as an improvement.
       cooldown: epochs to wait after a reduction before counting again, `>= 0`.
@@ -140,15 +141,15 @@ class ReduceLROnPlateau(MonitorCallback):
         self.min_lr = check_number("ReduceLROnPlateau", "min_lr", min_lr)
         if self.min_lr < 0:
             raise ValueError(f"Argument `min_lr` of ReduceLROnPlateau must be >= 0, received min_lr={min_lr!r}.")
-        if verbose not in (0, 1) or isinstance(verbose, bool):
-            raise ValueError(f"Argument `verbose` of ReduceLROnPlateau must be 0 or 1, received {verbose!r}.")
-        self.verbose = verbose
+        self.verbose = check_verbose("ReduceLROnPlateau", verbose)
         self._reset()
 
     def _reset(self) -> None:
         self.best: float | None = None
         self.wait = 0
         self.cooldown_counter = 0
+
+    logs_learning_rate = True  # the epoch's logs hold `learning_rate`, as Keras's callback adds it
 
     @property
     def reads_weights_during_training(self) -> bool:
@@ -192,7 +193,7 @@ class ReduceLROnPlateau(MonitorCallback):
         new = max(old * self.factor, self.min_lr)
         optimizer.learning_rate = new
         if self.verbose:
-            print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.", flush=True)
+            print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
         return True
 
     def on_train_end(self, logs=None) -> None:

@@ -6,16 +6,9 @@ import os
 import string
 from typing import Any
 
-from kerasish.callbacks.monitor import MonitorCallback, check_number, infer_mode
+from kerasish.callbacks.monitor import MonitorCallback, check_number, check_verbose, infer_mode, print_msg
 from kerasish.saving import weights as _weights
 from kerasish.saving.model_file import MODEL_SUFFIX, save_model
-
-
-def _write_back_weights(model) -> None:
-    """Mid-epoch the live weights are in the engine's train state, not yet in the model: write them back."""
-    engine = getattr(model, "_engine", None)
-    if engine is not None and engine.state is not None:
-        engine.write_back()
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -39,7 +32,8 @@ class ModelCheckpoint(MonitorCallback):
       filepath: where to save: ending in `.weights.safetensors` with `save_weights_only=True`, else in
         `.kerasish` (a whole model file, `model.save`).
       monitor: the key of the logs compared with `save_best_only`.
-      verbose: 0 silent, 1 prints each save (and each non-improvement with `save_best_only`).
+      verbose: 0 silent, 1 (or more) prints each save (and each non-improvement with `save_best_only`), with
+        Keras's messages.
       save_best_only: save only when `monitor` improves.
       save_weights_only: save only the weights (`model.save_weights`), not the whole model (`model.save`:
         architecture, weights and optimizer state, loadable with `ks.models.load_model`).
@@ -88,15 +82,13 @@ class ModelCheckpoint(MonitorCallback):
                              f"save_weights_only={save_weights_only}, received filepath={self.filepath!r}.")
         if save_freq != "epoch":
             if isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1:
-                raise ValueError(f"Argument `save_freq` of ModelCheckpoint must be 'epoch' or an int >= 1 (batches), "
-                                 f"received save_freq={save_freq!r}.")
+                raise ValueError(f"Unrecognized save_freq: argument `save_freq` of ModelCheckpoint must be 'epoch' or "
+                                 f"an int >= 1 (batches), received save_freq={save_freq!r}.")
             if save_best_only and monitor.startswith("val_"):
                 raise ValueError(f"ModelCheckpoint with save_freq={save_freq} (batches) cannot monitor "
                                  f"{monitor!r}: validation only runs at epoch end. Use save_freq='epoch' or "
                                  f"monitor a training key such as {monitor.removeprefix('val_')!r}.")
-        if verbose not in (0, 1) or isinstance(verbose, bool):
-            raise ValueError(f"Argument `verbose` of ModelCheckpoint must be 0 or 1, received {verbose!r}.")
-        self.verbose = verbose
+        self.verbose = check_verbose("ModelCheckpoint", verbose)
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         self.save_freq = save_freq
@@ -106,10 +98,10 @@ class ModelCheckpoint(MonitorCallback):
         self._batches_since_save = 0
         self._last_batch_seen: int | None = None
 
-    def _overrides(self, hook: str) -> bool:
+    def overrides(self, hook: str) -> bool:
         if hook == "on_train_batch_end":
             return self.save_freq != "epoch"  # epoch checkpoints cost nothing per step
-        return super()._overrides(hook)
+        return super().overrides(hook)
 
     def get_state(self) -> dict[str, Any]:
         """`best` and the batch counters of an integer `save_freq`."""
@@ -131,7 +123,6 @@ class ModelCheckpoint(MonitorCallback):
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
         if self._should_save_on_batch(batch):
-            _write_back_weights(self.model)
             self._save(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
@@ -177,17 +168,17 @@ class ModelCheckpoint(MonitorCallback):
             current = self._monitor_value(logs, epoch)
             if current is None:
                 return
+            best = "None" if self.best is None else f"{self.best:.5f}"
             if not self._is_improvement(current, self.best):
                 if self.verbose:
-                    print(f"Epoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}", flush=True)
+                    print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
                 return
             if self.verbose:
-                best = "None" if self.best is None else f"{self.best:.5f}"
-                print(f"Epoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, saving model "
-                      f"to {path}", flush=True)
+                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, saving model "
+                          f"to {path}")
             self.best = current
         elif self.verbose:
-            print(f"Epoch {epoch + 1}: saving model to {path}", flush=True)
+            print_msg(f"\nEpoch {epoch + 1}: saving model to {path}")
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
@@ -195,3 +186,5 @@ class ModelCheckpoint(MonitorCallback):
             _weights.save_weights(self.model, path)
         else:
             save_model(self.model, path)
+        if self.verbose:
+            print_msg(f"\nEpoch {epoch + 1}: finished saving model to {path}")

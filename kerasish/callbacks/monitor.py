@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from typing import Any
 
 from kerasish.callbacks.callback import Callback
@@ -60,6 +61,25 @@ def check_int(callback: str, name: str, value: Any, low: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"Argument `{name}` of {callback} must be an int >= {low}, received {name}={value!r}.")
     return int(value)
+
+
+def print_msg(message: str) -> None:
+    """Writes a callback's message and a newline to `sys.stdout`, as Keras's `io_utils.print_msg` does.
+
+    Example:
+      >>> print_msg("Epoch 3: early stopping")
+      Epoch 3: early stopping
+    """
+    sys.stdout.write(f"{message}\n")
+    sys.stdout.flush()
+
+
+def check_verbose(callback: str, verbose: Any) -> int:
+    """Keras's callbacks print when `verbose > 0`: any int >= 0 is accepted (fit's 2 included)."""
+    if isinstance(verbose, bool) or not isinstance(verbose, numbers.Integral) or verbose < 0:
+        raise ValueError(f"Argument `verbose` of {callback} must be an int >= 0 (0: silent, 1 or more: print "
+                         f"messages), received verbose={verbose!r}.")
+    return int(verbose)
 
 
 def check_number(callback: str, name: str, value: Any, allow_none: bool = False) -> float | None:

@@ -121,7 +121,8 @@ class ProgbarLogger(Callback):
     """Shows progress; `fit(verbose=...)` adds one for you.
 
     Args:
-      verbose: 1 for a bar (plain lines when not interactive), 2 for one line per epoch.
+      verbose: 1 for a bar (plain lines when not interactive), 2 for one line per epoch; None (the
+        default, and Keras's only form, `ProgbarLogger()`): the `verbose` of `fit`, 0 printing nothing.
       file: the stream to write to; by default sys.stdout, or the cell's output in Jupyter. An explicit
         `file` gets a bar only if it is a terminal.
     """
@@ -129,13 +130,21 @@ class ProgbarLogger(Callback):
     batch_hooks_may_be_grouped = True
     refresh_seconds = 0.5  # how often the bar's running loss is read from the device
 
-    def __init__(self, verbose: int = 1, file=None) -> None:
+    def __init__(self, verbose: int | None = None, file=None) -> None:
         super().__init__()
-        if verbose not in (1, 2):
-            raise ValueError(f"Argument `verbose` of ProgbarLogger must be 1 or 2, received {verbose!r}.")
-        self.verbose = verbose
+        if verbose is not None and (isinstance(verbose, bool) or verbose not in (1, 2)):
+            raise ValueError(f"Argument `verbose` of ProgbarLogger must be None (fit's verbose), 1 or 2, received "
+                             f"{verbose!r}.")
+        self._verbose_given = verbose
+        self.verbose = 1 if verbose is None else verbose
         self.file = file
         self._bar = None
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        super().set_params(params)
+        if self._verbose_given is None:  # as Keras's ProgbarLogger(): fit's verbose decides (0: silent)
+            verbose = params.get("verbose", 1)
+            self.verbose = 1 if verbose == "auto" else verbose
 
     @property
     def stream(self):
@@ -172,6 +181,8 @@ class ProgbarLogger(Callback):
             self._bar.set_postfix_str(format_logs(logs() if callable(logs) else logs), refresh=False)
 
     def on_epoch_end(self, epoch, logs=None):
+        if not self.verbose:
+            return
         seconds = time.perf_counter() - self._start
         if self._bar is not None:
             self._bar.set_postfix_str(format_logs(logs), refresh=False)

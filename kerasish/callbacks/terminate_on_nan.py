@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from kerasish.callbacks.callback import Callback
+from kerasish.callbacks.monitor import print_msg
 
 
 class TerminateOnNaN(Callback):
@@ -52,9 +53,9 @@ class TerminateOnNaN(Callback):
         loss = None if logs is None else logs.get("loss")
         if loss is None or math.isfinite(loss):
             return
-        where = f"epoch {self._epoch + 1}, batch {batch}"
         if self.raise_error:
-            raise RuntimeError(f"TerminateOnNaN: the training loss is {loss} at {where}. Training stopped; the model "
-                               f"keeps the weights of the last step with a finite loss and gradients.")
-        print(f"Epoch {self._epoch + 1}, batch {batch}: invalid loss {loss}, terminating training.", flush=True)
+            raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. Terminating "
+                               f"training immediately. (Epoch {self._epoch + 1}; the model keeps the weights of "
+                               f"the last step with a finite loss and gradients.)")
+        print_msg(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True

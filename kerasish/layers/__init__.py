@@ -1,6 +1,5 @@
 """Layers: the Keras layer contract on flax.nnx modules."""
 
-from kerasish import registry
 from kerasish.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from kerasish.layers.attention import MultiHeadAttention
 from kerasish.layers.base import Layer, NonTrainable
@@ -32,7 +31,6 @@ from kerasish.layers.cropping import Cropping1D, Cropping2D, Cropping3D
 from kerasish.layers.embedding import Embedding
 from kerasish.layers.flax_layer import FlaxLayer
 from kerasish.layers.lambda_layer import Lambda
-from kerasish.layers.layer_serialization import deserialize, serialize
 from kerasish.layers.masking import Masking
 from kerasish.layers.merging import (
     Add,
@@ -113,6 +111,7 @@ from kerasish.layers.reshaping import (
 from kerasish.layers.rnn import RNN, StackedRNNCells
 from kerasish.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from kerasish.layers.sequence_attention import AdditiveAttention, Attention
+from kerasish.layers.serialization import deserialize, serialize
 from kerasish.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 
 __all__ = [
@@ -136,9 +135,3 @@ __all__ = [
     "UpSampling2D", "UpSampling3D", "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add", "average",
     "concatenate", "deserialize", "dot", "maximum", "minimum", "multiply", "serialize", "subtract",
 ]
-
-# Every layer class is a built-in of the "layers" family of `kerasish.registry` (what wrappers and files name).
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and issubclass(_obj, Layer) and _obj.__name__ == _name:
-        registry.register_builtin("layers", _obj)

@@ -14,11 +14,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+import kerasish.layers.checks as checks
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
-from kerasish import registry
 from kerasish import regularizers as _regularizers
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape, format_shape
 
@@ -274,6 +273,3 @@ class Softmax(_Elementwise):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
 
-
-for _cls in (ReLU, LeakyReLU, PReLU, ELU, Softmax):
-    registry.register_builtin("layers", _cls)

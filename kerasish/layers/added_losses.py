@@ -46,8 +46,9 @@ def add(layer: Any, value: Any) -> None:
 
 
 def _layers_under(layer: Any) -> list:
-    from kerasish.layers.base import Layer
-    return [node for _, node in nnx.iter_graph(layer) if isinstance(node, Layer)]
+    """`layer` and the layers under it: the graph's nodes that can `add_loss` (this module sits below the Layer
+    class, so it knows layers by what they do)."""
+    return [node for _, node in nnx.iter_graph(layer) if callable(getattr(node, "add_loss", None))]
 
 
 @contextlib.contextmanager

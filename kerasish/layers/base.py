@@ -19,14 +19,15 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+import kerasish.layers.added_losses as _added_losses
+import kerasish.layers.symbolic as _symbolic
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import random as _random
+from kerasish import registry
 from kerasish import regularizers as _regularizers
 from kerasish.backend import unique_name
-from kerasish.layers import added_losses as _added_losses
-from kerasish.layers import symbolic as _symbolic
 from kerasish.layers.initial_weights import defer_draw, drawing_weights_together
 from kerasish.shapes import (
     STAND_INS,
@@ -38,6 +39,17 @@ from kerasish.shapes import (
     standardize_shape,
     standardize_shapes,
 )
+
+
+def _shapes_from_json(value: Any) -> Any:
+    """A shape (or nested list / dict of shapes) read back from JSON, lists of ints as tuples."""
+    if isinstance(value, list) and all(d is None or isinstance(d, int) for d in value):
+        return tuple(value)
+    if isinstance(value, list):
+        return [_shapes_from_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shapes_from_json(v) for k, v in value.items()}
+    return value
 
 
 class NonTrainable(nnx.Variable):
@@ -60,7 +72,8 @@ def _numpy_floats_as(x: Any, dtype) -> Any:
     return x
 
 
-def _accepts_training(fn) -> bool:
+def accepts_training(fn) -> bool:
+    """Whether the callable `fn` takes a `training` argument (by name, or through `**kwargs`)."""
     params = inspect.signature(fn).parameters
     return "training" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
@@ -105,6 +118,11 @@ class Layer(nnx.Module):
       [(3,)]
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("kerasish.") and not cls.__name__.startswith("_"):
+            registry.register_builtin("layers", cls)  # a saved file may name kerasish's own layers and models
+
     def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None,
                  activity_regularizer: Any = None, input_shape: Any = None, input_dim: int | None = None) -> None:
         if name is not None and (not isinstance(name, str) or not name):
@@ -115,7 +133,7 @@ class Layer(nnx.Module):
         if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1):
             raise ValueError(f"Argument `input_dim` must be a positive int, received {input_dim!r}.")
         # Keras 2 style: `Dense(4, input_shape=(3,))` first in a Sequential gives it an Input of that shape.
-        self._input_shape_arg = (standardize_shape(input_shape) if input_shape is not None
+        self._declared_input_shape = (standardize_shape(input_shape) if input_shape is not None
                                  else (input_dim,) if input_dim is not None else None)
         self.name = name or unique_name(_snake_case(type(self).__name__))
         self.trainable = trainable
@@ -132,7 +150,7 @@ class Layer(nnx.Module):
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name == "trainable" and "_weight_names" in vars(self):  # as in Keras: freezing reaches sublayers
-            for layer in self._sublayers():
+            for layer in self.sublayers():
                 layer.trainable = value
 
     # -- the contract subclasses fill in ------------------------------------------------------
@@ -285,7 +303,7 @@ class Layer(nnx.Module):
                           f"destroy the mask information. Downstream layers will not see the mask.", stacklevel=3)
         return None
 
-    def _call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
+    def call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         """`(outputs, output mask)`: how Sequential and functional models call a layer, so that masks flow
         from layer to layer. Models override it to run their own layers with the mask."""
         outputs = self(x, training=training, mask=mask, **kwargs)
@@ -369,7 +387,6 @@ class Layer(nnx.Module):
         setattr(self, name, variable)
         self._weight_names.append(name)
         if regularizer is not None:
-            from kerasish import regularizers as _regularizers
             self._weight_regularizers.append((name, _regularizers.get(regularizer)))
         if constraint is not None:
             self._weight_constraints.append((name, _constraints.get(constraint)))
@@ -459,7 +476,7 @@ class Layer(nnx.Module):
         """The losses of this layer and its sublayers: the `add_loss` values (activity penalties included)
         of the last eager call (of the running step inside `fit`), then each layer's weight penalty."""
         penalties = [node.regularization_loss() for _, node in nnx.iter_graph(self)
-                     if isinstance(node, Layer) and node._weight_regularizers]
+                     if isinstance(node, Layer) and node.weight_regularizers]
         return _added_losses.losses_of(self) + penalties
 
     # -- the functional graph -----------------------------------------------------------------
@@ -480,15 +497,38 @@ class Layer(nnx.Module):
         return self._first_node("output").outputs
 
     def _first_node(self, attribute: str) -> _symbolic.Node:
-        history = self._call_history
-        sequential = history.sequential() if history.sequential is not None else None
-        if history.first_node is None and sequential is not None and sequential.input_layer is not None:
-            sequential._symbolic_output()  # a Sequential with an Input traces its chain when first asked
-        if history.first_node is None:
+        node = self._call_history.first_call()  # a Sequential with an Input traces its chain when first asked
+        if node is None:
             raise ValueError(f"Layer '{self.name}' has never been called on a symbolic input, so it has no "
                              f"`{attribute}`: call it on ks.Input(...) (the functional API), or put it in a "
                              f"Sequential that starts with ks.Input(shape).")
-        return history.first_node
+        return node
+
+    @property
+    def call_history(self) -> _symbolic.CallHistory:
+        """The layer's symbolic calls (`first_node`), kept outside the NNX state: containers read and extend it."""
+        return self._call_history
+
+    @property
+    def declared_input_shape(self) -> Shape | None:
+        """The sample shape given as `input_shape=` / `input_dim=` (Keras 2 style), or None."""
+        return self._declared_input_shape
+
+    @property
+    def weight_regularizers(self) -> list[tuple[str, Any]]:
+        """`(weight name, penalty)` pairs given to `add_weight(regularizer=...)`."""
+        return list(self._weight_regularizers)
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """What `build_from_config` needs to rebuild the layer's weights (`{"input_shape": ...}`), or None when
+        the layer is not built or builds from its config alone (an Input, a functional model)."""
+        if not self.built or self.input_shape is None:
+            return None
+        return {"input_shape": self.input_shape}
+
+    def build_from_config(self, config: dict[str, Any]) -> None:
+        """Builds the layer as `get_build_config()` described (JSON lists of shapes accepted)."""
+        self.build_for(_shapes_from_json(config["input_shape"]))
 
     # -- weights in Keras's order -------------------------------------------------------------
 
@@ -504,7 +544,7 @@ class Layer(nnx.Module):
             else:
                 yield value
 
-    def _sublayers(self) -> Iterator[Layer]:
+    def sublayers(self) -> Iterator[Layer]:
         """Direct sublayers, in the order they were assigned (as Keras tracks them)."""
         return (v for v in self._attribute_values() if isinstance(v, Layer))
 
@@ -523,7 +563,7 @@ class Layer(nnx.Module):
     def weights(self) -> list[nnx.Variable]:
         """Every weight, in Keras's order: this layer's own (creation order), then each sublayer's."""
         out = [v for v in self._own_variables()]
-        for layer in self._sublayers():
+        for layer in self.sublayers():
             out.extend(layer.weights)
         return out
 
@@ -532,7 +572,7 @@ class Layer(nnx.Module):
         if not self.trainable:
             return []
         out = [v for v in self._own_variables() if isinstance(v, nnx.Param)]
-        for layer in self._sublayers():
+        for layer in self.sublayers():
             out.extend(layer.trainable_weights)
         return out
 
@@ -574,3 +614,5 @@ class Layer(nnx.Module):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
+
+registry.register_builtin("layers", Layer)

@@ -15,12 +15,11 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+import kerasish.layers.checks as checks
 from kerasish import activations as _activations
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
-from kerasish import registry
 from kerasish import regularizers as _regularizers
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape, format_shape
 
@@ -401,6 +400,3 @@ class Conv3DTranspose(_ConvTranspose):
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
 Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = Conv1DTranspose, Conv2DTranspose, \
     Conv3DTranspose
-
-for _cls in (Conv1D, Conv2D, Conv3D, Conv1DTranspose, Conv2DTranspose, Conv3DTranspose):
-    registry.register_builtin("layers", _cls)

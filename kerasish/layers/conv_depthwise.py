@@ -15,12 +15,11 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+import kerasish.layers.checks as checks
 from kerasish import activations as _activations
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
-from kerasish import registry
 from kerasish import regularizers as _regularizers
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.layers.conv import conv_output_size, dimension_numbers
 from kerasish.shapes import Shape, format_shape
@@ -289,6 +288,3 @@ class SeparableConv2D(_SeparableConv):
 
 
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
-
-for _cls in (DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D):
-    registry.register_builtin("layers", _cls)

@@ -16,12 +16,12 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+import kerasish.layers.checks as checks
 from kerasish import activations as _activations
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.layers.conv import conv_output_size, dimension_numbers
 from kerasish.layers.rnn import RNN

@@ -9,11 +9,12 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+import kerasish.layers.checks as checks
 from kerasish import activations as _activations
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import random as _random
-from kerasish.layers import checks
+from kerasish import regularizers as _regularizers
 from kerasish.layers.base import Layer
 from kerasish.layers.symbolic import Node, SymbolicTensor
 from kerasish.shapes import Shape, format_shape, standardize_shape
@@ -127,7 +128,6 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _initializers.get(kernel_initializer)
         self.bias_initializer = _initializers.get(bias_initializer)
-        from kerasish import regularizers as _regularizers
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
         self.kernel_constraint = _constraints.get(kernel_constraint)
@@ -159,7 +159,6 @@ class Dense(Layer):
         return self.activation(y)
 
     def get_config(self) -> dict[str, Any]:
-        from kerasish import regularizers as _regularizers
         return {**super().get_config(), "units": self.units,
                 "activation": _activations.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": _initializers.serialize(self.kernel_initializer),

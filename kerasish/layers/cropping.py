@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kerasish import registry
-from kerasish.layers import checks
+import kerasish.layers.checks as checks
 from kerasish.layers.base import Layer
 from kerasish.layers.reshaping import spatial_axes
 from kerasish.shapes import Shape, format_shape
@@ -127,6 +126,3 @@ class Cropping3D(_Cropping):
                  **kwargs: Any) -> None:
         super().__init__(cropping, data_format=data_format, **kwargs)
 
-
-for _cls in (Cropping1D, Cropping2D, Cropping3D):
-    registry.register_builtin("layers", _cls)

@@ -6,10 +6,10 @@ from typing import Any
 
 import jax.numpy as jnp
 
+import kerasish.layers.checks as checks
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import regularizers as _regularizers
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape
 

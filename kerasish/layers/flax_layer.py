@@ -9,6 +9,7 @@ from typing import Any
 from flax import nnx
 
 from kerasish import random as _random
+from kerasish import registry
 from kerasish.layers.base import Layer
 
 
@@ -123,13 +124,13 @@ class FlaxLayer(Layer):
           ValueError: for a layer made from a module object, or from a factory that is not registered (the
             message says how to make it saveable).
         """
-        from kerasish.saving.registry import factory_name
         how = ("build the layer as FlaxLayer(module_factory=make_module, factory_kwargs={...}) with make_module "
                "(a function or flax.nnx.Module class) decorated by @kerasish.saving.register_serializable()")
         if self.module_factory is None:
             raise ValueError(f"FlaxLayer '{self.name}' wraps a {type(self.module).__name__} object, which is code, and "
                              f"a model file stores no code, so it cannot be saved: {how}.")
-        name = factory_name(self.module_factory)
+        name = registry.get_registered_name(self.module_factory) if registry.is_registered(self.module_factory) \
+            else None
         if name is None:
             raise ValueError(f"FlaxLayer '{self.name}' was made by module_factory {self.module_factory!r}, which is "
                              f"not registered, so load_model could not rebuild it: {how}.")
@@ -138,7 +139,20 @@ class FlaxLayer(Layer):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> FlaxLayer:
         """Calls the registered factory the config names (and nothing else) to rebuild the module."""
-        from kerasish.saving.registry import get_factory
         config = dict(config)
-        factory = get_factory(config.pop("module_factory", None))
+        factory = module_factory(config.pop("module_factory", None))
         return cls(module_factory=factory, factory_kwargs=config.pop("factory_kwargs", None) or {}, **config)
+
+
+def module_factory(name: Any):
+    """The module factory a file names: a callable registered with `register_serializable` that is not a Layer.
+
+    Raises:
+      ValueError: for anything not registered as one (nothing in the file is run).
+    """
+    found = registry.get_custom_objects().get(name) if isinstance(name, str) else None
+    if found is None or (isinstance(found, type) and issubclass(found, Layer)):
+        raise ValueError(f"A model file names module factory {name!r}, which is not registered: decorate the function "
+                         f"(or flax.nnx.Module class) that builds the module with "
+                         f"@kerasish.saving.register_serializable() before load_model (nothing in the file was run).")
+    return found

@@ -6,7 +6,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from kerasish.layers import checks
+import kerasish.layers.checks as checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape
 

@@ -13,8 +13,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from kerasish import registry
-from kerasish.layers import checks
+import kerasish.layers.checks as checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import format_shape, is_shape, mask_leaves
 
@@ -427,6 +426,3 @@ def dot(inputs: list, axes: Any = -1, **kwargs: Any):
     """`Dot(axes=axes, **kwargs)(inputs)`: the dot product of two inputs along `axes`."""
     return Dot(axes=axes, **kwargs)(inputs)
 
-
-for _cls in (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot):
-    registry.register_builtin("layers", _cls)

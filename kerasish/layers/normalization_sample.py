@@ -13,11 +13,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+import kerasish.layers.checks as checks
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
-from kerasish import registry
 from kerasish import regularizers as _regularizers
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape, format_shape
 
@@ -253,6 +252,3 @@ class RMSNormalization(Layer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon}
 
-
-for _cls in (GroupNormalization, UnitNormalization, RMSNormalization):
-    registry.register_builtin("layers", _cls)

@@ -15,8 +15,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish import registry
-from kerasish.layers import checks
+import kerasish.layers.checks as checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape, format_shape
 
@@ -205,7 +204,3 @@ class AdaptiveMaxPooling3D(_AdaptiveMax):
 
     rank = 3
 
-
-for _cls in (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
-             AdaptiveMaxPooling2D, AdaptiveMaxPooling3D):
-    registry.register_builtin("layers", _cls)

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish.layers import checks
+import kerasish.layers.checks as checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape, format_shape
 

@@ -14,10 +14,9 @@ from typing import Any
 import jax
 from flax import nnx
 
+import kerasish.layers.checks as checks
 from kerasish import random as _random
-from kerasish import registry
 from kerasish import regularizers as _regularizers
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape, standardize_shape
 
@@ -309,7 +308,3 @@ class ActivityRegularization(Layer):
         config.pop("activity_regularizer", None)
         return {**config, "l1": self.l1, "l2": self.l2}
 
-
-for _cls in (GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, GaussianDropout, AlphaDropout,
-             ActivityRegularization):
-    registry.register_builtin("layers", _cls)

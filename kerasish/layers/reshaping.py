@@ -10,8 +10,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from kerasish import registry
-from kerasish.layers import checks
+import kerasish.layers.checks as checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import Shape
 
@@ -327,7 +326,3 @@ class Permute(Layer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "dims": self.dims}
 
-
-for _cls in (ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, UpSampling1D, UpSampling2D, UpSampling3D, RepeatVector,
-             Permute):
-    registry.register_builtin("layers", _cls)

@@ -17,12 +17,18 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+import kerasish.layers.checks as checks
 from kerasish import registry
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
-from kerasish.layers.layer_serialization import deserialize_layer, serialize_layer
-from kerasish.layers.rnn_cells import DropoutRNNCell, GRUCell, LSTMCell, SimpleRNNCell, dropout_mask_scope
+from kerasish.layers.rnn_cells import DropoutRNNCell, dropout_mask_scope
+from kerasish.layers.serialization import deserialize
 from kerasish.shapes import Shape, format_shape, mask_leaves
+
+
+def _spec(layer: Layer) -> dict[str, Any]:
+    """`{"class_name", "config"}` of a cell; an unregistered custom cell under its class name, as Keras writes it
+    (loading it back then needs `custom_objects`)."""
+    return {"class_name": registry.get_registered_name(type(layer)), "config": layer.get_config()}
 
 
 def _check_cell(cell: Any, owner: str) -> None:
@@ -99,7 +105,8 @@ class StackedRNNCells(Layer):
         if not isinstance(cells, (list, tuple)) or not cells:
             raise ValueError(f"Argument `cells` of StackedRNNCells must be a non-empty list of cells, received "
                              f"{cells!r}.")
-        cells = [deserialize_layer(c, "cells", "StackedRNNCells") for c in cells]
+        cells = [c if isinstance(c, Layer) else deserialize(c, what="Argument `cells` of StackedRNNCells")
+                 for c in cells]
         for cell in cells:
             _check_cell(cell, "StackedRNNCells")
         self.cells = nnx.List(cells)
@@ -141,7 +148,7 @@ class StackedRNNCells(Layer):
         return inputs, new_states
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "cells": [serialize_layer(c) for c in self.cells]}
+        return {**super().get_config(), "cells": [_spec(c) for c in self.cells]}
 
 
 class RNN(Layer):
@@ -183,7 +190,8 @@ class RNN(Layer):
                  zero_output_for_mask: bool = False, **kwargs: Any) -> None:
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
-        cell = deserialize_layer(cell, "cell", "RNN")
+        if not isinstance(cell, Layer):
+            cell = deserialize(cell, what="Argument `cell` of RNN")
         _check_cell(cell, "RNN")
         super().__init__(**kwargs)
         cls = type(self).__name__
@@ -311,10 +319,7 @@ class RNN(Layer):
         return output
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "cell": serialize_layer(self.cell), "return_sequences": self.return_sequences,
+        return {**super().get_config(), "cell": _spec(self.cell), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards, "stateful": self.stateful,
                 "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask}
 
-
-for _cls in (RNN, StackedRNNCells, SimpleRNNCell, LSTMCell, GRUCell):
-    registry.register_builtin("layers", _cls)

@@ -15,9 +15,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+import kerasish.layers.checks as checks
 from kerasish import random as _random
-from kerasish import registry
-from kerasish.layers import checks
 from kerasish.layers.base import Layer
 from kerasish.shapes import format_shape, is_shape, mask_leaves
 
@@ -195,6 +194,3 @@ class AdditiveAttention(Attention):
         del config["score_mode"]
         return config
 
-
-for _cls in (Attention, AdditiveAttention):
-    registry.register_builtin("layers", _cls)

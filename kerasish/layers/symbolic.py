@@ -58,7 +58,7 @@ class Node:
         self.kwargs = dict(kwargs or {})
         for tensor in leaves(outputs):
             tensor.node = self
-        history = getattr(layer, "_call_history", None)
+        history = getattr(layer, "call_history", None)
         if history is not None and history.first_node is None:  # `layer.input` / `layer.output` read it
             history.first_node = self
 
@@ -68,8 +68,9 @@ class Node:
 
 
 class CallHistory:
-    """What `layer.input` / `layer.output` read: the layer's first symbolic call (`first_node`, as in Keras),
-    and the Sequential it was added to (`sequential`, a weak reference), which traces its chain on request.
+    """What `layer.input` / `layer.output` read: the layer's first symbolic call (`first_node`, as in Keras), and
+    a way to make that call when the layer sits in a container that traces on request (`tracer`: a Sequential
+    with an Input traces its chain of layers the first time one of them is asked for its `output`).
 
     A plain object each layer holds as one static value: recording a call never changes the layer's graph
     definition, so it never recompiles a model nor resets an optimizer.
@@ -77,7 +78,14 @@ class CallHistory:
 
     def __init__(self) -> None:
         self.first_node: Node | None = None
-        self.sequential = None  # weakref.ref to a Sequential, or None
+        self.tracer = None  # a weakref.WeakMethod to the container's tracing method, or None
+
+    def first_call(self) -> Node | None:
+        """The first symbolic call, traced by the container (`tracer`) if there is none yet."""
+        tracer = self.tracer() if self.tracer is not None else None
+        if self.first_node is None and tracer is not None:
+            tracer()
+        return self.first_node
 
 
 def is_symbolic(x: Any) -> bool:

@@ -12,27 +12,26 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from kerasish.layers import checks
+import kerasish.layers.checks as checks
+from kerasish import registry
 from kerasish.layers.base import Layer
-from kerasish.layers.layer_serialization import deserialize_layer, serialize_layer
+from kerasish.layers.serialization import deserialize, registered_name
 from kerasish.shapes import Shape, format_shape, mask_leaves
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 def _serialize(layer: Layer) -> dict[str, Any]:
-    from kerasish.saving.registry import registered_name
     return {"class_name": registered_name(type(layer)), "config": layer.get_config()}
 
 
 def _deserialize(spec: Any, argument: str) -> Layer:
-    from kerasish.saving.registry import get_class
     if isinstance(spec, Layer):
         return spec
     if not isinstance(spec, dict) or "class_name" not in spec or not isinstance(spec.get("config"), dict):
         raise ValueError(f"Argument `{argument}` of Bidirectional must be a layer or a {{'class_name', 'config'}} "
                          f"dict, received {spec!r}.")
-    return get_class(spec["class_name"]).from_config(spec["config"])
+    return deserialize({"class_name": spec["class_name"], "config": spec["config"]})
 
 
 def _removeprefix(name: str, prefix: str) -> str:
@@ -189,7 +188,8 @@ class Wrapper(Layer):
         if not isinstance(layer, (Layer, dict)):
             raise ValueError(f"Layer {layer!r} supplied to Wrapper isn't a supported layer type. Please ensure wrapped "
                              f"layer is a valid Keras layer (a kerasish Layer, or a {{'class_name', 'config'}} dict).")
-        layer = deserialize_layer(layer, "layer", type(self).__name__)
+        if not isinstance(layer, Layer):
+            layer = deserialize(layer, what=f"Argument `layer` of {type(self).__name__}")
         super().__init__(**kwargs)
         self.layer = layer
 
@@ -198,7 +198,9 @@ class Wrapper(Layer):
             self.layer.build_for(input_shape)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "layer": serialize_layer(self.layer)}
+        # Keras names an unregistered custom layer by its class name (loading it then needs custom_objects).
+        return {**super().get_config(), "layer": {"class_name": registry.get_registered_name(type(self.layer)),
+                                                  "config": self.layer.get_config()}}
 
 
 class TimeDistributed(Wrapper):

@@ -17,16 +17,16 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-from flax import nnx
 
 from kerasish.layers import symbolic as _symbolic
 from kerasish.layers.base import Layer
 from kerasish.layers.core import InputLayer
+from kerasish.layers.serialization import deserialize, serialize
 from kerasish.shapes import mask_leaves
 
 
-class Graph:
-    """The static plan of a functional model.
+class FunctionalGraph:
+    """The static plan of a functional model, and what runs it.
 
     Attributes:
       inputs: the input structure (a tensor id, or a list / dict of them).
@@ -35,10 +35,154 @@ class Graph:
         "constants": {name: value}}` (an RNN's symbolic `initial_state`, `use_causal_mask=True`).
       outputs: the output structure of tensor ids.
       output_names: the names of the layers producing the outputs (or the dict keys).
+      tensors: `(inputs, outputs)` as given to `ks.Model` (what `model.inputs` / `model.outputs` read).
     """
 
-    def __init__(self, inputs: Any, steps: list, outputs: Any, output_names: list[str]) -> None:
+    def __init__(self, inputs: Any, steps: list, outputs: Any, output_names: list[str], tensors: tuple) -> None:
         self.inputs, self.steps, self.outputs, self.output_names = inputs, steps, outputs, output_names
+        self.tensors = tensors
+
+    @classmethod
+    def trace(cls, inputs: Any, outputs: Any) -> tuple[FunctionalGraph, list[Layer]]:
+        """`(graph, layers)` from symbolic `inputs` and `outputs`: the nodes walked back from the outputs into a
+        plan, and the layers it runs (the Input layers first).
+
+        Raises:
+          ValueError / TypeError: for inputs that are not `ks.Input` tensors, or outputs not made by layers or
+            depending on an Input that is not among `inputs`.
+        """
+        if inputs is None or outputs is None:
+            raise ValueError("A functional Model needs both `inputs` and `outputs`: ks.Model(inputs, outputs).")
+        input_tensors = _symbolic.leaves(inputs)
+        input_layers = [_input_layer(t, "inputs") for t in input_tensors]
+        for t in _symbolic.leaves(outputs):
+            if not _symbolic.is_symbolic(t):
+                raise TypeError(f"Argument `outputs` of Model must hold tensors returned by layers, received {t!r}.")
+        known = {t.id for t in input_tensors}
+        order: list = []
+        seen: set[int] = set()
+
+        def visit(tensor) -> None:
+            if tensor.id in known:
+                return
+            node = tensor.node
+            if isinstance(node.layer, InputLayer):
+                raise ValueError(f"Output {tensor!r} depends on Input '{node.layer.name}', which is not in `inputs`.")
+            if id(node) in seen:
+                return
+            for parent in node.parents():
+                visit(parent)
+            seen.add(id(node))
+            order.append(node)
+            known.update(t.id for t in _symbolic.leaves(node.outputs))
+
+        for tensor in _symbolic.leaves(outputs):
+            visit(tensor)
+
+        layers: list[Layer] = list(input_layers)
+        for node in order:
+            if not any(node.layer is existing for existing in layers):
+                layers.append(node.layer)
+        index = {id(layer): i for i, layer in enumerate(layers)}
+        ids = lambda tree: _symbolic.tree_map(lambda t: t.id, tree)
+        steps = [(index[id(node.layer)], ids(node.inputs), ids(node.outputs), _keyword_ids(node)) for node in order]
+        if isinstance(outputs, dict):
+            names = list(outputs)
+        else:
+            names = [t.node.layer.name for t in _symbolic.leaves(outputs)]
+            if len(set(names)) != len(names):  # one layer giving several outputs
+                names = [f"{name}_{i}" for i, name in enumerate(names)]
+        return cls(ids(inputs), steps, ids(outputs), names, (inputs, outputs)), layers
+
+    def shapes(self) -> tuple[Any, Any]:
+        """`(input shapes, output shapes)` of the symbolic tensors the graph was traced from."""
+        shapes = lambda tree: _symbolic.tree_map(lambda t: t.shape, tree)
+        return shapes(self.tensors[0]), shapes(self.tensors[1])
+
+    def _bind_masks(self, model_name: str, mask: Any) -> dict[int, Any]:
+        """The input masks by tensor id: `mask` mirrors the inputs (one mask, or a list / dict of masks)."""
+        structure = self.inputs
+        if mask is None:
+            return {}
+        if isinstance(structure, int):
+            return {structure: mask}
+        if isinstance(structure, dict) and isinstance(mask, dict):
+            return {structure[k]: mask.get(k) for k in structure}
+        ids, masks = jax.tree.leaves(structure), mask_leaves(mask)
+        if not isinstance(mask, (list, tuple)) or len(masks) != len(ids):
+            raise ValueError(f"Argument `mask` of model '{model_name}' must have one mask (or None) per input, "
+                             f"{len(ids)} in all, received {mask!r}.")
+        return dict(zip(ids, masks))
+
+    def _bind_inputs(self, model_name: str, layers: list, x: Any) -> dict[int, Any]:
+        structure = self.inputs
+        if isinstance(structure, int):
+            return {structure: x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x}
+        if isinstance(structure, dict):
+            if not isinstance(x, dict):
+                raise ValueError(f"Model '{model_name}' takes a dict of inputs with keys {sorted(structure)}, "
+                                 f"received {type(x).__name__}.")
+            return {structure[k]: x[k] for k in structure}
+        names = [layer.name for layer in layers[:len(structure)]]
+        if isinstance(x, dict) and set(x) == set(names):  # inputs given by their Input names, as Keras allows
+            return {i: x[name] for i, name in zip(structure, names)}
+        if not isinstance(x, (list, tuple)) or len(x) != len(structure):
+            raise ValueError(f"Model '{model_name}' takes {len(structure)} inputs (a list or tuple), received "
+                             f"{type(x).__name__}" + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else "")
+                             + ".")
+        return dict(zip(structure, x))
+
+    def run(self, model_name: str, layers: list, x: Any, training: bool, mask: Any = None) -> tuple[Any, Any]:
+        """Runs the plan with `layers` on concrete (or traced) inputs; returns the outputs and their masks (None:
+        no mask).
+
+        Masks flow as in Keras: each layer gets the masks of its inputs and its `compute_mask` gives those
+        of its outputs (see `Layer.compute_mask`).
+        """
+        values = self._bind_inputs(model_name, layers, x)
+        masks = self._bind_masks(model_name, mask)
+        for layer, i in zip(layers, jax.tree.leaves(self.inputs)):
+            layer.check_input_shape(tuple(values[i].shape))
+        for layer_index, input_ids, output_ids, *keywords in self.steps:
+            args = jax.tree.map(lambda i: values[i], input_ids)
+            arg_masks = jax.tree.map(lambda i: masks.get(i), input_ids)
+            if all(m is None for m in mask_leaves(arg_masks)):
+                arg_masks = None
+            kwargs = _keyword_values(keywords[0], values) if keywords else {}
+            result, result_mask = layers[layer_index].call_with_mask(args, training=training, mask=arg_masks,
+                                                                     **kwargs)
+            output_ids = jax.tree.leaves(output_ids)
+            result_masks = mask_leaves(result_mask)
+            result_masks = (result_masks + [None] * len(output_ids))[:len(output_ids)]  # zipped in order, as Keras
+            for i, value, value_mask in zip(output_ids, jax.tree.leaves(result), result_masks):
+                values[i] = value
+                if value_mask is not None:
+                    masks[i] = value_mask
+        outputs = jax.tree.map(lambda i: values[i], self.outputs)
+        output_masks = jax.tree.map(lambda i: masks.get(i), self.outputs)
+        if all(m is None for m in mask_leaves(output_masks)):
+            output_masks = None
+        return outputs, output_masks
+
+    def edges(self) -> list[tuple[int, int]]:
+        """The `(from layer, to layer)` index pairs of the plan (what `plot_model` draws)."""
+        producer = {tensor_id: i for i, tensor_id in enumerate(jax.tree.leaves(self.inputs))}
+        edges: list[tuple[int, int]] = []
+        for step in self.steps:
+            layer_index, input_ids, output_ids = step[:3]
+            keyword_ids = step[3].get("tensors", {}) if len(step) > 3 else {}
+            for tensor_id in jax.tree.leaves([input_ids, keyword_ids]):
+                edge = (producer[tensor_id], layer_index)
+                if edge not in edges:
+                    edges.append(edge)
+            for tensor_id in jax.tree.leaves(output_ids):
+                producer[tensor_id] = layer_index
+        return edges
+
+    def config(self, name: str, trainable: bool, layers: list) -> dict[str, Any]:
+        """The JSON-able description of the functional model: its layers and its plan."""
+        return {"name": name, "trainable": trainable, "layers": [serialize(layer) for layer in layers],
+                "inputs": self.inputs, "steps": [list(step) for step in self.steps], "outputs": self.outputs}
 
 
 def _input_layer(tensor: Any, argument: str) -> InputLayer:
@@ -49,57 +193,6 @@ def _input_layer(tensor: Any, argument: str) -> InputLayer:
         raise ValueError(f"Argument `{argument}` of Model must hold tensors made by ks.Input(...), received "
                          f"{tensor!r}; pass the Input itself, not a layer's output.")
     return layer
-
-
-def init_functional(model, inputs: Any, outputs: Any) -> None:
-    """Builds `model`'s layers and plan from symbolic `inputs` and `outputs` (called by Model.__init__)."""
-    if inputs is None or outputs is None:
-        raise ValueError("A functional Model needs both `inputs` and `outputs`: ks.Model(inputs, outputs).")
-    input_tensors = _symbolic.leaves(inputs)
-    input_layers = [_input_layer(t, "inputs") for t in input_tensors]
-    for t in _symbolic.leaves(outputs):
-        if not _symbolic.is_symbolic(t):
-            raise TypeError(f"Argument `outputs` of Model must hold tensors returned by layers, received {t!r}.")
-    known = {t.id for t in input_tensors}
-    order: list = []
-    seen: set[int] = set()
-
-    def visit(tensor) -> None:
-        if tensor.id in known:
-            return
-        node = tensor.node
-        if isinstance(node.layer, InputLayer):
-            raise ValueError(f"Output {tensor!r} depends on Input '{node.layer.name}', which is not in `inputs`.")
-        if id(node) in seen:
-            return
-        for parent in node.parents():
-            visit(parent)
-        seen.add(id(node))
-        order.append(node)
-        known.update(t.id for t in _symbolic.leaves(node.outputs))
-
-    for tensor in _symbolic.leaves(outputs):
-        visit(tensor)
-
-    layers: list[Layer] = list(input_layers)
-    for node in order:
-        if not any(node.layer is existing for existing in layers):
-            layers.append(node.layer)
-    index = {id(layer): i for i, layer in enumerate(layers)}
-    ids = lambda tree: _symbolic.tree_map(lambda t: t.id, tree)
-    steps = [(index[id(node.layer)], ids(node.inputs), ids(node.outputs), _keyword_ids(node)) for node in order]
-    if isinstance(outputs, dict):
-        names = list(outputs)
-    else:
-        names = [t.node.layer.name for t in _symbolic.leaves(outputs)]
-        if len(set(names)) != len(names):  # one layer giving several outputs
-            names = [f"{name}_{i}" for i, name in enumerate(names)]
-    model.layers = nnx.List(layers)
-    model._graph = Graph(ids(inputs), steps, ids(outputs), names)
-    shapes = lambda tree: _symbolic.tree_map(lambda t: t.shape, tree)
-    model.input_shape = shapes(inputs)
-    model.output_shape = shapes(outputs)
-    model.built = True
 
 
 def _keyword_ids(node) -> dict[str, Any]:
@@ -116,103 +209,35 @@ def _keyword_values(keywords: dict[str, Any], values: dict[int, Any]) -> dict[st
     return {**keywords.get("constants", {}), **tensors}
 
 
-def _bind_masks(model, mask: Any) -> dict[int, Any]:
-    """The input masks by tensor id: `mask` mirrors the inputs (one mask, or a list / dict of masks)."""
-    structure = model._graph.inputs
-    if mask is None:
-        return {}
-    if isinstance(structure, int):
-        return {structure: mask}
-    if isinstance(structure, dict) and isinstance(mask, dict):
-        return {structure[k]: mask.get(k) for k in structure}
-    ids, masks = jax.tree.leaves(structure), mask_leaves(mask)
-    if not isinstance(mask, (list, tuple)) or len(masks) != len(ids):
-        raise ValueError(f"Argument `mask` of model '{model.name}' must have one mask (or None) per input, "
-                         f"{len(ids)} in all, received {mask!r}.")
-    return dict(zip(ids, masks))
+def symbolic_io_from_config(config: dict[str, Any]) -> tuple[Any, Any]:
+    """`(inputs, outputs)`: symbolic tensors made by replaying a functional config's plan on new Inputs (what
+    `ks.Model(inputs, outputs)` rebuilds the model from).
 
-
-def _bind_inputs(model, x: Any) -> dict[int, Any]:
-    structure = model._graph.inputs
-    if isinstance(structure, int):
-        return {structure: x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x}
-    if isinstance(structure, dict):
-        if not isinstance(x, dict):
-            raise ValueError(f"Model '{model.name}' takes a dict of inputs with keys {sorted(structure)}, "
-                             f"received {type(x).__name__}.")
-        return {structure[k]: x[k] for k in structure}
-    names = [layer.name for layer in model.layers[:len(structure)]]
-    if isinstance(x, dict) and set(x) == set(names):  # inputs given by their Input names, as Keras allows
-        return {i: x[name] for i, name in zip(structure, names)}
-    if not isinstance(x, (list, tuple)) or len(x) != len(structure):
-        raise ValueError(f"Model '{model.name}' takes {len(structure)} inputs (a list or tuple), received "
-                         f"{type(x).__name__}" + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else "")
-                         + ".")
-    return dict(zip(structure, x))
-
-
-def _check_inputs(model, values: dict[int, Any]) -> None:
-    input_ids = jax.tree.leaves(model._graph.inputs)
-    for layer, i in zip(model.layers, input_ids):
-        layer.check_input_shape(tuple(values[i].shape))
-
-
-def run_graph(model, x: Any, training: bool, mask: Any = None) -> tuple[Any, Any]:
-    """Runs the plan on concrete (or traced) inputs; returns the outputs and their masks (None: no mask).
-
-    Masks flow as in Keras: each layer gets the masks of its inputs and its `compute_mask` gives those
-    of its outputs (see `Layer.compute_mask`).
+    Raises:
+      ValueError: for a config that is not a functional model's, naming what is wrong.
     """
-    values = _bind_inputs(model, x)
-    masks = _bind_masks(model, mask)
-    _check_inputs(model, values)
-    for layer_index, input_ids, output_ids, *keywords in model._graph.steps:
-        args = jax.tree.map(lambda i: values[i], input_ids)
-        arg_masks = jax.tree.map(lambda i: masks.get(i), input_ids)
-        if all(m is None for m in mask_leaves(arg_masks)):
-            arg_masks = None
-        kwargs = _keyword_values(keywords[0], values) if keywords else {}
-        result, result_mask = model.layers[layer_index]._call_with_mask(args, training=training, mask=arg_masks,
-                                                                        **kwargs)
-        output_ids = jax.tree.leaves(output_ids)
-        result_masks = mask_leaves(result_mask)
-        result_masks = (result_masks + [None] * len(output_ids))[:len(output_ids)]  # zipped in order, as Keras
-        for i, value, value_mask in zip(output_ids, jax.tree.leaves(result), result_masks):
-            values[i] = value
-            if value_mask is not None:
-                masks[i] = value_mask
-    outputs = jax.tree.map(lambda i: values[i], model._graph.outputs)
-    output_masks = jax.tree.map(lambda i: masks.get(i), model._graph.outputs)
-    if all(m is None for m in mask_leaves(output_masks)):
-        output_masks = None
-    return outputs, output_masks
-
-
-def functional_config(model) -> dict[str, Any]:
-    """The JSON-able description of a functional model: its layers and its plan."""
-    from kerasish.saving.model_file import serialize_layer
-    graph = model._graph
-    return {"name": model.name, "trainable": model.trainable,
-            "layers": [serialize_layer(layer) for layer in model.layers],
-            "inputs": graph.inputs, "steps": [list(step) for step in graph.steps], "outputs": graph.outputs}
-
-
-def functional_from_config(cls, config: dict[str, Any]):
-    """Rebuilds a functional model by replaying its plan on symbolic inputs."""
-    from kerasish.saving.model_file import deserialize_layer
-    layers = [deserialize_layer(spec) for spec in config["layers"]]
+    for key in ("layers", "inputs", "steps", "outputs"):
+        if key not in config:
+            raise ValueError(f"A functional model config must hold {key!r}; it has {sorted(config)}.")
+    if not isinstance(config["layers"], list) or not isinstance(config["steps"], list):
+        raise ValueError("A functional model config's `layers` and `steps` must be lists.")
+    layers = [deserialize(spec) for spec in config["layers"]]
     tensors: dict[int, Any] = {}
-    for layer, tensor_id in zip(layers, jax.tree.leaves(config["inputs"])):
-        if not isinstance(layer, InputLayer):
-            raise ValueError(f"A functional model file lists {type(layer).__name__} where an InputLayer belongs.")
-        tensor = _symbolic.SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype)
-        _symbolic.Node(layer, None, tensor)
-        tensors[tensor_id] = tensor
-    for layer_index, input_ids, output_ids, *keywords in config["steps"]:  # files before keywords: 3 entries
-        kwargs = _keyword_values(keywords[0], tensors) if keywords else {}
-        result = layers[layer_index](jax.tree.map(lambda i: tensors[i], input_ids), **kwargs)
-        for i, tensor in zip(jax.tree.leaves(output_ids), _symbolic.leaves(result)):
-            tensors[i] = tensor
-    pick = lambda structure: jax.tree.map(lambda i: tensors[i], structure)
-    return cls(pick(config["inputs"]), pick(config["outputs"]), name=config.get("name"),
-               trainable=config.get("trainable", True))
+    try:
+        for layer, tensor_id in zip(layers, jax.tree.leaves(config["inputs"])):
+            if not isinstance(layer, InputLayer):
+                raise ValueError(f"A functional model config lists {type(layer).__name__} where an InputLayer "
+                                 f"belongs.")
+            tensor = _symbolic.SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype)
+            _symbolic.Node(layer, None, tensor)
+            tensors[tensor_id] = tensor
+        for layer_index, input_ids, output_ids, *keywords in config["steps"]:  # older files: 3 entries
+            kwargs = _keyword_values(keywords[0], tensors) if keywords else {}
+            result = layers[layer_index](jax.tree.map(lambda i: tensors[i], input_ids), **kwargs)
+            for i, tensor in zip(jax.tree.leaves(output_ids), _symbolic.leaves(result)):
+                tensors[i] = tensor
+        pick = lambda structure: jax.tree.map(lambda i: tensors[i], structure)
+        return pick(config["inputs"]), pick(config["outputs"])
+    except (KeyError, IndexError, TypeError) as err:
+        raise ValueError(f"A functional model config's plan refers to a layer or tensor it does not have "
+                         f"({type(err).__name__}: {err}).") from None

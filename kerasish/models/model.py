@@ -1,7 +1,8 @@
-"""`Model`: a Layer that can `compile`, `fit`, `evaluate`, `predict` and `summary`.
+"""`Model`: a Layer that can `compile`, `fit`, `evaluate`, `predict`, `summary` and `save`.
 
-The methods check their arguments and delegate: the compiled steps live in `training.engine`, the
-loops in `training.loop`, the table in `models.summary`.
+The Keras-facing methods check nothing themselves: the training side (compile arguments, the compiled
+engine, the train state, the History) is a `training.trainer.Trainer` the model holds, which runs the
+calls; the functional graph is a `models.functional.FunctionalGraph`; files are `saving`'s.
 """
 
 from __future__ import annotations
@@ -13,74 +14,20 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from kerasish import distribution as _distribution
-from kerasish import losses as _losses
-from kerasish import metrics as _metrics
-from kerasish import optimizers as _optimizers
-from kerasish.layers.base import Layer, _accepts_training
-from kerasish.layers.symbolic import any_symbolic
+from kerasish.layers import added_losses as _added_losses
+from kerasish.layers.base import Layer, accepts_training
+from kerasish.layers.symbolic import any_symbolic, leaves
+from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
+from kerasish.models.summary import summary_html, summary_text
+from kerasish.saving import model_file as _model_file
+from kerasish.saving import weights as _weights
 from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
-from kerasish.training import loop as _loop
-from kerasish.training.engine import Engine, split_model
-from kerasish.training.objectives import Objectives, flatten_outputs
+from kerasish.training.engine import split_model
+from kerasish.training.trainer import CompileConfig, Trainer
 
-
-class _CompileConfig:
-    """What `compile` was given; losses and metrics are resolved per output once the data's shapes are known."""
-
-    def __init__(self, optimizer, loss, loss_weights, metrics, weighted_metrics, steps_per_execution, unroll):
-        self.optimizer = optimizer
-        self.loss = loss
-        self.loss_weights = loss_weights
-        self.metrics = metrics
-        self.weighted_metrics = weighted_metrics
-        self.steps_per_execution = steps_per_execution
-        self.unroll = unroll
-        # The distribution in effect at compile time (set_distribution or a `with ...scope():`) is the model's.
-        self.distribution = _distribution.distribution()
-
-
-class _TrainingSide:
-    """What a model holds for training, outside the NNX graph (compared by identity, never traversed)."""
-
-    def __init__(self) -> None:
-        self.optimizer = None
-        self.loss = None
-        self.history = None
-        self.stop_training = False
-        self.compile_config: _CompileConfig | None = None
-        self.engine: Engine | None = None
-        self.resume_epoch: int | None = None
-        self.pending_opt_state: list | None = None  # optimizer arrays from load_model, for the next engine
-
-
-def _check_metric_specs(value: Any, argument: str, loss: Any) -> None:
-    """Unknown metric names fail at compile, not at the first fit (any nesting: per output lists/dicts)."""
-    if value is None:
-        return
-    if isinstance(value, dict):
-        for entry in value.values():
-            _check_metric_specs(entry, argument, loss)
-        return
-    if isinstance(value, (list, tuple)):
-        for entry in value:
-            _check_metric_specs(entry, argument, loss)
-        return
-    if isinstance(value, str):
-        _metrics.get(value, y_true_shape=(None, 1), y_pred_shape=(None, 1), loss=loss)
-    elif not (isinstance(value, _metrics.Metric) or callable(value)):
-        raise TypeError(f"Argument `{argument}` must hold metric names or objects, received {value!r}.")
-
-
-def _check_loss_specs(value: Any) -> None:
-    if isinstance(value, dict):
-        for entry in value.values():
-            _check_loss_specs(entry)
-    elif isinstance(value, (list, tuple)):
-        for entry in value:
-            _check_loss_specs(entry)
-    elif value is not None:
-        _losses.get(value)
+#: Attributes kept in the model's `Trainer`, outside the NNX graph: setting them never changes the model's graph
+#: definition (and so never recompiles anything).
+_TRAINING_ATTRIBUTES = ("history", "stop_training", "stop_evaluating", "stop_predicting")
 
 
 class Model(Layer):
@@ -97,34 +44,44 @@ class Model(Layer):
     def __init__(self, inputs: Any = None, outputs: Any = None, *, name: str | None = None, trainable: bool = True,
                  dtype: Any = None) -> None:
         super().__init__(name=name, trainable=trainable, dtype=dtype)
-        self._graph = None
+        self._graph: FunctionalGraph | None = None
         if inputs is not None or outputs is not None:
-            from kerasish.models.functional import init_functional
             # One input given as a list (`inputs=model.inputs`) takes a single array, as in Keras.
             single = isinstance(inputs, (list, tuple)) and len(inputs) == 1
-            init_functional(self, inputs[0] if single else inputs, outputs)
-            self._graph.tensors = (inputs, outputs)  # for `model.inputs` / `model.outputs`
+            graph, layers = FunctionalGraph.trace(inputs[0] if single else inputs, outputs)
+            self.input_shape, self.output_shape = graph.shapes()
+            graph.tensors = (inputs, outputs)  # for `model.inputs` / `model.outputs`, as given
+            self.layers = nnx.List(layers)
+            self._graph = graph
+            self.built = True
         # Training-side objects live in one container that NNX sees as a single static value, so that
         # compiling, fitting or replacing the History never changes the model's graph definition.
-        self._training = _TrainingSide()
+        self._training = Trainer()
 
-    optimizer = property(lambda self: self._training.optimizer)
-    loss = property(lambda self: self._training.loss)
-    history = property(lambda self: self._training.history)
-    stop_training = property(lambda self: self._training.stop_training)
-    _compile_config = property(lambda self: self._training.compile_config)
-    _engine = property(lambda self: self._training.engine)
-
-    _TRAINING_ATTRIBUTES = {"history": "history", "stop_training": "stop_training", "_engine": "engine"}
+    optimizer = property(lambda self: None if self._training.config is None else self._training.config.optimizer,
+                         doc="The optimizer given to `compile` (a `kerasish.optimizers.Optimizer`).")
+    loss = property(lambda self: None if self._training.config is None else self._training.config.loss,
+                    doc="The loss given to `compile`.")
+    history = property(lambda self: self._training.history, doc="The `History` of the last `fit`.")
+    stop_training = property(lambda self: self._training.stop_training,
+                             doc="Set it to True from a callback to end `fit` after the current batch.")
+    stop_evaluating = property(lambda self: self._training.stop_evaluating,
+                               doc="Set it to True from a callback to end `evaluate` after the current batch.")
+    stop_predicting = property(lambda self: self._training.stop_predicting,
+                               doc="Set it to True from a callback to end `predict` after the current batch.")
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Written straight into the training container: going through NNX's __setattr__ would record the
         # name as a graph attribute and change the graph definition (and so recompile everything).
-        if name in Model._TRAINING_ATTRIBUTES:
-            setattr(self._training, Model._TRAINING_ATTRIBUTES[name], bool(value) if name == "stop_training"
-                    else value)
+        if name in _TRAINING_ATTRIBUTES:
+            setattr(self._training, name, value if name == "history" else bool(value))
             return
         super().__setattr__(name, value)
+
+    @property
+    def graph(self) -> FunctionalGraph | None:
+        """The functional graph of a model made as `ks.Model(inputs, outputs)`, else None."""
+        return self._graph
 
     # -- compile --------------------------------------------------------------------------------
 
@@ -152,59 +109,53 @@ class Model(Layer):
           ValueError: for an unknown name (the message lists the accepted ones).
           TypeError: for an object of the wrong type.
         """
-        if steps_per_execution != "auto" and (isinstance(steps_per_execution, bool) or not isinstance(
-                steps_per_execution, int) or steps_per_execution < 1):
-            raise ValueError(f"Argument `steps_per_execution` must be 'auto' or an int >= 1, received "
-                             f"{steps_per_execution!r}.")
-        optimizer = _optimizers.get(optimizer)
-        _check_loss_specs(loss)
-        if isinstance(loss, (str, _losses.Loss)) or (callable(loss) and not isinstance(loss, type)):
-            loss = _losses.get(loss)
-        if isinstance(metrics, (str, _metrics.Metric)):
-            metrics = [metrics]
-        _check_metric_specs(metrics, "metrics", loss)
-        _check_metric_specs(weighted_metrics, "weighted_metrics", loss)
-        self._training.optimizer, self._training.loss = optimizer, loss
-        self._training.compile_config = _CompileConfig(optimizer, loss, loss_weights, metrics, weighted_metrics,
-                                                       steps_per_execution, bool(unroll))
-        self._training.engine = None
+        self._training.compile(CompileConfig(optimizer, loss, metrics, loss_weights, weighted_metrics,
+                                             steps_per_execution, unroll))
 
     @property
     def compiled(self) -> bool:
-        return self._compile_config is not None
+        """Whether `compile` was called."""
+        return self._training.config is not None
 
-    def _require_compiled(self, method: str, needs_loss: bool = True) -> None:
-        if self._compile_config is None:
-            raise ValueError(f"You must call `compile()` before `{method}()` on model '{self.name}'.")
-        if needs_loss and self._compile_config.loss is None:
-            raise ValueError(f"Model '{self.name}' was compiled without a loss; `{method}()` needs one: "
-                             f"compile(optimizer=..., loss=...).")
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """The compile arguments as JSON-able data (None before `compile`, or when the optimizer or loss is code:
+        an optax transformation, a schedule, a custom loss function). `compile_from_config` takes it back."""
+        return None if self._training.config is None else self._training.config.get_config()
 
-    def _prepare_engine(self, x_sample: Any, y_sample: Any) -> Engine:
-        """Builds the model for the data's shapes, (re)makes the engine when needed and checks the targets
-        against the losses on the host (`training.data.check_targets`)."""
-        self._build_for_data(x_sample)
-        self._check_data_shape(x_sample)
-        _loop._data.check_input_count(x_sample, self.input_shape, self.name)
-        if self._engine is not None and self._engine.matches(self):
-            _loop._data.check_targets(y_sample, self._engine.objectives)
-            return self._engine
-        config = self._compile_config
-        y_pred = self.output_spec(x_sample)
-        names = self.output_names(y_pred)
-        shape_of = lambda a: None if a is None else (None,) + tuple(np.shape(a)[1:])
-        y_shapes = ([None] * len(names) if y_sample is None
-                    else [shape_of(a) for a in flatten_outputs(y_sample, names)])
-        y_pred_shapes = [shape_of(a) for a in flatten_outputs(y_pred, names)]
-        objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
-                                y_shapes, y_pred_shapes)
-        _loop._data.check_targets(y_sample, objectives)  # on the host, before anything compiles
-        self._engine = Engine(self, config.optimizer, objectives, config.steps_per_execution, config.unroll,
-                              distribution=config.distribution or _distribution.distribution())
-        if self._training.pending_opt_state is not None:
-            self._engine.restore_opt_state(self._training.pending_opt_state)
-            self._training.pending_opt_state = None
-        return self._engine
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """Compiles the model as `get_compile_config()` described.
+
+        Raises:
+          ValueError: for an optimizer or loss class kerasish does not have.
+        """
+        self._training.compile(CompileConfig.from_config(config))
+
+    def get_optimizer_state(self) -> list[np.ndarray] | None:
+        """The optimizer state's arrays (live during `fit`), or None before the optimizer has run."""
+        live = self._training.live
+        if live is None or self._training.engine.objectives is None:
+            return None
+        return [np.asarray(leaf) for leaf in live.opt_state_leaves()]
+
+    def set_optimizer_state(self, arrays: list) -> None:
+        """Gives the optimizer saved state arrays (`get_optimizer_state()`'s); taken in when the next call makes the
+        optimizer (a ValueError then if they do not fit it)."""
+        self._training.pending_opt_state = list(arrays) or None
+
+    def compiled_programs(self) -> int:
+        """The number of XLA programs compiled so far for this model's steps (0 before any run)."""
+        return 0 if self._training.engine is None else self._training.engine.compiled_count()
+
+    def jax_state_sync(self) -> None:
+        """Mid-fit, gives the model the weights of the last step (Keras's name): a callback's `self.model` calls it,
+        so what a callback reads is current and what it sets is what the next step trains."""
+        self._training.sync_live_weights()
+
+    def resume_from_epoch(self, epoch: int) -> None:
+        """Called from `on_train_begin`: the running `fit` starts at `epoch`."""
+        self._training.resume_epoch = int(epoch)
+
+    # -- building from data ---------------------------------------------------------------------
 
     def output_names(self, y_pred: Any = None) -> list[str]:
         """The names of the outputs: the functional graph's output layers, else `output_<i>`."""
@@ -216,15 +167,62 @@ class Model(Layer):
             return [f"output_{i}" for i in range(len(y_pred))]
         return [self.name]
 
-    def _build_for_data(self, x_sample: Any) -> None:
-        if self.built:
-            return
-        if type(self).build_for is not Model.build_for:  # Sequential: shape propagation
-            self.build_for(input_shapes(x_sample))
-        else:
-            self._build_eagerly(jax.tree.map(lambda a: jnp.asarray(a[:2]), x_sample))
+    def output_spec(self, x_sample: Any):
+        """The shape and dtype of the model's output for inputs like `x_sample` (traced, not run)."""
+        spec = jax.tree.map(lambda a: jax.ShapeDtypeStruct((2,) + tuple(a.shape[1:]), a.dtype), x_sample)
+        return nnx.eval_shape(lambda m, x: m(x), self, spec)
 
-    # -- subclassed models: built by one eager call --------------------------------------------------
+    def prepare_for_data(self, x_sample: Any) -> None:
+        """Builds the model for inputs like `x_sample` if it is not built, and checks their count and shape.
+
+        Raises:
+          ValueError: naming `x`, for inputs the model cannot take.
+        """
+        if not self.built:
+            if type(self).build_for is not Model.build_for:  # Sequential: shape propagation
+                self.build_for(input_shapes(x_sample))
+            else:
+                self._build_eagerly(jax.tree.map(lambda a: jnp.asarray(a[:2]), x_sample))
+        self.check_input(x_sample)
+
+    def check_input_count(self, x: Any, argument: str = "x") -> None:
+        """A model with one input must get one array, not a tuple / list / dict of several.
+
+        Raises:
+          ValueError: naming `argument`.
+        """
+        expected = self.input_shape
+        if expected is None or not is_shape(expected) or hasattr(x, "shape"):
+            return
+        raise ValueError(f"Argument `{argument}` must be one array for model '{self.name}', which takes one input of "
+                         f"shape {format_shape(expected)}; received a {type(x).__name__} of "
+                         f"{len(jax.tree.leaves(x))} arrays.")
+
+    def check_input(self, x: Any, argument: str = "x") -> None:
+        """Checks the number and shapes of the inputs `x` (arrays) against the built model.
+
+        Raises:
+          ValueError: naming `argument`, the shape received and the shape expected.
+        """
+        self.check_input_count(x, argument)
+        expected = self.input_shape
+        if expected is None:
+            return
+        if not is_shape(expected):  # several inputs
+            count = len(jax.tree.leaves(expected, is_leaf=is_shape))
+            if hasattr(x, "shape"):
+                raise ValueError(f"Argument `{argument}` must hold {count} arrays (a list, tuple or dict) for model "
+                                 f"'{self.name}', which takes {count} inputs; received one array of shape "
+                                 f"{format_shape(x.shape)}.")
+            return  # each input is checked by its InputLayer
+        if not hasattr(x, "shape"):
+            return
+        got = tuple(x.shape)
+        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
+            raise ValueError(f"Argument `{argument}` has shape {format_shape(got)}, but model '{self.name}' "
+                             f"expects inputs of shape {format_shape(expected)}.")
+
+    # -- the forward pass -------------------------------------------------------------------------
 
     def call(self, x, training: bool = False, mask: Any = None):
         """The forward pass: runs the functional graph; a subclassed model overrides it.
@@ -234,8 +232,7 @@ class Model(Layer):
         if self._graph is None:
             raise NotImplementedError(f"Model '{self.name}' has no graph: subclass Model and define "
                                       f"`call(self, x, training=False)`, or use ks.Model(inputs, outputs).")
-        from kerasish.models.functional import run_graph
-        return run_graph(self, x, training, mask)[0]
+        return self._graph.run(self.name, list(self.layers), x, training, mask)[0]
 
     def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
         if not self.built and type(self).build_for is Model.build_for and not any_symbolic(x) and not any(
@@ -243,12 +240,11 @@ class Model(Layer):
             self._build_eagerly(x)
         return super().__call__(x, training=training, mask=mask, **kwargs)
 
-    def _call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
+    def call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         """A functional model nested in another runs its graph with the mask and hands on its outputs' masks."""
         if self._graph is None or kwargs or any_symbolic(x):
-            return super()._call_with_mask(x, training=training, mask=mask, **kwargs)
-        from kerasish.models.functional import run_graph
-        return run_graph(self, x, training, mask)  # checks the inputs' shapes
+            return super().call_with_mask(x, training=training, mask=mask, **kwargs)
+        return self._graph.run(self.name, list(self.layers), x, training, mask)  # checks the inputs' shapes
 
     def build_for(self, input_shape: Any) -> Any:
         """A subclassed model builds by running `call` once on zeros of `input_shape` (its layers build lazily)."""
@@ -263,31 +259,8 @@ class Model(Layer):
         self.build(shapes)
         self.input_shape = shapes
         self.built = True
-        out = self.call(x, training=False) if _accepts_training(self.call) else self.call(x)
+        out = self.call(x, training=False) if accepts_training(self.call) else self.call(x)
         self.output_shape = jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), out)
-
-    def _check_data_shape(self, x_sample: Any, argument: str = "x") -> None:
-        expected = self.input_shape
-        if expected is None:
-            return
-        if not is_shape(expected):  # several inputs
-            count = len(jax.tree.leaves(expected, is_leaf=is_shape))
-            if hasattr(x_sample, "shape"):
-                raise ValueError(f"Argument `{argument}` must hold {count} arrays (a list, tuple or dict) for model "
-                                 f"'{self.name}', which takes {count} inputs; received one array of shape "
-                                 f"{format_shape(x_sample.shape)}.")
-            return  # each input is checked by its InputLayer
-        if not hasattr(x_sample, "shape"):
-            return
-        got = tuple(x_sample.shape)
-        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
-            raise ValueError(f"Argument `{argument}` has shape {format_shape(got)}, but model '{self.name}' "
-                             f"expects inputs of shape {format_shape(expected)}.")
-
-    def output_spec(self, x_sample: Any):
-        """The shape and dtype of the model's output for inputs like `x_sample` (traced, not run)."""
-        spec = jax.tree.map(lambda a: jax.ShapeDtypeStruct((2,) + tuple(a.shape[1:]), a.dtype), x_sample)
-        return nnx.eval_shape(lambda m, x: m(x), self, spec)
 
     # -- fit / evaluate / predict -----------------------------------------------------------------
 
@@ -326,60 +299,9 @@ class Model(Layer):
           ValueError / TypeError: for an argument out of range or of the wrong type; the message
             names the argument, the value received and what is accepted.
         """
-        self._require_compiled("fit")
-        verbose = _loop.resolve_verbose(verbose)
-        _loop.check_positive_int("epochs", epochs)
-        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
-            raise ValueError(f"Argument `initial_epoch` must be an int in [0, epochs={epochs}), "
-                             f"received {initial_epoch!r}.")
-        _loop.check_positive_int("steps_per_epoch", steps_per_epoch, allow_none=True)
-        _loop.check_positive_int("validation_steps", validation_steps, allow_none=True)
-        _loop.check_positive_int("validation_batch_size", validation_batch_size, allow_none=True)
-        if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
-                or not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"Argument `validation_split` must be a float in [0, 1), received {validation_split!r}.")
-        if not isinstance(shuffle, bool):
-            raise TypeError(f"Argument `shuffle` must be True or False, received {shuffle!r}.")
-        _check_validation_freq(validation_freq)
-        if x is None:
-            raise ValueError("Argument `x` of fit is required, received None.")
-        arrays = _loop._data.is_array_data(x)
-        batch_size = _default_batch_size(batch_size, arrays)
-        if validation_split and validation_data is not None:
-            raise ValueError("Pass either `validation_split` or `validation_data` to fit, not both.")
-        if arrays and y is None:
-            raise ValueError("Argument `y` of fit is required when `x` is an array, received None.")
-
-        if arrays:
-            data = _loop._data.prepare_arrays(x, y, sample_weight, class_weight, copy=False)
-            x_sample, y_sample = data[0], data[1]  # before the split: the validation part of `y` is checked too
-            val = None
-            if validation_split:
-                data, val = _loop._data.split_validation(data, validation_split)
-            train = _loop._Dataset(_loop._data.ArrayBatches(data, batch_size, shuffle, _loop.new_shuffle_seed(),
-                                                            steps_per_epoch))
-            val_set = None if val is None else _loop._Dataset(
-                _loop._data.ArrayBatches(val, validation_batch_size or batch_size))
-        else:
-            train = _loop.make_dataset(x, y, sample_weight, None, steps=steps_per_epoch, class_weight=class_weight)
-            x_sample, y_sample = _peek(train)
-            val_set = None
-        if validation_data is not None:
-            val_set = _validation_dataset(validation_data, validation_batch_size or batch_size, validation_steps)
-        self._prepare_engine(x_sample, y_sample)
-        if arrays:
-            _loop._data.check_sample_weight(data[2], self._engine.objectives)
-        if validation_data is not None and isinstance(val_set.source, _loop._data.ArrayBatches):
-            val_x, val_y, val_weight = val_set.source.host_arrays
-            self._check_data_shape(val_x, "validation_data[0]")
-            _loop._data.check_targets(val_y, self._engine.objectives, "validation_data[1]")
-            _loop._data.check_sample_weight(val_weight, self._engine.objectives, "validation_data[2]")
-        try:
-            return _loop.run_fit(self, train, val_set, epochs, verbose, callbacks, initial_epoch, validation_freq)
-        finally:
-            for dataset in (train, val_set):
-                if dataset is not None:
-                    dataset.release()
+        return self._training.fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
+                                  validation_data, shuffle, class_weight, sample_weight, initial_epoch,
+                                  steps_per_epoch, validation_steps, validation_batch_size, validation_freq)
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
                  sample_weight: Any = None, steps: int | None = None, callbacks: list | None = None,
@@ -390,33 +312,7 @@ class Model(Layer):
           The loss alone when no metric was compiled, else `[loss, metric_1, ...]` in the order of
           `compile`, or a dict `{"loss": ..., name: ...}` with `return_dict=True`.
         """
-        self._require_compiled("evaluate")
-        verbose = _loop.resolve_verbose(verbose)
-        _loop.check_positive_int("steps", steps, allow_none=True)
-        if x is None:
-            raise ValueError("Argument `x` of evaluate is required, received None.")
-        arrays = _loop._data.is_array_data(x)
-        if arrays and y is None:
-            raise ValueError("Argument `y` of evaluate is required when `x` is an array, received None.")
-        dataset = _loop.make_dataset(x, y, sample_weight, _default_batch_size(batch_size, arrays), steps=steps,
-                                     streamed=True)
-        x_sample, y_sample = (dataset.source.host_arrays[0], dataset.source.host_arrays[1]) if arrays \
-            else _peek(dataset)
-        self._prepare_engine(x_sample, y_sample)
-        if arrays:
-            _loop._data.check_sample_weight(dataset.source.host_arrays[2], self._engine.objectives)
-        callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
-        try:
-            logs = _loop.run_evaluate(self, dataset, callbacks)
-        finally:
-            dataset.release()
-        if verbose:
-            from kerasish.callbacks.progbar import format_logs
-            print(format_logs(logs), flush=True)
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self._engine.metric_names()]
-        return values[0] if len(values) == 1 else values
+        return self._training.evaluate(self, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict)
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
                 callbacks: list | None = None) -> np.ndarray:
@@ -429,64 +325,20 @@ class Model(Layer):
           >>> model.predict(np.ones((5, 3)), verbose=0).shape
           (5, 2)
         """
-        _loop.resolve_verbose(verbose)
-        _loop.check_positive_int("steps", steps, allow_none=True)
-        if x is None:
-            raise ValueError("Argument `x` of predict is required, received None.")
-        arrays = _loop._data.is_array_data(x)
-        dataset = _loop.make_dataset(x, None, None, _default_batch_size(batch_size, arrays), steps=steps,
-                                     streamed=True)
-        x_sample = dataset.source.host_arrays[0] if arrays else _peek(dataset)[0]
-        _loop._data.check_input_count(x_sample, self.input_shape, self.name)
-        self._prepare_predict(x_sample)
-        callbacks = _loop.make_callbacks(self, callbacks, 0, 1, dataset.steps, history=False)
-        try:
-            return _loop.run_predict(self, dataset, callbacks)
-        finally:
-            dataset.release()
-
-    def _prepare_predict(self, x_sample: Any) -> None:
-        if self._compile_config is not None and self._compile_config.loss is not None:
-            self._prepare_engine(x_sample, None)
-            return
-        # predict needs no optimizer or loss: an uncompiled model gets a bare engine.
-        self._build_for_data(x_sample)
-        self._check_data_shape(x_sample)
-        if self._engine is None or not self._engine.matches(self):
-            self._engine = Engine(self, _optimizers.get("sgd"), None, distribution=_distribution.distribution())
-
-    # -- one batch at a time ------------------------------------------------------------------------
+        return self._training.predict(self, x, batch_size, verbose, steps, callbacks)
 
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
                        return_dict: bool = False):
         """One gradient step on one batch; returns that batch's loss (and metrics), like `evaluate`."""
-        self._require_compiled("train_on_batch")
-        batch = _loop._data.prepare_arrays(x, y, sample_weight, class_weight)
-        engine = self._prepare_engine(batch[0], batch[1])
-        state = engine.pull_state(copy=True)
-        state = engine.train_batch(state, _loop._data.device_batch(batch))
-        engine.push_state(state)
-        return self._format_result(engine.read_metrics(state["metrics"]), return_dict)
+        return self._training.train_on_batch(self, x, y, sample_weight, class_weight, return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False):
         """The loss (and metrics) of one batch, in inference mode."""
-        self._require_compiled("test_on_batch")
-        batch = _loop._data.prepare_arrays(x, y, sample_weight)
-        engine = self._prepare_engine(batch[0], batch[1])
-        state = engine.test_batch(engine.pull_state(), _loop._data.device_batch(batch))
-        return self._format_result(engine.read_metrics(state["metrics"]), return_dict)
+        return self._training.test_on_batch(self, x, y, sample_weight, return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The model's outputs on one batch, as NumPy."""
-        x = _loop._data.to_arrays(x, "x")
-        self._prepare_predict(x)
-        return jax.device_get(self._engine.predict_batch(self._engine.pull_state(), _loop._data.device_batch(x)))
-
-    def _format_result(self, logs: dict, return_dict: bool):
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self._engine.metric_names()]
-        return values[0] if len(values) == 1 else values
+        return self._training.predict_on_batch(self, x)
 
     # -- the low-level API ----------------------------------------------------------------------------
 
@@ -524,10 +376,9 @@ class Model(Layer):
           `(y, new_rest)`: the output and the updated non-trainable state (batch statistics and RNG
           streams advance in training mode); `(y, new_rest, losses)` with `return_losses=True`.
         """
-        from kerasish.layers import added_losses
         graphdef, _, _, keep = split_model(self)
         model = nnx.merge(graphdef, params, rest, copy=True)
-        with added_losses.collect() as added:
+        with _added_losses.collect() as added:
             y = model(x, training=training)
         _, _, new_rest = nnx.split(model, keep, ...)
         return (y, new_rest, [value for _, value in added]) if return_losses else (y, new_rest)
@@ -538,7 +389,7 @@ class Model(Layer):
         # Called only when normal lookup fails: Sequential and functional models hold `layers` themselves;
         # a subclassed model's are its direct sublayers, in the order they were assigned (as in Keras).
         if name == "layers":
-            return list(self._sublayers())
+            return list(self.sublayers())
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
@@ -578,13 +429,11 @@ class Model(Layer):
     @property
     def inputs(self) -> list:
         """The input tensors of a functional model, as a flat list."""
-        from kerasish.layers.symbolic import leaves
         return leaves(self._graph_tensors("inputs")[0])
 
     @property
     def outputs(self) -> list:
         """The output tensors of a functional model, as a flat list."""
-        from kerasish.layers.symbolic import leaves
         return leaves(self._graph_tensors("outputs")[1])
 
     @property
@@ -599,12 +448,13 @@ class Model(Layer):
 
     def summary(self, line_length: int = 80, print_fn=None) -> None:
         """Prints a table of the layers, their output shapes and parameter counts, with totals."""
-        from kerasish.models.summary import summary_text
         (print_fn or print)(summary_text(self, line_length))
 
-    def resume_from_epoch(self, epoch: int) -> None:
-        """Called from `on_train_begin` (by BackupAndRestore): the running `fit` starts at `epoch`."""
-        self._training.resume_epoch = int(epoch)
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table: what Jupyter shows for a cell ending in `model`."""
+        return summary_html(self)
+
+    # -- saving -------------------------------------------------------------------------------------
 
     def save(self, filepath: str, include_optimizer: bool = True) -> None:
         """Saves architecture, weights and (with `include_optimizer`) the compile arguments and optimizer
@@ -621,98 +471,27 @@ class Model(Layer):
           >>> bool((ks.models.load_model(path).predict(x, verbose=0) == model.predict(x, verbose=0)).all())
           True
         """
-        from kerasish.saving.model_file import save_model
-        save_model(self, filepath, include_optimizer)
+        _model_file.save_model(self, filepath, include_optimizer)
 
     def save_weights(self, filepath: str) -> None:
         """Writes the weights to a `.weights.safetensors` file, atomically (see `kerasish.saving`)."""
-        from kerasish.saving.weights import save_weights
-        save_weights(self, filepath)
+        _weights.save_weights(self, filepath)
 
     def load_weights(self, filepath: str) -> None:
         """Loads weights written by `save_weights`; a mismatch names the weight and both shapes."""
-        from kerasish.saving.weights import load_weights
-        load_weights(self, filepath)
-
-    def _repr_html_(self) -> str:
-        """The summary as an HTML table: what Jupyter shows for a cell ending in `model`."""
-        from kerasish.models.summary import summary_html
-        return summary_html(self)
+        _weights.load_weights(self, filepath)
 
     def get_config(self) -> dict[str, Any]:
         if self._graph is not None:
-            from kerasish.models.functional import functional_config
-            return functional_config(self)
+            return self._graph.config(self.name, self.trainable, list(self.layers))
         return super().get_config()
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        return None if self._graph is not None else super().get_build_config()
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Model:
         if "steps" in config and "layers" in config:
-            from kerasish.models.functional import functional_from_config
-            return functional_from_config(cls, config)
+            inputs, outputs = symbolic_io_from_config(config)
+            return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
         return cls(**config)
-
-    def get_compile_config(self) -> dict[str, Any] | None:
-        config = self._compile_config
-        if config is None:
-            return None
-        return {"optimizer": config.optimizer.get_config(), "loss": getattr(config.loss, "get_config", dict)(),
-                "metrics": [m if isinstance(m, str) else m.get_config() for m in config.metrics],
-                "steps_per_execution": config.steps_per_execution}
-
-    def compiled_programs(self) -> int:
-        """The number of XLA programs compiled so far for this model's steps (0 before any run)."""
-        return 0 if self._engine is None else self._engine.compiled_count()
-
-
-def _default_batch_size(batch_size: Any, arrays: bool) -> int | None:
-    if batch_size is None:
-        return 32 if arrays else None
-    if not arrays:
-        raise ValueError(f"Argument `batch_size` must be None when the data is an iterable of batches (they "
-                         f"are already batched), received {batch_size!r}.")
-    _loop.check_positive_int("batch_size", batch_size)
-    return int(batch_size)
-
-
-def _check_validation_freq(validation_freq: Any) -> None:
-    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool) and validation_freq >= 1:
-        return
-    if isinstance(validation_freq, (list, tuple, set)) and all(
-            isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in validation_freq):
-        return
-    raise ValueError(f"Argument `validation_freq` must be an int >= 1 or a list of epoch numbers (1-based), "
-                     f"received {validation_freq!r}.")
-
-
-def _peek(dataset: _loop._Dataset) -> tuple[Any, Any]:
-    """The first batch of an iterable (to build the model); the epoch loop reads it again."""
-    source = dataset.source
-    iterator = iter(source.iterable)
-    try:
-        first = next(iterator)
-    except StopIteration:
-        raise ValueError("The iterable passed as `x` yielded no batch.") from None
-    x, y, _ = _loop._data._as_batch_tuple(first, 0)
-    if iterator is source.iterable:  # a one-shot iterator: keep the batch we took
-        import itertools
-        source.iterable = itertools.chain([first], iterator)
-    return x, y
-
-
-def _validation_dataset(validation_data: Any, batch_size: int | None, steps: int | None) -> _loop._Dataset:
-    is_tuple = isinstance(validation_data, (tuple, list)) and _loop._data.is_array_data(validation_data)
-    if is_tuple and 2 <= len(validation_data) <= 3 and _loop._data.is_array_data(validation_data[0]):
-        vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
-        if vy is None:
-            raise ValueError("Argument `validation_data` must hold targets: (x_val, y_val) or "
-                             "(x_val, y_val, sample_weight_val).")
-        return _loop.make_dataset(vx, vy, vsw, batch_size or 32, steps=steps,
-                                  names=("validation_data[0]", "validation_data[1]", "validation_data[2]"))
-    if is_tuple:
-        raise ValueError(f"Argument `validation_data` must be (x_val, y_val), (x_val, y_val, sample_weight_val) "
-                         f"or an iterable of batches, received a {type(validation_data).__name__} of length "
-                         f"{len(validation_data)}.")
-    return _loop.make_dataset(validation_data, None, None, None, steps=steps,
-                              names=("validation_data", "y", "sample_weight"))
-

@@ -14,7 +14,11 @@ import shutil
 import subprocess
 from typing import Any
 
-import jax
+from kerasish import activations
+from kerasish.layers.base import Layer
+from kerasish.layers.core import InputLayer
+from kerasish.models.sequential import Sequential
+from kerasish.shapes import format_shape, is_shape
 
 _RANKDIRS = ("TB", "LR", "BT", "RL")
 GRAPHVIZ_HELP = ("install Graphviz (Debian/Ubuntu: `apt install graphviz`, macOS: `brew install graphviz`, conda: "
@@ -24,29 +28,16 @@ GRAPHVIZ_HELP = ("install Graphviz (Debian/Ubuntu: `apt install graphviz`, macOS
 
 def _nodes_and_edges(model) -> tuple[list, list[tuple[int, int]]]:
     """The layers to draw and the edges between them, as index pairs into that list."""
-    from kerasish.models.sequential import Sequential
     if isinstance(model, Sequential):
         layers = list(model.layers)
         return layers, [(i, i + 1) for i in range(len(layers) - 1)]
-    if getattr(model, "_graph", None) is None:
+    graph = getattr(model, "graph", None)
+    if graph is None:
         return [model], []
-    graph = model._graph
-    producer = {tensor_id: i for i, tensor_id in enumerate(jax.tree.leaves(graph.inputs))}
-    edges: list[tuple[int, int]] = []
-    for step in graph.steps:
-        layer_index, input_ids, output_ids = step[:3]
-        keyword_ids = step[3].get("tensors", {}) if len(step) > 3 else {}
-        for tensor_id in jax.tree.leaves([input_ids, keyword_ids]):
-            edge = (producer[tensor_id], layer_index)
-            if edge not in edges:
-                edges.append(edge)
-        for tensor_id in jax.tree.leaves(output_ids):
-            producer[tensor_id] = layer_index
-    return list(model.layers), edges
+    return list(model.layers), graph.edges()
 
 
 def _shape_text(shape: Any) -> str:
-    from kerasish.shapes import format_shape, is_shape
     if shape is None:
         return "?"
     if is_shape(shape):
@@ -59,8 +50,6 @@ def _shape_text(shape: Any) -> str:
 def _label(layer, show_shapes: bool, show_dtype: bool, show_layer_names: bool, show_layer_activations: bool,
            show_trainable: bool) -> str:
     """An HTML-like Graphviz label: a black title row, then rows of details."""
-    from kerasish import activations
-    from kerasish.layers.core import InputLayer
     cell = lambda text: f'<td bgcolor="white"><font point-size="14">{text}</font></td>'
     class_name = type(layer).__name__
     title = f"<b>{html.escape(layer.name)}</b> ({class_name})" if show_layer_names else f"<b>{class_name}</b>"
@@ -113,7 +102,6 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False, sho
       >>> print(model_to_dot(model).splitlines()[0])
       digraph "tiny" {
     """
-    from kerasish.layers.base import Layer
     if not isinstance(model, Layer):
         raise TypeError(f"Argument `model` must be a kerasish model, received {model!r}.")
     if not model.built:

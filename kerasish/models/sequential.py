@@ -11,6 +11,7 @@ from flax import nnx
 from kerasish.layers.base import Layer
 from kerasish.layers.core import InputLayer
 from kerasish.layers.initial_weights import drawing_weights_together
+from kerasish.layers.serialization import deserialize, serialize
 from kerasish.layers.symbolic import Node, SymbolicTensor
 from kerasish.models.model import Model
 from kerasish.shapes import Shape, input_shapes, standardize_shape
@@ -62,10 +63,10 @@ class Sequential(Model):
         if any(existing is layer for existing in self.layers):
             raise ValueError(f"Layer '{layer.name}' is already in Sequential '{self.name}'; create a new instance "
                              f"(or reuse it through the functional API for shared weights).")
-        if self.input_layer is None and not len(self.layers) and layer._input_shape_arg is not None:
-            self.add(InputLayer(layer._input_shape_arg))  # Keras 2's `Dense(4, input_shape=(3,))`, first layer
+        if self.input_layer is None and not len(self.layers) and layer.declared_input_shape is not None:
+            self.add(InputLayer(layer.declared_input_shape))  # Keras 2's `Dense(4, input_shape=(3,))`, first layer
         self.layers.append(layer)
-        layer._call_history.sequential = weakref.ref(self)  # so that `layer.output` can trace this chain
+        layer.call_history.tracer = weakref.WeakMethod(self.trace_layers)  # so that `layer.output` can trace
         if self.built:
             self.output_shape = layer.build_for(self.output_shape)
 
@@ -84,9 +85,15 @@ class Sequential(Model):
         if layer is None:
             raise ValueError(f"Sequential '{self.name}' has no Input, so it has no symbolic `{attribute}`: start it "
                              f"with ks.Input(shape) (or give its first layer `input_shape=`).")
-        if layer._call_history.first_node is None:  # an InputLayer made by `input_shape=` or by load_model
+        if layer.call_history.first_node is None:  # an InputLayer made by `input_shape=` or by load_model
             Node(layer, None, SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype))
-        return layer._call_history.first_node.outputs
+        return layer.call_history.first_node.outputs
+
+    def trace_layers(self) -> None:
+        """Records the layers' calls on the Input's tensor (what `layer.input` / `layer.output` read); nothing
+        without an Input."""
+        if self.input_layer is not None:
+            self._symbolic_output()
 
     def _symbolic_output(self, attribute: str = "outputs") -> SymbolicTensor:
         """The output of the layers' chain on the input tensor. Traced once (each layer records its first
@@ -94,7 +101,7 @@ class Sequential(Model):
         tensor = self._input_tensor(attribute)
         chained = True
         for layer in self.layers:
-            node = layer._call_history.first_node
+            node = layer.call_history.first_node
             if chained and node is not None and node.inputs is tensor:
                 tensor = node.outputs
             else:
@@ -159,23 +166,25 @@ class Sequential(Model):
         """Each layer on the previous one's output, with the mask its predecessor computed (Keras's rule:
         `Embedding(mask_zero=True)` or `Masking` makes one, layers that support masking pass it on)."""
         for layer in self.layers:
-            x, mask = layer._call_with_mask(x, training=training, mask=mask)
+            x, mask = layer.call_with_mask(x, training=training, mask=mask)
         return x, mask
 
-    def _call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
+    def call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         if kwargs:
-            return super()._call_with_mask(x, training=training, mask=mask, **kwargs)
+            return super().call_with_mask(x, training=training, mask=mask, **kwargs)
         self.build_for(input_shapes(x))  # builds on first use, then checks the input's shape
         return self._run_layers(x, training, mask)
 
     def get_config(self) -> dict[str, Any]:
-        from kerasish.saving.model_file import serialize_layer
         layers = [self.input_layer] if self.input_layer is not None else []
         return {"name": self.name, "trainable": self.trainable,
-                "layers": [serialize_layer(layer) for layer in layers + list(self.layers)]}
+                "layers": [serialize(layer) for layer in layers + list(self.layers)]}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:
-        from kerasish.saving.model_file import deserialize_layer
-        return cls([deserialize_layer(spec) for spec in config["layers"]], name=config.get("name"),
+        layers = config.get("layers")
+        if not isinstance(layers, list):
+            raise ValueError(f"A Sequential config must hold `layers`, a list of layer entries, received "
+                             f"{str(layers)[:120]!r}.")
+        return cls([deserialize(spec) for spec in layers], name=config.get("name"),
                    trainable=config.get("trainable", True))

@@ -15,7 +15,7 @@ def _count(variables) -> int:
 
 
 def _rows(model: Layer) -> list[tuple[str, str, str]]:
-    layers = list(getattr(model, "layers", None) or model._sublayers())
+    layers = list(getattr(model, "layers", None) or model.sublayers())
     rows = []
     for layer in layers:
         shape = "?" if layer.output_shape is None else format_shape(layer.output_shape)

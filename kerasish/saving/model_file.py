@@ -20,42 +20,13 @@ import numpy as np
 from flax import nnx
 from safetensors import numpy as st
 
+from kerasish.layers.serialization import deserialize, serialize
 from kerasish.saving.atomic import atomic_write_bytes
-from kerasish.saving.registry import get_class, registered_name
 from kerasish.saving.weights import read_file, weight_keys
 
 MODEL_SUFFIX = ".kerasish"
 FORMAT = "kerasish.model"
 VERSION = 1
-
-
-def serialize_layer(layer) -> dict[str, Any]:
-    """`{"class_name", "config"[, "build"]}` for a layer or model (recursively through its config)."""
-    spec: dict[str, Any] = {"class_name": registered_name(type(layer)), "config": layer.get_config()}
-    from kerasish.layers.core import InputLayer
-    if layer.built and layer.input_shape is not None and not isinstance(layer, InputLayer) \
-            and getattr(layer, "_graph", None) is None:
-        spec["build"] = {"input_shape": layer.input_shape}
-    return spec
-
-
-def deserialize_layer(spec: Any):
-    """Rebuilds a layer from `serialize_layer`'s output (building it when the spec says how)."""
-    if not isinstance(spec, dict) or "class_name" not in spec or not isinstance(spec.get("config"), dict):
-        raise ValueError(f"A model file holds a layer entry {str(spec)[:120]!r}, not {{'class_name', 'config'}}.")
-    layer = get_class(spec["class_name"]).from_config(spec["config"])
-    build = spec.get("build")
-    if build is not None and not layer.built:
-        layer.build_for(_shapes_from_json(build["input_shape"]))
-    return layer
-
-
-def _shapes_from_json(value: Any) -> Any:
-    if isinstance(value, list) and all(d is None or isinstance(d, int) for d in value):
-        return tuple(value)
-    if isinstance(value, list):
-        return [_shapes_from_json(v) for v in value]
-    return value
 
 
 def _rng_variables(model) -> list:
@@ -73,22 +44,6 @@ def _json(value: Any, what: str) -> str:
             from None
 
 
-def _compile_spec(model) -> dict[str, Any] | None:
-    config = model._compile_config
-    if config is None:
-        return None
-    from kerasish import losses, optimizers
-    optimizer = config.optimizer
-    if type(optimizer).__name__ not in optimizers._BY_NAME or callable(optimizer._learning_rate):
-        return None  # an optax transformation or a schedule: code, not data
-    loss = config.loss
-    if isinstance(loss, losses.Loss):
-        loss = {"class_name": type(loss).__name__, "config": loss.get_config()}
-    return {"optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()},
-            "loss": loss, "loss_weights": config.loss_weights, "metrics": config.metrics,
-            "weighted_metrics": config.weighted_metrics, "steps_per_execution": config.steps_per_execution}
-
-
 def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = True) -> None:
     """Writes `model` to one `.kerasish` file (see the module docstring); the old file survives a crash."""
     if not isinstance(filepath, (str, os.PathLike)) or not os.fspath(filepath).endswith(MODEL_SUFFIX):
@@ -104,14 +59,12 @@ def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = Tru
             value = jax.random.key_data(value)
         tensors[f"rng/{i:06d}"] = np.require(np.asarray(value), requirements="C")
     metadata = {"format": FORMAT, "version": str(VERSION),
-                "model": _json(serialize_layer(model), "configuration")}
-    compile_spec = _compile_spec(model) if include_optimizer else None
+                "model": _json(serialize(model), "configuration")}
+    compile_spec = model.get_compile_config() if include_optimizer else None
     if compile_spec is not None:
         metadata["compile"] = _json(compile_spec, "compile configuration")
-        engine = model._engine
-        if engine is not None and engine.objectives is not None:
-            for i, leaf in enumerate(jax.tree.leaves(engine.opt_state)):
-                tensors[f"optimizer/{i:06d}"] = np.require(np.asarray(leaf), requirements="C")
+        for i, leaf in enumerate(model.get_optimizer_state() or []):
+            tensors[f"optimizer/{i:06d}"] = np.require(leaf, requirements="C")
     atomic_write_bytes(os.fspath(filepath), st.save(tensors, metadata=metadata))
 
 
@@ -132,7 +85,7 @@ def load_model(filepath: str | os.PathLike, compile: bool = True):
         spec = json.loads(metadata["model"])
     except (KeyError, json.JSONDecodeError) as err:
         raise ValueError(f"{path!r} has no readable architecture ({err}).") from None
-    model = deserialize_layer(spec)
+    model = deserialize(spec)
     weights = sorted((k, v) for k, v in tensors.items() if not k.startswith(("optimizer/", "rng/")))
     if len(weights) != len(model.weights):
         raise ValueError(f"{path!r} holds {len(weights)} weights, but the model it describes has "
@@ -154,14 +107,5 @@ def load_model(filepath: str | os.PathLike, compile: bool = True):
 
 
 def _recompile(model, spec: dict[str, Any], optimizer_leaves: list[np.ndarray]) -> None:
-    from kerasish import losses, optimizers
-    optimizer = optimizers._BY_NAME[spec["optimizer"]["class_name"]](**spec["optimizer"]["config"])
-    loss = spec["loss"]
-    if isinstance(loss, dict) and "class_name" in loss:
-        cls = getattr(losses, loss["class_name"], None)
-        if not (isinstance(cls, type) and issubclass(cls, losses.Loss)):
-            raise ValueError(f"The model file names loss class {loss['class_name']!r}, which kerasish does not have.")
-        loss = cls(**loss["config"])
-    model.compile(optimizer=optimizer, loss=loss, loss_weights=spec["loss_weights"], metrics=spec["metrics"],
-                  weighted_metrics=spec["weighted_metrics"], steps_per_execution=spec["steps_per_execution"])
-    model._training.pending_opt_state = optimizer_leaves or None
+    model.compile_from_config(spec)
+    model.set_optimizer_state(optimizer_leaves)

@@ -14,7 +14,7 @@ import pytest
 import kerasish as ks
 from kerasish.saving.training_state import load_training_state, save_training_state, state_from_bytes, state_to_bytes
 from kerasish.saving.weights import read_metadata
-from kerasish.training.data import ArrayBatches
+from kerasish.training.data.arrays import ArrayDataset
 from tests.callbacks.fakes import FakeModel
 from tests.conftest import mlp
 
@@ -92,7 +92,7 @@ def test_a_backup_from_another_model_or_a_corrupt_one_is_refused(blobs, tmp_path
 
 
 def test_dispatches_end_at_the_backup_points(tmp_path):
-    batches = ArrayBatches((np.zeros((10, 1), np.float32),), batch_size=1)
+    batches = ArrayDataset((np.zeros((10, 1), np.float32),), batch_size=1)
     plan = batches.plan(4, first_step=1, ends=[2, 6, 9])
     assert [(index[:, 0].tolist(), int(valid)) for index, valid in plan] == [
         ([1, 2, 2, 2], 2), ([3, 4, 5, 6], 4), ([7, 8, 9, 9], 3)]  # cut dispatches are padded to K
@@ -183,13 +183,18 @@ def test_callback_state_survives_a_backup_file(make):
 
 
 def test_backup_and_restore_arguments(tmp_path):
-    with pytest.raises(ValueError, match="`save_freq` of BackupAndRestore must be 'epoch' or an int >= 1 "
-                                         r"\(batches\), received save_freq=0"):
+    with pytest.raises(ValueError, match="Invalid value for argument `save_freq` of BackupAndRestore: it must be "
+                                         r"'epoch' or an int >= 1 \(batches\), received save_freq=0"):
         ks.callbacks.BackupAndRestore(tmp_path, save_freq=0)
     with pytest.raises(ValueError, match="received save_freq='batch'"):
         ks.callbacks.BackupAndRestore(tmp_path, save_freq="batch")
-    with pytest.raises(TypeError, match="`backup_dir` of BackupAndRestore must be a folder path"):
+    with pytest.raises(ValueError, match="Empty `backup_dir` argument passed: BackupAndRestore needs a folder path, "
+                                         "received None"):
         ks.callbacks.BackupAndRestore(None)
+    with pytest.raises(ValueError, match="Empty `backup_dir` argument passed.*received ''"):
+        ks.callbacks.BackupAndRestore("")
+    with pytest.raises(TypeError, match="`backup_dir` of BackupAndRestore must be a folder path, received 3"):
+        ks.callbacks.BackupAndRestore(3)
     with pytest.raises(TypeError, match="`double_checkpoint` of BackupAndRestore must be True or False, received 1"):
         ks.callbacks.BackupAndRestore(tmp_path, double_checkpoint=1)
     with pytest.raises(TypeError, match="a training-state checkpoint holds numbers"):

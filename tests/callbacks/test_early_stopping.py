@@ -95,7 +95,8 @@ def test_a_name_of_unknown_direction_asks_for_mode(name):
     ({"min_delta": "0.1"}, ValueError, "`min_delta` of EarlyStopping must be a finite number"),
     ({"baseline": math.nan}, ValueError, "`baseline` of EarlyStopping must be a finite number or None"),
     ({"monitor": ""}, ValueError, "`monitor` of EarlyStopping must be the name of a key"),
-    ({"verbose": 2}, ValueError, "`verbose` of EarlyStopping must be 0 or 1"),
+    ({"verbose": -1}, ValueError, r"`verbose` of EarlyStopping must be an int >= 0 \(0: silent, 1 or more: "
+                                  r"print messages\), received verbose=-1"),
     ({"restore_best_weights": 1}, TypeError, "`restore_best_weights` of EarlyStopping must be True or False"),
 ])
 def test_invalid_arguments(kwargs, error, match):
@@ -238,7 +239,7 @@ def test_a_fit_without_validation_data_and_a_val_monitor_fails(twins):
 
 def test_a_missing_metric_fails_in_a_fit(twins):
     with pytest.raises(ValueError, match=r"'val_accuracy', which is not in the logs of epoch 1. The logs hold: "
-                                         r"\['learning_rate', 'loss', 'mae', 'val_loss', 'val_mae'\]"):
+                                         r"\['loss', 'mae', 'val_loss', 'val_mae'\]"):
         twins.fit(twins.ours, [EarlyStopping("val_accuracy")], epochs=2)
 
 
@@ -269,3 +270,14 @@ def test_stopping_epoch_and_restored_weights_match_keras(twins, kwargs):
     assert our_early.best == pytest.approx(keras_early.best, rel=1e-5)
     for a, b in zip(twins.ours.get_weights(), twins.reference.get_weights()):
         np.testing.assert_allclose(a, np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_never_stops_at_the_first_epoch_as_keras():
+    # a first-epoch NaN is no improvement, but Keras never stops at epoch 0 (`epoch > 0`)
+    model, epochs_run, _ = drive(EarlyStopping(monitor="loss", patience=0), [math.nan, 1.0, 2.0])
+    assert epochs_run == 3 and model.stop_training
+
+
+def test_verbose_above_one_prints_as_keras(capsys):
+    drive(EarlyStopping(monitor="loss", patience=0, verbose=2), [1.0, 2.0])
+    assert capsys.readouterr().out == "Epoch 2: early stopping\n"

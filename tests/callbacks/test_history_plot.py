@@ -1,4 +1,4 @@
-"""History.plot: one subplot per quantity, training vs validation, best and stop epochs marked."""
+"""History.plot: one subplot per quantity, training vs validation, best, worse-for-good and stop epochs marked."""
 
 import sys
 
@@ -71,9 +71,11 @@ def test_training_and_validation_curves_against_1_based_epochs(history):
 
 def test_best_epoch_is_min_val_loss_and_max_val_accuracy(history):
     loss_ax, acc_ax = history.plot().axes
-    assert labels(loss_ax) == ["training", "validation", "best: epoch 3"]
+    # val_loss 1.1, 0.7, 0.55, 0.6, 0.8: worse than its best from epoch 4 on; val_accuracy ends at 0.72 < 0.75
+    assert labels(loss_ax) == ["training", "validation", "best: epoch 3", "worse for good: epoch 4"]
     assert marker(loss_ax, "best") == ([3], [0.55])
-    assert labels(acc_ax) == ["training", "validation", "best: epoch 4"]
+    assert marker(loss_ax, "worse for good")[0] == [4, 4]  # a vertical line
+    assert labels(acc_ax) == ["training", "validation", "best: epoch 4", "worse for good: epoch 5"]
     assert marker(acc_ax, "best") == ([4], [0.75])
     # the marker takes the colour of the curve it judges
     assert loss_ax.get_lines()[2].get_color() == loss_ax.get_lines()[1].get_color()
@@ -82,7 +84,7 @@ def test_best_epoch_is_min_val_loss_and_max_val_accuracy(history):
 def test_without_validation_the_training_curve_is_judged():
     history = make_history([{"loss": v, "mae": m} for v, m in zip([0.5, 0.2, 0.3], [0.9, 0.8, 0.85])])
     loss_ax, mae_ax = history.plot().axes
-    assert labels(loss_ax) == ["training", "best: epoch 2"]
+    assert labels(loss_ax) == ["training", "best: epoch 2", "worse for good: epoch 3"]
     assert marker(mae_ax, "best") == ([2], [0.8])  # an error: lower is better
 
 

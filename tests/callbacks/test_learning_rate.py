@@ -38,13 +38,14 @@ class CompilationsPerEpoch(ks.callbacks.Callback):
 
     def __init__(self, events):
         super().__init__()
-        self.events, self.compilations, self.programs = events, [], []
+        self.events, self.compilations, self.programs, self.rates = events, [], [], []
 
     reads_weights_during_training = False
 
     def on_epoch_end(self, epoch, logs=None):
         self.compilations.append(len(self.events))
         self.programs.append(self.model.compiled_programs())
+        self.rates.append(float(self.model.optimizer.learning_rate))
 
 
 # -- LearningRateScheduler --------------------------------------------------------------------------------------------
@@ -65,9 +66,9 @@ def test_an_optax_schedule_as_the_learning_rate_changes_it_every_step_without_re
     model.compile(optimizer=ks.optimizers.SGD(schedule), loss="sparse_categorical_crossentropy")
     with count_compilations() as events:
         counter = CompilationsPerEpoch(events)
-        history = model.fit(x, y, batch_size=32, epochs=3, verbose=0, callbacks=[counter])
-    # the logged rate is the next step's: after 3, 6, 9 steps
-    assert history.history["learning_rate"] == pytest.approx([0.05, 0.025, 0.0125])
+        model.fit(x, y, batch_size=32, epochs=3, verbose=0, callbacks=[counter])
+    # the rate at epoch end is the next step's: after 3, 6, 9 steps
+    assert counter.rates == pytest.approx([0.05, 0.025, 0.0125])
     assert len(set(counter.compilations)) == 1
     with pytest.raises(ValueError, match="learning rate is a schedule, hence not settable"):
         model.fit(x, y, epochs=1, verbose=0, callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1)])
@@ -84,8 +85,8 @@ def test_a_schedule_must_return_a_positive_float(returned):
 def test_scheduler_arguments():
     with pytest.raises(TypeError, match="`schedule` of LearningRateScheduler must be a function"):
         LearningRateScheduler(0.1)
-    with pytest.raises(ValueError, match="`verbose` of LearningRateScheduler must be 0 or 1"):
-        LearningRateScheduler(lambda epoch: 0.1, verbose=3)
+    with pytest.raises(ValueError, match="`verbose` of LearningRateScheduler must be an int >= 0"):
+        LearningRateScheduler(lambda epoch: 0.1, verbose=-1)
 
 
 @pytest.mark.parametrize("callback", [LearningRateScheduler(lambda epoch, lr: lr),
@@ -97,8 +98,8 @@ def test_an_optimizer_without_a_settable_rate_is_a_clear_error(callback):
 
 def test_scheduler_verbose(capsys):
     drive(LearningRateScheduler(lambda epoch, lr: lr * 0.5, verbose=1), [1.0, 1.0])
-    assert capsys.readouterr().out.splitlines() == ["Epoch 1: LearningRateScheduler setting learning rate to 0.05.",
-                                                    "Epoch 2: LearningRateScheduler setting learning rate to 0.025."]
+    assert capsys.readouterr().out == ("\nEpoch 1: LearningRateScheduler setting learning rate to 0.05.\n"
+                                       "\nEpoch 2: LearningRateScheduler setting learning rate to 0.025.\n")
 
 
 def test_scheduler_changes_the_rate_without_recompiling_and_matches_keras(twins):
@@ -190,7 +191,7 @@ def test_plateau_state_is_reset_for_each_fit():
     ({"min_lr": -1.0}, "`min_lr` of ReduceLROnPlateau must be >= 0"),
     ({"mode": "down"}, "`mode` of ReduceLROnPlateau must be 'auto', 'min' or 'max'"),
     ({"monitor": "lr_metric"}, "cannot tell from the name whether monitor='lr_metric'"),
-    ({"verbose": 2}, "`verbose` of ReduceLROnPlateau must be 0 or 1"),
+    ({"verbose": True}, "`verbose` of ReduceLROnPlateau must be an int >= 0"),
 ])
 def test_plateau_invalid_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -201,4 +202,25 @@ def test_plateau_missing_key_and_verbose(capsys):
     with pytest.raises(ValueError, match=r"ReduceLROnPlateau monitors 'loss', which is not in the logs of epoch 1"):
         drive(ReduceLROnPlateau(monitor="loss"), [1.0], key="val_loss")
     drive(ReduceLROnPlateau(monitor="loss", patience=0, factor=0.5, verbose=1), [1.0, 1.0], model=FakeModel(1.0))
-    assert capsys.readouterr().out.splitlines() == ["Epoch 2: ReduceLROnPlateau reducing learning rate to 0.5."]
+    assert capsys.readouterr().out == "\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.5.\n"
+
+
+@pytest.mark.parametrize("make", [lambda: LearningRateScheduler(lambda epoch, lr: lr),
+                                  lambda: ReduceLROnPlateau(monitor="loss")], ids=["scheduler", "plateau"])
+def test_the_rate_goes_into_the_epoch_logs_as_in_keras(make):
+    callback, model = make(), FakeModel(0.25)
+    callback.set_model(model)
+    callback.set_params({"epochs": 1, "steps": 1, "verbose": 0})
+    callback.on_train_begin({})
+    callback.on_epoch_begin(0, {})
+    logs = {"loss": 1.0}
+    callback.on_epoch_end(0, logs)
+    assert logs == {"loss": 1.0, "learning_rate": 0.25}
+
+
+def test_the_scheduler_accepts_no_logs():
+    callback = LearningRateScheduler(lambda epoch, lr: lr / 2)
+    callback.set_model(FakeModel(0.5))
+    callback.on_epoch_begin(0, None)
+    callback.on_epoch_end(0, None)
+    assert callback.model.optimizer.learning_rate == 0.25

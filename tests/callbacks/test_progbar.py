@@ -46,7 +46,7 @@ def test_piped_output_is_plain_lines(verbose):
     lines = done.stdout.splitlines()
     assert len(lines) == 3
     for epoch, line in enumerate(lines, 1):
-        assert re.fullmatch(rf"Epoch {epoch}/3 - \d+\.\d\ds - loss: \S+ - val_loss: \S+ - learning_rate: 0\.01", line)
+        assert re.fullmatch(rf"Epoch {epoch}/3 - \d+\.\d\ds - loss: \S+ - val_loss: \S+", line)
 
 
 def test_a_terminal_gets_a_redrawn_bar():
@@ -88,9 +88,19 @@ def test_html_bar_without_a_total_is_indeterminate():
     assert "loss: &lt;1&gt;" in bar.html()
 
 
-def test_verbose_must_be_1_or_2():
-    with pytest.raises(ValueError, match="Argument `verbose` of ProgbarLogger must be 1 or 2, received 0"):
+def test_verbose_must_be_none_1_or_2():
+    with pytest.raises(ValueError, match=r"Argument `verbose` of ProgbarLogger must be None \(fit's verbose\), 1 or 2, "
+                                         r"received 0"):
         ProgbarLogger(0)
+
+
+@pytest.mark.parametrize("verbose, lines", [(0, 0), (2, 2)])
+def test_keras_form_takes_fits_verbose(verbose, lines, regression, capsys):
+    x, y = regression
+    model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(x, y, epochs=2, verbose=verbose, callbacks=[ProgbarLogger()])
+    assert len(capsys.readouterr().out.splitlines()) == lines
 
 
 # -- inside a real Jupyter kernel ----------------------------------------------------------------------

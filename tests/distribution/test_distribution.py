@@ -138,5 +138,5 @@ def test_distribution_scope_is_captured_at_compile_on_one_device():
     with dist.DataParallel().scope():
         sharded = workers.model(ks)
     assert dist.distribution() is None
-    assert sharded._engine is None and sharded._compile_config.distribution is not None
+    assert sharded._training.engine is None and sharded._training.config.distribution is not None
     _assert_history_close(sharded.fit(x, y, batch_size=32, epochs=2, verbose=0).history, expected)

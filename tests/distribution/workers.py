@@ -53,7 +53,7 @@ def devices(out: str) -> None:
     results["data_parallel_predict"] = data_parallel.predict(x, verbose=0).tolist()
     results["data_parallel_kernel"] = str(data_parallel.layers[0].kernel[...].sharding.spec)
 
-    from kerasish.training import data as training_data
+    from kerasish.training.data import host_memory as training_data
     room, training_data.device_room = training_data.device_room, lambda: 0  # as if the data did not fit
     with dist.DataParallel().scope():
         streamed = model(ks, dropout=0.1)
@@ -74,7 +74,7 @@ def devices(out: str) -> None:
     kernels = [layer.kernel[...] for layer in model_parallel.layers if hasattr(layer, "kernel")]
     results["model_parallel_kernels"] = [str(k.sharding.spec) for k in kernels]
     results["model_parallel_shard_shapes"] = [list(k.addressable_shards[0].data.shape) for k in kernels]
-    moments = [leaf for leaf in jax.tree.leaves(model_parallel._engine.opt_state) if np.ndim(leaf) == 2]
+    moments = [leaf for leaf in jax.tree.leaves(model_parallel._training.live.opt_state) if np.ndim(leaf) == 2]
     results["model_parallel_moments"] = [str(m.sharding.spec) for m in moments]
 
     compiles = []

@@ -78,7 +78,7 @@ def test_flax_layer_saves_loads_and_keeps_training(seeded, blobs, tmp_path):
 
 
 def test_flax_layer_that_cannot_be_saved_says_how(tmp_path):
-    from kerasish.saving.registry import get_factory
+    from kerasish.layers.flax_layer import module_factory as get_factory
 
     model = ks.Sequential([ks.Input((3,)), FlaxLayer(nnx.Linear(3, 2, rngs=nnx.Rngs(0)), name="lin")])
     with pytest.raises(ValueError, match=r"FlaxLayer 'lin' wraps a Linear object.*module_factory=make_module.*"

@@ -2,7 +2,6 @@ import pytest
 
 import kerasish as ks
 from kerasish import registry
-from kerasish.layers.layer_serialization import deserialize_layer, serialize_layer
 
 keras = pytest.importorskip("keras")
 
@@ -15,24 +14,23 @@ def test_serialize_round_trip_matches_keras_names():
     assert type(revived) is ks.layers.Conv2D and revived.get_config() == layer.get_config()
 
 
-def test_registered_custom_layers_are_found_by_their_registered_name():
+def test_wrappers_rebuild_registered_custom_layers():
     @registry.register_serializable(package="test_layer_serialization")
     class Doubler(ks.layers.Layer):
         def call(self, x):
             return 2 * x
 
-    spec = serialize_layer(Doubler(name="twice"))
-    assert spec["class_name"] == "test_layer_serialization>Doubler"
-    assert isinstance(deserialize_layer(spec, "layer", "TimeDistributed"), Doubler)
-    revived = ks.layers.TimeDistributed.from_config(ks.layers.TimeDistributed(Doubler()).get_config())
-    assert isinstance(revived.layer, Doubler)
+    config = ks.layers.TimeDistributed(Doubler(name="twice")).get_config()
+    assert config["layer"]["class_name"] == "test_layer_serialization>Doubler"
+    assert isinstance(ks.layers.TimeDistributed.from_config(config).layer, Doubler)
+    rnn = ks.layers.RNN([ks.layers.GRUCell(2), ks.layers.LSTMCell(3)])
+    assert ks.layers.RNN.from_config(rnn.get_config()).get_config() == rnn.get_config()
 
 
-@pytest.mark.parametrize("spec, pattern", [
-    ("Dense", r"Argument `layer` of Wrapper must be a layer or a \{'class_name', 'config'\} dict, received 'Dense'"),
-    ({"class_name": "Nope", "config": {}}, r"names layers class 'Nope', which is neither kerasish's nor registered"),
-    ({"class_name": "Dense"}, r"must be a layer or a \{'class_name', 'config'\} dict"),
+@pytest.mark.parametrize("make, pattern", [
+    (lambda: ks.layers.TimeDistributed({"class_name": "Nope", "config": {}}), r"'Nope'"),
+    (lambda: ks.layers.RNN({"class_name": "Dense"}), r"Argument `cell` of RNN holds a layer entry"),
 ])
-def test_deserialize_errors(spec, pattern):
+def test_rebuilding_held_layers_errors(make, pattern):
     with pytest.raises(ValueError, match=pattern):
-        deserialize_layer(spec, "layer", "Wrapper")
+        make()

@@ -113,11 +113,12 @@ def test_rnn_config_round_trip_rebuilds_the_cells():
 
 
 @pytest.mark.parametrize("make, error, pattern", [
-    (lambda: ks.layers.RNN("lstm"), ValueError, r"`cell` of RNN must be a layer or a \{'class_name', 'config'\}"),
+    (lambda: ks.layers.RNN("lstm"), ValueError, r"Argument `cell` of RNN holds a layer entry 'lstm', not "
+                                                r"\{'class_name', 'config'\}"),
     (lambda: ks.layers.RNN(ks.layers.Dense(2)), ValueError, r"should have a `state_size` attribute"),
     (lambda: ks.layers.RNN(ks.layers.LSTMCell(2), stateful=True), ValueError, r"`stateful` of RNN must be False"),
-    (lambda: ks.layers.RNN({"class_name": "NoSuchCell", "config": {}}), ValueError, r"'NoSuchCell', which is "
-                                                                                    r"neither kerasish's"),
+    (lambda: ks.layers.RNN({"class_name": "NoSuchCell", "config": {}}), ValueError, r"'NoSuchCell' \(among layers\), "
+                                                                                    r"which is neither kerasish's"),
     (lambda: ks.layers.StackedRNNCells([]), ValueError, r"`cells` of StackedRNNCells must be a non-empty list"),
     (lambda: ks.layers.RNN(ks.layers.GRUCell(2))(jnp.ones((2, 3))), ValueError, r"expected ndim >= 3"),
     (lambda: ks.layers.RNN(ks.layers.GRUCell(2))(jnp.ones((2, 3, 1)), initial_state=jnp.ones((2, 3))), ValueError,

@@ -43,7 +43,7 @@ def test_two_inputs_two_outputs_with_losses_and_metrics_per_output(seeded, blobs
     history = model.fit(inputs, targets, batch_size=32, epochs=2, validation_split=0.25, verbose=0)
     assert list(history.history) == ["loss", "label_loss", "score_loss", "label_accuracy", "score_mae",
                                      "val_loss", "val_label_loss", "val_score_loss", "val_label_accuracy",
-                                     "val_score_mae", "learning_rate"]
+                                     "val_score_mae"]
     logs = model.evaluate(inputs, targets, batch_size=96, verbose=0, return_dict=True)
     assert logs["loss"] == pytest.approx(logs["label_loss"] + 0.5 * logs["score_loss"], rel=1e-5)
     predictions = model.predict(inputs, verbose=0)

@@ -24,7 +24,7 @@ def test_feature_extractor_from_a_sequential(seeded):
     model = ks.Sequential([ks.Input((6,)), layers.Dense(4, name="first"), layers.Dense(3, name="second")])
     model.compile(optimizer="sgd", loss="mse")
     model.fit(np.ones((4, 6)), np.ones((4, 3)), verbose=0)
-    engine = model._engine
+    engine = model._training.engine
     features = ks.Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])
     assert model.input is model.inputs[0] and model.output is model.outputs[0] is model.layers[-1].output
     assert model.layers[0].input is model.input and model.get_layer("first").output is model.layers[0].output

@@ -232,7 +232,7 @@ CASES = [
     ("loss_reduction_unknown", lambda c: ks.losses.MeanSquaredError(reduction="avg"), ValueError,
      r"`reduction` must be one of \['sum_over_batch_size', .*\], received reduction='avg'"),
     ("optimizer_negative_learning_rate", lambda c: ks.optimizers.Adam(learning_rate=-1.0), ValueError,
-     r"`learning_rate` must be a number > 0.0, received learning_rate=-1.0"),
+     r"`learning_rate` of Adam must be a finite number >= 0, received learning_rate=-1.0"),
     # -- unknown names and bad layer arguments --------------------------------------------------------------
     ("unknown_activation", lambda c: ks.layers.Dense(3, activation="rleu"), ValueError,
      r"Unknown activation 'rleu'. Expected one of \[.*'relu'.*\]"),
@@ -284,7 +284,7 @@ def test_the_host_side_assertion_catches_errors_from_inside_jax():
 
 def test_soft_and_boundary_targets_are_accepted(c):
     """The label checks reject only what is out of range: soft labels, 0/1 bounds and float class ids pass."""
-    from kerasish.training.data import check_target
+    from kerasish.training.data.checks import check_target
     losses = ks.losses
     check_target(c.y.astype(np.float32), losses.SparseCategoricalCrossentropy(), (None, 3))
     check_target(c.y[:, None], losses.SparseCategoricalCrossentropy(), (None, 3))
@@ -305,7 +305,7 @@ class CallbackFailure(Exception):
 def raise_at(hook, at=0, error=None):
     """A callback whose `hook` raises `error` at batch (or epoch) `at`; with `error=None` it stops training there."""
     def hook_method(self, index=None, logs=None):
-        if index is None or index == at:
+        if not isinstance(index, int) or index == at:  # on_train_begin(logs) has no batch or epoch index
             if error is None:
                 self.model.stop_training = True
             else:

@@ -1,4 +1,4 @@
-"""Properties of the data pipeline (`kerasish/training/data.py`), for any sizes: pure NumPy, nothing compiles.
+"""Properties of the data pipeline (`kerasish/training/data/`), for any sizes: pure NumPy, nothing compiles.
 
 The data are sample ids (`x[i] == i`), so the index plans show exactly which samples each epoch trains on.
 """
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kerasish.training.data import ArrayBatches, group_batches, plan_dispatches, split_validation
+from kerasish.training.data.arguments import split_validation
+from kerasish.training.data.arrays import ArrayDataset, group_batches, plan_dispatches
 
 SMALL = settings(deadline=None, max_examples=50)
 
@@ -49,7 +50,7 @@ def test_every_training_sample_once_per_epoch_and_validation_samples_never(n, ba
     if split is None:
         return
     train, val_ids = split
-    data = ArrayBatches(train, batch_size, shuffle=shuffle, seed=seed)
+    data = ArrayDataset(train, batch_size, shuffle=shuffle, seed=seed)
     n_train = len(train[0])
     shapes_by_epoch = []
     for _ in range(epochs):
@@ -92,7 +93,7 @@ def test_group_batches_keeps_the_order_and_covers_everything(sizes, k):
        seed=st.integers(0, 2**31 - 1), epochs=st.integers(1, 6))
 def test_with_steps_per_epoch_the_epochs_walk_through_successive_full_passes(n, batch_size, steps_per_epoch,
                                                                              shuffle, seed, epochs):
-    data = ArrayBatches((np.arange(n), None, None), batch_size, shuffle=shuffle, seed=seed,
+    data = ArrayDataset((np.arange(n), None, None), batch_size, shuffle=shuffle, seed=seed,
                         steps_per_epoch=steps_per_epoch)
     stream = []
     for _ in range(epochs):
@@ -113,7 +114,7 @@ def test_with_steps_per_epoch_the_epochs_walk_through_successive_full_passes(n, 
 def test_dispatch_plans_have_at_most_two_shapes_over_all_epochs(n, batch_size, steps_per_epoch, k, shuffle, seed):
     """Whatever the epoch length or where an epoch starts (steps_per_epoch), every dispatch is (K, batch)
     or the (1, last batch) one: two compiled programs per fit, never a new one in a later epoch."""
-    data = ArrayBatches((np.arange(n), None, None), batch_size, shuffle=shuffle, seed=seed,
+    data = ArrayDataset((np.arange(n), None, None), batch_size, shuffle=shuffle, seed=seed,
                         steps_per_epoch=steps_per_epoch)
     shapes, seen = set(), []
     for _ in range(6):

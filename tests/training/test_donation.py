@@ -28,14 +28,14 @@ def _leaves(tree):
 def test_a_dispatch_takes_over_the_live_weights_but_not_the_models_or_the_logs(compiled, blobs):
     x, y = blobs
     compiled.fit(x, y, batch_size=16, epochs=1, verbose=0)  # an engine, and an optimizer state, exist
-    engine = compiled._engine
-    before = {"model": _leaves(compiled.trainable_weights), "opt": _leaves(engine.opt_state)}
+    live = compiled._training.live
+    before = {"model": _leaves(compiled.trainable_weights), "opt": _leaves(live.opt_state)}
     seen = []
 
     class Watch(ks.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
-            live = _leaves(engine.state["params"]) + _leaves(engine.state["opt"])
-            seen.append({"live": live, "fresh": not any(leaf.is_deleted() for leaf in live), "logs": logs,
+            state = _leaves(live.state["params"]) + _leaves(live.state["opt"])
+            seen.append({"live": state, "fresh": not any(leaf.is_deleted() for leaf in state), "logs": logs,
                          "model": _leaves(self.model.trainable_weights)})
 
     compiled.fit(x, y, batch_size=16, epochs=2, callbacks=[Watch()], verbose=0)
@@ -70,7 +70,7 @@ def test_ctrl_c_right_after_a_dispatch_took_over_the_state_is_held_back_until_th
     x, y = blobs
     compiled.fit(x, y, batch_size=16, epochs=1, verbose=0)
     initial = compiled.get_weights()
-    engine = compiled._engine
+    engine = compiled._training.engine
     chunk, stored = engine.train_chunk, []
 
     def interrupted(state, *args):
@@ -101,7 +101,7 @@ def test_a_dispatch_failing_after_taking_over_the_state_leaves_the_weights_of_be
     x, y = blobs
     compiled.fit(x, y, batch_size=16, epochs=1, verbose=0)
     initial = compiled.get_weights()
-    engine = compiled._engine
+    engine = compiled._training.engine
     chunk = engine.train_chunk
 
     def failing(state, *args):

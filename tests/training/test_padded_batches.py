@@ -40,7 +40,7 @@ def _train(x, y, pad: bool, k, **fit_kwargs):
     with contextlib.nullcontext() if pad else unpadded():
         history = model.fit(x, y, batch_size=20, epochs=3, verbose=0, **fit_kwargs)
         results = (model.evaluate(x, y, batch_size=20, verbose=0), model.predict(x, batch_size=20, verbose=0))
-    assert all(model._engine.pads.values()) == pad
+    assert all(model._training.engine.pads.values()) == pad
     return model, history.history, results
 
 
@@ -71,7 +71,7 @@ def test_padded_rows_count_nowhere_in_losses_and_metrics(seeded):
     model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mse"])
     logs = model.evaluate(x, y, sample_weight=w, batch_size=64, verbose=0, return_dict=True)
-    assert model._engine.pads["test"]
+    assert model._training.engine.pads["test"]
     error = (model.predict(x, batch_size=64, verbose=0) - y)[:, 0].astype(np.float64)
     # Keras: each batch's loss is sum(w * l) / rows of the batch, averaged over batches by their rows
     assert logs["loss"] == pytest.approx(np.mean(w * error ** 2), rel=1e-6)
@@ -120,8 +120,8 @@ class _Doubled(ks.layers.Dense):
 def _pads(layers, loss="sparse_categorical_crossentropy", metrics=()):
     model = ks.Sequential([ks.Input((4,)), *layers, ks.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="sgd", loss=loss, metrics=list(metrics))
-    model._prepare_engine(np.zeros((2, 4), np.float32), np.zeros(2, np.int32))
-    return model._engine.pads
+    model._training.prepare(model, np.zeros((2, 4), np.float32), np.zeros(2, np.int32))
+    return model._training.engine.pads
 
 
 @pytest.mark.parametrize("layers, loss, metrics, expected", [
@@ -146,8 +146,8 @@ def test_a_model_that_mixes_rows_still_trains_its_short_batch_unpadded(seeded, b
                            ks.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x, y, batch_size=20, epochs=1, verbose=0)  # 4 batches of 20 and one of 16
-    assert not model._engine.pads["train"]
-    assert model._engine.train_chunk._cache_size() == 2  # the full batches' program and the short one's
+    assert not model._training.engine.pads["train"]
+    assert model._training.engine.train_chunk._cache_size() == 2  # the full batches' program and the short one's
 
 
 # -- evaluate / predict run a dispatch's batches as one larger batch --------------------------------------
@@ -193,8 +193,8 @@ def test_the_group_is_a_divisor_of_k_within_the_byte_budget(seeded, monkeypatch)
     model = ks.Sequential([ks.Input((6,)), ks.layers.Dense(32, activation="relu"), ks.layers.Dense(2)])
     model.compile(optimizer="sgd", loss="mse", steps_per_execution=12)
     model.predict(np.zeros((16, 6), np.float32), batch_size=4, verbose=0)
-    engine = model._engine
-    state, x = engine.pull_state(), np.zeros((16, 6), np.float32)
+    engine = model._training.engine
+    state, x = model._training.live.pull_state(), np.zeros((16, 6), np.float32)
     groups = []
     for budget in (0, 1 << 10, 4 << 10, 16 << 10, 1 << 30):
         monkeypatch.setattr(engine_module, "INFERENCE_BYTES", budget)

@@ -113,7 +113,7 @@ def uses_tpu() -> bool:
     return jax.default_backend() == "tpu"
 
 
-jax_uses_gpu, jax_uses_tpu = uses_gpu, uses_tpu
+jax_uses_tpu = uses_tpu
 
 
 def tensorflow_uses_gpu() -> bool:
@@ -146,3 +146,17 @@ def from_json_with_tuples(value):
             return [decode(v) for v in obj]
         return obj
     return decode(json.loads(value))
+
+
+def skip_if_backend(given_backend, reason):
+    """Keras's conftest helper: skip on a backend. kerasish runs on JAX only."""
+    import pytest
+
+    return pytest.mark.skipif(given_backend == "jax", reason=reason)
+
+
+def jax_uses_gpu():
+    """Keras's `testing.jax_uses_gpu`: whether JAX computes on a GPU."""
+    import jax
+
+    return jax.default_backend() == "gpu"

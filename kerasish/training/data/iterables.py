@@ -1,0 +1,117 @@
+"""`IterableDataset`: batches read from a Python iterable or generator, each checked as it comes."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from kerasish.training.data.checks import check_targets, prepare_arrays
+from kerasish.training.data.dataset import Dataset
+
+
+def as_batch_tuple(batch: Any, step: int) -> tuple:
+    """One batch of an iterable, `(x,)`, `(x, y)` or `(x, y, sample_weight)`, checked: `(x, y, sample_weight)`."""
+    if isinstance(batch, dict) or not isinstance(batch, (tuple, list)) or not 1 <= len(batch) <= 3:
+        raise ValueError(f"Each batch of an iterable must be a tuple (x,), (x, y) or (x, y, sample_weight); "
+                         f"batch {step} is {type(batch).__name__}"
+                         + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else "") + ".")
+    x, y, sw = (tuple(batch) + (None, None))[:3]
+    return prepare_arrays(x, y, sw, names=(f"x (batch {step})", f"y (batch {step})",
+                                            f"sample_weight (batch {step})"))
+
+
+class IterableDataset(Dataset):
+    """Batches read from a Python iterable or generator.
+
+    Without `steps_per_epoch`, every epoch iterates `iterable` afresh, so it must be re-iterable
+    (a list, a `Sequence`, an object whose `__iter__` starts over); a one-shot generator runs dry
+    after the first epoch, which raises an error saying so. With `steps_per_epoch`, epochs draw
+    that many batches from one continuing iterator.
+    """
+
+    def __init__(self, iterable: Iterable, steps_per_epoch: int | None = None,
+                 names: tuple[str, str, str] = ("x", "y", "sample_weight")) -> None:
+        self.names = names
+        if not hasattr(iterable, "__iter__"):
+            raise TypeError(f"Argument `{names[0]}` must be arrays or an iterable of batches, received "
+                            f"{type(iterable).__name__}.")
+        self.iterable = iterable
+        self.steps_per_epoch = steps_per_epoch
+        self._iterator: Iterator | None = None
+        self.steps: int | None = steps_per_epoch
+        if steps_per_epoch is None and hasattr(iterable, "__len__"):
+            self.steps = len(iterable)
+        self._first: tuple | None = None  # the first batch, once `sample` has read it
+
+    def epoch(self, epoch: int = 0) -> Iterator[tuple]:
+        if self.steps_per_epoch is None:
+            count = 0
+            for count, batch in enumerate(self.iterable, start=1):
+                yield as_batch_tuple(batch, count - 1)
+            if count == 0:
+                raise ValueError(f"The iterable passed as `x` yielded no batch in epoch {epoch + 1}. A generator "
+                                 f"is used up after one pass: pass `steps_per_epoch` (and make it yield "
+                                 f"forever), or pass a re-iterable object such as a list.")
+            return
+        if self._iterator is None:
+            self._iterator = iter(self.iterable)
+        for step in range(self.steps_per_epoch):
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                raise ValueError(f"The iterable passed as `x` ran out of data at epoch {epoch + 1}, step {step}: "
+                                 f"it must yield at least steps_per_epoch * epochs = "
+                                 f"{self.steps_per_epoch} batches per epoch.") from None
+            yield as_batch_tuple(batch, step)
+
+    # -- the Dataset interface --------------------------------------------------------------------------
+
+    def sample(self) -> tuple[Any, Any]:
+        """The first batch's `(x, y)`. A one-shot iterator keeps that batch for the epoch loop to read again."""
+        if self._first is None:
+            iterator = iter(self.iterable)
+            try:
+                first = next(iterator)
+            except StopIteration:
+                raise ValueError(f"The iterable passed as `{self.names[0]}` yielded no batch.") from None
+            self._first = as_batch_tuple(first, 0)
+            if iterator is self.iterable:  # a one-shot iterator: the epoch loop reads the batch we took
+                self.iterable = itertools.chain([first], iterator)
+        return self._first[0], self._first[1]
+
+    def check(self, objectives: Any, check_x) -> None:
+        x, y, _ = self._first if self._first is not None else (*self.sample(), None)
+        check_x(x, self.names[0])
+        check_targets(y, objectives, self.names[1])
+
+    def run(self, chunk_fn, batch_fn, epoch, steps_per_execution, on_begin, on_end, advance,
+            should_stop=lambda: False, first_step=0, ends=(), pad_rows=False) -> None:
+        for step, batch in enumerate(self.epoch(epoch)):
+            if step < first_step:
+                continue
+            on_begin(step)
+            advance(batch_fn, device_batch(batch))
+            on_end(step)
+            if should_stop():
+                return
+
+    def predict(self, chunk_fn, batch_fn, steps_per_execution, pad_rows, on_begin, on_end,
+                should_stop=lambda: False) -> list:
+        outputs = []
+        for step, (x, _, _) in enumerate(self.epoch()):
+            on_begin(step)
+            out = batch_fn(device_batch(x))
+            outputs.append(jax.tree.map(lambda a: a[None], out))
+            on_end(step, out)
+            if should_stop():
+                break
+        return outputs
+
+
+def device_batch(batch: tuple) -> tuple:
+    """A host batch as device arrays."""
+    return jax.tree.map(jnp.asarray, batch)

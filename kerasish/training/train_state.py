@@ -1,0 +1,148 @@
+"""`TrainState`: the state a compiled model trains: its weights' live copy during `fit`, the optimizer state kept
+across calls, and the doors through which the model, callbacks and the optimizer read and change it.
+
+During `fit` the live state (`state`) is one pytree::
+
+    {"params": trainable weights, "rest": every other variable, "opt": optimizer state,
+     "metrics": metric accumulators [, "loss_scale": dynamic loss scale (mixed_float16)]}
+
+Every train dispatch takes it over (donates its buffers) and returns the next one, so the model cannot hold
+the same arrays: it receives copies when someone needs them (`write_back`: at epoch end for callbacks that
+read weights, when a callback touches `self.model` mid-epoch, and in `fit`'s `finally`), and a weight a
+callback sets is taken into the live state before the next dispatch (`pull_weights`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from kerasish import mixed_precision as _mixed_precision
+from kerasish import optimizers as _optimizers
+from kerasish.training.engine import Engine
+
+
+class TrainState:
+    """The optimizer state of a compiled model and, while a loop runs, its live train state.
+
+    Args:
+      engine: the compiled steps this state feeds (its model, optimizer, placement and weight filter).
+
+    Attributes:
+      state: the live train state while `fit` (or `evaluate` inside it) runs, else None.
+      opt_state: the optimizer state between calls (kept across `fit` calls, as Keras keeps it).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.model, self.placement, self.keep = engine.model, engine.placement, engine.keep
+        _, params, rest = nnx.split(self.model, self.keep, ...)
+        params, _ = self.placement.place_weights(self.model, params, rest)
+        optimizer = engine.optimizer
+        # one program (eagerly: one per shape and op)
+        self.opt_state = self.placement.place_opt_state(optimizer, jax.jit(optimizer.init)(params))
+        self.loss_scale = _mixed_precision.init_loss_scale() if engine.loss_scaling else None
+        optimizer.bind(self)
+        self.state: dict[str, Any] | None = None
+        #: Whether the model was given the live weights since the live state last took the model's: a callback
+        #: may have set weights, which `pull_weights` then takes in before the next step.
+        self.handed_out = False
+        self._written: list = []  # the arrays `write_back` last gave the model
+        self._written_from: tuple | None = None  # the live (params, rest, opt) they were copied from
+
+    # -- between the model and the live state ---------------------------------------------------
+
+    def pull_state(self, copy: bool = False) -> dict[str, Any]:
+        """The train state, read from the model's current weights (and the kept optimizer state). `copy`: fresh
+        buffers, for a train dispatch to take over while the model and the engine keep theirs."""
+        _, params, rest = nnx.split(self.model, self.keep, ...)
+        params, rest = self.placement.place_state(params, rest)
+        opt = self.opt_state
+        if copy:
+            params, rest, opt = self.placement.copy((params, rest, opt))
+        state = {"params": params, "rest": rest, "opt": opt, "metrics": self.engine.init_metrics()}
+        if self.loss_scale is not None:
+            state["loss_scale"] = self.loss_scale
+        return state
+
+    def push_state(self, state: dict[str, Any]) -> None:
+        """Writes weights and non-trainable state into the model; keeps the optimizer state. The arrays are
+        handed over: `state` must not go to a train dispatch after this (see `write_back`)."""
+        nnx.update(self.model, state["params"], state["rest"])
+        self.opt_state = state["opt"]
+        if self.loss_scale is not None:
+            self.loss_scale = state["loss_scale"]
+
+    def write_back(self) -> None:
+        """Mid-fit: gives the model (and the kept optimizer state) a copy of the live state, so a callback can read or
+        save the current weights while the next dispatch takes over the live buffers. Nothing is copied when the
+        model holds the live values already."""
+        if self.state is None:
+            return
+        self.handed_out = True
+        live = (self.state["params"], self.state["rest"], self.state["opt"])
+        if self._written_from is not None and all(a is b for a, b in zip(live, self._written_from)) \
+                and self._are_written(*nnx.split(self.model, self.keep, ...)[1:]):
+            return  # no dispatch, new learning rate or set_weights since the last write-back: nothing to copy
+        params, rest, opt = self.placement.copy(live)
+        self.push_state({**self.state, "params": params, "rest": rest, "opt": opt})
+        self._written, self._written_from = jax.tree.leaves((params, rest)), live
+
+    def pull_weights(self) -> None:
+        """Replaces the live state's weights with copies of the model's (after a callback may have set them)."""
+        if self.state is None:
+            return
+        self.handed_out = False
+        _, params, rest = nnx.split(self.model, self.keep, ...)
+        if self._are_written(params, rest):
+            return  # the live state has those values already
+        params, rest = self.placement.copy(self.placement.place_state(params, rest))
+        self.state = {**self.state, "params": params, "rest": rest}
+
+    def _are_written(self, params, rest) -> bool:
+        """Whether the model's `params` and `rest` are still the arrays `write_back` last gave it (no callback set
+        others)."""
+        held = jax.tree.leaves((params, rest))
+        return len(held) == len(self._written) and all(a is b for a, b in zip(held, self._written))
+
+    def state_lost(self) -> bool:
+        """Whether a dispatch failed after taking over the live state's buffers (an error inside XLA): the state
+        cannot be written back, and the model keeps the weights it last received (`write_back`, or those of
+        before the fit)."""
+        return any(getattr(leaf, "is_deleted", lambda: False)() for leaf in jax.tree.leaves(self.state))
+
+    # -- the optimizer's state ------------------------------------------------------------------
+
+    def restore_opt_state(self, leaves: list) -> None:
+        """Puts saved optimizer arrays (in `jax.tree.leaves` order) into this optimizer state.
+
+        Raises:
+          ValueError: when their count or a shape differs from this optimizer's state.
+        """
+        own, treedef = jax.tree.flatten(self.opt_state)
+        if len(own) != len(leaves) or any(np.shape(a) != np.shape(b) for a, b in zip(own, leaves)):
+            raise ValueError(f"The saved optimizer state ({len(leaves)} arrays) does not fit this model's optimizer "
+                             f"({len(own)} arrays); compile again to start a fresh optimizer.")
+        self.opt_state = self.placement.place_opt(
+            jax.tree.unflatten(treedef, [jnp.asarray(b, a.dtype) for a, b in zip(own, leaves)]))
+
+    def opt_state_leaves(self) -> list:
+        """The optimizer state's arrays, in `jax.tree.leaves` order (what a model file stores)."""
+        return jax.tree.leaves(self.opt_state if self.state is None else self.state["opt"])
+
+    def set_learning_rate(self, value: float) -> None:
+        """Sets the learning rate of the next step: in the live state during `fit`, else in the kept
+        optimizer state. The rate is an input of the compiled step, so nothing recompiles."""
+        if self.state is not None:
+            self.state = {**self.state, "opt": self.placement.place_opt(
+                _optimizers.set_learning_rate(self.state["opt"], value))}
+        else:
+            self.opt_state = self.placement.place_opt(_optimizers.set_learning_rate(self.opt_state, value))
+
+    def learning_rate(self) -> float | None:
+        """The learning rate of the next step (None for an optax transformation without one)."""
+        return _optimizers.get_learning_rate(self.opt_state if self.state is None else self.state["opt"])
