@@ -259,6 +259,10 @@ class LayerNormalization(Layer):
             checks.check_axis_size(shape, axis, size, self.name)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        for axis in (self.axis,) if isinstance(self.axis, int) else self.axis:
+            if not -len(input_shape) <= axis < len(input_shape):
+                raise ValueError(f"Layer '{self.name}': axis {axis} is out of bounds for inputs of shape "
+                                 f"{format_shape(input_shape)} (ndim={len(input_shape)}).")
         return input_shape
 
     def call(self, x):
