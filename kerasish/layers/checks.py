@@ -115,6 +115,30 @@ def dropout_rate(value: Any, layer: str) -> float:
     return float(value)
 
 
+def noise_shape(value: Any, layer: str) -> tuple | None:
+    """A dropout `noise_shape`: None, or a sequence of positive ints and None, checked with Keras's messages.
+
+    Example:
+      >>> noise_shape([None, 1, 4], "Dropout")
+      (None, 1, 4)
+    """
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, (tuple, list)):
+        raise ValueError(f"Invalid value received for argument `noise_shape`. Expected a tuple or list of integers. "
+                         f"Received: noise_shape={value!r} (layer {layer})")
+    for i, dim in enumerate(value):
+        if dim is not None and not is_int(dim):
+            raise ValueError(f"Invalid value received for argument `noise_shape`. Expected all elements to be "
+                             f"integers or None. Received element at index {i}: {dim!r} (type: {type(dim).__name__}) "
+                             f"(layer {layer})")
+        if dim is not None and dim <= 0:
+            raise ValueError(f"Invalid value received for argument `noise_shape`. Expected all dimensions to be "
+                             f"positive integers or None. Received negative or zero value at index {i}: {dim} "
+                             f"(layer {layer})")
+    return tuple(None if d is None else int(d) for d in value)
+
+
 def check_ndim(shape: Shape, ndim: int, layer_name: str) -> None:
     """Raises the Keras-style error when an input of `shape` does not have rank `ndim`."""
     if len(shape) != ndim:

@@ -217,7 +217,7 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = checks.dropout_rate(rate, "Dropout")
-        self.noise_shape = None if noise_shape is None else standardize_shape(noise_shape, "noise_shape")
+        self.noise_shape = checks.noise_shape(noise_shape, "Dropout")
         self.seed = seed
         self.rngs = nnx.Rngs(dropout=_random.key_from(seed))
         self.dropout = nnx.Dropout(self.rate, rngs=self.rngs)

@@ -18,7 +18,7 @@ import kerasish.layers.checks as checks
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
 from kerasish.layers.base import Layer
-from kerasish.shapes import Shape, standardize_shape
+from kerasish.shapes import Shape
 
 
 def _check_seed(seed: Any, layer: str) -> int | None:
@@ -248,7 +248,7 @@ class AlphaDropout(Layer):
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = checks.dropout_rate(rate, "AlphaDropout")
-        self.noise_shape = None if noise_shape is None else standardize_shape(noise_shape, "noise_shape")
+        self.noise_shape = checks.noise_shape(noise_shape, "AlphaDropout")
         self.seed = _check_seed(seed, "AlphaDropout")
         if self.rate > 0:
             self.rngs = nnx.Rngs(dropout=_random.key_from(self.seed))

@@ -136,3 +136,16 @@ def test_activity_regularization_matches_keras_losses():
 def test_new_regularization_layers_reject_bad_config(make, pattern):
     with pytest.raises(ValueError, match=pattern):
         make()
+
+
+@pytest.mark.parametrize("noise_shape, pattern", [
+    ("abc", r"Expected a tuple or list of integers. Received: noise_shape='abc'"),
+    ((None, 1.5), r"Expected all elements to be integers or None. Received element at index 1: 1.5"),
+    ((0, 4), r"Expected all dimensions to be positive integers or None. Received negative or zero value at index 0: "
+             r"0 \(layer AlphaDropout\)"),
+])
+def test_noise_shape_is_checked_as_keras(noise_shape, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        ks.layers.AlphaDropout(0.2, noise_shape=noise_shape)
+    with pytest.raises(ValueError, match=pattern.replace("AlphaDropout", "Dropout")):
+        ks.layers.Dropout(0.2, noise_shape=noise_shape)
