@@ -234,9 +234,9 @@ class RNN(Layer):
         output = (batch, time, size) if self.return_sequences else (batch, size)
         if not self.return_state:
             return output
-        as_shape = lambda s: (batch,) + ((s,) if checks.is_int(s) else tuple(s))
-        states = [[as_shape(t) for t in s] if isinstance(s, (list, tuple)) and not all(checks.is_int(d) for d in s)
-                  else as_shape(s) for s in self.state_size]
+        # Keras's reading of `state_size`: an int is one state `(batch, size)`, a list one state per entry.
+        states = [[(batch, t) for t in size] if isinstance(size, (list, tuple)) else (batch, size)
+                  for size in self.state_size]
         return [output, *states]
 
     def get_initial_state(self, batch_size: int) -> list:

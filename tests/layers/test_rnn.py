@@ -146,3 +146,15 @@ def test_compute_output_shape_needs_no_build_as_keras(cell, options):
     assert not ours.built
     as_list = lambda s: [tuple(t) for t in s] if isinstance(s[0], (tuple, list)) else tuple(s)
     assert as_list(got) == as_list(expected)
+
+
+def test_stacked_return_state_shapes_as_keras():
+    cells = lambda m: [m.LSTMCell(10), m.GRUCell(4)]
+    ours = ks.layers.RNN(cells(ks.layers), return_state=True)
+    theirs = keras.layers.RNN(cells(keras.layers), return_state=True)
+    expected = theirs.compute_output_shape((2, 3, 5))
+    got = ours.compute_output_shape((2, 3, 5))
+    assert got[0] == tuple(expected[0]) and [tuple(s) for s in got[1]] == [tuple(s) for s in expected[1]]
+    assert tuple(got[2]) == tuple(expected[2])
+    output, lstm_states, gru_state = ours(jnp.zeros((2, 3, 5)))
+    assert output.shape == (2, 4) and [s.shape for s in lstm_states] == [(2, 10)] * 2 and gru_state.shape == (2, 4)
