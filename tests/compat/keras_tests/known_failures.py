@@ -45,6 +45,7 @@ REGISTRY_SPLIT = ("a custom cell registered with kerasish.saving.register_serial
 INITIALIZER_SEED = "kerasish's Keras-named initializers take no `seed` argument"
 
 KNOWN_FAILURES = {
+    "test_layers_activations.py::PReLUTest::test_prelu_correctness": NO_VARIABLE_API,
     "test_layers_attention.py::AttentionTest::test_attention_calculate_score_mask_no_causal_no_vmask": PRIVATE_API,
     "test_layers_attention.py::AttentionTest::test_attention_calculate_score_mask_with_causal_and_vmask": PRIVATE_API,
     "test_layers_attention.py::AttentionTest::test_attention_calculate_score_mask_with_causal_no_vmask": PRIVATE_API,
@@ -58,12 +59,22 @@ KNOWN_FAILURES = {
     "test_layers_attention.py::MultiHeadAttentionTest::test_compute_output_shape_with_key_different_proj":
         CALL_CONVENTION,
     "test_layers_attention.py::MultiHeadAttentionTest::test_compute_output_shape_with_key_same_proj": CALL_CONVENTION,
+    "test_layers_attention.py::MultiHeadAttentionTest::test_compute_output_shape_without_key_different_proj":
+        CALL_CONVENTION,
     "test_layers_attention.py::MultiHeadAttentionTest::test_compute_output_shape_without_key_same_proj":
         CALL_CONVENTION,
     "test_layers_attention.py::MultiHeadAttentionTest::test_correctness_disable_flash_attention": CALL_CONVENTION,
     "test_layers_attention.py::MultiHeadAttentionTest::test_correctness_enable_flash_attention": CALL_CONVENTION,
+    "test_layers_attention.py::MultiHeadAttentionTest::test_high_dim_attention_4d_inputs_1freebatch_mask2":
+        UNSUPPORTED_ARG,
+    "test_layers_attention.py::MultiHeadAttentionTest::test_high_dim_attention_4d_inputs_1freebatch_mask3":
+        UNSUPPORTED_ARG,
+    "test_layers_attention.py::MultiHeadAttentionTest::test_high_dim_attention_4d_inputs_1freebatch_mask4":
+        UNSUPPORTED_ARG,
     "test_layers_attention.py::MultiHeadAttentionTest::test_high_dim_attention_4d_inputs_2d_attention": UNSUPPORTED_ARG,
     "test_layers_attention.py::MultiHeadAttentionTest::test_high_dim_attention_5d_inputs_2d_attention": UNSUPPORTED_ARG,
+    "test_layers_attention.py::MultiHeadAttentionTest::test_high_dim_attention_5d_inputs_2d_attention_fullmask":
+        UNSUPPORTED_ARG,
     "test_layers_attention.py::MultiHeadAttentionTest::test_initializer": UNSUPPORTED_ARG,
     "test_layers_attention.py::MultiHeadAttentionTest::test_invalid_scalar_args_rejected": MESSAGE,
     "test_layers_attention.py::MultiHeadAttentionTest::test_masking_causal": CALL_CONVENTION,
@@ -75,6 +86,10 @@ KNOWN_FAILURES = {
     "test_layers_attention.py::MultiHeadAttentionTest::test_multi_head_attention_output_shape_error": MESSAGE,
     "test_layers_attention.py::MultiHeadAttentionTest::test_query_mask_propagation": KERAS_MASK,
     "test_layers_attention.py::MultiHeadAttentionTest::test_shape_mismatch_error_key_value_dim_mismatch":
+        CALL_CONVENTION,
+    "test_layers_attention.py::MultiHeadAttentionTest::test_shape_mismatch_error_key_value_dim_mismatch_high_dim":
+        CALL_CONVENTION,
+    "test_layers_attention.py::MultiHeadAttentionTest::test_shape_mismatch_error_query_value_dim_mismatch":
         CALL_CONVENTION,
     "test_layers_attention.py::MultiHeadAttentionTest::test_symbolic_return_attention_scores0": INPUT_ARGS,
     "test_layers_attention.py::MultiHeadAttentionTest::test_symbolic_return_attention_scores1": INPUT_ARGS,
