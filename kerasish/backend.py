@@ -1,8 +1,9 @@
 """`keras.backend`'s public names for kerasish, whose one backend is JAX.
 
 What Keras code asks of its backend: its name, the default float dtype and fuzz factor, the image data
-format, dtype names, whether something is a tensor, and a NumPy copy of one. kerasish computes in float32
-by default (mixed precision is a dtype policy: `kerasish.mixed_precision`).
+format, dtype names, whether something is a tensor, a NumPy copy of one, and `Variable`
+(`kerasish.variables`). kerasish computes in float32 by default (mixed precision is a dtype policy:
+`kerasish.mixed_precision`).
 """
 
 from __future__ import annotations
@@ -14,37 +15,27 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from kerasish import naming
+
+# Keras's `keras.backend` names that live in foundation modules of their own (`kerasish.variables` uses them too,
+# and importing the backend from there would close an import cycle): re-exported here.
+from kerasish.dtypes import ALLOWED_DTYPES, floatx, is_float_dtype, is_int_dtype, standardize_dtype  # noqa: F401
+from kerasish.naming import unique_name  # noqa: F401
+from kerasish.variables import Variable  # noqa: F401
+
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
-_FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
-#: The dtype names Keras allows (`keras.src.backend.common.dtypes.ALLOWED_DTYPES`).
-ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32",
-                  "int64", "bfloat16", "bool", "string", "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
-_PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", str: "string", "int": "int32"}
 #: Keras's backend flags: JAX arrays are dense, so kerasish has neither sparse nor ragged tensors.
 SUPPORTS_SPARSE_TENSORS = False
 SUPPORTS_RAGGED_TENSORS = False
 #: Keras's `backend.config` submodule (`backend.config.image_data_format()`, `floatx()`, `epsilon()`): these same
 #: functions here.
 config = sys.modules[__name__]
-_name_counts: dict[str, int] = {}
-
-
-def unique_name(prefix: str) -> str:
-    """`dense`, then `dense_1`, `dense_2`, ... as Keras names layers (reset by `clear_session`)."""
-    count = _name_counts.get(prefix, 0)
-    _name_counts[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
 
 
 def backend() -> str:
     """The backend's name: always `"jax"`."""
     return "jax"
-
-
-def floatx() -> str:
-    """The default float dtype, `"float32"` (weights and float inputs are float32 unless a layer says otherwise)."""
-    return "float32"
 
 
 def set_floatx(value: str) -> None:
@@ -104,40 +95,6 @@ def standardize_data_format(data_format: str | None) -> str:
     return data_format.lower()
 
 
-def standardize_dtype(dtype: Any) -> str:
-    """A dtype's Keras name (`"float32"`, `"int32"`, ...); None is `floatx()`, Python's int is int32.
-
-    Raises:
-      ValueError: for something that is not a dtype Keras allows.
-
-    Example:
-      >>> standardize_dtype(None), standardize_dtype(int), standardize_dtype(jnp.bfloat16)
-      ('float32', 'int32', 'bfloat16')
-    """
-    if dtype is None:
-        return floatx()
-    dtype = _PYTHON_DTYPES.get(dtype, dtype)
-    if hasattr(dtype, "name"):
-        dtype = dtype.name
-    elif hasattr(dtype, "__name__"):
-        dtype = dtype.__name__
-    elif not isinstance(dtype, str):
-        dtype = str(dtype).split(".")[-1]
-    if dtype not in ALLOWED_DTYPES:
-        raise ValueError(f"Invalid dtype: {dtype!r}; the dtypes Keras allows are {list(ALLOWED_DTYPES)}.")
-    return dtype
-
-
-def is_float_dtype(dtype: Any) -> bool:
-    """Whether `dtype` is a floating-point dtype."""
-    return standardize_dtype(dtype) in _FLOAT_DTYPES or standardize_dtype(dtype).startswith("float8")
-
-
-def is_int_dtype(dtype: Any) -> bool:
-    """Whether `dtype` is a (signed or unsigned) integer dtype."""
-    return standardize_dtype(dtype).startswith(("int", "uint"))
-
-
 def is_tensor(x: Any) -> bool:
     """Whether `x` is a JAX array (kerasish's tensors), concrete or traced."""
     return isinstance(x, jax.Array)
@@ -148,22 +105,129 @@ def convert_to_numpy(x: Any) -> np.ndarray:
     return np.asarray(jax.device_get(x[...] if hasattr(x, "get_value") else x))
 
 
-def convert_to_tensor(x: Any, dtype: Any = None) -> jax.Array:
-    """`x` as a JAX array, of `dtype` when given (Python floats become float32, as in Keras)."""
+def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None, ragged: bool | None = None) -> jax.Array:
+    """`x` as a JAX array, of `dtype` when given, as Keras's JAX backend converts it.
+
+    A JAX array of the right dtype is returned as it is; a weight (a `flax.nnx.Variable`) gives its value.
+    Python floats become float32 and Python ints int32, *weakly* typed as in JAX and Keras: `bf16 + 1.5`
+    stays bfloat16. NumPy float64 arrays become float32 (JAX runs without 64-bit types).
+
+    Raises:
+      ValueError: for `ragged=True` or `sparse=True` (JAX arrays are dense and rectangular) or a dtype
+        Keras does not know.
+
+    Example:
+      >>> convert_to_tensor([1.0, 2.0]).dtype, convert_to_tensor(3, dtype="float32").dtype
+      (dtype('float32'), dtype('float32'))
+    """
+    if ragged:
+        raise ValueError(f"Argument `ragged` of convert_to_tensor must be falsy: JAX has no ragged tensors, "
+                         f"received ragged={ragged!r}.")
+    if sparse:
+        raise ValueError(f"Argument `sparse` of convert_to_tensor must be falsy: kerasish's tensors are dense JAX "
+                         f"arrays, received sparse={sparse!r}.")
     if dtype is not None:
-        return jnp.asarray(x, dtype=standardize_dtype(dtype))
-    if isinstance(x, float) or (isinstance(x, (list, tuple)) and np.asarray(x).dtype == np.float64):
-        return jnp.asarray(x, jnp.float32)
-    return jnp.asarray(x)
+        dtype = standardize_dtype(dtype)
+    if hasattr(x, "get_value") and hasattr(x, "get_metadata"):  # a flax.nnx.Variable: its current value
+        x = x[...]
+    if isinstance(x, jax.Array) and (dtype is None or x.dtype == dtype):
+        return x
+    if dtype == "bfloat16" and not isinstance(x, jax.Array):
+        return jnp.asarray(x).astype(dtype)  # NumPy cannot make bfloat16 from Python numbers
+    return jnp.asarray(x, dtype=dtype)
+
+
+# -- dtype promotion: Keras's lattice (JAX's, with Python int/float as weak types) ----------------------
+
+_WEAK = ("int", "float")
+#: Each dtype's direct successors on the promotion lattice; "int"/"float" are Python's weakly typed scalars.
+_LATTICE = {
+    "bool": ("int",), "int": ("uint8", "int8", "complex64"),
+    "uint8": ("int16", "uint16"), "uint16": ("int32", "uint32"), "uint32": ("int64", "uint64"), "uint64": ("float",),
+    "int8": ("int16",), "int16": ("int32",), "int32": ("int64",), "int64": ("float",),
+    "float": ("bfloat16", "float16"), "bfloat16": ("float32",), "float16": ("float32",),
+    "float32": ("float64", "complex64"), "float64": ("complex128",), "complex64": ("complex128",), "complex128": (),
+}
+
+
+def _upper_bounds() -> dict[str, frozenset]:
+    bounds = {}
+    for start in _LATTICE:
+        seen, stack = {start}, [start]
+        while stack:
+            for successor in _LATTICE[stack.pop()]:
+                if successor not in seen:
+                    seen.add(successor)
+                    stack.append(successor)
+        bounds[start] = frozenset(seen)
+    return bounds
+
+
+_UPPER = _upper_bounds()
+_NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}  # JAX without x64
+
+
+def _least_upper_bound(names: set[str]) -> str:
+    common = frozenset.intersection(*(_UPPER[n] for n in names))
+    least = [c for c in common if common <= _UPPER[c]]
+    if len(least) != 1:
+        raise ValueError(f"Input dtypes {sorted(names)} have no implicit promotion path in Keras's rules; cast the "
+                         f"inputs to one dtype first.")
+    return least[0]
+
+
+def _as_weak(name: str) -> str:
+    return "float" if "float" in name else "int" if "int" in name else "complex64" if "complex" in name else name
+
+
+def result_type(*dtypes: Any) -> str:
+    """The dtype Keras's promotion rules give to an operation on `dtypes` (`keras.backend.result_type`).
+
+    Each argument is a dtype (None means `floatx()`) or Python's `int` / `float`, which are *weak*: they
+    adopt the other operand's width (`bfloat16` with `float` stays bfloat16, `int8` with `int` stays int8).
+    Otherwise the result is the least upper bound on the lattice bool < ints < floats < complex (so
+    `int32` with `float16` gives float16, `uint8` with `int8` gives int16), and 64-bit results narrow to
+    32 bits as JAX computes without 64-bit types. No argument gives `floatx()`.
+
+    Raises:
+      ValueError: for a float8 dtype (never promoted implicitly) or an unknown dtype.
+
+    Example:
+      >>> result_type("int32", "float32"), result_type("bfloat16", float), result_type("int8", "uint8")
+      ('float32', 'bfloat16', 'int16')
+      >>> result_type(int, float), result_type("bool", int)
+      ('float32', 'int32')
+    """
+    if not dtypes:
+        return floatx()
+    names, weak = [], []
+    for dtype in dtypes:
+        is_weak = dtype is int or dtype is float
+        name = floatx() if dtype is None else standardize_dtype(dtype)
+        if name.startswith("float8"):
+            raise ValueError(f"There is no implicit conversion from float8 dtypes to others; cast explicitly. "
+                             f"Received dtypes {dtypes}.")
+        if name == "string":
+            raise ValueError(f"Strings have no numeric promotion; received dtypes {dtypes}.")
+        names.append(name)
+        weak.append(is_weak)
+    if len(names) == 1:
+        out, out_weak = names[0], weak[0]
+    elif len(set(names)) == 1 and not all(weak):
+        out, out_weak = names[0], False
+    elif all(weak):
+        out, out_weak = _least_upper_bound(set(names)), True
+    else:
+        out = _least_upper_bound({_as_weak(n) if w and n != "bool" else n for n, w in zip(names, weak)})
+        out_weak = out in _WEAK
+    if out_weak and out != "bool":  # a weak type left over takes floatx()'s width
+        out = "float32" if out.startswith("float") else "int32" if out.startswith("int") else out
+    return _NARROW.get(out, out)
 
 
 def clear_session(free_memory: bool = True) -> None:
     """Resets the layer-name counters, as Keras's `clear_session` does, and with `free_memory` JAX's caches of
     compiled programs."""
-    _name_counts.clear()
+    naming.reset_names()
     if free_memory:
         jax.clear_caches()
-
-
-# Keras's `keras.backend.Variable` (kerasish.variables builds on the names above, so it is imported last).
-from kerasish.variables import Variable  # noqa: E402, F401

@@ -52,8 +52,12 @@ def standardize_shape(shape: Any, argument: str = "input_shape") -> Shape:
 
 
 def merge_traced_shapes(a: Sequence[int], b: Sequence[int]) -> Shape:
-    """The shape traced with both `STAND_INS`: batch axis and the axes that differ are None."""
-    return (None,) + tuple(x if x == y else None for x, y in zip(a[1:], b[1:]))
+    """The shape traced with both `STAND_INS`: the axes that differ (the batch axis among them) are None.
+
+    An axis that does not follow the stand-ins keeps its size, the first one included: an op's output need
+    not have a batch axis (`ops.sum(x, axis=0)` has shape `(features,)`, `ops.mean(x)` shape `()`).
+    """
+    return tuple(x if x == y else None for x, y in zip(a, b))
 
 
 def is_shape(value: Any) -> bool:

@@ -26,24 +26,25 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from kerasish import backend, initializers
+from kerasish import initializers, naming
 from kerasish import random as _random
+from kerasish.dtypes import floatx, standardize_dtype
 
 
 def _value_dtype(value: Any, dtype: Any) -> Any:
     if dtype is not None:
-        return backend.standardize_dtype(dtype)
+        return standardize_dtype(dtype)
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
         return "int32"
     if isinstance(value, float):
-        return backend.floatx()
+        return floatx()
     array_dtype = getattr(value, "dtype", None)
     if array_dtype is None:
         array_dtype = np.asarray(value).dtype
-    name = backend.standardize_dtype(array_dtype)
-    return backend.floatx() if name == "float64" else ("int32" if name == "int64" else name)
+    name = standardize_dtype(array_dtype)
+    return floatx() if name == "float64" else ("int32" if name == "int64" else name)
 
 
 class Variable:
@@ -77,8 +78,8 @@ class Variable:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        jax.tree_util.register_pytree_node(cls, _flatten, _unflatten)  # JAX registers exact classes only
-    _bound = False  # True while `bound_values` has given it a value from outside
+        jax.tree_util.register_pytree_node_class(cls)  # JAX registers exact classes only
+    _bound = False  # True while `bound_to` has given it a value from outside
 
     def __init__(self, initializer: Any, shape: Sequence[int] | None = None, dtype: Any = None,
                  trainable: bool = True, autocast: bool = True, aggregation: str | None = "none",
@@ -92,7 +93,7 @@ class Variable:
             if shape is None:
                 raise ValueError(f"Variable {name or 'variable'!r}: when `initializer` is an initializer "
                                  f"({initializer!r}), the `shape` argument is required.")
-            dtype = backend.standardize_dtype(dtype)
+            dtype = standardize_dtype(dtype)
             initializer = initializers.get(initializer)
             # a constant needs no key: drawing one would move the global random stream of weight initializers
             key = None if isinstance(initializer, initializers.Constant) else _random.next_key()
@@ -103,11 +104,11 @@ class Variable:
             if shape is not None and tuple(shape) != value.shape:
                 raise ValueError(f"Variable {name or 'variable'!r}: the initial value has shape {value.shape}, "
                                  f"but shape={tuple(shape)} was given.")
-        self._dtype = backend.standardize_dtype(dtype)
+        self._dtype = standardize_dtype(dtype)
         # JAX without x64 holds a float64 / int64 variable in 32 bits; its `dtype` stays the one asked for (Keras's)
         self._array_dtype = jax.dtypes.canonicalize_dtype(np.dtype(self._dtype))
         self._value = jnp.asarray(value, self._array_dtype)
-        self.name = name or backend.unique_name("variable")
+        self.name = name or naming.unique_name("variable")
         self.path = self.name
         self.trainable = bool(trainable)
         self.autocast = bool(autocast)
@@ -142,9 +143,63 @@ class Variable:
     def _set(self, new: jax.Array) -> None:
         self._value = new
 
+    def replace_value(self, value: Any) -> None:
+        """Makes `value` the variable's own value as it is: no cast, no shape check, and none of what a subclass
+        does on `assign` (an optimizer's learning rate bound to a training run writes there).
+
+        For code that computed `value` purely from this variable's own value and keeps the result (an optimizer
+        after its pure step), or that leaves a `jax.ShapeDtypeStruct` where it keeps no array. Everything else
+        uses `assign`.
+
+        Example:
+          >>> v = Variable([1.0, 2.0])
+          >>> v.replace_value(jnp.zeros(2))
+          >>> v.numpy().tolist()
+          [0.0, 0.0]
+        """
+        self._value = value
+
+    @contextlib.contextmanager
+    def bound_to(self, value: Any) -> Iterator[None]:
+        """Within the block the variable holds `value` (traced or concrete; a Variable gives its value), then its
+        own value again, whatever was assigned meanwhile.
+
+        This is how a stateful Keras-style computation runs as a pure function (see `bound_values`, which binds
+        several). While bound, a variable that reads a training run's live state (an optimizer's learning rate
+        and step count) reads `value` instead.
+
+        Example:
+          >>> v = Variable(1.0)
+          >>> with v.bound_to(jnp.float32(5.0)):
+          ...     v.assign_add(1.0)
+          ...     inside = float(v)
+          >>> inside, float(v)
+          (6.0, 1.0)
+        """
+        saved = self._value, self._bound
+        self._value, self._bound = _raw(value), True
+        try:
+            yield
+        finally:
+            self._value, self._bound = saved
+
     def _leaf(self) -> Any:
         """What the variable is as a pytree leaf (its value)."""
         return self._value
+
+    def tree_flatten(self) -> tuple[tuple[Any], tuple]:
+        """JAX's pytree protocol: the value is the one child; the rest (name, path, dtype, flags) is static
+        data, so two variables differing only in value have the same tree structure."""
+        aux = {k: v for k, v in vars(self).items() if k not in _NOT_AUX}
+        return (self._leaf(),), (type(self), tuple(sorted(aux.items(), key=lambda kv: kv[0])))
+
+    @classmethod
+    def tree_unflatten(cls, aux: tuple, children: Sequence[Any]) -> Variable:
+        """JAX's pytree protocol: the flattened variable again (its class and attributes), holding `children[0]`."""
+        variable_class, items = aux
+        variable = object.__new__(variable_class)
+        vars(variable).update(items, _value=children[0])
+        return variable
 
     def assign_add(self, value: Any) -> None:
         """Adds `value` to the variable."""
@@ -224,7 +279,7 @@ class Variable:
         return ~self.value
 
     def astype(self, dtype: Any) -> jax.Array:
-        return self.value.astype(backend.standardize_dtype(dtype))
+        return self.value.astype(standardize_dtype(dtype))
 
 
 def _raw(x: Any) -> Any:
@@ -266,23 +321,8 @@ for _name in _OPERATORS:  # arithmetic and comparisons read the value, elementwi
         setattr(Variable, f"__r{_name}__", _operator(_name, reflected=True))
 
 
-_NOT_AUX = ("_value", "_bound", "_holder")
-
-
-def _flatten(variable: Variable):
-    aux = {k: v for k, v in vars(variable).items() if k not in _NOT_AUX}
-    return (variable._leaf(),), (type(variable), tuple(sorted(aux.items(), key=lambda kv: kv[0])))
-
-
-def _unflatten(aux, children):
-    cls, items = aux
-    variable = object.__new__(cls)
-    vars(variable).update(dict(items))
-    variable._value = children[0]
-    return variable
-
-
-jax.tree_util.register_pytree_node(Variable, _flatten, _unflatten)
+_NOT_AUX = ("_value", "_bound", "_holder")  # what `tree_flatten` leaves out of the static data
+jax.tree_util.register_pytree_node_class(Variable)
 
 
 @contextlib.contextmanager
@@ -290,7 +330,7 @@ def bound_values(variables: Sequence[Variable], values: Sequence[Any]) -> Iterat
     """Within the block, each variable holds the matching value (traced or concrete), then its own again.
 
     This is how a stateful Keras-style computation (`assign` on variables) runs as a pure function: bind
-    the inputs, run it, read the variables' values before leaving the block.
+    the inputs, run it, read the variables' values before leaving the block (`Variable.bound_to` for each).
 
     Raises:
       ValueError: if the two sequences differ in length.
@@ -305,11 +345,7 @@ def bound_values(variables: Sequence[Variable], values: Sequence[Any]) -> Iterat
     """
     if len(variables) != len(values):
         raise ValueError(f"bound_values got {len(variables)} variables and {len(values)} values.")
-    saved = [(v._value, v._bound) for v in variables]
-    try:
-        for v, value in zip(variables, values):
-            v._value, v._bound = _raw(value), True
+    with contextlib.ExitStack() as stack:
+        for variable, value in zip(variables, values):
+            stack.enter_context(variable.bound_to(value))
         yield
-    finally:
-        for v, (value, bound) in zip(variables, saved):
-            v._value, v._bound = value, bound

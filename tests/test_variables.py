@@ -66,3 +66,19 @@ def test_bound_values_are_restored_even_after_an_error():
     assert float(v) == 1.0
     with pytest.raises(ValueError, match=r"bound_values got 1 variables and 2 values"), bound_values([v], [1, 2]):
         pass
+
+
+def test_a_variable_bound_twice_in_one_call_gets_its_own_value_back():
+    v, w = Variable(1.0), Variable(2.0)
+    with bound_values([v, w, v], [jnp.float32(3.0), jnp.float32(4.0), jnp.float32(5.0)]):
+        assert (float(v), float(w)) == (5.0, 4.0)  # the last value given wins, as with assignments in order
+        v.assign(6.0)
+    assert (float(v), float(w)) == (1.0, 2.0)
+
+
+def test_replace_value_keeps_the_value_as_given():
+    v = Variable([1.0, 2.0])
+    v.replace_value(jax.ShapeDtypeStruct((2,), jnp.float32))  # a placeholder where no array is kept
+    assert v.shape == (2,) and v.dtype == "float32"
+    v.replace_value(jnp.array([3.0, 4.0]))
+    assert v.numpy().tolist() == [3.0, 4.0]

@@ -44,6 +44,16 @@ def current_learning_rate(model, callback: str) -> float:
     return float(value)
 
 
+def add_learning_rate(model, logs: Any) -> None:
+    """Puts the optimizer's rate in the epoch's logs as `"learning_rate"`, as Keras's learning-rate callbacks do.
+
+    The logs are the dict the loop passes to every callback's `on_epoch_end`, so the callbacks after this one see
+    the key (the loop already put it there for the History, which runs first). Nothing when `logs` is None.
+    """
+    if isinstance(logs, dict):
+        logs["learning_rate"] = current_learning_rate(model, "The learning-rate callback")
+
+
 def _as_learning_rate(value: Any, epoch: int) -> float:
     if not isinstance(value, (numbers.Real, str)):  # a NumPy or JAX scalar
         array = np.asarray(value)
@@ -96,6 +106,9 @@ class LearningRateScheduler(Callback):
         optimizer.learning_rate = value = _as_learning_rate(raw, epoch)
         if self.verbose:
             print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {value}.")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        add_learning_rate(self.model, logs)
 
 
 class ReduceLROnPlateau(MonitorCallback):
@@ -172,6 +185,7 @@ class ReduceLROnPlateau(MonitorCallback):
         self._check_validation_planned()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        add_learning_rate(self.model, logs)  # the rate this epoch ran with, before any reduction
         current = self._monitor_value(logs, epoch)
         if current is None:
             return

@@ -6,8 +6,8 @@ import os
 import string
 from typing import Any
 
+import kerasish.saving.weights as _weights
 from kerasish.callbacks.monitor import MonitorCallback, check_number, check_verbose, infer_mode, print_msg
-from kerasish.saving import weights as _weights
 from kerasish.saving.model_file import MODEL_SUFFIX, save_model
 
 

@@ -40,6 +40,14 @@ from kerasish.shapes import (
     standardize_shapes,
 )
 
+_trainable_changes = [0]  # how many times a layer's `trainable` was set (`trainable_changes`)
+
+
+def trainable_changes() -> int:
+    """A counter of every `layer.trainable = ...` so far: a running fit compares it to know whether its compiled
+    steps (which split trainable from frozen weights once) still describe the model."""
+    return _trainable_changes[0]
+
 
 def _shapes_from_json(value: Any) -> Any:
     """A shape (or nested list / dict of shapes) read back from JSON, lists of ints as tuples."""
@@ -149,6 +157,8 @@ class Layer(nnx.Module):
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
+        if name == "trainable":
+            _trainable_changes[0] += 1
         if name == "trainable" and "_weight_names" in vars(self):  # as in Keras: freezing reaches sublayers
             for layer in self.sublayers():
                 layer.trainable = value
@@ -582,8 +592,9 @@ class Layer(nnx.Module):
         return [v for v in self.weights if id(v) not in trainable]
 
     def get_weights(self) -> list[np.ndarray]:
-        """The weights as NumPy arrays, in Keras's order (so they load into the Keras twin)."""
-        return [np.asarray(v[...]) for v in self.weights]
+        """The weights as NumPy arrays, in Keras's order (so they load into the Keras twin): writable copies, as
+        Keras returns them (changing one changes nothing in the layer until `set_weights`)."""
+        return [np.array(v[...]) for v in self.weights]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Sets every weight from a list in `get_weights()` order; shapes must match exactly.

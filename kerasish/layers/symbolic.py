@@ -13,6 +13,9 @@ from typing import Any
 import jax
 import numpy as np
 
+from kerasish import ops as _ops
+from kerasish import registry
+
 _ids = itertools.count()
 
 
@@ -36,12 +39,83 @@ class SymbolicTensor:
         return len(self.shape)
 
     def spec(self, size: int = 2) -> jax.ShapeDtypeStruct:
-        """A concrete stand-in to trace layers with: the batch axis and every unknown (None) axis get `size`."""
-        return jax.ShapeDtypeStruct(tuple(size if d is None else d for d in (None,) + self.shape[1:]), self.dtype)
+        """A concrete stand-in to trace layers with: every unknown (None) axis, the batch axis of model inputs
+        included, gets `size` (an op's output may have no batch axis: `ops.sum(x, axis=0)`)."""
+        return jax.ShapeDtypeStruct(tuple(size if d is None else d for d in self.shape), self.dtype)
 
     def __repr__(self) -> str:
         producer = self.node.layer.name if self.node is not None else "?"
         return f"<SymbolicTensor shape={self.shape}, dtype={self.dtype.name}, from layer '{producer}'>"
+
+    # -- kerasish.ops and Python's operators on symbolic tensors (Keras's KerasTensor) ----------------------
+
+    def __kerasish_op__(self, op, args: tuple, kwargs: dict[str, Any]):
+        """A kerasish op called with this tensor among its arguments: records it as a layer (`call_op`)."""
+        return call_op(op, args, kwargs)
+
+    def reshape(self, newshape):
+        return _ops.reshape(self, newshape)
+
+    def squeeze(self, axis=None):
+        return _ops.squeeze(self, axis)
+
+    def __getitem__(self, key):
+        return _ops.get_item(self, key)
+
+    def __iter__(self):
+        raise TypeError(f"A symbolic tensor cannot be iterated over ({self!r}): it has no values. Use "
+                        f"kerasish.ops.unstack or index it (x[:, 0]) instead.")
+
+    def __bool__(self):
+        raise TypeError(f"A symbolic tensor cannot be used as a Python bool ({self!r}): it has no values. Use "
+                        f"kerasish.ops.cond or kerasish.ops.where for a condition on tensor values.")
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"A symbolic tensor cannot be converted to a NumPy array ({self!r}): it stands for the "
+                        f"inputs of a model. Compute on it with kerasish.ops, or call the model on data.")
+
+    def __int__(self):
+        raise TypeError(f"A symbolic tensor cannot be converted to a Python int ({self!r}).")
+
+    def __float__(self):
+        raise TypeError(f"A symbolic tensor cannot be converted to a Python float ({self!r}).")
+
+    __add__ = lambda self, other: _ops.add(self, other)
+    __radd__ = lambda self, other: _ops.add(other, self)
+    __sub__ = lambda self, other: _ops.subtract(self, other)
+    __rsub__ = lambda self, other: _ops.subtract(other, self)
+    __mul__ = lambda self, other: _ops.multiply(self, other)
+    __rmul__ = lambda self, other: _ops.multiply(other, self)
+    __matmul__ = lambda self, other: _ops.matmul(self, other)
+    __rmatmul__ = lambda self, other: _ops.matmul(other, self)
+    __truediv__ = lambda self, other: _ops.true_divide(self, other)
+    __rtruediv__ = lambda self, other: _ops.true_divide(other, self)
+    __floordiv__ = lambda self, other: _ops.floor_divide(self, other)
+    __rfloordiv__ = lambda self, other: _ops.floor_divide(other, self)
+    __mod__ = lambda self, other: _ops.mod(self, other)
+    __rmod__ = lambda self, other: _ops.mod(other, self)
+    __pow__ = lambda self, other: _ops.power(self, other)
+    __rpow__ = lambda self, other: _ops.power(other, self)
+    __neg__ = lambda self: _ops.negative(self)
+    __pos__ = lambda self: self
+    __abs__ = lambda self: _ops.absolute(self)
+    __invert__ = lambda self: _ops.logical_not(self)
+    __and__ = lambda self, other: _ops.logical_and(self, other)
+    __rand__ = lambda self, other: _ops.logical_and(other, self)
+    __or__ = lambda self, other: _ops.logical_or(self, other)
+    __ror__ = lambda self, other: _ops.logical_or(other, self)
+    __xor__ = lambda self, other: _ops.logical_xor(self, other)
+    __rxor__ = lambda self, other: _ops.logical_xor(other, self)
+    __lt__ = lambda self, other: _ops.less(self, other)
+    __le__ = lambda self, other: _ops.less_equal(self, other)
+    __gt__ = lambda self, other: _ops.greater(self, other)
+    __ge__ = lambda self, other: _ops.greater_equal(self, other)
+    __ne__ = lambda self, other: _ops.not_equal(self, other)
+    __eq__ = object.__eq__  # identity, as Keras's KerasTensor (tensors are kept in dicts and compared by `is`)
+    __hash__ = object.__hash__
+
+    def __round__(self, ndigits=None):
+        return _ops.round(self, 0 if ndigits is None else ndigits)
 
 
 class Node:
@@ -102,3 +176,17 @@ def any_symbolic(tree: Any) -> bool:
 
 def tree_map(fn, tree: Any) -> Any:
     return jax.tree.map(fn, tree, is_leaf=is_symbolic)
+
+
+def call_op(op, args: tuple, kwargs: dict[str, Any]):
+    """`op(*args, **kwargs)` with symbolic tensors among the arguments: an `OpLayer` (kerasish.layers.op_layer,
+    found in the registry) called on those tensors, so the op becomes a node of the functional graph.
+
+    Raises:
+      RuntimeError: when kerasish.layers (which defines OpLayer) was not imported.
+    """
+    layer_class = registry.builtins("layers").get("OpLayer")
+    if layer_class is None:
+        raise RuntimeError("kerasish.ops called on a symbolic tensor needs kerasish.layers (OpLayer): import kerasish.")
+    layer, tensors = layer_class.from_call(op, args, kwargs)
+    return layer(tensors)

@@ -18,7 +18,7 @@ from typing import Any
 
 import jax
 
-from kerasish.layers import symbolic as _symbolic
+import kerasish.layers.symbolic as _symbolic
 from kerasish.layers.base import Layer
 from kerasish.layers.core import InputLayer
 from kerasish.layers.serialization import deserialize, serialize

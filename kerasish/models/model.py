@@ -14,13 +14,13 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from kerasish.layers import added_losses as _added_losses
+import kerasish.layers.added_losses as _added_losses
+import kerasish.saving.model_file as _model_file
+import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
 from kerasish.layers.symbolic import any_symbolic, leaves
 from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
-from kerasish.saving import model_file as _model_file
-from kerasish.saving import weights as _weights
 from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
 from kerasish.training.engine import split_model
 from kerasish.training.trainer import CompileConfig, Trainer
@@ -131,16 +131,17 @@ class Model(Layer):
         self._training.compile(CompileConfig.from_config(config))
 
     def get_optimizer_state(self) -> list[np.ndarray] | None:
-        """The optimizer state's arrays (live during `fit`), or None before the optimizer has run."""
-        live = self._training.live
-        if live is None or self._training.engine.objectives is None:
-            return None
-        return [np.asarray(leaf) for leaf in live.opt_state_leaves()]
+        """The optimizer state's arrays (live during `fit`; a loaded file's before the first call), or None."""
+        return self._training.optimizer_state()
 
     def set_optimizer_state(self, arrays: list) -> None:
-        """Gives the optimizer saved state arrays (`get_optimizer_state()`'s); taken in when the next call makes the
-        optimizer (a ValueError then if they do not fit it)."""
-        self._training.pending_opt_state = list(arrays) or None
+        """Gives the optimizer saved state arrays (`get_optimizer_state()`'s), for the next call's optimizer.
+
+        Raises:
+          ValueError: naming the entry, for an array whose shape or dtype differs from this optimizer's state, a
+            count that differs, or a NaN / infinite value (it would reach the weights at the first step).
+        """
+        self._training.set_pending_opt_state(self, list(arrays))
 
     def compiled_programs(self) -> int:
         """The number of XLA programs compiled so far for this model's steps (0 before any run)."""

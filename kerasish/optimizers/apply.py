@@ -1,7 +1,7 @@
 """Applying gradients the Keras 3 way: `apply`, `apply_gradients`, `stateless_apply` and the stages of a step.
 
 `ApplyGradients` is the part of `Optimizer` that turns gradients into new variable values. Every way in runs
-`_step`: the optimizer's variables and its `Reference`s are bound to the arrays of the moment (traced inside a
+`stateless_step`: the optimizer's variables and its `Reference`s are bound to the arrays of the moment (traced inside a
 compiled step, concrete when eager), Keras's `apply` runs on them, and their values are read back. Around the
 subclass's `update_step` it does what Keras's JAX backend does, in its order: drop missing gradients, overwrite
 `overwrite_with_gradient` variables, unscale by `loss_scale_factor`, accumulate (run the step, keep its results
@@ -69,9 +69,10 @@ class ApplyGradients:
             indices = [self._get_variable_index(v) for v in trainable_variables]
         trained = [read_value(v) for v in self._trainable_variables]
         grads = [None if g is None else read_value(g) for g in grads]
-        new_trained, new_state = self._step([read_value(v) for v in self.variables], grads, trained, indices)
+        new_trained, new_state = self.stateless_step([read_value(v) for v in self.variables], grads, trained,
+                                                      indices)
         for variable, value in zip(self.variables, new_state):
-            variable._value = value
+            variable.replace_value(value)  # not `assign`: the learning rate would write it back into a live run
         for variable, old, new in zip(self._trainable_variables, trained, new_trained):
             if new is not old:
                 write_value(variable, new)
@@ -106,17 +107,39 @@ class ApplyGradients:
         if len(grads) != len(self._references):
             raise ValueError(f"Argument `grads` must hold one gradient per trainable variable ("
                              f"{len(self._references)}), received {len(grads)}.")
-        return self._step([read_value(v) for v in optimizer_variables],
-                          [None if g is None else read_value(g) for g in grads],
-                          [read_value(v) for v in trainable_variables], list(range(len(self._references))))
+        return self.stateless_step([read_value(v) for v in optimizer_variables],
+                                   [None if g is None else read_value(g) for g in grads],
+                                   [read_value(v) for v in trainable_variables], list(range(len(self._references))))
 
-    def _step(self, state: list, grads: list, trained: list, indices: list[int]) -> tuple[list, list]:
-        """Runs one `apply` on variables bound to `state` / `trained` (the grads are those of `indices`)."""
+    def stateless_step(self, state: list, grads: list, trained: list, indices: list[int]) -> tuple[list, list]:
+        """One `apply` as a pure function of arrays, unchecked: what `apply`, `stateless_apply` and the optax face
+        all run (a subclass that steps differently, such as `LossScaleOptimizer`, overrides it).
+
+        Args:
+          state: one value per variable of `variables`, in order (traced inside a compiled step).
+          grads: the gradients (None for none) of the trained variables at `indices`.
+          trained: one value per variable the optimizer was built with, in order.
+          indices: the positions of `grads`' variables among those.
+
+        Returns:
+          `(new trained values, new state)`, lists in the orders of `trained` and `state`; nothing is modified.
+
+        Example:
+          >>> from kerasish.optimizers import SGD
+          >>> opt = SGD(0.5)
+          >>> opt.build([jnp.zeros(2)])
+          >>> new_trained, new_state = opt.stateless_step([jnp.int32(0), jnp.float32(0.5)], [jnp.ones(2)],
+          ...                                             [jnp.zeros(2)], [0])
+          >>> new_trained[0].tolist(), int(new_state[0])
+          ([-0.5, -0.5], 1)
+        """
         with bound_values(self._references, trained), bound_values(self.variables, state):
             self._apply_bound(grads, [self._references[i] for i in indices])
             return [r.value for r in self._references], [v.value for v in self.variables]
 
     def _apply_bound(self, grads: list, references: list) -> None:
+        if not grads:  # a model without trainable weights: a no-op, as Keras's `apply` of no gradients
+            return
         grads, references = self._filter_empty_gradients(grads, references)
         grads, references = self._overwrite_variables_directly_with_gradients(grads, references)
         if grads:
@@ -170,9 +193,9 @@ class ApplyGradients:
             grads = [jnp.where(update, (g + a.value) / steps, g) for g, a in zip(grads, accumulators)]
             self._clipped_decayed_step(grads, variables)
             for v, old in zip(variables, before[0]):
-                v._value = jnp.where(update, v.value, old)
+                v.replace_value(jnp.where(update, v.value, old))
             for v, old in zip(self.variables, before[1]):
-                v._value = jnp.where(update, v.value, old)
+                v.replace_value(jnp.where(update, v.value, old))
             for accumulator, value in zip(accumulators, accumulated):
                 accumulator.assign(value)
         else:

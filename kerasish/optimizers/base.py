@@ -31,8 +31,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import kerasish.optimizers.checks as checks
+import kerasish.optimizers.schedules as schedules
 from kerasish import backend
-from kerasish.optimizers import checks, schedules
 from kerasish.optimizers.apply import ApplyGradients
 from kerasish.optimizers.optax_face import OptaxFace
 from kerasish.optimizers.references import Iteration, LearningRate, Reference, read_value, snake_case, takes_a_step
@@ -115,9 +116,14 @@ class Optimizer(ApplyGradients, OptaxFace):
 
     # -- variables --------------------------------------------------------------------------------
 
-    def _new_variable(self, value: Any, dtype: Any, name: str, cls: type[Variable] = Variable) -> Variable:
+    def _make_variable(self, value: Any, dtype: Any, name: str, cls: type[Variable] = Variable) -> Variable:
+        """A variable of this optimizer (path `<optimizer name>/<name>`), not yet among its `variables`."""
         variable = cls(value, dtype=dtype, trainable=False, name=name)
         variable.path = f"{self.name}/{name}"
+        return variable
+
+    def _new_variable(self, value: Any, dtype: Any, name: str, cls: type[Variable] = Variable) -> Variable:
+        variable = self._make_variable(value, dtype, name, cls)
         self._variables.append(variable)
         return variable
 
@@ -126,7 +132,7 @@ class Optimizer(ApplyGradients, OptaxFace):
             return learning_rate
         checks.number("learning_rate", read_value(learning_rate), 0.0, owner=type(self).__name__)
         rate = self._new_variable(np.float32(read_value(learning_rate)), "float32", "learning_rate", LearningRate)
-        rate._holder = self._holder
+        rate.follow_run(self._holder)
         return rate
 
     @property
@@ -295,9 +301,9 @@ class Optimizer(ApplyGradients, OptaxFace):
         optimizer state (for `iterations`). Held by a weak reference.
         """
         self._holder = weakref.ref(holder)
-        self._iterations._holder = self._holder
+        self._iterations.follow_run(self._holder)
         if isinstance(self._learning_rate, LearningRate):
-            self._learning_rate._holder = self._holder
+            self._learning_rate.follow_run(self._holder)
 
     def _live_holder(self) -> Any:
         return None if self._holder is None else self._holder()

@@ -13,10 +13,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+import kerasish.optimizers.checks as checks
 from kerasish import initializers, registry
-from kerasish.optimizers import checks
 from kerasish.optimizers.base import Optimizer
-from kerasish.optimizers.state import LossScaleState
+from kerasish.optimizers.state import LossScalePacking, LossScaleState
 
 # What Keras 3 accepted from older configs (its own base arguments at their defaults); anything else is refused.
 _BASE_DEFAULTS = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
@@ -114,7 +114,8 @@ class LossScaleOptimizer(Optimizer):
         self.inner_optimizer.finalize_variable_values(var_list)
 
     def finalize_params(self, params: Any, opt_state: Any) -> Any:
-        self._program(params)._unpack(opt_state)  # checks that the state is this optimizer's
+        _, packing = self._program(params)
+        packing.unpack(opt_state)  # checks that the state is this optimizer's
         return self.inner_optimizer.finalize_params(params, opt_state.inner)
 
     def check_finite(self, grads) -> jax.Array:
@@ -122,7 +123,9 @@ class LossScaleOptimizer(Optimizer):
         finite = [jnp.all(jnp.isfinite(g)) for g in grads if g is not None]
         return jnp.all(jnp.stack(finite)) if finite else jnp.asarray(True)
 
-    def _step(self, state: list, grads: list, trained: list, indices: list[int]) -> tuple[list, list]:
+    def stateless_step(self, state: list, grads: list, trained: list, indices: list[int]) -> tuple[list, list]:
+        """The wrapped optimizer's step on unscaled gradients when they are all finite; else the same values, the
+        step skipped, and the scale halved (see `Optimizer.stateless_step` for the arguments)."""
         own_count = len(self._variables)
         own, inner = list(state[:own_count]), list(state[own_count:])
         position = {id(v): i for i, v in enumerate(self._variables)}
@@ -139,7 +142,7 @@ class LossScaleOptimizer(Optimizer):
             references = [self._references[i] for i in indices]
             unscaled = [g if g is None or self._overwrite_variable_with_gradient(r) else g / scale
                         for g, r in zip(grads, references)]
-            new_trained, new_inner = self.inner_optimizer._step(inner, unscaled, trained, indices)
+            new_trained, new_inner = self.inner_optimizer.stateless_step(inner, unscaled, trained, indices)
             return new_trained, with_own(jnp.where(grow, 0, counter + 1), jnp.where(grow, scale * 2, scale)) + new_inner
 
         def skipped_step():
@@ -149,24 +152,14 @@ class LossScaleOptimizer(Optimizer):
 
     # -- the optax face ---------------------------------------------------------------------------
 
-    def _fresh_copy(self) -> LossScaleOptimizer:
-        twin = super()._fresh_copy()
-        twin.inner_optimizer = self.inner_optimizer._fresh_copy()
+    def unbuilt_copy(self) -> LossScaleOptimizer:
+        twin = super().unbuilt_copy()
+        twin.inner_optimizer = self.inner_optimizer.unbuilt_copy()
         return twin
 
-    def _prepare_packing(self, treedef: Any, any_weight: bool) -> None:
-        super()._prepare_packing(treedef, any_weight)
-        self.inner_optimizer._prepare_packing(treedef, any_weight)
-
-    def _pack(self, values: list) -> LossScaleState:
-        own_count = len(self._variables)
-        return LossScaleState(tuple(values[:own_count]), self.inner_optimizer._pack(values[own_count:]))
-
-    def _unpack(self, state: Any) -> list:
-        if not isinstance(state, LossScaleState):
-            raise ValueError(f"LossScaleOptimizer.update received a state it did not make ({type(state).__name__}); "
-                             f"pass the state returned by its `init` or `update`.")
-        return list(state.own) + self.inner_optimizer._unpack(state.inner)
+    def state_packing(self, treedef: Any, any_weight: bool) -> LossScalePacking:
+        """Its own values as they are, then the wrapped optimizer's packed by its own packing."""
+        return LossScalePacking(len(self._variables), self.inner_optimizer.state_packing(treedef, any_weight))
 
     def get_config(self) -> dict[str, Any]:
         from kerasish.optimizers.serialization import serialize

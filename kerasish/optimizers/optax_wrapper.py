@@ -73,7 +73,7 @@ class OptaxOptimizer(Optimizer):
             variable.path = f"{self.name}/{variable.name}"
             self._variables.append(variable)
 
-    def _step(self, state: list, grads: list, trained: list, indices: list[int]) -> tuple[list, list]:
+    def stateless_step(self, state: list, grads: list, trained: list, indices: list[int]) -> tuple[list, list]:
         full = [jnp.zeros_like(w) for w in trained]
         for i, g in zip(indices, grads):
             if g is not None:

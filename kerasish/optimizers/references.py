@@ -18,8 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+import kerasish.optimizers.checks as checks
 from kerasish import backend
-from kerasish.optimizers import checks
 from kerasish.optimizers.state import get_iterations
 from kerasish.variables import Variable
 
@@ -99,42 +99,50 @@ class Reference(Variable):
         return self._shape
 
 
-class Iteration(Variable):
-    """The `iteration` variable. Once the optimizer is bound to a training run whose holder offers
-    `optimizer_state()`, reading it reads that state's step count."""
+class _FollowsRun(Variable):
+    """A variable of the optimizer that reads a training run's live state once the optimizer is bound to one."""
 
     _holder: Callable[[], Any] | None = None
 
+    def follow_run(self, holder: Callable[[], Any] | None) -> None:
+        """Reads (and for the learning rate, writes) the live state of the training run `holder()` returns.
+
+        Args:
+          holder: a weak reference to the run's state holder (see `Optimizer.bind`), or None for none.
+        """
+        self._holder = holder
+
+    def _live(self) -> Any:
+        """The run's state holder; None without one, or while the variable is bound to a value of a step."""
+        return None if self._holder is None or self._bound else self._holder()
+
+    def _leaf(self) -> Any:
+        return self.value
+
+
+class Iteration(_FollowsRun):
+    """The `iteration` variable. Once the optimizer is bound to a training run whose holder offers
+    `optimizer_state()`, reading it reads that state's step count."""
+
     @property
     def value(self) -> jax.Array:
-        holder = None if self._holder is None or self._bound else self._holder()
+        holder = self._live()
         if holder is not None and hasattr(holder, "optimizer_state"):
             live = get_iterations(holder.optimizer_state())
             if live is not None:
                 return live
         return self._value
 
-    def _leaf(self) -> Any:
-        return self.value
 
-
-class LearningRate(Variable):
+class LearningRate(_FollowsRun):
     """The `learning_rate` variable. Once the optimizer is bound to the state of a training run
     (`Optimizer.bind`), reading it reads that state and assigning it writes there (no recompilation)."""
-
-    _holder: Callable[[], Any] | None = None
-
-    def _live(self) -> Any:
-        return None if self._holder is None or self._bound else self._holder()
 
     @property
     def value(self) -> jax.Array:
         holder = self._live()
         live = None if holder is None else holder.learning_rate()
         return self._value if live is None else jnp.asarray(live, self._value.dtype)
-
-    def _leaf(self) -> Any:
-        return self.value
 
     def _set(self, new: jax.Array) -> None:
         if not isinstance(new, jax.core.Tracer):

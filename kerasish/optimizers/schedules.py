@@ -24,8 +24,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+import kerasish.optimizers.checks as checks
 from kerasish import registry
-from kerasish.optimizers import checks
 
 _FAMILY = "schedules"
 _KERAS_MODULE = "keras.optimizers.schedules"

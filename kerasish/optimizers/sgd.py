@@ -7,8 +7,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+import kerasish.optimizers.checks as checks
 from kerasish import registry
-from kerasish.optimizers import checks
 from kerasish.optimizers.base import Optimizer
 from kerasish.optimizers.references import as_dtype
 

@@ -18,6 +18,7 @@ an argument.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import jax
@@ -25,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from kerasish.optimizers import checks
+import kerasish.optimizers.checks as checks
 
 _INJECT_STATES = (optax.InjectStatefulHyperparamsState, optax.InjectHyperparamsState)
 
@@ -51,6 +52,105 @@ class LossScaleState(NamedTuple):
 
     own: tuple
     inner: Any
+
+
+class StatePacking:
+    """How an optimizer's values, one per variable in the order of its `variables`, go into an `OptimizerState`
+    for parameters of one structure, and back. `Optimizer.state_packing` makes it for a built optimizer.
+
+    Args:
+      roles: one per variable: `("iteration",)`, `("learning_rate",)`, `("slot", slot name, index of its
+        weight among the parameters' leaves)` or `("other",)`.
+      slot_names: the state's slots, in order (for parameters without leaves, the slots a weight would get).
+      treedef: the parameters' structure: each slot is a tree of it.
+      scheduled_rate: for an optimizer whose learning rate is a schedule (it has no variable then), the rate at
+        a step, held in the state as a `ScheduledRate`; else None.
+      owner: the optimizer's class name, for messages.
+
+    Example:
+      >>> packing = StatePacking([("iteration",), ("learning_rate",), ("slot", "momentum", 0)], ["momentum"],
+      ...                        jax.tree.structure({"w": 0}), None, "SGD")
+      >>> state = packing.pack([jnp.int32(0), jnp.float32(0.1), jnp.zeros(2)])
+      >>> sorted(state.slots["momentum"]), len(packing.unpack(state))
+      (['w'], 3)
+    """
+
+    def __init__(self, roles: Sequence[tuple], slot_names: Sequence[str], treedef: Any,
+                 scheduled_rate: Callable[[Any], jax.Array] | None, owner: str) -> None:
+        self.roles, self.slot_names, self.treedef = list(roles), list(slot_names), treedef
+        self.scheduled_rate, self.owner = scheduled_rate, owner
+
+    def pack(self, values: Sequence[Any]) -> OptimizerState:
+        """The state holding `values` (one per variable, in order)."""
+        n = self.treedef.num_leaves
+        slots = {name: [None] * n for name in self.slot_names}
+        iteration, rate, others = None, None, []
+        for role, value in zip(self.roles, values):
+            if role[0] == "iteration":
+                iteration = value
+            elif role[0] == "learning_rate":
+                rate = value
+            elif role[0] == "slot":
+                slots[role[1]][role[2]] = value
+            else:
+                others.append(value)
+        if rate is None and self.scheduled_rate is not None:
+            rate = ScheduledRate(self.scheduled_rate(iteration))
+        return OptimizerState(iteration, rate, {k: self.treedef.unflatten(v) for k, v in slots.items()},
+                              tuple(others))
+
+    def unpack(self, state: Any) -> list:
+        """The values `state` holds, one per variable, in order.
+
+        Raises:
+          ValueError: for a state that is not an `OptimizerState` (not made by this optimizer).
+        """
+        if not isinstance(state, OptimizerState):
+            raise ValueError(f"{self.owner}.update received a state it did not make ({type(state).__name__}); pass "
+                             f"the state returned by its `init` or `update`.")
+        slots = {k: self.treedef.flatten_up_to(v) for k, v in state.slots.items()}
+        others = iter(state.others)
+        values = []
+        for role in self.roles:
+            if role[0] == "iteration":
+                values.append(state.iteration)
+            elif role[0] == "learning_rate":
+                values.append(state.learning_rate)
+            elif role[0] == "slot":
+                values.append(slots[role[1]][role[2]])
+            else:
+                values.append(next(others))
+        return values
+
+
+class LossScalePacking:
+    """`LossScaleOptimizer`'s packing: its own values as they are, then its wrapped optimizer's, packed by
+    `inner` (a `StatePacking`), together a `LossScaleState`.
+
+    Example:
+      >>> inner = StatePacking([("iteration",)], [], jax.tree.structure(0), None, "SGD")
+      >>> state = LossScalePacking(2, inner).pack([jnp.int32(0), jnp.float32(2.0), jnp.int32(5)])
+      >>> int(state.inner.iteration), len(LossScalePacking(2, inner).unpack(state))
+      (5, 3)
+    """
+
+    def __init__(self, own_count: int, inner: Any) -> None:
+        self.own_count, self.inner = own_count, inner
+
+    def pack(self, values: Sequence[Any]) -> LossScaleState:
+        """The state holding `values` (the optimizer's own, then the wrapped optimizer's)."""
+        return LossScaleState(tuple(values[:self.own_count]), self.inner.pack(values[self.own_count:]))
+
+    def unpack(self, state: Any) -> list:
+        """The values `state` holds, in the order of the optimizer's `variables`.
+
+        Raises:
+          ValueError: for a state that is not a `LossScaleState`.
+        """
+        if not isinstance(state, LossScaleState):
+            raise ValueError(f"LossScaleOptimizer.update received a state it did not make ({type(state).__name__}); "
+                             f"pass the state returned by its `init` or `update`.")
+        return list(state.own) + self.inner.unpack(state.inner)
 
 
 def _is_rate_node(x: Any) -> bool:

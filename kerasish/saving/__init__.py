@@ -9,9 +9,9 @@ from kerasish.registry import (
            register_serializable,
 )
 from kerasish.saving.atomic import atomic_write_bytes
-from kerasish.saving.model_file import MODEL_SUFFIX, load_model, save_model
+from kerasish.saving.model_file import MODEL_SUFFIX, InvalidModelFileError, load_model, save_model
 from kerasish.saving.weights import WEIGHTS_SUFFIX, load_weights, save_weights
 
-__all__ = ["MODEL_SUFFIX", "WEIGHTS_SUFFIX", "atomic_write_bytes", "custom_object_scope", "get_custom_objects",
-           "get_registered_name", "get_registered_object", "load_model", "load_weights", "register_serializable",
-           "save_model", "save_weights"]
+__all__ = ["MODEL_SUFFIX", "InvalidModelFileError", "WEIGHTS_SUFFIX", "atomic_write_bytes", "custom_object_scope",
+           "get_custom_objects", "get_registered_name", "get_registered_object", "load_model", "load_weights",
+           "register_serializable", "save_model", "save_weights"]

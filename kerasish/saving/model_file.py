@@ -68,24 +68,52 @@ def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = Tru
     atomic_write_bytes(os.fspath(filepath), st.save(tensors, metadata=metadata))
 
 
+class InvalidModelFileError(ValueError):
+    """A file that is not a valid kerasish model: its message names the file and the entry at fault."""
+
+
 def load_model(filepath: str | os.PathLike, compile: bool = True):
     """Rebuilds a model saved by `model.save(...)`: same architecture, same weights (bit for bit), and,
     with `compile=True`, compiled as it was with its optimizer state, ready to continue training.
 
     Raises:
       FileNotFoundError: if the file does not exist.
-      ValueError: for a truncated, corrupt, foreign or newer-version file, or one naming a class that is
-        neither kerasish's nor registered (the message names the problem; nothing in the file is run).
+      InvalidModelFileError: (a ValueError) for a truncated, corrupt, foreign or newer-version file, a malformed
+        entry, or one naming a class that is neither kerasish's nor registered; the message names the file and
+        the problem, and nothing in the file is run.
     """
     path = os.fspath(filepath)
     with open(path, "rb") as f:
         data = f.read()
-    tensors, metadata = read_file(data, repr(path), FORMAT, VERSION, "model")
     try:
-        spec = json.loads(metadata["model"])
-    except (KeyError, json.JSONDecodeError) as err:
-        raise ValueError(f"{path!r} has no readable architecture ({err}).") from None
-    model = deserialize(spec)
+        return _model_from(data, path, compile)
+    except InvalidModelFileError:
+        raise
+    except RecursionError:
+        raise InvalidModelFileError(f"{path!r} is not a valid kerasish model file: its JSON is nested too deeply."
+                                    ) from None
+    except KeyError as err:
+        raise InvalidModelFileError(f"{path!r} is not a valid kerasish model file: an entry misses the key {err}."
+                                    ) from None
+    except (ValueError, TypeError, IndexError, AttributeError) as err:
+        kind = "" if isinstance(err, ValueError) else f" ({type(err).__name__})"
+        raise InvalidModelFileError(f"{path!r} is not a valid kerasish model file: {err}{kind}") from None
+
+
+def _json_entry(metadata: dict[str, str], key: str, path: str) -> Any:
+    try:
+        return json.loads(metadata[key])
+    except KeyError:
+        raise InvalidModelFileError(f"{path!r} is not a valid kerasish model file: it has no {key!r} entry.") from None
+    except json.JSONDecodeError as err:
+        raise InvalidModelFileError(f"{path!r} is not a valid kerasish model file: its {key!r} entry is not JSON "
+                                    f"({err}).") from None
+
+
+def _model_from(data: bytes, path: str, compile: bool):
+    tensors, metadata = read_file(data, repr(path), FORMAT, VERSION, "model")
+    spec = _json_entry(metadata, "model", path)
+    model = deserialize(spec, what=f"The model file {path!r}")
     weights = sorted((k, v) for k, v in tensors.items() if not k.startswith(("optimizer/", "rng/")))
     if len(weights) != len(model.weights):
         raise ValueError(f"{path!r} holds {len(weights)} weights, but the model it describes has "
@@ -101,8 +129,11 @@ def load_model(filepath: str | os.PathLike, compile: bool = True):
             else:
                 variable[...] = jnp.asarray(value, old.dtype)
     if compile and "compile" in metadata:
-        _recompile(model, json.loads(metadata["compile"]),
-                   [v for k, v in sorted(tensors.items()) if k.startswith("optimizer/")])
+        spec = _json_entry(metadata, "compile", path)
+        if not isinstance(spec, dict) or "optimizer" not in spec:
+            raise InvalidModelFileError(f"{path!r} is not a valid kerasish model file: its 'compile' entry is "
+                                        f"{str(spec)[:120]!r}, not a compile configuration.")
+        _recompile(model, spec, [v for k, v in sorted(tensors.items()) if k.startswith("optimizer/")])
     return model
 
 

@@ -126,7 +126,10 @@ def read_file(data: bytes, source: str, file_format: str, version: int, kind: st
     if metadata.get("format") != file_format:
         raise ValueError(f"{source} is a safetensors file but not a kerasish {kind} file (its format is "
                          f"{metadata.get('format')!r}).")
-    if not str(metadata.get("version", "")).isdigit() or int(metadata["version"]) > version:
+    if not str(metadata.get("version", "")).isdigit():
+        raise ValueError(f"{source} holds the {kind} format version {metadata.get('version')!r}, which is not a "
+                         f"whole number: the file is corrupt.")
+    if int(metadata["version"]) > version:
         raise ValueError(f"{source} was written by a newer kerasish ({kind} format version "
                          f"{metadata.get('version')!r}; this one reads up to {version}).")
     return tensors, metadata

@@ -33,9 +33,9 @@ import numpy as np
 import optax
 from flax import nnx
 
+import kerasish.layers.added_losses as _added_losses
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
-from kerasish.layers import added_losses as _added_losses
 from kerasish.layers.base import Layer
 from kerasish.training.data.host_memory import is_borrowed, take_rows
 from kerasish.training.objectives import Objectives
@@ -73,6 +73,10 @@ def regularization_penalty(model: Layer):
             total = total + node.regularization_loss()
     return total
 
+
+#: How many exact data sizes each kind of call (train / test / predict) compiles programs for; later sizes run in
+#: shapes shared by all sizes (`ArrayDataset.share_shapes`), so a serving loop of ever new sizes stays bounded.
+EXACT_SIZES = 8
 
 #: The most steps "auto" fuses in one dispatch (a cap keeps the progress bar and batch-level stop
 #: requests responsive on large epochs).
@@ -209,6 +213,7 @@ class Engine:
         # Whether evaluate's losses allow running several batches as one (`inference_group`; predict needs
         # only `pads["predict"]`, evaluate `pads["test"]` too, for the masks of padding rows).
         self.losses_additive = objectives is None or objectives.rows_additive()
+        self._exact_sizes: dict[str, set[int]] = {}
         if objectives is not None:
             self._init_metrics = jax.jit(objectives.init)
             self._results = jax.jit(objectives.results)
@@ -236,7 +241,19 @@ class Engine:
             return int(self.steps_per_execution)
         if training and jax.default_backend() == "cpu" and _slow_in_rolled_loop(self.model):
             return 1
-        return max(1, min(steps or 1, AUTO_STEPS))
+        # a power of two (the last dispatch padded): a few programs serve every number of steps
+        return min(1 << max((steps or 1) - 1, 0).bit_length(), AUTO_STEPS)
+
+    def shares_shapes(self, kind: str, rows: int | None) -> bool:
+        """Whether data of `rows` samples for a `kind` call ("train", "test", "predict") should run in shared shapes:
+        once `EXACT_SIZES` other sizes have compiled programs of their own."""
+        if rows is None:
+            return False
+        seen = self._exact_sizes.setdefault(kind, set())
+        if rows in seen or len(seen) < EXACT_SIZES:
+            seen.add(rows)
+            return False
+        return True
 
     def matches(self, model: Layer) -> bool:
         """Whether the compiled functions still fit the model's structure (the graph definition holds each
@@ -255,15 +272,16 @@ class Engine:
         return self.placement.replicate(metrics)
 
     def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
-        """Metric results as Python floats: one device-to-host transfer, of the accumulators themselves where
-        every result is a ratio of two of them (`Objectives.host_results`: no results program to compile), else
-        of what a compiled program computes."""
+        """Metric results as Python floats (NumPy arrays for non-scalar results, as Keras's logs hold them: a
+        per-class F1Score, a Precision over several thresholds): one device-to-host transfer, of the accumulators
+        themselves where every result is a ratio of two of them (`Objectives.host_results`: no results program to
+        compile), else of what a compiled program computes."""
         if self._host_results and all(getattr(leaf, "is_fully_addressable", True)
                                       for leaf in jax.tree.leaves(metric_state)):
             host = self.objectives.host_results(jax.device_get(metric_state))
         else:
             host = jax.device_get(self._results(metric_state))
-        return {prefix + name: float(host[name]) for name in self.objectives.names}  # device_get sorts keys
+        return {prefix + name: self.objectives.log_value(host[name]) for name in self.objectives.names}
 
     # -- pure steps -----------------------------------------------------------------------------
 
@@ -299,7 +317,8 @@ class Engine:
         (_, (loss, y_pred, per_output, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
         if scale is not None:
             grads = jax.tree.map(lambda g: g / scale, grads)
-        # A non-finite loss or gradient skips the update: NaN never reaches the weights. The loss is
+        # A non-finite loss or gradient, or an update giving non-finite weights or optimizer state, skips the
+        # step: NaN never reaches the weights. The loss is
         # still accumulated, so the epoch's logged loss shows it (and TerminateOnNaN sees it). The
         # optimizer runs inside a `lax.cond`: selecting between the updated and the old state with
         # `jnp.where` gives the same values but was measurably slower on XLA:CPU (benchmarks/README.md).
@@ -307,10 +326,14 @@ class Engine:
         old = (state["params"], state["opt"], state["rest"])
 
         def update(operands):
-            grads, (params, opt, _), rest = operands
+            grads, old_state, rest = operands
+            params, opt, _ = old_state
             updates, opt = self.optimizer.update(grads, opt, params)
             new = (optax.apply_updates(params, updates), opt, rest)
-            return jax.tree.map(lambda n, o: n if n.dtype == o.dtype else n.astype(o.dtype), new, old)
+            new = jax.tree.map(lambda n, o: n if n.dtype == o.dtype else n.astype(o.dtype), new, old_state)
+            # Finite gradients can still give non-finite weights or optimizer state (a learning rate of 1e38,
+            # Adam with epsilon=0 on a zero gradient): such an update is skipped too.
+            return jax.lax.cond(_all_finite(new[:2]), lambda: new, lambda: old_state)
 
         params, opt_state, rest = jax.lax.cond(finite, update, lambda operands: operands[1], (grads, old, rest))
         metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,

@@ -21,6 +21,7 @@ from kerasish import random as _random
 from kerasish.callbacks.callback import CallbackList
 from kerasish.callbacks.history import History
 from kerasish.callbacks.progbar import ProgbarLogger
+from kerasish.layers.base import trainable_changes
 from kerasish.training.data.dataset import Dataset
 from kerasish.training.engine import Engine, stack_outputs
 from kerasish.training.train_state import TrainState
@@ -177,9 +178,16 @@ def run_fit(model, engine: Engine, live: TrainState, dataset: Dataset, val_datas
     wants_batch_end = callbacks.wants("on_train_batch_end")
     reads_weights = callbacks.reads_weights_during_training
 
+    trainable_at_start = trainable_changes()
+
     def take_set_weights():
         if live.handed_out:  # a callback touched the model: a weight it set goes into the next step
             live.pull_weights()
+        if trainable_changes() != trainable_at_start and not engine.matches(model):
+            raise RuntimeError(f"A layer's `trainable` was changed during fit() of model '{model.name}' (from a "
+                               f"callback?). The running fit compiled which weights train when it started, so the "
+                               f"change would be ignored: it takes effect at the next fit() call. fit() stops here, "
+                               f"keeping the weights of the last step.")
 
     def on_begin(step):
         if wants_batch_begin:

@@ -130,9 +130,14 @@ class TrainState:
         self.opt_state = self.placement.place_opt(
             jax.tree.unflatten(treedef, [jnp.asarray(b, a.dtype) for a, b in zip(own, leaves)]))
 
+    def optimizer_state(self) -> Any:
+        """The optimizer state of the next step: the live one during `fit`, else the kept one (what
+        `optimizer.iterations` and `optimizer.variables` read through the optimizer's binding)."""
+        return self.opt_state if self.state is None else self.state["opt"]
+
     def opt_state_leaves(self) -> list:
         """The optimizer state's arrays, in `jax.tree.leaves` order (what a model file stores)."""
-        return jax.tree.leaves(self.opt_state if self.state is None else self.state["opt"])
+        return jax.tree.leaves(self.optimizer_state())
 
     def set_learning_rate(self, value: float) -> None:
         """Sets the learning rate of the next step: in the live state during `fit`, else in the kept

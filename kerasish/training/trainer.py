@@ -13,18 +13,18 @@ from typing import Any
 import jax
 import numpy as np
 
+import kerasish.training.loop as loop
 from kerasish import distribution as _distribution
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
 from kerasish import optimizers as _optimizers
 from kerasish.callbacks.history import History
 from kerasish.callbacks.progbar import format_logs
-from kerasish.training import loop
 from kerasish.training.data.arguments import default_batch_size, fit_datasets, is_array_data, make_dataset
 from kerasish.training.data.checks import check_sample_weight, check_targets, prepare_arrays, to_arrays
 from kerasish.training.data.dataset import Dataset
 from kerasish.training.data.iterables import device_batch
-from kerasish.training.engine import Engine
+from kerasish.training.engine import Engine, split_model
 from kerasish.training.objectives import Objectives, flatten_outputs
 from kerasish.training.placement import Placement
 from kerasish.training.train_state import TrainState
@@ -71,7 +71,7 @@ def _check_metric_specs(value: Any, argument: str, loss: Any) -> None:
             _check_metric_specs(entry, argument, loss)
         return
     if isinstance(value, str):
-        _metrics.get(value, y_true_shape=(None, 1), y_pred_shape=(None, 1), loss=loss)
+        _metrics.resolve(value, y_true_shape=(None, 1), y_pred_shape=(None, 1), loss=loss)
     elif not (isinstance(value, _metrics.Metric) or callable(value)):
         raise TypeError(f"Argument `{argument}` must hold metric names or objects, received {value!r}.")
 
@@ -81,7 +81,7 @@ def _check_loss_specs(value: Any) -> None:
         for entry in value.values() if isinstance(value, dict) else value:
             _check_loss_specs(entry)
     elif value is not None:
-        _losses.get(value)
+        _losses.resolve(value)
 
 
 class CompileConfig:
@@ -98,7 +98,7 @@ class CompileConfig:
         self.optimizer = _optimizers.get(optimizer)
         _check_loss_specs(loss)
         if isinstance(loss, (str, _losses.Loss)) or (callable(loss) and not isinstance(loss, type)):
-            loss = _losses.get(loss)
+            loss = _losses.resolve(loss)
         if isinstance(metrics, (str, _metrics.Metric)):
             metrics = [metrics]
         _check_metric_specs(metrics, "metrics", loss)
@@ -162,6 +162,32 @@ class Trainer:
         self.resume_epoch: int | None = None
         self.pending_opt_state: list | None = None
 
+    def optimizer_state(self) -> list[np.ndarray] | None:
+        """`Model.get_optimizer_state`: the live optimizer arrays, else the ones waiting for the next engine."""
+        if self.live is not None and self.engine.objectives is not None:
+            return [np.asarray(leaf) for leaf in self.live.opt_state_leaves()]
+        return None if self.pending_opt_state is None else [np.asarray(a) for a in self.pending_opt_state]
+
+    def set_pending_opt_state(self, model, arrays: list) -> None:
+        """Checks saved optimizer arrays against the compiled optimizer's state (as `optimizer.init` would make it
+        for the model's trainable weights) and keeps them for the next engine (`Model.set_optimizer_state`)."""
+        if self.config is not None and model.built and arrays:
+            _, params, _, _ = split_model(model)
+            expected = jax.tree.leaves(jax.eval_shape(self.config.optimizer.init, params))
+            if len(expected) != len(arrays):
+                raise ValueError(f"The saved optimizer state holds {len(arrays)} arrays, but the optimizer of model "
+                                 f"'{model.name}' has {len(expected)}; compile again to start a fresh optimizer.")
+            for i, (want, got) in enumerate(zip(expected, arrays)):
+                got = np.asarray(got)
+                if got.shape != want.shape or got.dtype != np.dtype(want.dtype):
+                    raise ValueError(f"Optimizer state entry {i} has shape {got.shape} and dtype {got.dtype}, but the "
+                                     f"optimizer of model '{model.name}' holds shape {want.shape} and dtype "
+                                     f"{np.dtype(want.dtype)} there.")
+                if got.dtype.kind in "fc" and not np.isfinite(got).all():
+                    raise ValueError(f"Optimizer state entry {i} holds NaN or infinite values; training from it would "
+                                     f"write them into the weights. Compile again to start a fresh optimizer.")
+        self.pending_opt_state = arrays or None
+
     def compile(self, config: CompileConfig) -> None:
         """Takes new compile arguments; the next call makes a new engine (and a fresh optimizer state)."""
         self.config, self.engine, self.live = config, None, None
@@ -212,8 +238,13 @@ class Trainer:
         self.engine = Engine(model, optimizer, objectives, steps_per_execution, unroll, placement)
         self.live = TrainState(self.engine)
 
-    def _check(self, model, dataset: Dataset) -> None:
+    def _check(self, model, dataset: Dataset, kind: str) -> None:
         dataset.check(self.engine.objectives, model.check_input)
+        self._shape(dataset, kind)
+
+    def _shape(self, dataset: Dataset, kind: str) -> None:
+        if self.engine.shares_shapes(kind, dataset.rows):
+            dataset.share_shapes()
 
     # -- the calls --------------------------------------------------------------------------------
 
@@ -222,6 +253,10 @@ class Trainer:
             validation_freq) -> History:
         """`Model.fit` (see there)."""
         self.require_compiled(model, "fit")
+        if self.live is not None and self.live.state is not None:
+            raise RuntimeError(f"fit() was called on model '{model.name}' while its fit() is running (from a "
+                               f"callback?): a fit cannot run inside another. evaluate() and predict() can (they "
+                               f"use the live weights); start the next fit after this one returns.")
         verbose = resolve_verbose(verbose)
         check_positive_int("epochs", epochs)
         if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
@@ -242,9 +277,9 @@ class Trainer:
                                   validation_batch_size=validation_batch_size, validation_steps=validation_steps)
         try:
             engine = self.prepare(model, *train.sample())
-            for dataset in (train, val):
+            for dataset, kind in ((train, "train"), (val, "test")):
                 if dataset is not None:
-                    self._check(model, dataset)
+                    self._check(model, dataset, kind)
             resume_epoch, self.resume_epoch = self.resume_epoch, None
             return loop.run_fit(model, engine, self.live, train, val, epochs, verbose, callbacks, initial_epoch,
                                 validation_freq, resume_epoch)
@@ -265,7 +300,7 @@ class Trainer:
         dataset = make_dataset(x, y, sample_weight, batch_size, steps=steps, streamed=True)
         try:
             engine = self.prepare(model, *dataset.sample())
-            self._check(model, dataset)
+            self._check(model, dataset, "test")
             callbacks = loop.make_callbacks(model, callbacks, 0, 1, dataset.steps, history=False)
             logs = loop.run_evaluate(model, engine, self.live, dataset, callbacks)
         finally:
@@ -277,6 +312,7 @@ class Trainer:
     def predict(self, model, x, batch_size, verbose, steps, callbacks):
         """`Model.predict` (see there)."""
         resolve_verbose(verbose)
+        self.sync_live_weights()  # called from a callback during fit: predict with the current step's weights
         check_positive_int("steps", steps, allow_none=True)
         if x is None:
             raise ValueError("Argument `x` of predict is required, received None.")
@@ -286,6 +322,7 @@ class Trainer:
             x_sample = dataset.sample()[0]
             model.check_input_count(x_sample)
             engine = self.prepare_predict(model, x_sample)
+            self._shape(dataset, "predict")
             callbacks = loop.make_callbacks(model, callbacks, 0, 1, dataset.steps, history=False)
             return loop.run_predict(model, engine, self.live, dataset, callbacks)
         finally:

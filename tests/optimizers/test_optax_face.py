@@ -14,6 +14,7 @@ import optax
 import pytest
 
 from kerasish import optimizers
+from kerasish.variables import Variable
 from tests.optimizers.helpers import GRADIENTS, WEIGHTS, run_keras
 
 PARAMS = {"a": jnp.asarray(WEIGHTS[0]), "b": jnp.asarray(WEIGHTS[1])}
@@ -218,3 +219,36 @@ def test_update_params_gives_the_new_weights_exactly():
     np.testing.assert_allclose(new_params["a"], variables[0].numpy(), rtol=1e-7)  # as Keras assigns them
     np.testing.assert_allclose(optax.apply_updates(PARAMS, updates)["a"], new_params["a"], rtol=1e-6)
     assert jax.tree.all(jax.tree.map(lambda x, y: bool(jnp.array_equal(x, y)), new_state, same_state))
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_an_unbuilt_copy_shares_nothing_with_its_original(wrapped):
+    make = lambda: optimizers.Adam(0.1, use_ema=True)
+    opt = optimizers.LossScaleOptimizer(make()) if wrapped else make()
+    weight = Variable(jnp.zeros(2))
+    opt.apply([jnp.ones(2)], [weight])
+    before = [v.numpy() for v in opt.variables] + [weight.numpy()]
+    twin = opt.unbuilt_copy()
+    assert not twin.built and type(twin) is type(opt) and twin.get_config() == opt.get_config()
+    assert int(twin.iterations) == 0 and float(twin.learning_rate) == float(opt.learning_rate)
+    twin.apply([jnp.ones(2)], [Variable(jnp.zeros(2))])  # builds and steps the copy only
+    twin.learning_rate = 0.5
+    assert float(opt.learning_rate) == pytest.approx(0.1) and int(opt.iterations) == 1
+    for got, expected in zip([v.numpy() for v in opt.variables] + [weight.numpy()], before, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    if wrapped:
+        assert twin.inner_optimizer is not opt.inner_optimizer and twin.inner_optimizer.built
+
+
+def test_state_packing_puts_kerass_variables_into_the_state_and_back():
+    opt = optimizers.Adam(amsgrad=True)
+    opt.build([jnp.zeros(2), jnp.zeros(3)])
+    packing = opt.state_packing(jax.tree.structure([0, 0]), any_weight=True)
+    values = [v.value for v in opt.variables]
+    state = packing.pack(values)
+    assert list(state.slots) == ["momentum", "velocity", "velocity_hat"]  # Keras's slot names for Adam(amsgrad)
+    assert [x.shape for x in state.slots["velocity_hat"]] == [(2,), (3,)] and state.others == ()
+    assert all(got is value for got, value in zip(packing.unpack(state), values, strict=True))
+    without_weights = optimizers.Adam(amsgrad=True)
+    without_weights.build([])
+    assert without_weights.state_packing(jax.tree.structure([]), any_weight=False).slot_names == list(state.slots)

@@ -103,9 +103,9 @@ class ArrayDataset(Dataset):
         self.shuffle = shuffle
         self.steps_per_epoch = steps_per_epoch
         self._copies = copies_behind(arrays)
-        if in_place:  # large arrays in place, the rest (small, or copied into aligned memory) as device arrays
-            arrays = jax.tree.map(lambda a: BorrowedRows.of(a) if BorrowedRows.fits(a) else a, arrays)
-        self.device_arrays = None if self.streamed else jax.device_put(arrays)
+        self._in_place = in_place
+        self.bucketed = False  # see `share_shapes`
+        self._device_arrays = None  # put on the device at the first dispatch
         self._rng = np.random.default_rng(seed)
         self._pending: list[np.ndarray] = []
 
@@ -113,7 +113,32 @@ class ArrayDataset(Dataset):
         """Drops the device arrays when the fit / evaluate / predict is done; the copies of the data made
         for them are freed before the next call makes its own (`free_released_copies`)."""
         release_copies(self._copies)
-        self._copies, self.device_arrays, self.host_arrays = [], None, None
+        self._copies, self._device_arrays, self.host_arrays = [], None, None
+
+    @property
+    def rows(self) -> int | None:
+        return self.num_samples
+
+    def share_shapes(self) -> None:
+        """From now on the data runs in shapes that other sizes share, so that a program compiled for them serves
+        any number of rows: the arrays padded to the next power of two of rows (the padding is never indexed), and
+        a short last batch padded to the full batch size. The engine asks for it once it has compiled programs
+        for several exact sizes (`Engine.shares_shapes`): a loop calling `predict` on ever new sizes then
+        compiles a bounded number of programs."""
+        self.bucketed = True
+
+    @property
+    def device_arrays(self) -> Any:
+        """The arrays the compiled steps gather batches from (None when streamed): put on the device once."""
+        if self._device_arrays is None and not self.streamed and self.host_arrays is not None:
+            arrays = self.host_arrays
+            if self.bucketed:
+                rows = 1 << max(self.num_samples - 1, 0).bit_length()
+                arrays = jax.tree.map(lambda a: _padded_rows(a, rows), arrays)
+            if self._in_place:  # large arrays in place, the rest (small, or copied into aligned memory) on the device
+                arrays = jax.tree.map(lambda a: BorrowedRows.of(a) if BorrowedRows.fits(a) else a, arrays)
+            self._device_arrays = jax.device_put(arrays)
+        return self._device_arrays
 
     def dispatches(self, steps_per_execution: int, first_step: int = 0, ends: Iterable[int] = (),
                    pad_rows: bool = False) -> Iterator[tuple[Any, np.ndarray, np.int32]]:
@@ -137,7 +162,8 @@ class ArrayDataset(Dataset):
         # rows per block: a dispatch's rows at least; with small dispatches (K = 1) about 16 MB of rows,
         # so several dispatches read one block (fewer, larger copies); never much more than the data
         largest = max(index.size for index, _ in plan)
-        block = largest if self.shuffle else max(largest, min(self.num_samples, (16 << 20) // max(row_bytes, 1)))
+        in_order = max(largest, min(self.num_samples, (16 << 20) // max(row_bytes, 1)))
+        block = largest if self.shuffle or self.bucketed else in_order
         staged, arrays, first, last = 0, None, 0, -1  # bytes since the last collection; the current block
         for index, valid in plan:
             real = index[index >= 0]
@@ -204,7 +230,7 @@ class ArrayDataset(Dataset):
             dispatches are padded to K like any other, so they run the same program as uncut ones.
         """
         batches = self.epoch()
-        full_batch = min(self.batch_size, self.num_samples)
+        full_batch = self.batch_size if self.bucketed and pad_rows else min(self.batch_size, self.num_samples)
         bounds = sorted({first_step} | {b + 1 for b in ends if first_step <= b < len(batches) - 1} | {len(batches)})
         return [dispatch for start, stop in zip(bounds, bounds[1:])
                 for dispatch in plan_dispatches(batches[start:stop], steps_per_execution, full_batch, pad_rows)]
@@ -260,3 +286,14 @@ class ArrayDataset(Dataset):
             if should_stop():
                 break
         return outputs
+
+
+def _padded_rows(array: np.ndarray, rows: int) -> np.ndarray:
+    """`array` with zero rows appended up to `rows`, in aligned memory (what `ArrayDataset.share_shapes` puts on the
+    device)."""
+    if array.shape[0] == rows:
+        return array
+    out = aligned_empty((rows,) + array.shape[1:], array.dtype)
+    out[:array.shape[0]] = array
+    out[array.shape[0]:] = 0
+    return out

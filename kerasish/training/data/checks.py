@@ -22,6 +22,12 @@ def to_array(value: Any, argument: str, copy: bool = True) -> np.ndarray:
     in aligned memory unless `copy=False` (then an array of the right dtype is returned as it is)."""
     if isinstance(value, jax.Array):
         value = np.asarray(value)
+    if isinstance(value, np.ma.MaskedArray):
+        if np.ma.getmaskarray(value).any():
+            raise ValueError(f"Argument `{argument}` is a masked array with masked entries; fit, evaluate and predict "
+                             f"would read the values under the mask. Fill them (`x.filled(value)`) or drop those "
+                             f"samples first.")
+        value = value.data
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as err:
@@ -44,6 +50,13 @@ def to_array(value: Any, argument: str, copy: bool = True) -> np.ndarray:
                              + (f": {source[bad]!r} is beyond float32's range" if overflow else "")
                              + "); clean or impute the data first.")
     elif array.dtype.kind in "iu":
+        if array.dtype.itemsize > 4 or array.dtype == np.uint32:  # would wrap around in int32 (JAX's width)
+            low, high = array.min().item(), array.max().item()
+            info = np.iinfo(np.int32)
+            if low < info.min or high > info.max:
+                raise ValueError(f"Argument `{argument}` holds the integer {high if high > info.max else low}, "
+                                 f"outside int32's range [{info.min}, {info.max}] that kerasish computes in; it "
+                                 f"would wrap around. Rescale the values, or pass floats.")
         array = aligned_copy(array, np.int32, copy=copy)[0]
     elif array.dtype.kind == "b":
         array = aligned_copy(array, np.bool_, copy=copy)[0]

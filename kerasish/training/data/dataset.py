@@ -72,5 +72,13 @@ class Dataset(abc.ABC):
         raise ValueError(f"{type(self).__name__} has no data order to restore; a backup that saved one was made "
                          f"with array data.")
 
+    @property
+    def rows(self) -> int | None:
+        """The number of samples when the data is arrays (what the compiled programs' shapes depend on), else None."""
+        return None
+
+    def share_shapes(self) -> None:  # noqa: B027 (iterables' batches bring their own shapes)
+        """Runs the data in shapes other sizes share (see `ArrayDataset.share_shapes`)."""
+
     def release(self) -> None:  # noqa: B027 (nothing to free by default)
         """The call is done with the data: the copies made for it may be freed."""
