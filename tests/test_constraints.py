@@ -6,6 +6,7 @@ from flax import nnx
 
 import kerasish as ks
 from kerasish import constraints
+from kerasish.layers import weight_constraints
 
 keras = pytest.importorskip("keras")
 
@@ -124,7 +125,8 @@ def test_apply_weight_constraints_matches_keras_after_an_update():
     layer = ks.layers.Dense(4, kernel_constraint=constraints.MaxNorm(1.0), bias_constraint="non_neg")
     model = ks.Sequential([ks.Input((3,)), layer])
     layer.set_weights([kernel, -np.arange(4, dtype=np.float32)])
-    assert layer.has_weight_constraints and model.has_weight_constraints
+    assert [c for _, c in layer.weight_constraints] == [layer.kernel_constraint, layer.bias_constraint]
+    assert len(weight_constraints.constrained(model)) == 2
     assert model.apply_weight_constraints() == 2
     keras_kernel = keras.constraints.MaxNorm(1.0)(kernel)
     np.testing.assert_allclose(layer.kernel[...], keras_kernel, rtol=1e-5)
@@ -139,7 +141,7 @@ def test_apply_weight_constraints_skips_frozen_layers_and_unconstrained_models()
     np.testing.assert_array_equal(layer.kernel[...], np.ones((2, 2)))
     plain = ks.layers.Dense(2)
     plain(jnp.ones((1, 2)))
-    assert not plain.has_weight_constraints and plain.apply_weight_constraints() == 0
+    assert not weight_constraints.constrained(plain) and plain.apply_weight_constraints() == 0
 
 
 def test_apply_weight_constraints_inside_a_compiled_step():

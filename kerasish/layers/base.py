@@ -21,6 +21,7 @@ from flax import nnx
 
 import kerasish.layers.added_losses as _added_losses
 import kerasish.layers.symbolic as _symbolic
+import kerasish.layers.weight_constraints as _weight_constraints
 from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import mixed_precision as _mixed_precision
@@ -67,17 +68,6 @@ class NonTrainable(nnx.Variable):
 def _snake_case(name: str) -> str:
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()  # Keras's rule: Conv2D -> conv2d
-
-
-def _numpy_floats_as(x: Any, dtype) -> Any:
-    """NumPy float inputs as JAX arrays of the layer's compute dtype, as Keras converts its inputs: a float64 array
-    (NumPy's default) would otherwise be truncated by JAX with a warning wherever a layer names its dtype."""
-    is_numpy_float = lambda v: isinstance(v, np.ndarray) and v.dtype.kind == "f"
-    if is_numpy_float(x):
-        return jnp.asarray(x, dtype)
-    if isinstance(x, (list, tuple, dict)) and any(is_numpy_float(v) for v in jax.tree.leaves(x)):
-        return jax.tree.map(lambda v: jnp.asarray(v, dtype) if is_numpy_float(v) else v, x)
-    return x
 
 
 def accepts_training(fn) -> bool:
@@ -190,7 +180,7 @@ class Layer(nnx.Module):
     def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
         if _symbolic.any_symbolic(x) or _symbolic.any_symbolic(kwargs):
             return self._call_symbolic(x, mask, kwargs)
-        x = _numpy_floats_as(x, self.compute_dtype)
+        x = _mixed_precision.numpy_floats_as(x, self.compute_dtype)
         shape = input_shapes(x)
         if not self.built:
             if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
@@ -413,42 +403,16 @@ class Layer(nnx.Module):
         return total
 
     def apply_weight_constraints(self) -> int:
-        """Replaces every constrained trainable weight of this layer and its sublayers by its projection.
-
-        A weight created with `add_weight(..., constraint=c)` (a layer's `kernel_constraint`,
-        `bias_constraint`, ...) becomes `c(weight)`, as Keras's optimizers do after each update. Weights of
-        frozen layers (`trainable = False`) and non-trainable weights are left alone: the optimizer does not
-        update them. The values are assigned in place (`variable[...] = ...`), so the method also works on a
-        model merged from its state inside a compiled step (`nnx.merge`, then `nnx.split` again).
-
-        Returns:
-          The number of weights projected (0: the layer has no constraints, nothing was done).
-
-        Example:
-          >>> import jax.numpy as jnp
-          >>> import kerasish as ks
-          >>> layer = ks.layers.Dense(2, kernel_initializer="ones", kernel_constraint="non_neg")
-          >>> _ = layer(jnp.ones((1, 3)))
-          >>> layer.kernel[...] = -layer.kernel[...]
-          >>> layer.apply_weight_constraints(), float(layer.kernel[...].min())
-          (1, 0.0)
-        """
-        count = 0
-        for _, node in nnx.iter_graph(self):
-            if not isinstance(node, Layer) or not node._weight_constraints:
-                continue
-            trainable = {id(v) for v in node.trainable_weights}
-            for name, constraint in node._weight_constraints:
-                variable = getattr(node, name)
-                if id(variable) in trainable:
-                    variable[...] = jnp.asarray(constraint(variable[...]), variable.dtype)
-                    count += 1
-        return count
+        """Replaces each constrained trainable weight of this layer and its sublayers by its projection, in place
+        (as Keras's optimizers do after an update; usable on a model merged inside a compiled step). Frozen layers
+        and non-trainable weights are left alone. Returns the number of weights projected (see
+        `kerasish.layers.weight_constraints`)."""
+        return _weight_constraints.apply(self)
 
     @property
-    def has_weight_constraints(self) -> bool:
-        """Whether this layer or a sublayer has a constrained weight (so `apply_weight_constraints` has work)."""
-        return any(isinstance(node, Layer) and node._weight_constraints for _, node in nnx.iter_graph(self))
+    def weight_constraints(self) -> list[tuple[nnx.Variable, Any]]:
+        """`(weight, constraint)` of this layer's own constrained weights (`add_weight(..., constraint=...)`)."""
+        return [(getattr(self, name), constraint) for name, constraint in self._weight_constraints]
 
     def add_loss(self, value: Any) -> None:
         """Adds a scalar (or an array, summed) to the training loss; call it from `call`.

@@ -58,7 +58,7 @@ def test_elu_keeps_alpha_in_its_config():
 def test_prelu_weights_and_constraint():
     layer = ks.layers.PReLU(alpha_initializer="ones", alpha_constraint="non_neg", alpha_regularizer="l2")
     layer(jnp.ones((2, 3, 4)))
-    assert layer.alpha.shape == (3, 4) and layer.has_weight_constraints
+    assert layer.alpha.shape == (3, 4) and len(layer.weight_constraints) == 1
     np.testing.assert_allclose(layer.regularization_loss(), 0.01 * 12, rtol=1e-6)
 
 
