@@ -27,6 +27,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 __all__ = ["DTypePolicy", "Policy", "global_policy", "set_global_policy"]
 
@@ -104,6 +105,23 @@ def get(dtype: Any) -> DTypePolicy:
         raise ValueError(f"Argument `dtype` must be a floating dtype or a policy name ({sorted(_POLICIES)}), "
                          f"received {dtype!r}.")
     return DTypePolicy(name)
+
+
+def numpy_floats_as(x: Any, dtype) -> Any:
+    """NumPy float inputs (or those in a list / dict of inputs) as JAX arrays of `dtype`, as Keras converts a layer's
+    inputs: a float64 array (NumPy's default) would otherwise be truncated by JAX with a warning wherever a layer
+    names its dtype. Anything else is returned as it is.
+
+    Example:
+      >>> numpy_floats_as(np.zeros(2), "float32").dtype
+      dtype('float32')
+    """
+    is_numpy_float = lambda v: isinstance(v, np.ndarray) and v.dtype.kind == "f"
+    if is_numpy_float(x):
+        return jnp.asarray(x, dtype)
+    if isinstance(x, (list, tuple, dict)) and any(is_numpy_float(v) for v in jax.tree.leaves(x)):
+        return jax.tree.map(lambda v: jnp.asarray(v, dtype) if is_numpy_float(v) else v, x)
+    return x
 
 
 def cast_floats(tree: Any, dtype: Any) -> Any:

@@ -16,6 +16,7 @@ import numpy as np
 from flax import nnx
 
 import kerasish.layers.checks as checks
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
@@ -59,6 +60,7 @@ class MultiHeadAttention(Layer):
       kernel_initializer: initializer of the four kernels (default "glorot_uniform").
       bias_initializer: initializer of the four biases (default "zeros").
       kernel_regularizer, bias_regularizer: penalties added to the training loss.
+      kernel_constraint, bias_constraint: projections of the kernels / biases after each optimizer update.
       seed: an int for a reproducible dropout stream independent of the global seed.
 
     Input shapes: query `(batch, target, query_features)`, value `(batch, source, value_features)`,
@@ -81,6 +83,7 @@ class MultiHeadAttention(Layer):
     def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0,
                  use_bias: bool = True, output_shape: Any = None, *, kernel_initializer: Any = "glorot_uniform",
                  bias_initializer: Any = "zeros", kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None,
                  seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cls = "MultiHeadAttention"
@@ -94,6 +97,8 @@ class MultiHeadAttention(Layer):
         self.bias_initializer = _initializers.get(bias_initializer)
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.kernel_constraint = _constraints.get(kernel_constraint)
+        self.bias_constraint = _constraints.get(bias_constraint)
         if seed is not None and (not checks.is_int(seed) or seed < 0):
             raise ValueError(f"Argument `seed` of {cls} must be None or an int >= 0, received {seed!r}.")
         self.seed = seed
@@ -123,10 +128,11 @@ class MultiHeadAttention(Layer):
         output = self.output_dims or (query[-1],)
 
         def add(name, shape, bias_shape):
-            self.add_weight(shape, self.kernel_initializer, name=f"{name}_kernel", regularizer=self.kernel_regularizer)
+            self.add_weight(shape, self.kernel_initializer, name=f"{name}_kernel", regularizer=self.kernel_regularizer,
+                            constraint=self.kernel_constraint)
             if self.use_bias:
                 self.add_weight(bias_shape, self.bias_initializer, name=f"{name}_bias",
-                                regularizer=self.bias_regularizer)
+                                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
         add("query", (query[-1], heads, self.key_dim), (heads, self.key_dim))
         add("key", (key[-1], heads, self.key_dim), (heads, self.key_dim))
@@ -146,9 +152,9 @@ class MultiHeadAttention(Layer):
 
     supports_masking = True
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """The query's mask goes on with the output (the scores, if returned, carry none), as in Keras."""
-        query_mask = mask_leaves(previous_mask)[0]
+        query_mask = mask_leaves(mask)[0]
         return query_mask  # with `return_attention_scores`, the container gives it to the output only
 
     def _attention_mask(self, query, value, mask, attention_mask, use_causal_mask: bool):
@@ -230,4 +236,7 @@ class MultiHeadAttention(Layer):
                 "kernel_initializer": _initializers.serialize(self.kernel_initializer),
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": _regularizers.serialize(self.bias_regularizer), "seed": self.seed}
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": _constraints.serialize(self.kernel_constraint),
+                "bias_constraint": _constraints.serialize(self.bias_constraint), "seed": self.seed}

@@ -21,6 +21,8 @@ from flax import nnx
 
 import kerasish.layers.added_losses as _added_losses
 import kerasish.layers.symbolic as _symbolic
+import kerasish.layers.weight_constraints as _weight_constraints
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import random as _random
@@ -140,6 +142,7 @@ class Layer(nnx.Module):
         self.output_shape: Shape | None = None
         self._weight_names: list[str] = []  # creation order = Keras's order for get_weights
         self._weight_regularizers: list[tuple[str, Any]] = []  # (weight name, penalty) from add_weight
+        self._weight_constraints: list[tuple[str, Any]] = []  # (weight name, projection) from add_weight
         self._call_history = _symbolic.CallHistory()  # for `input` / `output` (outside the NNX state)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -177,6 +180,7 @@ class Layer(nnx.Module):
     def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
         if _symbolic.any_symbolic(x) or _symbolic.any_symbolic(kwargs):
             return self._call_symbolic(x, mask, kwargs)
+        x = _mixed_precision.numpy_floats_as(x, self.compute_dtype)
         shape = input_shapes(x)
         if not self.built:
             if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
@@ -335,7 +339,8 @@ class Layer(nnx.Module):
         return self.dtype
 
     def add_weight(self, shape: Sequence[int], initializer: Any = "glorot_uniform", trainable: bool = True,
-                   name: str | None = None, dtype: Any = None, regularizer: Any = None) -> nnx.Variable:
+                   name: str | None = None, dtype: Any = None, regularizer: Any = None,
+                   constraint: Any = None) -> nnx.Variable:
         """Creates a weight, stores it as attribute `name`, and returns it.
 
         Args:
@@ -348,6 +353,9 @@ class Layer(nnx.Module):
           regularizer: a penalty on this weight added to the training loss (a name such as `"l2"`,
             a `kerasish.regularizers` object or a callable `weight -> scalar`); see
             `regularization_loss`.
+          constraint: a projection applied to this weight after each optimizer update (a name such as
+            `"non_neg"`, a `kerasish.constraints` object or a callable `weight -> weight`); see
+            `apply_weight_constraints`.
 
         Returns:
           The `nnx.Param` (trainable) or `NonTrainable` variable; read its value with `w[...]`,
@@ -380,6 +388,8 @@ class Layer(nnx.Module):
         self._weight_names.append(name)
         if regularizer is not None:
             self._weight_regularizers.append((name, _regularizers.get(regularizer)))
+        if constraint is not None:
+            self._weight_constraints.append((name, _constraints.get(constraint)))
         return variable
 
     def regularization_loss(self):
@@ -391,6 +401,18 @@ class Layer(nnx.Module):
         for name, regularizer in self._weight_regularizers:
             total = total + regularizer(getattr(self, name)[...])
         return total
+
+    def apply_weight_constraints(self) -> int:
+        """Replaces each constrained trainable weight of this layer and its sublayers by its projection, in place
+        (as Keras's optimizers do after an update; usable on a model merged inside a compiled step). Frozen layers
+        and non-trainable weights are left alone. Returns the number of weights projected (see
+        `kerasish.layers.weight_constraints`)."""
+        return _weight_constraints.apply(self)
+
+    @property
+    def weight_constraints(self) -> list[tuple[nnx.Variable, Any]]:
+        """`(weight, constraint)` of this layer's own constrained weights (`add_weight(..., constraint=...)`)."""
+        return [(getattr(self, name), constraint) for name, constraint in self._weight_constraints]
 
     def add_loss(self, value: Any) -> None:
         """Adds a scalar (or an array, summed) to the training loss; call it from `call`.

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1D, Conv2D, Conv2DTranspose.
+"""Convolution layers: Conv1D, Conv2D, Conv3D and their transposes Conv1DTranspose, Conv2DTranspose, Conv3DTranspose.
 
 The math is `jax.lax.conv_general_dilated` / `jax.lax.conv_transpose` configured at build time, the
 same call `flax.nnx.Conv` / `nnx.ConvTranspose` make, with the same HWIO kernel layout. The layers
@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 import kerasish.layers.checks as checks
 from kerasish import activations as _activations
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import regularizers as _regularizers
 from kerasish.layers.base import Layer
@@ -25,13 +26,13 @@ from kerasish.shapes import Shape, format_shape
 _SPATIAL_LETTERS = {1: "W", 2: "HW", 3: "DHW"}
 
 
-def _dimension_numbers(rank: int, data_format: str) -> tuple[str, str, str]:
+def dimension_numbers(rank: int, data_format: str) -> tuple[str, str, str]:
     spatial = _SPATIAL_LETTERS[rank]
     image = "N" + spatial + "C" if data_format == "channels_last" else "NC" + spatial
     return image, spatial + "IO", image
 
 
-def _conv_output_size(size: int | None, kernel: int, stride: int, dilation: int, padding: str) -> int | None:
+def conv_output_size(size: int | None, kernel: int, stride: int, dilation: int, padding: str) -> int | None:
     """One spatial axis of a convolution's output (`padding` "valid", "same" or "causal")."""
     if size is None:
         return None
@@ -64,29 +65,35 @@ class _Conv(Layer):
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = 1, groups: int = 1, activation: Any = None,
                  use_bias: bool = True, kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs: Any) -> None:
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cls = type(self).__name__
-        self.filters = checks.positive_int(filters, "filters", cls)
+        self.filters = checks.strictly_positive(filters, "filters", cls)
         self.kernel_size = checks.int_tuple(kernel_size, self.rank, "kernel_size", cls)
         self.strides = checks.int_tuple(strides, self.rank, "strides", cls)
         paddings = ("valid", "same", "causal") if self.rank == 1 and not self._transposed else ("valid", "same")
         self.padding = checks.choice(padding, paddings, "padding", cls)
         self.data_format = checks.data_format(data_format, cls)
         self.dilation_rate = checks.int_tuple(dilation_rate, self.rank, "dilation_rate", cls)
-        self.groups = checks.positive_int(groups, "groups", cls)
+        if not checks.is_int(groups) or groups < 1:
+            raise ValueError(f"The number of groups must be a positive integer. Received: groups={groups!r} (layer "
+                             f"{cls}).")
+        self.groups = int(groups)
         if self.filters % self.groups:
-            raise ValueError(f"Argument `filters` of {cls} must be divisible by `groups`, received "
-                             f"filters={self.filters}, groups={self.groups}.")
+            raise ValueError(f"The number of filters must be evenly divisible by the number of groups. Received: "
+                             f"groups={self.groups}, filters={self.filters} (layer {cls}).")
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(f"{cls} does not support `strides` > 1 together with `dilation_rate` > 1 (neither does "
-                             f"Keras), received strides={self.strides}, dilation_rate={self.dilation_rate}.")
+            raise ValueError(f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+                             f"strides={self.strides} and dilation_rate={self.dilation_rate} (layer {cls}).")
         self.activation = _activations.get(activation)
         self.use_bias = checks.boolean(use_bias, "use_bias", cls)
         self.kernel_initializer = _initializers.get(kernel_initializer)
         self.bias_initializer = _initializers.get(bias_initializer)
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.kernel_constraint = _constraints.get(kernel_constraint)
+        self.bias_constraint = _constraints.get(bias_constraint)
         self._channel_axis = -1 if self.data_format == "channels_last" else 1
 
     # -- shapes ---------------------------------------------------------------------------------
@@ -95,7 +102,7 @@ class _Conv(Layer):
         return range(1, self.rank + 1) if self.data_format == "channels_last" else range(2, self.rank + 2)
 
     def _output_size(self, size: int | None, axis: int) -> int | None:
-        return _conv_output_size(size, self.kernel_size[axis], self.strides[axis], self.dilation_rate[axis],
+        return conv_output_size(size, self.kernel_size[axis], self.strides[axis], self.dilation_rate[axis],
                                  self.padding)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -105,7 +112,8 @@ class _Conv(Layer):
                else (input_shape[0], self.filters) + spatial)
         if any(d is not None and d <= 0 for d in spatial):
             raise ValueError(
-                f"Layer '{self.name}' cannot take inputs of shape {format_shape(input_shape)}: with "
+                f"Computed output size would be zero or negative: layer '{self.name}' cannot take inputs of shape "
+                f"{format_shape(input_shape)}: with "
                 f"kernel_size={self.kernel_size}, strides={self.strides}, dilation_rate={self.dilation_rate} and "
                 f"padding='{self.padding}' the output would have shape {format_shape(out)}. Use larger inputs, "
                 f"a smaller kernel_size or padding='same'.")
@@ -125,9 +133,10 @@ class _Conv(Layer):
                              f"`groups` ({self.groups}); input_shape {format_shape(input_shape)}.")
         self.compute_output_shape(input_shape)
         self.add_weight(self._kernel_shape(channels), self.kernel_initializer, name="kernel",
-                        regularizer=self.kernel_regularizer)
+                        regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.add_weight((self.filters,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer)
+            self.add_weight((self.filters,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer,
+                            constraint=self.bias_constraint)
         self._input_channels = channels
 
     def check_input_shape(self, shape: Shape) -> None:
@@ -146,7 +155,7 @@ class _Conv(Layer):
             x, padding = jnp.pad(x, pads), "VALID"
         return jax.lax.conv_general_dilated(
             x, self.kernel[...], window_strides=self.strides, padding=padding, rhs_dilation=self.dilation_rate,
-            dimension_numbers=_dimension_numbers(self.rank, self.data_format), feature_group_count=self.groups)
+            dimension_numbers=dimension_numbers(self.rank, self.data_format), feature_group_count=self.groups)
 
     def call(self, x):
         if not jnp.issubdtype(x.dtype, jnp.floating):
@@ -168,7 +177,10 @@ class _Conv(Layer):
                 "kernel_initializer": _initializers.serialize(self.kernel_initializer),
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": _regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": _constraints.serialize(self.kernel_constraint),
+                "bias_constraint": _constraints.serialize(self.bias_constraint)}
 
 
 class Conv1D(_Conv):
@@ -190,6 +202,8 @@ class Conv1D(_Conv):
       bias_initializer: likewise, for the bias.
       kernel_regularizer: a penalty on the kernel added to the training loss.
       bias_regularizer: likewise, for the bias.
+      kernel_constraint: a projection of the kernel after each optimizer update (`kerasish.constraints`).
+      bias_constraint: likewise, for the bias.
 
     Input shape: `(batch, steps, channels)` (channels last). Output shape: `(batch, new_steps, filters)`.
     Weights: `kernel` of shape `(kernel_size, channels // groups, filters)`, then `bias` `(filters,)`.
@@ -222,6 +236,8 @@ class Conv2D(_Conv):
       bias_initializer: likewise, for the bias.
       kernel_regularizer: a penalty on the kernel added to the training loss.
       bias_regularizer: likewise, for the bias.
+      kernel_constraint: a projection of the kernel after each optimizer update (`kerasish.constraints`).
+      bias_constraint: likewise, for the bias.
 
     Input shape: `(batch, height, width, channels)` (channels last).
     Output shape: `(batch, new_height, new_width, filters)`.
@@ -247,17 +263,18 @@ class _ConvTranspose(_Conv):
                  output_padding: Any = None, data_format: str | None = None, dilation_rate: Any = 1,
                  activation: Any = None, use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
                  bias_initializer: Any = "zeros", kernel_regularizer: Any = None, bias_regularizer: Any = None,
-                 **kwargs: Any) -> None:
+                 kernel_constraint: Any = None, bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
                          dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
         cls = type(self).__name__
         self.output_padding = (None if output_padding is None
                                else checks.int_tuple(output_padding, self.rank, "output_padding", cls, minimum=0))
         if self.output_padding is not None and any(p >= s for p, s in zip(self.output_padding, self.strides)):
-            raise ValueError(f"Argument `output_padding` of {cls} must be smaller than `strides` on every axis, "
-                             f"received output_padding={self.output_padding}, strides={self.strides}.")
+            raise ValueError(f"`output_padding` must be strictly less than `strides` on every axis. Received: "
+                             f"output_padding={self.output_padding}, strides={self.strides} (layer {cls}).")
 
     def _pads(self) -> list[tuple[int, int]]:
         return [_transpose_padding(self.kernel_size[i], self.strides[i], self.dilation_rate[i], self.padding,
@@ -278,7 +295,7 @@ class _ConvTranspose(_Conv):
         # `transpose_kernel=True` reads the (..., out, in) kernel as the forward conv's, as Keras's JAX backend does.
         return jax.lax.conv_transpose(x, self.kernel[...], self.strides, padding=self._pads(),
                                       rhs_dilation=self.dilation_rate,
-                                      dimension_numbers=_dimension_numbers(self.rank, self.data_format),
+                                      dimension_numbers=dimension_numbers(self.rank, self.data_format),
                                       transpose_kernel=True)
 
     def get_config(self) -> dict[str, Any]:
@@ -304,6 +321,8 @@ class Conv2DTranspose(_ConvTranspose):
       bias_initializer: likewise, for the bias.
       kernel_regularizer: a penalty on the kernel added to the training loss.
       bias_regularizer: likewise, for the bias.
+      kernel_constraint: a projection of the kernel after each optimizer update (`kerasish.constraints`).
+      bias_constraint: likewise, for the bias.
 
     Input shape: `(batch, height, width, channels)` (channels last).
     Output shape: `(batch, new_height, new_width, filters)`.
@@ -318,3 +337,66 @@ class Conv2DTranspose(_ConvTranspose):
     """
 
     rank = 2
+
+
+class Conv3D(_Conv):
+    """A 3-D convolution over volumes (or videos): `activation(conv(x, kernel) + bias)`.
+
+    Args: as `Conv2D`, with tuples of 3 ints for `kernel_size`, `strides` and `dilation_rate`.
+
+    Input shape: `(batch, depth, height, width, channels)` (channels last).
+    Output shape: `(batch, new_depth, new_height, new_width, filters)`.
+    Weights: `kernel` of shape `(kd, kh, kw, channels // groups, filters)`, then `bias` `(filters,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Conv3D(2, 3, padding="same")(jnp.ones((1, 4, 4, 4, 3))).shape
+      (1, 4, 4, 4, 2)
+    """
+
+    rank = 3
+
+
+class Conv1DTranspose(_ConvTranspose):
+    """A 1-D transposed convolution: upsamples a sequence by `strides`.
+
+    Args: as `Conv2DTranspose`, with ints (or tuples of 1 int) for `kernel_size`, `strides`,
+    `output_padding` and `dilation_rate`.
+
+    Input shape: `(batch, steps, channels)`. Output shape: `(batch, new_steps, filters)`.
+    Weights: `kernel` of shape `(kernel_size, filters, channels)` (Keras's layout), then `bias` `(filters,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Conv1DTranspose(4, 3, strides=2, padding="same")(jnp.ones((2, 5, 3))).shape
+      (2, 10, 4)
+    """
+
+    rank = 1
+
+
+class Conv3DTranspose(_ConvTranspose):
+    """A 3-D transposed convolution: upsamples a volume by `strides`.
+
+    Args: as `Conv2DTranspose`, with tuples of 3 ints.
+
+    Input shape: `(batch, depth, height, width, channels)`.
+    Output shape: `(batch, new_depth, new_height, new_width, filters)`.
+    Weights: `kernel` of shape `(kd, kh, kw, filters, channels)` (Keras's layout), then `bias` `(filters,)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Conv3DTranspose(2, 2, strides=2)(jnp.ones((1, 2, 3, 2, 3))).shape
+      (1, 4, 6, 4, 2)
+    """
+
+    rank = 3
+
+
+# Keras's other names for the same classes.
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = Conv1DTranspose, Conv2DTranspose, \
+    Conv3DTranspose

@@ -9,7 +9,9 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+import kerasish.layers.checks as checks
 from kerasish import activations as _activations
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
@@ -101,6 +103,9 @@ class Dense(Layer):
       kernel_regularizer: a penalty on the kernel added to the training loss (a name such as
         `"l2"`, a `kerasish.regularizers` object, or a callable `kernel -> scalar`).
       bias_regularizer: likewise, for the bias.
+      kernel_constraint: a projection of the kernel applied after each optimizer update (a name such as
+        `"max_norm"`, a `kerasish.constraints` object, or a callable `kernel -> kernel`).
+      bias_constraint: likewise, for the bias.
 
     Input shape: `(batch, ..., input_dim)`. Output shape: `(batch, ..., units)`.
 
@@ -115,26 +120,28 @@ class Dense(Layer):
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs: Any) -> None:
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"Argument `units` of Dense must be a positive int, received {units!r}.")
-        self.units = units
+        self.units = checks.positive_int(units, "units", "Dense")
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _initializers.get(kernel_initializer)
         self.bias_initializer = _initializers.get(bias_initializer)
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.kernel_constraint = _constraints.get(kernel_constraint)
+        self.bias_constraint = _constraints.get(bias_constraint)
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) < 2 or input_shape[-1] is None:
             raise ValueError(f"Layer '{self.name}' needs inputs of shape (batch, ..., features) with a known "
                              f"last axis, received input_shape {format_shape(input_shape)}.")
         self.add_weight((input_shape[-1], self.units), self.kernel_initializer, name="kernel",
-                        regularizer=self.kernel_regularizer)
+                        regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.add_weight((self.units,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer)
+            self.add_weight((self.units,), self.bias_initializer, name="bias", regularizer=self.bias_regularizer,
+                            constraint=self.bias_constraint)
 
     def check_input_shape(self, shape: Shape) -> None:
         expected = self.kernel.shape[0]
@@ -157,7 +164,9 @@ class Dense(Layer):
                 "kernel_initializer": _initializers.serialize(self.kernel_initializer),
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": _regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": _constraints.serialize(self.kernel_constraint),
+                "bias_constraint": _constraints.serialize(self.bias_constraint)}
 
 
 class Activation(Layer):
@@ -207,10 +216,8 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"Argument `rate` of Dropout must be a float in [0, 1), received {rate!r}.")
-        self.rate = float(rate)
-        self.noise_shape = None if noise_shape is None else standardize_shape(noise_shape, "noise_shape")
+        self.rate = checks.dropout_rate(rate, "Dropout")
+        self.noise_shape = checks.noise_shape(noise_shape, "Dropout")
         self.seed = seed
         self.rngs = nnx.Rngs(dropout=_random.key_from(seed))
         self.dropout = nnx.Dropout(self.rate, rngs=self.rngs)
@@ -234,6 +241,14 @@ class Dropout(Layer):
 class Flatten(Layer):
     """Flattens every axis but the batch axis: `(batch, 4, 4, 2)` -> `(batch, 32)`.
 
+    Args:
+      data_format: `"channels_last"` (default; `None` means it) or `"channels_first"`: channels-first inputs
+        are moved to channels last before flattening, as Keras does, so the order of the flat features
+        matches a channels-last model's.
+
+    Input shape: `(batch, ...)`. Output shape: `(batch, product of the other sizes)` (`(batch, 1)` for
+    `(batch,)`).
+
     Example:
       >>> import jax.numpy as jnp
       >>> import kerasish as ks
@@ -241,12 +256,40 @@ class Flatten(Layer):
       (2, 32)
     """
 
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data_format = checks.data_format(data_format, "Flatten")
+
     def call(self, x):
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = jnp.moveaxis(x, 1, -1)
         return x.reshape((x.shape[0], -1))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         rest = input_shape[1:]
         return (input_shape[0], None if None in rest else math.prod(rest))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder), the mask handed on.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Identity()([jnp.ones((1, 2)), jnp.zeros((1, 3))])[1].shape
+      (1, 3)
+    """
+
+    supports_masking = True
+
+    def call(self, x):
+        return x
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
 
 
 class Reshape(Layer):

@@ -7,6 +7,7 @@ from typing import Any
 import jax.numpy as jnp
 
 import kerasish.layers.checks as checks
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import regularizers as _regularizers
 from kerasish.layers.base import Layer
@@ -34,9 +35,12 @@ class Embedding(Layer):
       output_dim: the size of each vector (a positive int).
       embeddings_initializer: initializer of the table (default "uniform": `RandomUniform(-0.05, 0.05)`).
       embeddings_regularizer: a penalty on the table added to the training loss.
+      embeddings_constraint: a projection of the table after each optimizer update (`kerasish.constraints`).
       mask_zero: treat id 0 as padding: the output carries the mask `ids != 0`, which Sequential and
         functional models hand on to the next layers (an RNN then skips the padded steps). The
         vocabulary still counts id 0: `input_dim` is the largest id + 1.
+      weights: an initial table `(input_dim, output_dim)` (or a list holding it), set at once (the layer is
+        built at construction), as in Keras; not part of the config.
 
     Input shape: `(batch, ...)` of integers, e.g. `(batch, sequence_length)`.
     Output shape: `(batch, ..., output_dim)`.
@@ -51,17 +55,23 @@ class Embedding(Layer):
     """
 
     def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: Any = "uniform",
-                 embeddings_regularizer: Any = None, mask_zero: bool = False, **kwargs: Any) -> None:
+                 embeddings_regularizer: Any = None, embeddings_constraint: Any = None, mask_zero: bool = False,
+                 weights: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.input_dim = checks.positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = checks.positive_int(output_dim, "output_dim", "Embedding")
         self.embeddings_initializer = _embeddings_initializer(embeddings_initializer)
         self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = _constraints.get(embeddings_constraint)
         self.mask_zero = checks.boolean(mask_zero, "mask_zero", "Embedding")
+        self.supports_masking = self.mask_zero  # as Keras: only an embedding that makes a mask reports one
+        if weights is not None:  # Keras's initial table: built at once (the table's shape needs no input)
+            self.build_for((None, 1))
+            self.set_weights(weights if isinstance(weights, (list, tuple)) and len(weights) == 1 else [weights])
 
     def build(self, input_shape: Shape) -> None:
         self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer, name="embeddings",
-                        regularizer=self.embeddings_regularizer)
+                        regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape) + (self.output_dim,)
@@ -74,7 +84,7 @@ class Embedding(Layer):
             x = x.astype(jnp.int32)
         return jnp.take(self.embeddings[...], x, axis=0)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """`ids != 0` with `mask_zero=True` (shape `(batch, ...)`, the ids' shape), else None."""
         return jnp.not_equal(inputs, 0) if self.mask_zero else None
 
@@ -82,4 +92,6 @@ class Embedding(Layer):
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
                 "embeddings_initializer": _initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": _regularizers.serialize(self.embeddings_regularizer),
+                "embeddings_constraint": _constraints.serialize(self.embeddings_constraint),
+                "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
                 "mask_zero": self.mask_zero}

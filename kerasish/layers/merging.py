@@ -1,4 +1,4 @@
-"""Layers that merge a list of inputs: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate.
+"""Layers that merge a list of inputs: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot.
 
 Used with the functional API: `ks.layers.Add()([x1, x2])`. The elementwise ones broadcast as Keras
 does: the sample shapes (batch axis excluded) are aligned on the right and sizes of 1 stretch, so
@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 import kerasish.layers.checks as checks
@@ -33,8 +34,24 @@ def _broadcast_sample_shapes(shapes: list[tuple], layer_name: str) -> tuple:
     return tuple(out)
 
 
+def _check_mask_list(inputs: Any, mask: Any) -> None:
+    """Keras's checks of `compute_mask(inputs, mask)` for merging layers: both lists, of the same length."""
+    if mask is None:
+        return
+    if not isinstance(mask, (list, tuple)):
+        raise ValueError(f"`mask` should be a list (one mask or None per input). Received: mask of shape "
+                         f"{jnp.shape(mask)}")
+    if not isinstance(inputs, (list, tuple)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs!r}")
+    if len(mask) != len(inputs):
+        raise ValueError(f"The lists `inputs` and `mask` should have the same length. Received: {len(inputs)} inputs "
+                         f"and {len(mask)} masks")
+
+
 class _Merge(Layer):
     """An elementwise reduction of two or more inputs of broadcast-compatible shapes."""
+
+    supports_masking = True  # as Keras: the output's mask is computed from the inputs' (`compute_mask`)
 
     exact_inputs: int | None = None  # Subtract takes exactly 2
 
@@ -47,7 +64,9 @@ class _Merge(Layer):
         count = len(shapes)
         if (self.exact_inputs is not None and count != self.exact_inputs) or count < 2:
             expected = f"exactly {self.exact_inputs}" if self.exact_inputs else "at least 2"
-            raise ValueError(f"Layer '{self.name}' ({cls}) must be called on {expected} inputs, received {count}.")
+            raise ValueError(f"A `{cls}` layer should be called on exactly {self.exact_inputs} inputs: layer "
+                             f"'{self.name}' received {count}." if self.exact_inputs else
+                             f"Layer '{self.name}' ({cls}) must be called on {expected} inputs, received {count}.")
         return [tuple(s) for s in shapes]
 
     def build(self, input_shape: Any) -> None:
@@ -63,8 +82,10 @@ class _Merge(Layer):
     def _merge(self, inputs: list):
         raise NotImplementedError
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """With a mask on every input, their OR (Keras's rule for Add, Average, ...); otherwise None."""
+        _check_mask_list(inputs, mask)
+        previous_mask = mask
         masks = mask_leaves(previous_mask)
         if previous_mask is None or any(m is None for m in masks):
             return None
@@ -191,6 +212,8 @@ class Concatenate(Layer):
       (2, 7)
     """
 
+    supports_masking = True
+
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not checks.is_int(axis):
@@ -213,8 +236,9 @@ class Concatenate(Layer):
                 continue
             known = {s[i] for s in shapes if len(s) == rank and s[i] is not None}
             if any(len(s) != rank for s in shapes) or len(known) > 1:
-                raise ValueError(f"Layer '{self.name}' (Concatenate) needs inputs with matching shapes except on "
-                                 f"axis {self.axis}, received shapes {', '.join(format_shape(s) for s in shapes)}.")
+                raise ValueError(f"A `Concatenate` layer requires inputs with matching shapes except for the "
+                                 f"concatenation axis: layer '{self.name}' (axis={self.axis}) received shapes "
+                                 f"{', '.join(format_shape(s) for s in shapes)}.")
         return shapes, axis
 
     def build(self, input_shape: Any) -> None:
@@ -235,9 +259,11 @@ class Concatenate(Layer):
         out[0] = shapes[0][0]
         return tuple(out)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """With a mask on some input, the masks concatenated like the inputs (an unmasked input counts as
         all True) and reduced over the last axis with `any`, as in Keras; otherwise None."""
+        _check_mask_list(inputs, mask)
+        previous_mask = mask
         masks = mask_leaves(previous_mask)
         if previous_mask is None or all(m is None for m in masks):
             return None
@@ -250,6 +276,100 @@ class Concatenate(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
+
+
+def _batch_dot_axes(axes: Any, ranks: tuple[int, int]) -> tuple[int, int]:
+    pair = (axes, axes) if checks.is_int(axes) else tuple(axes)
+    return tuple(a % r if a < 0 else a for a, r in zip(pair, ranks))
+
+
+class Dot(Layer):
+    """The dot product of two batches of samples along `axes`: `Dot(axes=1)([a, b])` for `(batch, n)` inputs
+    gives `(batch, 1)`, each row `sum(a * b)`.
+
+    The contracted axis of the first input meets the one of the second; the output has the first input's
+    other axes (batch first), then the second's (batch excepted), as Keras's `batch_dot`; a result of rank 1
+    is given a trailing axis of 1.
+
+    Args:
+      axes: an int (the same axis of both inputs) or a pair `(axis_of_first, axis_of_second)`; never the
+        batch axis 0. Negative values count from the end of each input.
+      normalize: L2-normalize both inputs along their axis first, so the product is the cosine similarity.
+
+    Input shape: a list of 2 shapes whose sizes on `axes` agree. Output shape: see above.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.Dot(axes=(1, 2))([jnp.ones((2, 5)), jnp.ones((2, 3, 5))]).shape
+      (2, 3)
+      >>> ks.layers.Dot(axes=1)([jnp.array([[1.0, 2.0]]), jnp.array([[3.0, 4.0]])]).tolist()
+      [[11.0]]
+    """
+
+    supports_masking = True
+
+    def __init__(self, axes: Any, normalize: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not checks.is_int(axes):
+            if not isinstance(axes, (list, tuple)):
+                raise TypeError(f"Argument `axes` of Dot must be an int or a list of 2 ints, received {axes!r}.")
+            if len(axes) != 2 or not all(checks.is_int(a) for a in axes):
+                raise ValueError(f"Argument `axes` of Dot must be an int or a list of 2 ints, received {axes!r}.")
+        self.axes = int(axes) if checks.is_int(axes) else type(axes)(int(a) for a in axes)
+        self.normalize = checks.boolean(normalize, "normalize", "Dot")
+
+    def _checked(self, shapes: Any) -> tuple[tuple, tuple, tuple[int, int]]:
+        if is_shape(shapes) or not isinstance(shapes, (list, tuple)) or len(shapes) != 2:
+            raise ValueError(f"A `Dot` layer should be called on a list of 2 inputs, received input_shape={shapes}.")
+        first, second = (tuple(s) for s in shapes)
+        if len(first) < 2 or len(second) < 2:
+            raise ValueError(f"Layer '{self.name}' (Dot) needs inputs of rank >= 2 (batch first), received shapes "
+                             f"{format_shape(first)} and {format_shape(second)}.")
+        axes = _batch_dot_axes(self.axes, (len(first), len(second)))
+        if 0 in axes or axes[0] >= len(first) or axes[1] >= len(second):
+            raise ValueError(f"Layer '{self.name}' (Dot) cannot contract axes={self.axes} of inputs of shapes "
+                             f"{format_shape(first)} and {format_shape(second)}: each axis must be a non-batch axis "
+                             f"of its input.")
+        d1, d2 = first[axes[0]], second[axes[1]]
+        if d1 is not None and d2 is not None and d1 != d2:
+            raise ValueError(f"Incompatible input shapes for layer '{self.name}' (Dot): axis values {d1} (at axis "
+                             f"{axes[0]}) != {d2} (at axis {axes[1]}). Full input shapes: {format_shape(first)}, "
+                             f"{format_shape(second)}.")
+        return first, second, axes
+
+    def build(self, input_shape: Any) -> None:
+        self._checked(input_shape)
+
+    def check_input_shape(self, shape: Any) -> None:
+        self._checked(shape)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        first, second, axes = self._checked(input_shape)
+        out = [d for i, d in enumerate(first) if i != axes[0]] + [d for i, d in enumerate(second)
+                                                                  if i not in (0, axes[1])]
+        return tuple(out + [1] if len(out) == 1 else out)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def call(self, inputs):
+        x, y = inputs
+        axes = _batch_dot_axes(self.axes, (x.ndim, y.ndim))
+        if self.normalize:  # Keras's ops.normalize: x * min(rsqrt(sum(x**2)), 1 / epsilon)
+            x, y = (v * jnp.minimum(jax.lax.rsqrt(jnp.sum(jnp.square(v), axis=a, keepdims=True)), 1e7)
+                    for v, a in ((x, axes[0]), (y, axes[1])))
+        letters = "abcdefghijklmnopqrstuvwxy"
+        x_axes = ["z"] + list(letters[:x.ndim - 1])
+        y_axes = ["z"] + list(letters[x.ndim - 1:x.ndim + y.ndim - 2])
+        y_axes[axes[1]] = x_axes[axes[0]]
+        out_axes = [a for i, a in enumerate(x_axes) if i != axes[0]] + [a for i, a in enumerate(y_axes)
+                                                                        if i not in (0, axes[1])]
+        out = jnp.einsum(f"{''.join(x_axes)},{''.join(y_axes)}->{''.join(out_axes)}", x, y)
+        return out[:, None] if out.ndim == 1 else out
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
 
 
 # -- the functional forms Keras guides use: `layers.concatenate([a, b])` is `layers.Concatenate()([a, b])` ----------
@@ -300,3 +420,9 @@ def concatenate(inputs: list, axis: int = -1, **kwargs: Any):
       (None, 7)
     """
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs: list, axes: Any = -1, **kwargs: Any):
+    """`Dot(axes=axes, **kwargs)(inputs)`: the dot product of two inputs along `axes`."""
+    return Dot(axes=axes, **kwargs)(inputs)
+

@@ -19,6 +19,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 import kerasish.layers.checks as checks
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
@@ -40,9 +41,11 @@ def _resolve_axes(axes: tuple[int, ...], ndim: int, name: str, input_shape: Shap
     resolved = []
     for axis in axes:
         if not -ndim <= axis < ndim:
-            raise ValueError(f"Layer '{name}': axis {axis} is out of range for inputs of shape "
+            raise ValueError(f"Layer '{name}': axis {axis} is out of bounds for inputs of shape "
                              f"{format_shape(input_shape)} (ndim={ndim}).")
         resolved.append(axis % ndim)
+    if len(set(resolved)) != len(resolved):
+        raise ValueError(f"Duplicate axes in `axis` of layer '{name}': {axes} names an axis twice.")
     if 0 in resolved:
         raise ValueError(f"Layer '{name}' cannot normalize over the batch axis 0; received axis={axes} for inputs "
                          f"of shape {format_shape(input_shape)}.")
@@ -75,6 +78,8 @@ class BatchNormalization(Layer):
       moving_variance_initializer: initializer of `moving_variance` (default "ones").
       beta_regularizer: a penalty on `beta` added to the training loss.
       gamma_regularizer: a penalty on `gamma` added to the training loss.
+      beta_constraint: a projection of `beta` after each optimizer update (`kerasish.constraints`).
+      gamma_constraint: likewise, for `gamma`.
 
     Input shape: any, with a known size on `axis`. Output shape: the input shape.
     Weights (Keras's order): `gamma` (if scale), `beta` (if center) -- trainable `nnx.Param`s --
@@ -92,7 +97,8 @@ class BatchNormalization(Layer):
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
                  moving_mean_initializer: Any = "zeros", moving_variance_initializer: Any = "ones",
-                 beta_regularizer: Any = None, gamma_regularizer: Any = None, **kwargs: Any) -> None:
+                 beta_regularizer: Any = None, gamma_regularizer: Any = None, beta_constraint: Any = None,
+                 gamma_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cls = type(self).__name__
         if not checks.is_int(axis):
@@ -108,15 +114,19 @@ class BatchNormalization(Layer):
         self.moving_variance_initializer = _initializers.get(moving_variance_initializer)
         self.beta_regularizer = _regularizers.get(beta_regularizer)
         self.gamma_regularizer = _regularizers.get(gamma_regularizer)
+        self.beta_constraint = _constraints.get(beta_constraint)
+        self.gamma_constraint = _constraints.get(gamma_constraint)
 
     def build(self, input_shape: Shape) -> None:
         (self._axis,) = _resolve_axes((self.axis,), len(input_shape), self.name, input_shape)
         self._ndim = len(input_shape)
         shape = (input_shape[self._axis],)
         if self.scale:
-            self.add_weight(shape, self.gamma_initializer, name="gamma", regularizer=self.gamma_regularizer)
+            self.add_weight(shape, self.gamma_initializer, name="gamma", regularizer=self.gamma_regularizer,
+                            constraint=self.gamma_constraint)
         if self.center:
-            self.add_weight(shape, self.beta_initializer, name="beta", regularizer=self.beta_regularizer)
+            self.add_weight(shape, self.beta_initializer, name="beta", regularizer=self.beta_regularizer,
+                            constraint=self.beta_constraint)
         # Not add_weight: the running statistics are nnx.BatchStat, not trainable nor NonTrainable.
         self.moving_mean = nnx.BatchStat(self._initial(self.moving_mean_initializer, shape))
         self.moving_variance = nnx.BatchStat(self._initial(self.moving_variance_initializer, shape))
@@ -170,7 +180,9 @@ class BatchNormalization(Layer):
                 "moving_mean_initializer": _initializers.serialize(self.moving_mean_initializer),
                 "moving_variance_initializer": _initializers.serialize(self.moving_variance_initializer),
                 "beta_regularizer": _regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": _constraints.serialize(self.beta_constraint),
+                "gamma_constraint": _constraints.serialize(self.gamma_constraint)}
 
 
 class LayerNormalization(Layer):
@@ -189,6 +201,8 @@ class LayerNormalization(Layer):
       gamma_initializer: initializer of `gamma` (default "ones").
       beta_regularizer: a penalty on `beta` added to the training loss.
       gamma_regularizer: a penalty on `gamma` added to the training loss.
+      beta_constraint: a projection of `beta` after each optimizer update (`kerasish.constraints`).
+      gamma_constraint: likewise, for `gamma`.
 
     Input shape: any, with known sizes on `axis`. Output shape: the input shape.
     Weights (Keras's order): `gamma` (if scale), then `beta` (if center), each of shape
@@ -205,12 +219,14 @@ class LayerNormalization(Layer):
 
     def __init__(self, axis: Any = -1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                  beta_initializer: Any = "zeros", gamma_initializer: Any = "ones", beta_regularizer: Any = None,
-                 gamma_regularizer: Any = None, **kwargs: Any) -> None:
+                 gamma_regularizer: Any = None, beta_constraint: Any = None, gamma_constraint: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         cls = type(self).__name__
         axes = (axis,) if checks.is_int(axis) else axis
         if not isinstance(axes, (tuple, list)) or not axes or not all(checks.is_int(a) for a in axes):
-            raise TypeError(f"Argument `axis` of {cls} must be an int or a tuple of ints, received {axis!r}.")
+            raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis' of {cls}, received "
+                            f"{axis!r}.")
         self.axis = int(axis) if checks.is_int(axis) else tuple(int(a) for a in axes)
         self.epsilon = checks.number(epsilon, "epsilon", cls, 0.0)
         self.center = checks.boolean(center, "center", cls)
@@ -219,6 +235,8 @@ class LayerNormalization(Layer):
         self.gamma_initializer = _initializers.get(gamma_initializer)
         self.beta_regularizer = _regularizers.get(beta_regularizer)
         self.gamma_regularizer = _regularizers.get(gamma_regularizer)
+        self.beta_constraint = _constraints.get(beta_constraint)
+        self.gamma_constraint = _constraints.get(gamma_constraint)
 
     def build(self, input_shape: Shape) -> None:
         axes = (self.axis,) if isinstance(self.axis, int) else self.axis
@@ -228,9 +246,11 @@ class LayerNormalization(Layer):
         # transposed) onto the input in `call`. Same here, so Keras's weights load and give Keras's numbers.
         shape = tuple(input_shape[a] for a in sorted(axes))
         if self.scale:
-            self.add_weight(shape, self.gamma_initializer, name="gamma", regularizer=self.gamma_regularizer)
+            self.add_weight(shape, self.gamma_initializer, name="gamma", regularizer=self.gamma_regularizer,
+                            constraint=self.gamma_constraint)
         if self.center:
-            self.add_weight(shape, self.beta_initializer, name="beta", regularizer=self.beta_regularizer)
+            self.add_weight(shape, self.beta_initializer, name="beta", regularizer=self.beta_regularizer,
+                            constraint=self.beta_constraint)
         self._sizes = tuple(input_shape[a] for a in self._axes)
 
     def check_input_shape(self, shape: Shape) -> None:
@@ -239,6 +259,10 @@ class LayerNormalization(Layer):
             checks.check_axis_size(shape, axis, size, self.name)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        for axis in (self.axis,) if isinstance(self.axis, int) else self.axis:
+            if not -len(input_shape) <= axis < len(input_shape):
+                raise ValueError(f"Layer '{self.name}': axis {axis} is out of bounds for inputs of shape "
+                                 f"{format_shape(input_shape)} (ndim={len(input_shape)}).")
         return input_shape
 
     def call(self, x):
@@ -258,4 +282,6 @@ class LayerNormalization(Layer):
                 "scale": self.scale, "beta_initializer": _initializers.serialize(self.beta_initializer),
                 "gamma_initializer": _initializers.serialize(self.gamma_initializer),
                 "beta_regularizer": _regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": _constraints.serialize(self.beta_constraint),
+                "gamma_constraint": _constraints.serialize(self.gamma_constraint)}

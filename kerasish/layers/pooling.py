@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and their global versions.
+"""Pooling layers: MaxPooling1D/2D/3D, AveragePooling1D/2D/3D and their global versions.
 
 The windowed ones call flax's pooling functions (`nnx.max_pool`, `nnx.avg_pool`, i.e.
 `lax.reduce_window`), except max pooling over windows that do not overlap (strides == pool_size, the
@@ -235,6 +235,42 @@ class AveragePooling2D(_AveragePooling):
     rank = 2
 
 
+class MaxPooling3D(_MaxPooling):
+    """The maximum over windows of `pool_size` voxels.
+
+    Args: as `MaxPooling2D`, with tuples of 3 ints for `pool_size` and `strides` (default (2, 2, 2)).
+
+    Input shape: `(batch, depth, height, width, channels)`.
+    Output shape: `(batch, pooled_depth, pooled_height, pooled_width, channels)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.MaxPooling3D()(jnp.ones((2, 4, 5, 4, 3))).shape
+      (2, 2, 2, 2, 3)
+    """
+
+    rank = 3
+
+
+class AveragePooling3D(_AveragePooling):
+    """The mean over windows of `pool_size` voxels.
+
+    Args: as `AveragePooling2D`, with tuples of 3 ints for `pool_size` and `strides` (default (2, 2, 2)).
+
+    Input shape: `(batch, depth, height, width, channels)`.
+    Output shape: `(batch, pooled_depth, pooled_height, pooled_width, channels)`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.AveragePooling3D(2, padding="same")(jnp.ones((2, 3, 4, 5, 1))).shape
+      (2, 2, 2, 3, 1)
+    """
+
+    rank = 3
+
+
 class _GlobalPooling(Layer):
     """Reduces every spatial axis of `(batch, *spatial, channels)`."""
 
@@ -307,7 +343,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
         total = jnp.sum(jnp.where(weights > 0, x, 0), axis=steps, keepdims=self.keepdims)
         return total / jnp.sum(weights, axis=steps, keepdims=self.keepdims)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         return None  # the steps axis is gone
 
 
@@ -378,3 +414,57 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
     def _reduce(self, x, axis, keepdims):
         return jnp.max(x, axis=axis, keepdims=keepdims)
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    """The mean over the depth, height and width axes.
+
+    Args:
+      data_format: `"channels_last"` (default; `None` means it) or `"channels_first"`.
+      keepdims: keep the reduced axes, with size 1 (default False).
+
+    Input shape: `(batch, depth, height, width, channels)`. Output shape: `(batch, channels)`, or
+    `(batch, 1, 1, 1, channels)` with `keepdims=True`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.GlobalAveragePooling3D()(jnp.ones((2, 3, 3, 3, 4))).shape
+      (2, 4)
+    """
+
+    rank = 3
+
+    def _reduce(self, x, axis, keepdims):
+        return jnp.mean(x, axis=axis, keepdims=keepdims)
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """The maximum over the depth, height and width axes.
+
+    Args:
+      data_format: `"channels_last"` (default; `None` means it) or `"channels_first"`.
+      keepdims: keep the reduced axes, with size 1 (default False).
+
+    Input shape: `(batch, depth, height, width, channels)`. Output shape: `(batch, channels)`, or
+    `(batch, 1, 1, 1, channels)` with `keepdims=True`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> ks.layers.GlobalMaxPooling3D(keepdims=True)(jnp.ones((2, 3, 3, 3, 4))).shape
+      (2, 1, 1, 1, 4)
+    """
+
+    rank = 3
+
+    def _reduce(self, x, axis, keepdims):
+        return jnp.max(x, axis=axis, keepdims=keepdims)
+
+
+# Keras's short names for the same classes.
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                                     GlobalAveragePooling3D)

@@ -28,6 +28,7 @@ from flax import nnx
 
 import kerasish.layers.checks as checks
 from kerasish import activations as _activations
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import random as _random
 from kerasish import regularizers as _regularizers
@@ -53,7 +54,8 @@ class _RNN(Layer):
     def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True, *,
                  kernel_initializer: Any = "glorot_uniform", recurrent_initializer: Any = "orthogonal",
                  bias_initializer: Any = "zeros", kernel_regularizer: Any = None, recurrent_regularizer: Any = None,
-                 bias_regularizer: Any = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 bias_regularizer: Any = None, kernel_constraint: Any = None, recurrent_constraint: Any = None,
+                 bias_constraint: Any = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
                  seed: int | None = None, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  zero_output_for_mask: bool = False, **kwargs: Any) -> None:
@@ -68,6 +70,9 @@ class _RNN(Layer):
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = _regularizers.get(recurrent_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self.kernel_constraint = _constraints.get(kernel_constraint)
+        self.recurrent_constraint = _constraints.get(recurrent_constraint)
+        self.bias_constraint = _constraints.get(bias_constraint)
         self.dropout = checks.number(dropout, "dropout", cls, 0.0, 1.0, include_high=False)
         self.recurrent_dropout = checks.number(recurrent_dropout, "recurrent_dropout", cls, 0.0, 1.0,
                                                include_high=False)
@@ -101,12 +106,12 @@ class _RNN(Layer):
                              f"{format_shape(input_shape)}.")
         width = self.gates * self.units
         self.add_weight((input_shape[-1], width), self.kernel_initializer, name="kernel",
-                        regularizer=self.kernel_regularizer)
+                        regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         self.add_weight((self.units, width), self.recurrent_initializer, name="recurrent_kernel",
-                        regularizer=self.recurrent_regularizer)
+                        regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
         if self.use_bias:
             self.add_weight(self._bias_shape(), self._bias_initializer(), name="bias",
-                            regularizer=self.bias_regularizer)
+                            regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def check_input_shape(self, shape: Shape) -> None:
         checks.check_ndim(shape, 3, self.name)
@@ -144,9 +149,10 @@ class _RNN(Layer):
     def _step(self, carry: tuple, xw_t, recurrent_masks) -> tuple[tuple, jax.Array]:
         raise NotImplementedError
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """The input's mask for the sequence output (`return_sequences=True`), None for the last output and
         for the states (Keras's rule)."""
+        previous_mask = mask
         mask = mask_leaves(previous_mask)[0]
         output_mask = mask if self.return_sequences else None
         return [output_mask] + [None] * self.state_count if self.return_state else output_mask
@@ -219,7 +225,11 @@ class _RNN(Layer):
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
                 "recurrent_regularizer": _regularizers.serialize(self.recurrent_regularizer),
-                "bias_regularizer": _regularizers.serialize(self.bias_regularizer), "dropout": self.dropout,
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": _constraints.serialize(self.kernel_constraint),
+                "recurrent_constraint": _constraints.serialize(self.recurrent_constraint),
+                "bias_constraint": _constraints.serialize(self.bias_constraint), "dropout": self.dropout,
                 "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
@@ -237,6 +247,8 @@ class SimpleRNN(_RNN):
       recurrent_initializer: initializer of `recurrent_kernel` (default "orthogonal").
       bias_initializer: initializer of `bias` (default "zeros").
       kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties added to the training loss.
+      kernel_constraint, recurrent_constraint, bias_constraint: projections of the weights after each
+        optimizer update (`kerasish.constraints`).
       dropout: the fraction of input features dropped in training, one mask per sequence, in [0, 1).
       recurrent_dropout: likewise, for the state fed back into each step.
       seed: an int for a reproducible dropout stream independent of the global seed.
@@ -287,6 +299,8 @@ class LSTM(_RNN):
       recurrent_initializer: initializer of `recurrent_kernel` (default "orthogonal").
       bias_initializer: initializer of `bias` (default "zeros").
       kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties added to the training loss.
+      kernel_constraint, recurrent_constraint, bias_constraint: projections of the weights after each
+        optimizer update (`kerasish.constraints`).
       dropout: the fraction of input features dropped in training, one mask per sequence, in [0, 1).
       recurrent_dropout: likewise, for the state fed back into each step.
       seed: an int for a reproducible dropout stream independent of the global seed.
@@ -365,6 +379,8 @@ class GRU(_RNN):
       recurrent_initializer: initializer of `recurrent_kernel` (default "orthogonal").
       bias_initializer: initializer of `bias` (default "zeros").
       kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties added to the training loss.
+      kernel_constraint, recurrent_constraint, bias_constraint: projections of the weights after each
+        optimizer update (`kerasish.constraints`).
       dropout: the fraction of input features dropped in training, one mask per sequence, in [0, 1).
       recurrent_dropout: likewise, for the state fed back into each step.
       seed: an int for a reproducible dropout stream independent of the global seed.

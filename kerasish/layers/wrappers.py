@@ -1,4 +1,4 @@
-"""Layer wrappers: Bidirectional.
+"""Layer wrappers: Wrapper (the base), TimeDistributed, Bidirectional.
 
 `Bidirectional` follows Keras 3: it rebuilds two fresh copies of the recurrent layer from its config,
 a forward one (named `forward_<name>`) and a backward one (`backward_<name>`, `go_backwards=True`),
@@ -12,9 +12,11 @@ from typing import Any
 
 import jax.numpy as jnp
 
+import kerasish.layers.checks as checks
+from kerasish import registry
 from kerasish.layers.base import Layer
 from kerasish.layers.serialization import deserialize, registered_name
-from kerasish.shapes import Shape, mask_leaves
+from kerasish.shapes import Shape, format_shape, mask_leaves
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -116,8 +118,9 @@ class Bidirectional(Layer):
 
     supports_masking = True
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """The input's mask for sequence outputs (one per output with `merge_mode=None`), else None (Keras's)."""
+        previous_mask = mask
         mask = mask_leaves(previous_mask)[0]
         if self.return_sequences:
             output_mask = [mask, mask] if self.merge_mode is None else mask
@@ -169,3 +172,102 @@ class Bidirectional(Layer):
         if self._custom_backward:
             config["backward_layer"] = _serialize(self.backward_layer)
         return config
+
+
+class Wrapper(Layer):
+    """Base class of layers that hold one other layer, `layer`, and augment it (Keras's `Wrapper`).
+
+    The held layer is a sublayer: its weights are the wrapper's. `get_config` records it as
+    `{"class_name", "config"}`, and `from_config` rebuilds it through `kerasish.registry`.
+
+    Args:
+      layer: the layer to wrap (a kerasish Layer, or a `{"class_name", "config"}` dict).
+    """
+
+    def __init__(self, layer: Any, **kwargs: Any) -> None:
+        if not isinstance(layer, (Layer, dict)):
+            raise ValueError(f"Layer {layer!r} supplied to Wrapper isn't a supported layer type. Please ensure wrapped "
+                             f"layer is a valid Keras layer (a kerasish Layer, or a {{'class_name', 'config'}} dict).")
+        if not isinstance(layer, Layer):
+            layer = deserialize(layer, what=f"Argument `layer` of {type(self).__name__}")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape: Any) -> None:
+        if not self.layer.built:
+            self.layer.build_for(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        # Keras names an unregistered custom layer by its class name (loading it then needs custom_objects).
+        return {**super().get_config(), "layer": {"class_name": registry.get_registered_name(type(self.layer)),
+                                                  "config": self.layer.get_config()}}
+
+
+class TimeDistributed(Wrapper):
+    """Applies `layer` to every time step of its input: `(batch, time, ...)` -> `(batch, time, ...)`.
+
+    Each step `x[:, t]` goes through the same layer (the same weights). A layer whose rows are independent
+    (`Dense`, `Conv2D`, `Dropout`, ...) runs once on all `batch * time` steps folded into the batch axis; any
+    other (`BatchNormalization` in training) runs step after step, as Keras runs it.
+
+    Args:
+      layer: the layer to apply at each step.
+
+    Call arguments:
+      mask: `(batch, time, ...)` booleans; the wrapped layer gets each step's mask when its `call` takes one.
+      training: passed on to the wrapped layer.
+
+    Input shape: `(batch, time, *step_shape)`. Output shape: `(batch, time, *layer_output_shape[1:])`.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> import kerasish as ks
+      >>> layer = ks.layers.TimeDistributed(ks.layers.Dense(8))
+      >>> layer(jnp.ones((2, 10, 3))).shape, layer.layer.kernel.shape
+      ((2, 10, 8), (3, 8))
+    """
+
+    supports_masking = True
+
+    def __init__(self, layer: Any, **kwargs: Any) -> None:
+        if not isinstance(layer, (Layer, dict)):
+            raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance (a "
+                             f"kerasish Layer). Received: {layer!r}")
+        super().__init__(layer, **kwargs)
+
+    def _step_shape(self, input_shape: Any) -> Shape:
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) < 3 or not all(
+                d is None or checks.is_int(d) for d in input_shape):
+            raise ValueError(f"`TimeDistributed` Layer should be passed an `input_shape` with at least 3 dimensions, "
+                             f"received: {input_shape}")
+        return (input_shape[0], *input_shape[2:])
+
+    def build(self, input_shape: Shape) -> None:
+        self.layer.build_for(self._step_shape(input_shape))
+
+    def check_input_shape(self, shape: Shape) -> None:
+        self.layer.check_input_shape(self._step_shape(shape))
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        step = self.layer.compute_output_shape(self._step_shape(input_shape))
+        return (input_shape[0], input_shape[1], *step[1:])
+
+    def rows_independent(self, training: bool) -> bool:
+        return super().rows_independent(training) and self.layer.rows_independent(training)
+
+    def call(self, x, training: bool = False, mask=None):
+        batch, time = x.shape[0], x.shape[1]
+        if mask is not None:
+            mask = jnp.asarray(mask)
+            if mask.ndim < 2 or mask.shape[:2] != (batch, time):
+                raise ValueError(f"The `mask` passed to the `TimeDistributed` layer has a shape "
+                                 f"{format_shape(mask.shape)} that is incompatible with the input shape: it must start "
+                                 f"with the input's (batch, timesteps) = {format_shape((batch, time))} (layer "
+                                 f"'{self.name}').")
+        if self.layer.rows_independent(training):
+            folded_mask = None if mask is None else mask.reshape((batch * time,) + mask.shape[2:])
+            y = self.layer(x.reshape((batch * time,) + x.shape[2:]), training=training, mask=folded_mask)
+            return y.reshape((batch, time) + y.shape[1:])
+        steps = [self.layer(x[:, t], training=training, mask=None if mask is None else mask[:, t])
+                 for t in range(time)]
+        return jnp.stack(steps, axis=1)

@@ -90,3 +90,48 @@ def keras_oracle_error(keras_layer: Any, layer: ks.layers.Layer, x: np.ndarray, 
     assert got.shape == expected.shape, (got.shape, expected.shape)
     return float(np.max(np.abs(got - expected))) if got.size else 0.0
 
+
+
+def assert_keras_parity(name: str, config: dict, input_shape: Any, *, call_kwargs: dict | None = None,
+                        training: bool = False, extra_config_keys: tuple = (), seed: int = 0,
+                        positive_weights: bool = False) -> None:
+    """Builds `ks.layers.<name>(**config)` and `keras.layers.<name>(**config)` on random inputs of `input_shape` (a
+    shape, or a list of shapes for several inputs), copies Keras's randomized weights into ours and checks:
+    the outputs (rtol 1e-5), their dtypes, `compute_output_shape`, and that both configs have the same keys (ours
+    may add `extra_config_keys`)."""
+    import jax
+    import keras
+
+    several = isinstance(input_shape, list)
+    shapes = input_shape if several else [input_shape]
+    xs = [sample_input(tuple(s), seed=seed + i) for i, s in enumerate(shapes)]
+    x_keras = xs if several else xs[0]
+    x_ours = [jnp.asarray(x) for x in xs] if several else jnp.asarray(xs[0])
+    theirs = getattr(keras.layers, name)(**config)
+    ours = getattr(ks.layers, name)(**config)
+    call_kwargs = dict(call_kwargs or {})
+    if training:
+        call_kwargs["training"] = True
+    theirs(x_keras, **call_kwargs)
+    values = randomize_keras_weights(theirs, seed)
+    if positive_weights:
+        values = [np.abs(v) + 0.1 for v in values]
+        theirs.set_weights(values)
+    build_shapes = [(None,) + tuple(s[1:]) for s in shapes]
+    ours.build_for(build_shapes if several else build_shapes[0])
+    ours.set_weights(theirs.get_weights())
+    expected = theirs(x_keras, **call_kwargs)
+    got = ours(x_ours, **call_kwargs)
+    expected_leaves, got_leaves = jax.tree.leaves(expected), jax.tree.leaves(got)
+    assert len(expected_leaves) == len(got_leaves), (expected, got)
+    for e, g in zip(expected_leaves, got_leaves):
+        assert tuple(g.shape) == tuple(e.shape), (g.shape, e.shape)
+        assert ks.backend.standardize_dtype(g.dtype) == ks.backend.standardize_dtype(e.dtype), (g.dtype, e.dtype)
+        np.testing.assert_allclose(np.asarray(g), np.asarray(e), rtol=1e-5, atol=1e-5)
+    keras_shape = theirs.compute_output_shape(build_shapes if several else build_shapes[0])
+    our_shape = ours.compute_output_shape(build_shapes if several else build_shapes[0])
+    as_tuples = lambda s: tuple(s) if all(d is None or isinstance(d, int) for d in s) else [as_tuples(t) for t in s]
+    assert as_tuples(our_shape) == as_tuples(keras_shape), (our_shape, keras_shape)
+    keras_keys = set(theirs.get_config()) - {"quantization_config", "build_config"}
+    assert set(ours.get_config()) == keras_keys | set(extra_config_keys), (
+        set(ours.get_config()) ^ keras_keys)

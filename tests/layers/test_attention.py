@@ -69,7 +69,7 @@ def test_multi_head_attention_config_round_trip():
 
 
 @pytest.mark.parametrize("make, error, pattern", [
-    (lambda: ks.layers.MultiHeadAttention(0, 2), ValueError, r"`num_heads` of MultiHeadAttention must be a positive"),
+    (lambda: ks.layers.MultiHeadAttention(0, 2), ValueError, r"`num_heads` must be a positive"),
     (lambda: ks.layers.MultiHeadAttention(2, 2, output_shape="x"), ValueError, r"`output_shape` of MultiHead"),
     (lambda: ks.layers.MultiHeadAttention(2, 2)(jnp.ones((1, 3, 4))), ValueError, r"takes a list \[query, value\]"),
     (lambda: ks.layers.MultiHeadAttention(2, 2)([jnp.ones((1, 3, 4)), jnp.ones((1, 2, 4)), jnp.ones((1, 3, 4))]),

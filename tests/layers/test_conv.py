@@ -36,6 +36,11 @@ ORACLE_CASES = [
     ("Conv2DTranspose", dict(filters=3, kernel_size=3, strides=(2, 3), output_padding=(1, 2)), (2, 4, 3, 2)),
     ("Conv2DTranspose", dict(filters=2, kernel_size=3, dilation_rate=2, padding="same"), (2, 5, 4, 3)),
     ("Conv2DTranspose", dict(filters=2, kernel_size=3, strides=2, data_format="channels_first"), (2, 3, 4, 5)),
+    ("Conv3D", dict(filters=2, kernel_size=2, strides=(1, 2, 1)), (2, 4, 5, 3, 2)),
+    ("Conv3D", dict(filters=2, kernel_size=3, padding="same", data_format="channels_first"), (2, 2, 3, 4, 3)),
+    ("Conv1DTranspose", dict(filters=2, kernel_size=3, strides=2), (2, 5, 3)),
+    ("Conv1DTranspose", dict(filters=3, kernel_size=4, strides=3, padding="same", output_padding=1), (2, 4, 2)),
+    ("Conv3DTranspose", dict(filters=2, kernel_size=3, strides=2, padding="same"), (2, 3, 2, 3, 2)),
 ]
 
 
@@ -70,18 +75,26 @@ def test_conv_regularizers_and_config_round_trip():
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.Conv2D(0, 3), r"`filters` of Conv2D must be a positive int, received 0"),
-    (lambda: ks.layers.Conv2D(4, (3, 0)), r"`kernel_size` of Conv2D must be a positive int or a tuple of 2"),
-    (lambda: ks.layers.Conv1D(4, (3, 3)), r"`kernel_size` of Conv1D must be a positive int, received \(3, 3\)"),
-    (lambda: ks.layers.Conv2D(4, 3, strides="2"), r"`strides` of Conv2D .* received '2'"),
+    (lambda: ks.layers.Conv2D(0, 3), r"Invalid value for argument `filters`. Expected a strictly positive value. "
+                                     r"Received filters=0 \(layer Conv2D"),
+    (lambda: ks.layers.Conv2D(4, 3, groups=0), r"The number of groups must be a positive integer. Received: groups=0"),
+    (lambda: ks.layers.Conv2D(4, (3, 0)), r"The `kernel_size` argument must be a tuple of 2 integers. "
+                                          r"Received kernel_size=\(3, 0\), including values \{0\} that do "
+                                          r"not satisfy `value > 0` \(layer Conv2D\)"),
+    (lambda: ks.layers.Conv1D(4, (3, 3)), r"The `kernel_size` argument must be a tuple of 1 integers. Received "
+                                          r"kernel_size=\(3, 3\) \(layer Conv1D"),
+    (lambda: ks.layers.Conv2D(4, 3, strides="2"), r"The `strides` argument must be a tuple of 2 integers. Received "
+                                                   r"strides=2 \(layer Conv2D"),
     (lambda: ks.layers.Conv2D(4, 3, padding="full"), r"`padding` of Conv2D must be one of \['valid', 'same'\]"),
     (lambda: ks.layers.Conv2D(4, 3, padding="causal"), r"`padding` of Conv2D must be one of"),
     (lambda: ks.layers.Conv2D(4, 3, data_format="NHWC"), r"`data_format` of Conv2D must be one of"),
-    (lambda: ks.layers.Conv2D(4, 3, groups=3), r"`filters` of Conv2D must be divisible by `groups`.*filters=4, "
-                                               r"groups=3"),
-    (lambda: ks.layers.Conv2D(4, 3, strides=2, dilation_rate=2), r"`strides` > 1 together with `dilation_rate`"),
-    (lambda: ks.layers.Conv2DTranspose(4, 3, strides=2, output_padding=2), r"`output_padding` of Conv2DTranspose "
-                                                                            r"must be smaller than `strides`"),
+    (lambda: ks.layers.Conv2D(4, 3, groups=3), r"The number of filters must be evenly divisible by the number of "
+                                               r"groups. Received: groups=3, filters=4 \(layer Conv2D\)"),
+    (lambda: ks.layers.Conv2D(4, 3, strides=2, dilation_rate=2), r"`strides > 1` not supported in conjunction with "
+                                                                 r"`dilation_rate > 1`. Received: strides=\(2, 2\) "
+                                                                 r"and dilation_rate=\(2, 2\)"),
+    (lambda: ks.layers.Conv2DTranspose(4, 3, strides=2, output_padding=2), r"`output_padding` must be strictly less "
+                                                                            r"than `strides` on every axis"),
     (lambda: ks.layers.Conv2D(4, 3, use_bias="yes"), r"`use_bias` of Conv2D must be True or False"),
 ])
 def test_conv_rejects_bad_config(make, pattern):
@@ -94,7 +107,8 @@ def test_conv_rejects_bad_inputs_naming_layer_and_shapes():
     with pytest.raises(ValueError, match=r"layer 'c' is incompatible with the layer: expected ndim=4, found ndim=3. "
                                          r"Full shape received: \(None, 5, 5\)"):
         layer.build_for((None, 5, 5))
-    with pytest.raises(ValueError, match=r"Layer 'c' cannot take inputs of shape \(None, 2, 5, 3\).*output would have "
+    with pytest.raises(ValueError, match=r"Computed output size would be zero or negative: layer 'c' cannot take "
+                                         r"inputs of shape \(None, 2, 5, 3\).*output would have "
                                          r"shape \(None, 0, 3, 4\)"):
         layer.build_for((None, 2, 5, 3))
     layer(jnp.ones((1, 5, 5, 3)))

@@ -35,7 +35,7 @@ def test_dense_rejects_wrong_input_width_naming_layer_and_shapes():
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, "8", True])
 def test_dense_rejects_bad_units(units):
-    with pytest.raises(ValueError, match=r"`units` of Dense must be a positive int, received"):
+    with pytest.raises(ValueError, match=r"`units` must be a positive integer, received"):
         ks.layers.Dense(units)
 
 
@@ -76,7 +76,8 @@ def test_dropout_noise_shape_broadcasts_the_mask():
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, "0.5"])
 def test_dropout_rejects_bad_rate(rate):
-    with pytest.raises(ValueError, match=r"`rate` of Dropout must be a float in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"Invalid value received for argument `rate`. Expected a float value "
+                                         r"between 0 and 1"):
         ks.layers.Dropout(rate)
 
 
@@ -136,3 +137,15 @@ def test_kernel_regularizer_penalty():
     layer = ks.layers.Dense(2, kernel_regularizer=ks.regularizers.L2(0.1), kernel_initializer="ones")
     layer(jnp.ones((1, 3)))
     np.testing.assert_allclose(layer.regularization_loss(), 0.1 * 6)
+
+
+def test_identity_and_flatten_data_format_match_keras():
+    import keras
+    x = np.random.default_rng(0).normal(size=(2, 3, 4, 5)).astype(np.float32)
+    np.testing.assert_array_equal(ks.layers.Flatten(data_format="channels_first")(jnp.asarray(x)),
+                                  keras.layers.Flatten(data_format="channels_first")(x))
+    assert ks.layers.Flatten().get_config().keys() == keras.layers.Flatten().get_config().keys()
+    pair = [jnp.ones((1, 2)), jnp.zeros((1, 3))]
+    assert ks.layers.Identity()(pair) is pair and ks.layers.Identity().supports_masking
+    assert ks.layers.Identity().compute_output_shape([(None, 2), (None, 3)]) == [(None, 2), (None, 3)]
+    assert ks.layers.Flatten()(jnp.ones((4,))).shape == keras.layers.Flatten()(np.ones((4,))).shape == (4, 1)

@@ -54,8 +54,8 @@ def test_embedding_regularizer_and_config_round_trip():
 
 
 @pytest.mark.parametrize("make, error, pattern", [
-    (lambda: ks.layers.Embedding(0, 3), ValueError, r"`input_dim` of Embedding must be a positive int, received 0"),
-    (lambda: ks.layers.Embedding(10, 2.0), ValueError, r"`output_dim` of Embedding must be a positive int, "
+    (lambda: ks.layers.Embedding(0, 3), ValueError, r"`input_dim` must be a positive integer, received 0"),
+    (lambda: ks.layers.Embedding(10, 2.0), ValueError, r"`output_dim` must be a positive integer, "
                                                        r"received 2.0"),
     (lambda: ks.layers.Embedding(10, 3, mask_zero="yes"), TypeError, r"`mask_zero` of Embedding must be True or "
                                                                    r"False, received 'yes'"),

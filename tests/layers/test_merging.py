@@ -61,17 +61,58 @@ def test_merging_rejects_bad_inputs():
     with pytest.raises(ValueError, match=r"Layer 'a' \(Add\) must be called on a list of inputs, received a single "
                                          r"input of shape \((None|2), 3\)"):
         ks.layers.Add(name="a")(jnp.ones((2, 3)))
-    with pytest.raises(ValueError, match=r"Layer 's' \(Subtract\) must be called on exactly 2 inputs, received 3"):
+    with pytest.raises(ValueError, match=r"A `Subtract` layer should be called on exactly 2 inputs: layer 's' "
+                                         r"received 3"):
         ks.layers.Subtract(name="s")([jnp.ones((2, 3))] * 3)
     with pytest.raises(ValueError, match=r"must be called on at least 2 inputs, received 1"):
         ks.layers.Maximum()([jnp.ones((2, 3))])
     with pytest.raises(ValueError, match=r"Layer 'm' received inputs with incompatible shapes \(None, 3\), "
                                          r"\(None, 4\): on axis -1 the sizes \[3, 4\] neither match nor are 1"):
         ks.layers.Multiply(name="m")([jnp.ones((2, 3)), jnp.ones((2, 4))])
-    with pytest.raises(ValueError, match=r"Layer 'c' \(Concatenate\) needs inputs with matching shapes except on axis "
-                                         r"-1, received shapes \(None, 2, 3\), \(None, 3, 3\)"):
+    with pytest.raises(ValueError, match=r"A `Concatenate` layer requires inputs with matching shapes except for the "
+                                         r"concatenation axis: layer 'c' \(axis=-1\) received shapes \(None, 2, 3\), "
+                                         r"\(None, 3, 3\)"):
         ks.layers.Concatenate(name="c")([jnp.ones((1, 2, 3)), jnp.ones((1, 3, 3))])
     with pytest.raises(ValueError, match=r"cannot concatenate on axis 0 inputs of rank 2"):
         ks.layers.Concatenate(axis=0)([jnp.ones((1, 2)), jnp.ones((1, 2))])
     with pytest.raises(TypeError, match=r"`axis` of Concatenate must be an int, received 'last'"):
         ks.layers.Concatenate(axis="last")
+
+
+@pytest.mark.parametrize("axes, shapes, normalize", [
+    (1, [(2, 5), (2, 5)], False),
+    ((1, 2), [(2, 5), (2, 3, 5)], True),
+    (-1, [(2, 3, 4), (2, 6, 4)], False),
+    ((2, 1), [(2, 3, 4, 5), (2, 4, 2)], False),
+    ([1, 1], [(2, 3, 4), (2, 3, 2)], True),
+])
+def test_dot_matches_keras(axes, shapes, normalize):
+    from tests.layers.helpers import assert_keras_parity
+    assert_keras_parity("Dot", dict(axes=axes, normalize=normalize), [(2,) + s[1:] for s in shapes])
+    x = [np.ones(s, np.float32) for s in shapes]
+    assert ks.layers.dot([jnp.asarray(v) for v in x], axes=axes).shape == keras.layers.dot(x, axes=axes).shape
+
+
+@pytest.mark.parametrize("make, error, pattern", [
+    (lambda: ks.layers.Dot(axes="1"), TypeError, r"`axes` of Dot must be an int or a list of 2 ints, received '1'"),
+    (lambda: ks.layers.Dot(axes=(1, 2, 3)), ValueError, r"`axes` of Dot must be an int or a list of 2 ints"),
+    (lambda: ks.layers.Dot(1)(jnp.ones((2, 3))), ValueError, r"A `Dot` layer should be called on a list of 2 inputs"),
+    (lambda: ks.layers.Dot(1)([jnp.ones((2, 3)), jnp.ones((2, 4))]), ValueError,
+     r"Incompatible input shapes for layer 'dot(_\d+)?' \(Dot\): axis values 3 \(at axis 1\) != 4"),
+    (lambda: ks.layers.Dot(0)([jnp.ones((2, 3)), jnp.ones((2, 3))]), ValueError, r"cannot contract axes=0"),
+])
+def test_dot_errors(make, error, pattern):
+    with pytest.raises(error, match=pattern):
+        make()
+
+
+@pytest.mark.parametrize("inputs, mask, pattern", [
+    ([jnp.ones((1, 2))] * 2, jnp.ones((1, 2), bool), r"`mask` should be a list"),
+    (jnp.ones((1, 2)), [None, None], r"`inputs` should be a list"),
+    ([jnp.ones((1, 2))] * 2, [None], r"The lists `inputs` and `mask` should have the same length. Received: 2 inputs "
+                                     r"and 1 masks"),
+])
+def test_merging_compute_mask_checks_its_lists(inputs, mask, pattern):
+    for layer in (ks.layers.Add(), ks.layers.Concatenate()):
+        with pytest.raises(ValueError, match=pattern):
+            layer.compute_mask(inputs, mask)

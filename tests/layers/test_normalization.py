@@ -156,8 +156,11 @@ def test_layernorm_weights_and_gradient(seeded):
                                                                   r"in \(0.0, inf\), received 0"),
     (lambda: ks.layers.BatchNormalization(center="no"), TypeError, r"`center` of BatchNormalization must be True or "
                                                                    r"False"),
-    (lambda: ks.layers.LayerNormalization(axis="last"), TypeError, r"`axis` of LayerNormalization must be an int or "
-                                                                   r"a tuple of ints, received 'last'"),
+    (lambda: ks.layers.LayerNormalization(axis="last"), TypeError, r"Expected an int or a list/tuple of ints for the "
+                                                                   r"argument 'axis' of LayerNormalization, received "
+                                                                   r"'last'"),
+    (lambda: ks.layers.LayerNormalization(axis=(1, -1))(jnp.ones((2, 3))), ValueError,
+     r"Duplicate axes in `axis` of layer 'layer_normalization(_\d+)?': \(1, -1\) names an axis twice"),
     (lambda: ks.layers.LayerNormalization(epsilon=-1.0), ValueError, r"`epsilon` of LayerNormalization"),
 ])
 def test_normalization_rejects_bad_config(make, error, pattern):
@@ -166,7 +169,7 @@ def test_normalization_rejects_bad_config(make, error, pattern):
 
 
 def test_normalization_rejects_bad_inputs():
-    with pytest.raises(ValueError, match=r"Layer 'bn': axis 3 is out of range for inputs of shape \(None, 4\)"):
+    with pytest.raises(ValueError, match=r"Layer 'bn': axis 3 is out of bounds for inputs of shape \(None, 4\)"):
         ks.layers.BatchNormalization(axis=3, name="bn").build_for((None, 4))
     with pytest.raises(ValueError, match=r"cannot normalize over the batch axis 0"):
         ks.layers.LayerNormalization(axis=0).build_for((None, 4))

@@ -42,6 +42,11 @@ ORACLE_CASES = [
     ("GlobalAveragePooling2D", dict(), (2, 4, 5, 3)),
     ("GlobalAveragePooling2D", dict(keepdims=True), (2, 4, 5, 3)),
     ("GlobalMaxPooling2D", dict(data_format="channels_first"), (2, 3, 4, 5)),
+    ("MaxPooling3D", dict(), (2, 4, 5, 4, 2)),
+    ("MaxPooling3D", dict(pool_size=(2, 3, 2), strides=1, padding="same"), (2, 3, 4, 4, 2)),
+    ("AveragePooling3D", dict(pool_size=2, padding="same", data_format="channels_first"), (2, 2, 3, 4, 5)),
+    ("GlobalAveragePooling3D", dict(), (2, 3, 2, 4, 3)),
+    ("GlobalMaxPooling3D", dict(data_format="channels_first", keepdims=True), (2, 3, 2, 4, 3)),
 ]
 
 
@@ -76,10 +81,12 @@ def test_integer_inputs_are_pooled_as_floats():
 
 
 @pytest.mark.parametrize("make, pattern", [
-    (lambda: ks.layers.MaxPooling2D(0), r"`pool_size` of MaxPooling2D must be a positive int or a tuple of 2 "
-                                        r"positive ints, received 0"),
-    (lambda: ks.layers.MaxPooling1D((2, 2)), r"`pool_size` of MaxPooling1D must be a positive int, received"),
-    (lambda: ks.layers.AveragePooling2D(strides=(1, -1)), r"`strides` of AveragePooling2D .* received \(1, -1\)"),
+    (lambda: ks.layers.MaxPooling2D(0), r"The `pool_size` argument must be a tuple of 2 integers. Received "
+                                        r"pool_size=0, including values \{0\} that do not satisfy `value > 0`"),
+    (lambda: ks.layers.MaxPooling1D((2, 2)), r"The `pool_size` argument must be a tuple of 1 integers. Received "
+                                             r"pool_size=\(2, 2\)"),
+    (lambda: ks.layers.AveragePooling2D(strides=(1, -1)), r"The `strides` argument must be a tuple of 2 integers. "
+                                                          r"Received strides=\(1, -1\), including values \{-1\}"),
     (lambda: ks.layers.AveragePooling1D(padding="causal"), r"`padding` of AveragePooling1D must be one of "
                                                            r"\['valid', 'same'\], received 'causal'"),
     (lambda: ks.layers.GlobalMaxPooling1D(data_format="channels_middle"), r"`data_format` of GlobalMaxPooling1D"),
@@ -99,3 +106,9 @@ def test_pooling_rejects_bad_inputs():
         ks.layers.AveragePooling2D(3, name="q").build_for((None, 2, 8, 1))
     with pytest.raises(ValueError, match=r"expected ndim=3, found ndim=4"):
         ks.layers.GlobalAveragePooling1D()(jnp.ones((2, 4, 4, 1)))
+
+
+def test_keras_short_names_are_the_same_classes():
+    assert ks.layers.MaxPool2D is ks.layers.MaxPooling2D and ks.layers.AvgPool3D is ks.layers.AveragePooling3D
+    assert ks.layers.GlobalAvgPool1D is ks.layers.GlobalAveragePooling1D
+    assert ks.layers.GlobalMaxPool3D is ks.layers.GlobalMaxPooling3D

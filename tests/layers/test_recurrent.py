@@ -121,7 +121,7 @@ def test_recurrent_config_round_trip():
 
 
 @pytest.mark.parametrize("make, error, pattern", [
-    (lambda: ks.layers.LSTM(0), ValueError, r"`units` of LSTM must be a positive int, received 0"),
+    (lambda: ks.layers.LSTM(0), ValueError, r"`units` must be a positive integer, received 0"),
     (lambda: ks.layers.GRU(4, dropout=1.0), ValueError, r"`dropout` of GRU must be a number in \[0.0, 1.0\), "
                                                         r"received 1.0"),
     (lambda: ks.layers.SimpleRNN(4, stateful=True), ValueError, r"`stateful` of SimpleRNN must be False"),

@@ -27,6 +27,16 @@ def test_reshaping_layer_contract(seeded, layer, input_shape, expected):
     ("UpSampling2D", dict(size=(3, 1), data_format="channels_first"), (2, 2, 3, 4)),
     ("UpSampling2D", dict(size=2, interpolation="bilinear"), (2, 3, 4, 2)),
     ("UpSampling2D", dict(size=(2, 3), interpolation="bicubic"), (2, 3, 4, 2)),
+    ("ZeroPadding1D", dict(), (2, 3, 2)),
+    ("ZeroPadding1D", dict(padding=(1, 2), data_format="channels_first"), (2, 2, 3)),
+    ("ZeroPadding3D", dict(padding=(1, 0, 2)), (2, 2, 3, 4, 2)),
+    ("ZeroPadding3D", dict(padding=((0, 1), (2, 0), (1, 1)), data_format="channels_first"), (2, 2, 2, 3, 2)),
+    ("UpSampling1D", dict(size=3), (2, 4, 2)),
+    ("UpSampling3D", dict(size=(1, 2, 3)), (2, 2, 3, 2, 2)),
+    ("UpSampling3D", dict(data_format="channels_first"), (2, 2, 3, 2, 2)),
+    ("RepeatVector", dict(n=3), (2, 4)),
+    ("Permute", dict(dims=(2, 1)), (2, 3, 4)),
+    ("Permute", dict(dims=(3, 1, 2)), (2, 3, 4, 5)),
 ])
 def test_reshaping_matches_keras(name, config, input_shape):
     x = sample_input(input_shape)
@@ -49,7 +59,8 @@ def test_reshaping_config_round_trip():
                                           r"or a tuple of 2 pairs .* received -1"),
     (lambda: ks.layers.ZeroPadding2D((1, 2, 3)), r"`padding` of ZeroPadding2D .* received \(1, 2, 3\)"),
     (lambda: ks.layers.ZeroPadding2D(((1, 2), (3,))), r"`padding` of ZeroPadding2D .* received \(\(1, 2\), \(3,\)\)"),
-    (lambda: ks.layers.UpSampling2D(0), r"`size` of UpSampling2D must be a positive int or a tuple of 2"),
+    (lambda: ks.layers.UpSampling2D(0), r"The `size` argument must be a tuple of 2 integers. Received size=0, "
+                                        r"including values \{0\}"),
     (lambda: ks.layers.UpSampling2D(interpolation="area"), r"`interpolation` of UpSampling2D must be one of "
                                                            r"\['nearest', 'bilinear'.*received 'area'"),
 ])
@@ -69,3 +80,32 @@ def test_upsampling_keeps_integer_dtype_for_nearest():
     y = ks.layers.UpSampling2D()(jnp.arange(4, dtype=jnp.int32).reshape(1, 2, 2, 1))
     assert y.dtype == jnp.int32
     np.testing.assert_array_equal(y[0, :, :, 0], [[0, 0, 1, 1], [0, 0, 1, 1], [2, 2, 3, 3], [2, 2, 3, 3]])
+
+
+@pytest.mark.parametrize("make, error, pattern", [
+    (lambda: ks.layers.ZeroPadding1D(-1), ValueError, r"`padding` of ZeroPadding1D must be an int >= 0 or a tuple of 2 "
+                                                      r"such ints \(before, after\), received -1"),
+    (lambda: ks.layers.ZeroPadding3D((1, 2)), ValueError, r"`padding` of ZeroPadding3D must be an int >= 0, a tuple of "
+                                                          r"3 such ints"),
+    (lambda: ks.layers.UpSampling1D((2,)), TypeError, r"Expected an integer value for `size`, got <class 'tuple'> "
+                                                      r"\(UpSampling1D received size=\(2,\)\)"),
+    (lambda: ks.layers.UpSampling1D(0), ValueError, r"`size` should be a positive integer. Received: size=0"),
+    (lambda: ks.layers.UpSampling3D((2, 2)), ValueError, r"The `size` argument must be a tuple of 3 integers. "
+                                                         r"Received size=\(2, 2\)"),
+    (lambda: ks.layers.RepeatVector(2.0), TypeError, r"Expected an integer value for `n`, got <class 'float'>"),
+    (lambda: ks.layers.RepeatVector(0), ValueError, r"Argument `n` should be a positive integer. Received: n=0"),
+    (lambda: ks.layers.RepeatVector(2)(jnp.ones((1, 2, 3))), ValueError, r"expected ndim=2, found ndim=3"),
+    (lambda: ks.layers.Permute((1, 3)), ValueError, r"Invalid permutation argument `dims` for Permute Layer. The set "
+                                                    r"of indices in `dims` must be consecutive and start from 1 .*"
+                                                    r"Received dims=\(1, 3\)"),
+    (lambda: ks.layers.Permute((0, 1)), ValueError, r"Invalid permutation argument `dims`"),
+    (lambda: ks.layers.Permute((2, 1))(jnp.ones((1, 2, 3, 4))), ValueError, r"expected ndim=3, found ndim=4"),
+])
+def test_new_reshaping_layers_reject_bad_config(make, error, pattern):
+    with pytest.raises(error, match=pattern):
+        make()
+
+
+def test_repeat_vector_and_permute_in_a_model_train(seeded):
+    check_layer(ks.layers.RepeatVector(2), (4, 3), (None, 2, 3), trains=False)
+    check_layer(ks.layers.Permute((2, 1)), (4, 3, 2), (None, 2, 3), trains=False)

@@ -81,3 +81,53 @@ def test_bidirectional_in_a_functional_model(seeded):
 def test_bidirectional_rejects_bad_config(make, error, pattern):
     with pytest.raises(error, match=pattern):
         make()
+
+
+@pytest.mark.parametrize("make", [lambda m: m.Dense(3), lambda m: m.Conv2D(2, 2), lambda m: m.BatchNormalization()],
+                         ids=["dense", "conv2d", "batch-normalization"])
+@pytest.mark.parametrize("training", [False, True])
+def test_time_distributed_matches_keras(make, training):
+    x = np.random.default_rng(0).normal(size=(2, 3, 4, 4, 2)).astype(np.float32)
+    ours, theirs = ks.layers.TimeDistributed(make(ks.layers)), keras.layers.TimeDistributed(make(keras.layers))
+    theirs(x)
+    ours.build_for((None,) + x.shape[1:])
+    weights = [(np.abs(np.random.default_rng(i).normal(size=w.shape)) + 0.5).astype(np.float32)
+               for i, w in enumerate(theirs.get_weights())]  # positive: valid variances
+    theirs.set_weights(weights)
+    ours.set_weights(weights)
+    np.testing.assert_allclose(ours(jnp.asarray(x), training=training), theirs(x, training=training), rtol=1e-5,
+                               atol=1e-5)
+    for mine, keras_weight in zip(ours.get_weights(), theirs.get_weights()):  # moving statistics included
+        np.testing.assert_allclose(mine, keras_weight, rtol=1e-5, atol=1e-6)
+    assert ours.compute_output_shape((None,) + x.shape[1:]) == tuple(
+        theirs.compute_output_shape((None,) + x.shape[1:]))
+    assert ours.get_config().keys() == theirs.get_config().keys()
+
+
+def test_time_distributed_contract_masks_and_config(seeded):
+    layer = ks.layers.TimeDistributed(ks.layers.Dense(2, kernel_constraint="max_norm"))
+    check_layer(layer, (4, 3, 5), (None, 3, 2))
+    revived = ks.layers.TimeDistributed.from_config(layer.get_config())
+    assert revived.get_config() == layer.get_config() and isinstance(revived.layer, ks.layers.Dense)
+    ids = ks.Input((None,), dtype="int32")
+    embedded = ks.layers.Embedding(6, 3, mask_zero=True)(ids)
+    model = ks.Model(ids, ks.layers.LSTM(2)(ks.layers.TimeDistributed(ks.layers.Dense(3))(embedded)))
+    # the mask reaches the LSTM through TimeDistributed: the padded steps are skipped
+    np.testing.assert_allclose(model(jnp.array([[1, 2, 0, 0]], jnp.int32)), model(jnp.array([[1, 2]], jnp.int32)),
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize("make, pattern", [
+    (lambda: ks.layers.TimeDistributed("dense"),
+     r"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance \(a kerasish Layer\). "
+     r"Received: 'dense'"),
+    (lambda: ks.layers.Wrapper(3), r"Layer 3 supplied to Wrapper isn't a supported layer type"),
+    (lambda: ks.layers.TimeDistributed(ks.layers.Dense(2))(jnp.ones((2, 3))),
+     r"`TimeDistributed` Layer should be passed an `input_shape` with at least 3 dimensions"),
+    (lambda: ks.layers.TimeDistributed(ks.layers.Dense(2))(jnp.ones((2, 3, 4)), mask=jnp.ones((2, 4), bool)),
+     r"The `mask` passed to the `TimeDistributed` layer has a shape \(2, 4\) that is incompatible with the input "
+     r"shape: it must start with the input's \(batch, timesteps\) = \(2, 3\)"),
+])
+def test_time_distributed_errors(make, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        make()

@@ -136,6 +136,27 @@ class TestCase(parameterized.TestCase):
         return run_layer_test(self, layer_cls, init_kwargs, **kwargs)
 
 
+def uses_gpu() -> bool:
+    """Keras's device probes for the tests that skip on accelerators: JAX's default backend decides."""
+    import jax
+    return jax.default_backend() == "gpu"
+
+
+def uses_tpu() -> bool:
+    import jax
+    return jax.default_backend() == "tpu"
+
+
+jax_uses_tpu = uses_tpu
+
+
+def tensorflow_uses_gpu() -> bool:
+    return False  # the backend is JAX
+
+
+tensorflow_uses_tpu = torch_uses_gpu = tensorflow_uses_gpu
+
+
 def to_json_with_tuples(value):
     """JSON text that keeps tuples apart from lists (as Keras's test helper does)."""
     def encode(obj):
