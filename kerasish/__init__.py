@@ -9,6 +9,7 @@ from kerasish import (
     activations,
     backend,
     callbacks,
+    constraints,
     data,
     datasets,
     distribution,
@@ -36,6 +37,6 @@ from kerasish.variables import Variable
 __version__ = "0.1.0"
 
 __all__ = ["Input", "Layer", "Loss", "Metric", "Model", "Optimizer", "Sequential", "Variable", "activations",
-           "backend", "callbacks", "data", "datasets", "distribution", "export", "initializers", "layers", "losses",
-           "metrics", "mixed_precision", "models", "ops", "optimizers", "random", "regularizers", "saving", "utils",
-           "__version__"]
+           "backend", "callbacks", "constraints", "data", "datasets", "distribution", "export", "initializers",
+           "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "random", "regularizers",
+           "saving", "utils", "__version__"]

@@ -34,6 +34,7 @@ import optax
 from flax import nnx
 
 import kerasish.layers.added_losses as _added_losses
+import kerasish.layers.weight_constraints as _weight_constraints
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
 from kerasish.layers.base import Layer
@@ -200,6 +201,9 @@ class Engine:
         self.unroll = unroll
         self.placement = placement or Placement()
         self.graphdef, _, _, self.keep = split_model(model)
+        # Keras projects constrained weights (kernel_constraint=...) after every update: only models that have any
+        # pay for the merge and split it takes.
+        self.constrained = bool(_weight_constraints.constrained(model))
         # float16 computation scales the loss so small gradients do not underflow (mixed_float16).
         self.loss_scaling = any(isinstance(node, Layer) and node.compute_dtype == jnp.float16
                                 for _, node in nnx.iter_graph(model))
@@ -329,7 +333,10 @@ class Engine:
             grads, old_state, rest = operands
             params, opt, _ = old_state
             updates, opt = self.optimizer.update(grads, opt, params)
-            new = (optax.apply_updates(params, updates), opt, rest)
+            new_params = optax.apply_updates(params, updates)
+            if self.constrained:
+                new_params = self._projected(new_params, rest)
+            new = (new_params, opt, rest)
             new = jax.tree.map(lambda n, o: n if n.dtype == o.dtype else n.astype(o.dtype), new, old_state)
             # Finite gradients can still give non-finite weights or optimizer state (a learning rate of 1e38,
             # Adam with epsilon=0 on a zero gradient): such an update is skipped too.
@@ -342,6 +349,12 @@ class Engine:
         if scale is not None:  # an overflow halves the scale (the step was skipped above)
             new["loss_scale"] = _mixed_precision.next_loss_scale(state["loss_scale"], finite)
         return self.placement.constrain(new)
+
+    def _projected(self, params, rest):
+        """`params` with every constrained weight replaced by its projection (`Layer.apply_weight_constraints`)."""
+        model = nnx.merge(self.graphdef, params, rest, copy=True)
+        model.apply_weight_constraints()
+        return nnx.split(model, self.keep, ...)[1]
 
     def test_step(self, state: dict[str, Any], batch: tuple, rows: jax.Array | None = None) -> dict[str, Any]:
         """The loss and metrics of `batch` in inference mode, accumulated into `state["metrics"]`."""
