@@ -154,8 +154,7 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
 
 def _load_native(path: str, compile: bool):
     if is_orbax_path(path):
-        checkpoint = open_checkpoint(path, ORBAX_KIND, source=repr(path))  # FileNotFoundError when there is none
-        read = lambda: _model_from_orbax(checkpoint, path, compile)
+        read = lambda: _model_from_orbax(open_checkpoint(path, ORBAX_KIND, source=repr(path)), path, compile)
     else:
         with open(path, "rb") as f:
             data = f.read()

@@ -24,6 +24,7 @@ most programs never write a sharded checkpoint.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Mapping, Sequence
@@ -108,6 +109,10 @@ def save_checkpoint(folder: str | os.PathLike, kind: str, arrays: Sequence[Any],
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise ValueError(f"Cannot write an orbax checkpoint to {given!r}: it is a file. An orbax checkpoint is a "
                          f"folder; give a path that is a folder or does not exist yet.")
+    try:
+        json.dumps(content)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"Argument `content` of save_checkpoint must be JSON-able data: {err}.") from None
     ocp = _orbax()
     leaves, described = {}, []
     for i, leaf in enumerate(arrays):
