@@ -112,7 +112,15 @@ def _save_orbax(model, path: str, include_optimizer: bool, optimizer_state: list
     optimizer = []
     if compile_spec is not None:
         content["compile"] = _json(compile_spec, "compile configuration")
-        optimizer = list((model.get_optimizer_state() if optimizer_state is None else optimizer_state) or [])
+        if optimizer_state is None:
+            try:
+                optimizer_state = model.get_optimizer_state()
+            except RuntimeError as err:  # JAX cannot bring an array split over processes to one host
+                raise ValueError(f"Model '{model.name}' cannot be saved with its optimizer state: that state is "
+                                 f"split over several processes, and `get_optimizer_state` reads it on each host "
+                                 f"({err}). Save it during fit with ModelCheckpoint('....orbax'), which writes the "
+                                 f"live state as it lies, or here with include_optimizer=False.") from None
+        optimizer = list(optimizer_state or [])
     save_checkpoint(path, ORBAX_KIND, weights + rng + optimizer, content)
 
 

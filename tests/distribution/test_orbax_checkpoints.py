@@ -183,6 +183,16 @@ def test_a_model_checkpoint_written_by_two_processes_loads_on_one_device(work):
     _assert_equal(model.get_optimizer_state(), reference["optimizer"])
 
 
+def test_model_save_outside_fit_needs_include_optimizer_false_for_a_split_optimizer_state(work):
+    folder = work["processes"]
+    for rank in (0, 1):
+        refused = json.loads((folder / f"save.{rank}.json").read_text())["refused"]
+        assert refused is not None and "cannot be saved with its optimizer state: that state is split over several " \
+            "processes" in refused and "include_optimizer=False" in refused
+    model = ks.models.load_model(folder / "saved.orbax")  # include_optimizer=False: weights and RNG streams
+    _assert_equal(model.get_weights(), _run(folder, "reference")[0]["weight"])
+
+
 def test_a_two_process_backup_restores_on_one_device(work, tmp_path):
     """The backup holds process 0's callbacks (CSVLogger and ModelCheckpoint included): one process restores them
     all, its state on one device, and reaches the same batch."""
