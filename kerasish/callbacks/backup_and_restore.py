@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 from kerasish.callbacks.callback import Callback, CallbackList
-from kerasish.saving.training_state import load_training_state, save_training_state
+from kerasish.distribution import is_chief
+from kerasish.saving.orbax_checkpoint import committed_steps, remove_checkpoints, spans_devices
+from kerasish.saving.training_state import (
+           load_sharded_training_state,
+           load_training_state,
+           save_sharded_training_state,
+           save_training_state,
+)
 
 _FILE = "training_state.safetensors"
 _PREVIOUS = "training_state.previous.safetensors"
+_FOLDER = "training_state.orbax"
 
 
 class BackupAndRestore(Callback):
@@ -33,6 +43,19 @@ class BackupAndRestore(Callback):
 
     Iterables of batches resume at the right batch by reading and dropping the batches done, which
     gives the same data only for a re-iterable source (a list, a `Sequence`) without `steps_per_epoch`.
+
+    Where the backup goes depends on where the train state lives. On one device it is one safetensors file,
+    `training_state.safetensors`. When the state is laid out over several devices (a model compiled under a
+    `DataParallel` or `ModelParallel` distribution, of one process or several) it is an orbax checkpoint,
+    the folder `training_state.orbax` of numbered checkpoints: every process writes the shards it holds and
+    orbax commits the checkpoint atomically (a killed write is never read; the previous checkpoint is deleted
+    only after the commit). With several processes, `backup_dir` must be on storage every process sees. A
+    backup is restored into the layout of the fit that reads it, whichever wrote it: an orbax backup onto the
+    same mesh or another one (each device reads its slices), or onto one device; a file onto a mesh. Only
+    the same mesh continues bit for bit (another layout sums in another order). The metadata (position,
+    data order, callbacks' states) is process 0's: callbacks that run in process 0 only (`chief_only`:
+    `CSVLogger`, a file-writing `ModelCheckpoint`) are restored there only, the others in every process,
+    from process 0's state (every process computes the same metrics, so they hold the same state).
 
     Args:
       backup_dir: the folder of the backup (created if missing). Use one folder per training run.
@@ -90,6 +113,11 @@ class BackupAndRestore(Callback):
         return os.path.join(self.backup_dir, _PREVIOUS)
 
     @property
+    def orbax_path(self) -> str:
+        """The folder of the orbax backups (a state laid out over several devices)."""
+        return os.path.join(self.backup_dir, _FOLDER)
+
+    @property
     def reads_weights_during_training(self) -> bool:
         return False  # it saves the live train state itself
 
@@ -104,7 +132,7 @@ class BackupAndRestore(Callback):
         self.restored_at = None
         self._since_backup, self._last_batch = 0, -1
         self._remove_temporaries()
-        if not (os.path.exists(self.path) or os.path.exists(self.previous_path)):
+        if not any(os.path.exists(path) for path in (self.path, self.previous_path, self.orbax_path)):
             return
         run = self.fit_run
         loaded = self._load(run.state_like())
@@ -122,18 +150,33 @@ class BackupAndRestore(Callback):
 
     def _load(self, like: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """The last backup, or the one before it (`double_checkpoint`) if the last cannot be read."""
-        fallback = self.double_checkpoint and os.path.exists(self.previous_path)
-        if not os.path.exists(self.path):
-            return load_training_state(self.previous_path, like) if fallback else None
+        backups = self._backups(spans_devices(like))
+        if not backups:
+            return None
         try:
-            return load_training_state(self.path, like)
+            return backups[0](like)
         except (OSError, ValueError) as error:
-            if not fallback:
+            if len(backups) == 1:
                 raise
             try:
-                return load_training_state(self.previous_path, like)
+                return backups[1](like)
             except (OSError, ValueError):
                 raise error from None
+
+    def _backups(self, sharded: bool) -> list[Callable[[dict[str, Any]], tuple[dict, dict]]]:
+        """Readers of the backups to try, newest first: of the format this fit writes if there are any (an orbax
+        backup for a `sharded` state, else a file), else of the other one (written by an earlier fit on another
+        layout); the one before the last only with `double_checkpoint`."""
+        count = 2 if self.double_checkpoint else 1
+        steps = committed_steps(self.orbax_path)[:count]
+        folders = [functools.partial(load_sharded_training_state, self.orbax_path, step=step) for step in steps]
+        if os.path.exists(self.path):
+            names = [self.path, self.previous_path][:count]
+        else:  # the last backup went missing: the one before it stands in with double_checkpoint, as in Keras
+            names = [self.previous_path] if self.double_checkpoint else []
+        files = [functools.partial(load_training_state, path) for path in names if os.path.exists(path)]
+        first, second = (folders, files) if sharded else (files, folders)
+        return first or second
 
     def _stateful(self, callbacks: CallbackList) -> list[Callback]:
         return [cb for cb in callbacks.callbacks if cb is not self and cb.get_state() is not None]
@@ -141,6 +184,8 @@ class BackupAndRestore(Callback):
     def _restore_callbacks(self, callbacks: CallbackList, saved: list[dict[str, Any]]) -> None:
         own = self._stateful(callbacks)
         names = [type(cb).__name__ for cb in own]
+        if not is_chief():  # the backup holds process 0's callbacks; those that run there only are not here
+            saved = [entry for entry in saved if not entry.get("chief_only", False)]
         if names != [entry["class"] for entry in saved]:
             raise ValueError(f"The backup in {self.backup_dir!r} holds the states of the callbacks "
                              f"{[entry['class'] for entry in saved]}, but this fit has {names}. Resume with the "
@@ -149,8 +194,9 @@ class BackupAndRestore(Callback):
             cb.set_state(entry["state"])
 
     def _remove_temporaries(self) -> None:
-        """Temporary files of a write that a killed process left behind (the backup itself is whole)."""
-        if not os.path.isdir(self.backup_dir):
+        """Temporary files of a write that a killed process left behind (the backup itself is whole); orbax
+        removes its own temporary folders when it next saves."""
+        if not is_chief() or not os.path.isdir(self.backup_dir):
             return
         for name in os.listdir(self.backup_dir):
             if name.startswith((f".{_FILE}.", f".{_PREVIOUS}.")) and name.endswith(".tmp"):
@@ -187,18 +233,31 @@ class BackupAndRestore(Callback):
             return
         run = self.fit_run
         metadata = {"epoch": epoch, "step": step, "order": order,
-                    "callbacks": [{"class": type(cb).__name__, "state": cb.get_state()}
+                    "callbacks": [{"class": type(cb).__name__, "state": cb.get_state(),
+                                   "chief_only": bool(getattr(cb, "chief_only", False))}
                                   for cb in self._stateful(run.callbacks)]}
         os.makedirs(self.backup_dir, exist_ok=True)
+        if spans_devices(run.state):  # every process writes its shards; orbax commits, then drops the older
+            save_sharded_training_state(self.orbax_path, run.state, metadata, keep=2 if self.double_checkpoint else 1)
+            if is_chief():
+                self._remove_files()  # of an earlier fit on one device: this backup supersedes them
+            return
         if self.double_checkpoint and os.path.exists(self.path):
             os.replace(self.path, self.previous_path)
         save_training_state(self.path, run.state, metadata)
+        if os.path.isdir(self.orbax_path):
+            remove_checkpoints(self.orbax_path)  # of an earlier fit on a mesh: this backup supersedes them
+
+    def _remove_files(self) -> None:
+        for path in (self.path, self.previous_path):
+            if os.path.exists(path):
+                os.remove(path)
 
     def on_train_end(self, logs=None) -> None:
         if not self.delete_checkpoint:
             return
-        for path in (self.path, self.previous_path):
-            if os.path.exists(path):
-                os.remove(path)
-        if os.path.isdir(self.backup_dir) and not os.listdir(self.backup_dir):
+        if is_chief():
+            self._remove_files()
+        remove_checkpoints(self.orbax_path)  # process 0 deletes, every process waits for it
+        if is_chief() and os.path.isdir(self.backup_dir) and not os.listdir(self.backup_dir):
             os.rmdir(self.backup_dir)

@@ -6,10 +6,14 @@ import os
 import string
 from typing import Any
 
+import jax
+
 import kerasish.saving.weights as _weights
 from kerasish.callbacks.monitor import MonitorCallback, check_number, check_verbose, infer_mode, print_msg
+from kerasish.distribution import is_chief
 from kerasish.saving.keras_file import KERAS_SUFFIX, KERAS_WEIGHTS_SUFFIX
 from kerasish.saving.model_file import MODEL_SUFFIX, save_model
+from kerasish.saving.orbax_checkpoint import ORBAX_SUFFIX, is_orbax_path
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -21,6 +25,13 @@ class ModelCheckpoint(MonitorCallback):
     written atomically (a temporary file in the same folder, fsync, rename): a crash leaves the previous
     checkpoint intact, never a half-written one.
 
+    A `filepath` ending in `.orbax` writes orbax checkpoints instead, for a model laid out over several
+    devices or processes (a `ModelParallel` or `DataParallel` distribution): each save is the next numbered
+    checkpoint of that folder (`"ckpt/{epoch:02d}.orbax"`: a folder per epoch; `"best.orbax"`: one folder
+    whose previous checkpoint is deleted once the new one is committed). Every process takes part and writes
+    the shards it holds, so nothing is gathered anywhere; `load_weights` / `load_model` read it back onto
+    any layout. A file is written by process 0 only.
+
     With `save_best_only=True` a file is written only when `monitor` improves on the best value seen so
     far (`initial_value_threshold` at first; the best carries over to later `fit` calls of the same
     instance, as in Keras, so a file from an earlier fit is only overwritten by a better model).
@@ -31,7 +42,9 @@ class ModelCheckpoint(MonitorCallback):
 
     Args:
       filepath: where to save: ending in `.weights.safetensors` (or Keras's `.weights.h5`) with
-        `save_weights_only=True`, else in `.kerasish` (a whole model file, `model.save`) or `.keras` (Keras 3's).
+        `save_weights_only=True`, else in `.kerasish` (a whole model file, `model.save`) or `.keras` (Keras 3's);
+        or, either way, in `.orbax` (an orbax checkpoint folder: the weights, or the whole model with its live
+        optimizer state).
       monitor: the key of the logs compared with `save_best_only`.
       verbose: 0 silent, 1 (or more) prints each save (and each non-improvement with `save_best_only`), with
         Keras's messages.
@@ -51,8 +64,6 @@ class ModelCheckpoint(MonitorCallback):
       >>> checkpoint = ModelCheckpoint("best.weights.safetensors", monitor="val_loss", save_best_only=True,
       ...                              save_weights_only=True)
     """
-
-    chief_only = True  # with several processes, only process 0 writes the files
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
@@ -79,9 +90,10 @@ class ModelCheckpoint(MonitorCallback):
                             f"{save_weights_only!r}.")
         weights_suffixes = (_weights.WEIGHTS_SUFFIX, KERAS_WEIGHTS_SUFFIX)
         suffixes = weights_suffixes if save_weights_only else (MODEL_SUFFIX, KERAS_SUFFIX)
-        if not self.filepath.endswith(suffixes):
+        if not (self.filepath.endswith(suffixes) or is_orbax_path(self.filepath)):
             raise ValueError(f"Argument `filepath` of ModelCheckpoint must end in {suffixes[0]!r} or {suffixes[1]!r} "
-                             f"with save_weights_only={save_weights_only}, received filepath={self.filepath!r}.")
+                             f"with save_weights_only={save_weights_only}, or in {ORBAX_SUFFIX!r} (an orbax "
+                             f"checkpoint folder), received filepath={self.filepath!r}.")
         if save_freq != "epoch":
             if isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1:
                 raise ValueError(f"Unrecognized save_freq: argument `save_freq` of ModelCheckpoint must be 'epoch' or "
@@ -99,6 +111,12 @@ class ModelCheckpoint(MonitorCallback):
         self._current_epoch = 0
         self._batches_since_save = 0
         self._last_batch_seen: int | None = None
+
+    @property
+    def chief_only(self) -> bool:
+        """With several processes, whether process 0 alone runs it: a file is written by process 0, an orbax
+        checkpoint by every process (each its own shards)."""
+        return not is_orbax_path(self.filepath)
 
     def overrides(self, hook: str) -> bool:
         if hook == "on_train_batch_end":
@@ -163,6 +181,7 @@ class ModelCheckpoint(MonitorCallback):
 
     def _save(self, epoch: int, batch: int | None, logs: Any) -> None:
         logs = dict(logs or {})
+        verbose = self.verbose and is_chief()  # an orbax checkpoint is saved by every process: one report
         path = self._file_path(epoch, batch, logs)
         if path is None:
             return
@@ -172,21 +191,24 @@ class ModelCheckpoint(MonitorCallback):
                 return
             best = "None" if self.best is None else f"{self.best:.5f}"
             if not self._is_improvement(current, self.best):
-                if self.verbose:
+                if verbose:
                     print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
                 return
-            if self.verbose:
+            if verbose:
                 print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, saving model "
                           f"to {path}")
             self.best = current
-        elif self.verbose:
+        elif verbose:
             print_msg(f"\nEpoch {epoch + 1}: saving model to {path}")
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
         if self.save_weights_only:
             _weights.save_weights(self.model, path)
+        elif is_orbax_path(path) and self.fit_run is not None and self.fit_run.state is not None:
+            # the live optimizer state as it lies (maybe split over processes), not a host copy of it
+            save_model(self.model, path, optimizer_state=jax.tree.leaves(self.fit_run.state["opt"]))
         else:
             save_model(self.model, path)
-        if self.verbose:
+        if verbose:
             print_msg(f"\nEpoch {epoch + 1}: finished saving model to {path}")

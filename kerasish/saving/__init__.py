@@ -1,5 +1,6 @@
-"""Saving: model files, weights files and training-state checkpoints, all safetensors written atomically;
-loading never runs code from a file."""
+"""Saving: model files, weights files and training-state checkpoints, all safetensors written atomically, or
+orbax checkpoint folders (`.orbax`) for state laid out over several devices or processes; loading never runs
+code from a file."""
 
 from kerasish.registry import (
            custom_object_scope,
@@ -10,8 +11,9 @@ from kerasish.registry import (
 )
 from kerasish.saving.atomic import atomic_write_bytes
 from kerasish.saving.model_file import MODEL_SUFFIX, InvalidModelFileError, load_model, save_model
+from kerasish.saving.orbax_checkpoint import ORBAX_SUFFIX
 from kerasish.saving.weights import WEIGHTS_SUFFIX, load_weights, save_weights
 
-__all__ = ["MODEL_SUFFIX", "InvalidModelFileError", "WEIGHTS_SUFFIX", "atomic_write_bytes", "custom_object_scope",
-           "get_custom_objects", "get_registered_name", "get_registered_object", "load_model", "load_weights",
-           "register_serializable", "save_model", "save_weights"]
+__all__ = ["MODEL_SUFFIX", "ORBAX_SUFFIX", "InvalidModelFileError", "WEIGHTS_SUFFIX", "atomic_write_bytes",
+           "custom_object_scope", "get_custom_objects", "get_registered_name", "get_registered_object", "load_model",
+           "load_weights", "register_serializable", "save_model", "save_weights"]

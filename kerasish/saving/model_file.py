@@ -9,6 +9,12 @@ The file is a safetensors file: each weight is a tensor keyed like a weights fil
 name and `get_config()`), the input shape to build with, and the compile arguments. Loading looks
 classes up in the registry (kerasish's own and `register_serializable` ones) and calls their
 `from_config`: nothing in a file is executed, no pickle, no eval. Written atomically.
+
+A path ending in `.orbax` is an orbax checkpoint folder instead (`saving.orbax_checkpoint`), for a model laid
+out over several devices or processes: the same JSON (architecture, compile arguments) in its manifest, and
+the weights, RNG streams and optimizer state as arrays, each process writing the shards it holds (every
+process calls `save_model` together). `load_model` reads them to the host, as from a file: the model is
+placed on the distribution it is compiled under when it first runs.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ import kerasish.saving.keras_file as keras_file
 from kerasish import registry
 from kerasish.layers.serialization import deserialize, serialize
 from kerasish.saving.atomic import atomic_write_bytes
+from kerasish.saving.orbax_checkpoint import ORBAX_SUFFIX, is_orbax_path, open_checkpoint, save_checkpoint
 from kerasish.saving.weights import read_file, weight_keys
 
 MODEL_SUFFIX = ".kerasish"
 FORMAT = "kerasish.model"
 VERSION = 1
+ORBAX_KIND = "model"  # the kind of an orbax model checkpoint
 
 
 def _rng_variables(model) -> list:
@@ -49,17 +57,34 @@ def _json(value: Any, what: str) -> str:
             from None
 
 
-def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = True) -> None:
-    """Writes `model` to one `.kerasish` file (see the module docstring), or a Keras 3 `.keras` file; the old file
-    survives a crash."""
+def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = True,
+               optimizer_state: list | None = None) -> None:
+    """Writes `model` to one `.kerasish` file (see the module docstring), a Keras 3 `.keras` file, or the next
+    checkpoint of a `.orbax` folder; the old file (checkpoint) survives a crash.
+
+    Args:
+      model: a built model.
+      filepath: the file or orbax folder; its suffix picks the format.
+      include_optimizer: also store the compile arguments and the optimizer state.
+      optimizer_state: the optimizer state's arrays to store (`jax.tree.leaves` order), e.g. a running fit's
+        live ones, which may be laid out over several processes; None: `model.get_optimizer_state()`.
+
+    Raises:
+      ValueError: for a `filepath` with another suffix, a model that is not built, or a configuration that
+        holds code.
+    """
     if isinstance(filepath, (str, os.PathLike)) and os.fspath(filepath).endswith(keras_file.KERAS_SUFFIX):
         return keras_file.save_model(model, filepath, include_optimizer)
-    if not isinstance(filepath, (str, os.PathLike)) or not os.fspath(filepath).endswith(MODEL_SUFFIX):
-        raise ValueError(f"Argument `filepath` of save must be a path ending in {MODEL_SUFFIX!r} (kerasish's format) "
-                         f"or {keras_file.KERAS_SUFFIX!r} (Keras 3's), received {filepath!r}.")
+    orbax = is_orbax_path(filepath)
+    if not orbax and (not isinstance(filepath, (str, os.PathLike)) or not os.fspath(filepath).endswith(MODEL_SUFFIX)):
+        raise ValueError(f"Argument `filepath` of save must be a path ending in {MODEL_SUFFIX!r} (kerasish's format), "
+                         f"{keras_file.KERAS_SUFFIX!r} (Keras 3's) or {ORBAX_SUFFIX!r} (an orbax checkpoint folder, "
+                         f"for a sharded model), received {filepath!r}.")
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built, so it cannot be saved: build it first (an Input, "
                          f"`model.build(...)` or one call on data).")
+    if orbax:
+        return _save_orbax(model, os.fspath(filepath), include_optimizer, optimizer_state)
     tensors = {key: np.require(w, requirements="C") for key, w in zip(weight_keys(model), model.get_weights())}
     for i, variable in enumerate(_rng_variables(model)):  # so that training continues with the same masks
         value = variable[...]
@@ -71,9 +96,32 @@ def save_model(model, filepath: str | os.PathLike, include_optimizer: bool = Tru
     compile_spec = model.get_compile_config() if include_optimizer else None
     if compile_spec is not None:
         metadata["compile"] = _json(compile_spec, "compile configuration")
-        for i, leaf in enumerate(model.get_optimizer_state() or []):
+        leaves = model.get_optimizer_state() if optimizer_state is None else optimizer_state
+        for i, leaf in enumerate(leaves or []):
             tensors[f"optimizer/{i:06d}"] = np.require(leaf, requirements="C")
     atomic_write_bytes(os.fspath(filepath), st.save(tensors, metadata=metadata))
+
+
+def _save_orbax(model, path: str, include_optimizer: bool, optimizer_state: list | None) -> None:
+    """`save_model` to an orbax folder: the JSON of a model file in the manifest, the arrays as they lie."""
+    weights = [variable[...] for variable in model.weights]
+    rng = [variable[...] for variable in _rng_variables(model)]
+    content = {"model": _json(serialize(model), "configuration"), "compile": None,
+               "weights": len(weights), "rng": len(rng)}
+    compile_spec = model.get_compile_config() if include_optimizer else None
+    optimizer = []
+    if compile_spec is not None:
+        content["compile"] = _json(compile_spec, "compile configuration")
+        if optimizer_state is None:
+            try:
+                optimizer_state = model.get_optimizer_state()
+            except RuntimeError as err:  # JAX cannot bring an array split over processes to one host
+                raise ValueError(f"Model '{model.name}' cannot be saved with its optimizer state: that state is "
+                                 f"split over several processes, and `get_optimizer_state` reads it on each host "
+                                 f"({err}). Save it during fit with ModelCheckpoint('....orbax'), which writes the "
+                                 f"live state as it lies, or here with include_optimizer=False.") from None
+        optimizer = list(optimizer_state or [])
+    save_checkpoint(path, ORBAX_KIND, weights + rng + optimizer, content)
 
 
 class InvalidModelFileError(ValueError):
@@ -87,7 +135,7 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
     file (Keras 3's, written by Keras or kerasish) is read by `saving.keras_file.load_model`.
 
     Args:
-      filepath: a `.kerasish` or `.keras` file.
+      filepath: a `.kerasish` or `.keras` file, or a `.orbax` checkpoint folder (its newest checkpoint).
       custom_objects: `{name: class or function}` the file may name, besides registered ones (as in Keras).
       compile: compile the model as saved, with its optimizer state.
       safe_mode: must stay True: kerasish never runs code from a file.
@@ -113,10 +161,14 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
 
 
 def _load_native(path: str, compile: bool):
-    with open(path, "rb") as f:
-        data = f.read()
+    if is_orbax_path(path):
+        read = lambda: _model_from_orbax(open_checkpoint(path, ORBAX_KIND, source=repr(path)), path, compile)
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
+        read = lambda: _model_from(data, path, compile)
     try:
-        return _model_from(data, path, compile)
+        return read()
     except InvalidModelFileError:
         raise
     except RecursionError:
@@ -142,14 +194,29 @@ def _json_entry(metadata: dict[str, str], key: str, path: str) -> Any:
 
 def _model_from(data: bytes, path: str, compile: bool):
     tensors, metadata = read_file(data, repr(path), FORMAT, VERSION, "model")
+    weights = [v for k, v in sorted(tensors.items()) if not k.startswith(("optimizer/", "rng/"))]
+    rng = [v for k, v in sorted(tensors.items()) if k.startswith("rng/")]
+    optimizer = [v for k, v in sorted(tensors.items()) if k.startswith("optimizer/")]
+    return _build(metadata, weights, rng, optimizer, path, compile)
+
+
+def _model_from_orbax(checkpoint, path: str, compile: bool):
+    content = checkpoint.content
+    metadata = {key: content[key] for key in ("model", "compile") if content.get(key) is not None}
+    arrays = checkpoint.restore_arrays([None] * len(checkpoint))  # to the host, placed when the model runs
+    weights, rng = int(content["weights"]), int(content["rng"])
+    return _build(metadata, arrays[:weights], arrays[weights:weights + rng], arrays[weights + rng:], path, compile)
+
+
+def _build(metadata: dict[str, str], weights: list, rng: list, optimizer: list, path: str, compile: bool):
+    """The model a file describes (`metadata`: its JSON entries), with its weights, RNG streams and, with
+    `compile`, its compile arguments and optimizer state."""
     spec = _json_entry(metadata, "model", path)
     model = deserialize(spec, what=f"The model file {path!r}")
-    weights = sorted((k, v) for k, v in tensors.items() if not k.startswith(("optimizer/", "rng/")))
     if len(weights) != len(model.weights):
         raise ValueError(f"{path!r} holds {len(weights)} weights, but the model it describes has "
                          f"{len(model.weights)}: the file is inconsistent.")
-    model.set_weights([v for _, v in weights])
-    rng = [v for k, v in sorted(tensors.items()) if k.startswith("rng/")]
+    model.set_weights(weights)
     variables = _rng_variables(model)
     if len(rng) == len(variables):
         for variable, value in zip(variables, rng):
@@ -163,7 +230,7 @@ def _model_from(data: bytes, path: str, compile: bool):
         if not isinstance(spec, dict) or "optimizer" not in spec:
             raise InvalidModelFileError(f"{path!r} is not a valid kerasish model file: its 'compile' entry is "
                                         f"{str(spec)[:120]!r}, not a compile configuration.")
-        _recompile(model, spec, [v for k, v in sorted(tensors.items()) if k.startswith("optimizer/")])
+        _recompile(model, spec, optimizer)
     return model
 
 

@@ -10,7 +10,10 @@ previous checkpoint whole.
 
 Sharded arrays (a `NamedSharding` over several devices of this process) are gathered to the host on
 saving and put back with the sharding of the state they are loaded into. State spread over several
-processes (each holding only its own shards) cannot be gathered by one process: saving it is an error.
+processes (each holding only its own shards) cannot be gathered by one process: it is written as an orbax
+checkpoint instead (`save_sharded_training_state`: each process its own shards, orbax's atomic commit), the
+same entries and metadata in a folder of numbered checkpoints, and restored straight into the layout of the
+state it is loaded into, on the same mesh or another (`load_sharded_training_state`).
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasish.saving.atomic import atomic_write_bytes
+from kerasish.saving.orbax_checkpoint import open_checkpoint, save_checkpoint
 from kerasish.saving.weights import read_file
 
 FORMAT = "kerasish.training_state"
 VERSION = 2
 _ARRAY = "__array__"  # marks an array of the metadata: {"__array__": tensor name}
+SHARDED_KIND = "training_state"  # the kind of an orbax training-state checkpoint
 
 
 def _is_key(leaf: Any) -> bool:
@@ -39,7 +44,7 @@ def _to_host(leaf: Any) -> np.ndarray:
     if isinstance(leaf, jax.Array) and not leaf.is_fully_addressable:
         raise ValueError(f"The training state holds an array spread over several processes (sharding "
                          f"{leaf.sharding}); a training-state file is written by one process from arrays it can "
-                         f"gather. Back up from a single-process run.")
+                         f"gather. Write it with save_sharded_training_state (an orbax checkpoint) instead.")
     if _is_key(leaf):
         leaf = jax.random.key_data(leaf)
     return np.require(np.asarray(leaf), requirements="C")  # keeps 0-d arrays 0-d
@@ -167,3 +172,65 @@ def load_training_state(path: str | os.PathLike, like: dict[str, Any]) -> tuple[
     """
     with open(path, "rb") as f:
         return state_from_bytes(f.read(), like, f"Training-state file {os.fspath(path)!r}")
+
+
+def save_sharded_training_state(folder: str | os.PathLike, state: dict[str, Any], metadata: dict[str, Any],
+                                keep: int = 1) -> None:
+    """Writes the train state and `metadata` as the next orbax checkpoint of `folder` (see `orbax_checkpoint`).
+
+    Every process calls it together: each writes the shards it holds, orbax commits the checkpoint atomically,
+    then the older checkpoints beyond `keep` are deleted. The metadata is process 0's (its arrays too).
+
+    Args:
+      state: the train state, a dict of pytrees of arrays (sharded ones, PRNG key arrays included).
+      metadata: JSON-able values, NumPy arrays and lists/dicts of them.
+      keep: how many checkpoints the folder keeps, this one included.
+
+    Raises:
+      TypeError: if `metadata` holds something else (the message gives where).
+
+    Example:
+      >>> import os, tempfile
+      >>> import jax.numpy as jnp
+      >>> folder = os.path.join(tempfile.mkdtemp(), "training_state.orbax")
+      >>> save_sharded_training_state(folder, {"params": {"w": jnp.ones(2)}}, {"epoch": 3, "best": [jnp.zeros(1)]})
+      >>> state, metadata = load_sharded_training_state(folder, {"params": {"w": jnp.zeros(2)}})
+      >>> state["params"]["w"].tolist(), metadata["epoch"], metadata["best"][0].shape
+      ([1.0, 1.0], 3, (1,))
+    """
+    parts = sorted(state)
+    tensors: dict[str, np.ndarray] = {}
+    packed = _pack(metadata, tensors, "metadata")
+    save_checkpoint(folder, SHARDED_KIND, jax.tree.leaves({k: state[k] for k in parts}),
+                    {"parts": parts, "metadata": packed}, extras=tensors, keep=keep)
+
+
+def load_sharded_training_state(folder: str | os.PathLike, like: dict[str, Any],
+                                step: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Reads a checkpoint written by `save_sharded_training_state` into the structure and layout of `like`.
+
+    Every process calls it together. Each array is read straight into the sharding of its `like` entry, which
+    may lay it out on another mesh than the one that saved it (or on one device).
+
+    Args:
+      folder: the checkpoint folder.
+      like: a train state of the model it is loaded into (e.g. `FitRun.state_like()`).
+      step: the checkpoint number to read (`orbax_checkpoint.committed_steps`), None for the newest.
+
+    Returns:
+      `(state, metadata)`: `like` with the saved entries replaced, and the metadata with its arrays.
+
+    Raises:
+      FileNotFoundError: if `folder` holds no committed checkpoint.
+      ValueError: for a damaged checkpoint, one that is not a training state, or one saved from another model
+        or optimizer (the message says which).
+    """
+    source = f"Training-state checkpoint {os.fspath(folder)!r}"
+    checkpoint = open_checkpoint(folder, SHARDED_KIND, step, source=source)
+    parts = checkpoint.content["parts"]
+    if not set(parts) <= set(like):
+        raise ValueError(f"{source} holds the train-state entries {parts}, but this model's train state has "
+                         f"{sorted(like)}: it was saved from another model or optimizer.")
+    leaves, treedef = jax.tree.flatten({k: like[k] for k in parts})
+    state = {**like, **jax.tree.unflatten(treedef, checkpoint.restore_arrays(leaves))}
+    return state, _unpack(checkpoint.content["metadata"], checkpoint.restore_extras())

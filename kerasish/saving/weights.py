@@ -6,6 +6,12 @@ metadata `{"format": "kerasish.weights", "version": "1", "count": "<number of we
 goes by index, so a model rebuilt with other layer names (`dense_3` instead of `dense`) loads the file;
 count and shapes must match. safetensors holds raw arrays and a JSON header only: loading a file never
 runs code from it.
+
+A path ending in `.orbax` is an orbax checkpoint folder instead (`saving.orbax_checkpoint`): the weights of a
+model laid out over several devices or processes, each process writing the shards it holds, without
+gathering them anywhere. Loading reads each weight straight into the layout the model's weight has (its
+distribution's mesh, the same as the saver's or another, or one device). With several processes every
+process calls `save_weights` / `load_weights` together.
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ from safetensors import numpy as st
 import kerasish.saving.keras_file as keras_file
 from kerasish.layers.base import Layer
 from kerasish.saving.atomic import atomic_write_bytes
+from kerasish.saving.orbax_checkpoint import ORBAX_SUFFIX, is_orbax_path, open_checkpoint, save_checkpoint
 
 WEIGHTS_SUFFIX = ".weights.safetensors"
 FORMAT = "kerasish.weights"
 VERSION = "1"
+ORBAX_KIND = "weights"  # the kind of an orbax weights checkpoint
 
 
 def _check_path(path: Any, function: str) -> str:
@@ -34,7 +42,8 @@ def _check_path(path: Any, function: str) -> str:
     path = os.fspath(path)
     if not path.endswith(WEIGHTS_SUFFIX):
         raise ValueError(f"Argument `filepath` of {function} must end in {WEIGHTS_SUFFIX!r} (a safetensors weights "
-                         f"file) or {keras_file.KERAS_WEIGHTS_SUFFIX!r} (Keras's HDF5 weights file), received "
+                         f"file), {keras_file.KERAS_WEIGHTS_SUFFIX!r} (Keras's HDF5 weights file) or "
+                         f"{ORBAX_SUFFIX!r} (an orbax checkpoint folder, for sharded weights), received "
                          f"filepath={path!r}.")
     return path
 
@@ -67,7 +76,8 @@ def save_weights(model: Layer, filepath: str | os.PathLike) -> None:
     Args:
       model: a built layer or model.
       filepath: the file, ending in `.weights.safetensors` (or `.weights.h5`: Keras's file, written by
-        `saving.keras_file.save_weights`); its folder must exist.
+        `saving.keras_file.save_weights`); its folder must exist. A path ending in `.orbax` writes the next
+        checkpoint of that orbax folder (created if missing) and then deletes the previous one.
 
     Raises:
       TypeError / ValueError: for a `filepath` that is not a path or lacks the suffix, or a model that
@@ -83,10 +93,14 @@ def save_weights(model: Layer, filepath: str | os.PathLike) -> None:
     """
     if _is_keras(filepath):
         return keras_file.save_weights(model, filepath)
-    path = _check_path(filepath, "save_weights")
+    orbax = is_orbax_path(filepath)
+    path = os.fspath(filepath) if orbax else _check_path(filepath, "save_weights")
     if not getattr(model, "built", False):
         raise ValueError(f"Model '{model.name}' is not built, so it has no weights to save: build it first "
                          f"(an Input, `model.build(...)` or one call on data).")
+    if orbax:  # every process writes the shards it holds
+        save_checkpoint(path, ORBAX_KIND, [v[...] for v in model.weights], {"names": weight_keys(model)})
+        return
     tensors = {key: np.require(w, requirements="C") for key, w in zip(weight_keys(model), model.get_weights())}
     metadata = {"format": FORMAT, "version": VERSION, "count": str(len(tensors))}
     atomic_write_bytes(path, st.save(tensors, metadata=metadata))
@@ -97,7 +111,9 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
 
     Args:
       model: a built layer or model with the same weights as the one saved.
-      filepath: a `.weights.safetensors` file (or Keras's `.weights.h5`, read by `saving.keras_file.load_weights`).
+      filepath: a `.weights.safetensors` file (or Keras's `.weights.h5`, read by `saving.keras_file.load_weights`),
+        or a `.orbax` checkpoint folder (its newest checkpoint; each weight read into the layout of the
+        model's).
 
     Raises:
       FileNotFoundError: if the file does not exist.
@@ -107,6 +123,8 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
     """
     if _is_keras(filepath):
         return keras_file.load_weights(model, filepath)
+    if is_orbax_path(filepath):
+        return _load_orbax(model, os.fspath(filepath))
     path = _check_path(filepath, "load_weights")
     with open(path, "rb") as f:
         data = f.read()
@@ -120,6 +138,21 @@ def load_weights(model: Layer, filepath: str | os.PathLike) -> None:
             raise ValueError(f"Weight {key!r} in {path!r} has shape {value.shape}, but the model's weight "
                              f"{own_key!r} has shape {variable.shape}.")
     model.set_weights([value for _, value in ordered])
+
+
+def _load_orbax(model: Layer, path: str) -> None:
+    """`load_weights` from an orbax folder: shapes checked first, each weight read into its variable's layout."""
+    checkpoint = open_checkpoint(path, ORBAX_KIND, source=repr(path))
+    names, variables = checkpoint.content["names"], model.weights
+    if len(names) != len(variables):
+        raise ValueError(f"{path!r} holds {len(names)} weights, but model '{model.name}' has {len(variables)}.")
+    for name, shape, variable, own_key in zip(names, checkpoint.shapes, variables, weight_keys(model)):
+        if shape != tuple(variable.shape):
+            raise ValueError(f"Weight {name!r} in {path!r} has shape {shape}, but the model's weight {own_key!r} "
+                             f"has shape {tuple(variable.shape)}.")
+    values = checkpoint.restore_arrays([variable[...] for variable in variables], cast=True)
+    for variable, value in zip(variables, values):
+        variable[...] = value
 
 
 def read_file(data: bytes, source: str, file_format: str, version: int, kind: str) -> tuple[dict, dict]:

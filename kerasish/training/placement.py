@@ -27,11 +27,26 @@ from jax.experimental import multihost_utils
 from kerasish import distribution as _distribution
 
 
+def _is_key(leaf: Any) -> bool:
+    return isinstance(leaf, jax.Array) and jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key)
+
+
+def _put_keys_as_data(tree: Any, shardings: Any, **kwargs: Any) -> Any:
+    """`jax.device_put(tree, shardings, **kwargs)` for shardings that span several processes: a PRNG key array (a
+    dropout stream's) goes as its raw key data, since JAX cannot put a key array onto other processes' devices."""
+    data = jax.tree.map(lambda a: jax.random.key_data(a) if _is_key(a) else a, tree)
+    placed = jax.device_put(data, shardings, **kwargs)
+    return jax.tree.map(lambda a, p: jax.random.wrap_key_data(p, impl=jax.random.key_impl(a)) if _is_key(a) else p,
+                        tree, placed)
+
+
 def copied(tree: Any, placed: bool = False) -> Any:
     """Fresh device buffers holding `tree`'s values, in the same places and as committed to them as before (the
     compiled steps' cache tells committed arrays from uncommitted ones): one batched copy, no program.
     `placed`: every array has a sharding of its own (a distribution's), which may span several processes."""
     where = jax.tree.map(lambda a: a.sharding, tree) if placed else None
+    if placed and jax.process_count() > 1:
+        return _put_keys_as_data(tree, where, may_alias=False)
     return jax.device_put(tree, where, may_alias=False)
 
 
@@ -114,7 +129,8 @@ class Sharded(Placement):
         return jax.device_put(opt_state, self.shardings["opt"])
 
     def place_state(self, params, rest):
-        return jax.device_put((params, rest), (self.shardings["params"], self.shardings["rest"]))
+        put = jax.device_put if self.num_processes == 1 else _put_keys_as_data
+        return put((params, rest), (self.shardings["params"], self.shardings["rest"]))
 
     def place_opt(self, opt_state):
         return jax.device_put(opt_state, self.shardings["opt"])

@@ -4,6 +4,7 @@ run again resumes and ends exactly as an uninterrupted one: same weights, same H
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -12,7 +13,15 @@ import numpy as np
 import pytest
 
 import kerasish as ks
-from kerasish.saving.training_state import load_training_state, save_training_state, state_from_bytes, state_to_bytes
+import kerasish.callbacks.backup_and_restore as backup_module
+from kerasish.saving.orbax_checkpoint import committed_steps
+from kerasish.saving.training_state import (
+           load_training_state,
+           save_sharded_training_state,
+           save_training_state,
+           state_from_bytes,
+           state_to_bytes,
+)
 from kerasish.saving.weights import read_metadata
 from kerasish.training.data.arrays import ArrayDataset
 from tests.callbacks.fakes import FakeModel
@@ -234,3 +243,35 @@ def test_load_training_state_names_the_file(tmp_path):
     path.write_bytes(b"junk")
     with pytest.raises(ValueError, match="Training-state file .*state.safetensors'? is not a readable"):
         load_training_state(path, {})
+
+
+def test_an_orbax_backup_resumes_bit_exact_and_falls_back_to_the_previous_one(blobs, tmp_path, monkeypatch):
+    """A state laid out over several devices is backed up as an orbax checkpoint (forced here on one device: the
+    several-device runs are in tests/distribution/test_orbax_checkpoints.py). A fit on one device resumes from it;
+    with double_checkpoint a damaged last checkpoint falls back to the one before; the resumed fit's own backups are
+    files again, which supersede the orbax folder."""
+    reference, reference_history = _run(blobs, [ks.callbacks.CSVLogger(tmp_path / "reference.csv")])
+    backup = ks.callbacks.BackupAndRestore(tmp_path / "backup", double_checkpoint=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(backup_module, "spans_devices", lambda tree: True)
+        with pytest.raises(KeyboardInterrupt):
+            _run(blobs, [backup, ks.callbacks.CSVLogger(tmp_path / "log.csv"), FailAt(2)])
+    folder = tmp_path / "backup" / "training_state.orbax"
+    assert os.listdir(tmp_path / "backup") == ["training_state.orbax"]
+    assert committed_steps(folder) == [2, 1]  # after epochs 1 and 0
+    shutil.rmtree(folder / "2" / "arrays")  # the last backup is damaged
+    resumed, history = _run(blobs, [backup, ks.callbacks.CSVLogger(tmp_path / "log.csv")])
+    assert backup.restored_at == (1, 0)  # from the one before
+    _assert_same_run(resumed, history, reference, reference_history)
+    assert (tmp_path / "log.csv").read_text() == (tmp_path / "reference.csv").read_text()
+    assert not (tmp_path / "backup").exists()
+
+
+def test_an_orbax_backup_of_another_model_is_refused(blobs, tmp_path):
+    save_sharded_training_state(tmp_path / "training_state.orbax", {"params": {"w": np.zeros(2, np.float32)}},
+                                {"epoch": 1, "step": 0, "order": None, "callbacks": []})
+    model = ks.Sequential([ks.Input((4,)), ks.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="Training-state checkpoint .* holds 1 arrays, but 2 are expected here: it "
+                                         "was saved from another model"):
+        model.fit(*blobs, epochs=2, callbacks=[ks.callbacks.BackupAndRestore(tmp_path)], verbose=0)

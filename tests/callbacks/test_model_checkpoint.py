@@ -193,3 +193,30 @@ def test_whole_model_checkpoints_load_back(blobs, tmp_path):
     model.fit(x, y, epochs=2, callbacks=[ModelCheckpoint(path, save_best_only=False)], verbose=0)
     loaded = ks.models.load_model(tmp_path / "ckpt-02.kerasish")
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_orbax_checkpoints_every_epoch_hold_that_epochs_weights_and_model(blobs, tmp_path):
+    """`.orbax` paths: one checkpoint folder per name (several processes write them together: see
+    tests/distribution/test_orbax_checkpoints.py); the whole-model one carries the live optimizer state."""
+    x, y = blobs
+    ks.utils.set_random_seed(0)
+    model = ks.Sequential([ks.Input((4,)), ks.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    record = RecordWeights()
+    weights = ModelCheckpoint(tmp_path / "ckpt" / "{epoch}.orbax", save_weights_only=True)
+    whole = ModelCheckpoint(tmp_path / "last.orbax")
+    assert not weights.chief_only and ModelCheckpoint("m" + SUFFIX, save_weights_only=True).chief_only
+    model.fit(x, y, epochs=2, callbacks=[record, weights, whole], verbose=0)
+    assert sorted(os.listdir(tmp_path / "ckpt")) == ["1.orbax", "2.orbax"]
+    for epoch in (0, 1):
+        _assert_equal(_load(model, tmp_path / "ckpt" / f"{epoch + 1}.orbax"), record.weights[epoch])
+    loaded = ks.models.load_model(tmp_path / "last.orbax")  # the last epoch's, replacing the first one's
+    _assert_equal(loaded.get_weights(), model.get_weights())
+    _assert_equal(loaded.get_optimizer_state(), model.get_optimizer_state())
+
+
+def test_an_orbax_filepath_is_accepted_either_way():
+    for weights_only in (True, False):
+        assert ModelCheckpoint("m.orbax", save_weights_only=weights_only).filepath == "m.orbax"
+    with pytest.raises(ValueError, match=r"or in '.orbax' \(an orbax checkpoint folder\), received filepath='m.zip'"):
+        ModelCheckpoint("m.zip")

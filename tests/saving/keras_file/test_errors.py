@@ -151,8 +151,9 @@ def test_a_model_holding_code_cannot_be_written_as_a_keras_file(tmp_path):
     (lambda m, p: keras_file.save_model(m, p / "m.kerasish"), ValueError, r"`filepath` of save must end in '.keras'"),
     (lambda m, p: keras_file.save_model(m, 3), TypeError, r"`filepath` of save must be a path, received 3"),
     (lambda m, p: keras_file.save_weights(m, p / "m.h5"), ValueError, r"must end in '.weights.h5'"),
-    (lambda m, p: m.save(p / "m.h5"), ValueError, r"ending in '.kerasish' \(kerasish's format\) or '.keras'"),
-    (lambda m, p: m.save_weights(p / "m.h5"), ValueError, r"'.weights.safetensors' .* or '.weights.h5'"),
+    (lambda m, p: m.save(p / "m.h5"), ValueError,
+     r"ending in '.kerasish' \(kerasish's format\), '.keras' \(Keras 3's\) or '.orbax'"),
+    (lambda m, p: m.save_weights(p / "m.h5"), ValueError, r"'.weights.safetensors' .*, '.weights.h5' .* or '.orbax'"),
 ])
 def test_paths_name_the_accepted_suffixes(tmp_path, call, error, match):
     model = ks.Sequential([ks.Input((3,)), L.Dense(2)])
