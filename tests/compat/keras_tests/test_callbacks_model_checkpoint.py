@@ -486,9 +486,6 @@ class ModelCheckpointTest(testing.TestCase):
         h5py is None,
         reason="`h5py` is a required dependency for `ModelCheckpoint` tests.",
     )
-    @pytest.mark.xfail(strict=True, reason=(
-        "kerasish writes `.kerasish` model files and `.weights.safetensors` weights; Keras's `.keras` / "
-        "`.weights.h5` are not supported yet"))
     @pytest.mark.requires_trainable_backend
     def test_model_checkpoint_loading(self):
         def get_model():
