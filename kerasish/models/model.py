@@ -14,15 +14,14 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-import kerasish.layers.added_losses as _added_losses
 import kerasish.saving.model_file as _model_file
 import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
 from kerasish.layers.symbolic import any_symbolic, leaves
 from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
+from kerasish.models.training_api import TrainingAPI
 from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
-from kerasish.training.engine import split_model
 from kerasish.training.trainer import CompileConfig, Trainer
 
 #: Attributes kept in the model's `Trainer`, outside the NNX graph: setting them never changes the model's graph
@@ -30,7 +29,7 @@ from kerasish.training.trainer import CompileConfig, Trainer
 _TRAINING_ATTRIBUTES = ("history", "stop_training", "stop_evaluating", "stop_predicting")
 
 
-class Model(Layer):
+class Model(TrainingAPI, Layer):
     """A layer with a training loop. Subclass it (layers in `__init__`, forward pass in `call`) or use
     `Sequential`.
 
@@ -340,49 +339,6 @@ class Model(Layer):
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The model's outputs on one batch, as NumPy."""
         return self._training.predict_on_batch(self, x)
-
-    # -- the low-level API ----------------------------------------------------------------------------
-
-    def split(self):
-        """`(graphdef, params, rest)`: the model as pure pytrees, for your own `jax.grad` loop.
-
-        `params` holds the trainable weights, `rest` everything else (frozen weights, batch statistics,
-        RNG streams). `stateless_call(params, rest, x)` runs the model purely on them, and
-        `nnx.update(model, params)` writes trained weights back.
-
-        Example:
-          >>> import jax, jax.numpy as jnp
-          >>> import kerasish as ks
-          >>> model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
-          >>> _, params, rest = model.split()
-          >>> loss = lambda p, x, y: jnp.mean((model.stateless_call(p, rest, x)[0] - y) ** 2)
-          >>> grads = jax.grad(loss)(params, jnp.ones((4, 3)), jnp.zeros((4, 1)))
-          >>> [g.shape for g in jax.tree.leaves(grads)]  # the Dense layer's bias and kernel
-          [(1,), (3, 1)]
-        """
-        if not self.built:
-            raise ValueError(f"Model '{self.name}' is not built: build it (e.g. `model.build((None, 64))`, an "
-                             f"Input, or one call on data) before split().")
-        graphdef, params, rest, _ = split_model(self)
-        return graphdef, params, rest
-
-    def stateless_call(self, params: Any, rest: Any, x: Any, training: bool = False, return_losses: bool = False):
-        """Runs the model on the weights `params` and state `rest` without touching the model.
-
-        Args:
-          return_losses: also return the values the layers gave `add_loss` during the call (activity
-            penalties included), a list of arrays to add to your loss; weight penalties are not in it.
-
-        Returns:
-          `(y, new_rest)`: the output and the updated non-trainable state (batch statistics and RNG
-          streams advance in training mode); `(y, new_rest, losses)` with `return_losses=True`.
-        """
-        graphdef, _, _, keep = split_model(self)
-        model = nnx.merge(graphdef, params, rest, copy=True)
-        with _added_losses.collect() as added:
-            y = model(x, training=training)
-        _, _, new_rest = nnx.split(model, keep, ...)
-        return (y, new_rest, [value for _, value in added]) if return_losses else (y, new_rest)
 
     # -- introspection ------------------------------------------------------------------------------
 
