@@ -31,8 +31,8 @@ import numpy as np
 from flax import nnx
 
 from kerasish import optimizers as _optimizers
-from kerasish.layers import added_losses as _added_losses
 from kerasish.dtypes import standardize_dtype
+from kerasish.layers import added_losses as _added_losses
 from kerasish.layers.base import Layer
 from kerasish.optimizers.state import LossScalePacking, StatePacking
 from kerasish.training.engine import split_model
