@@ -84,24 +84,32 @@ class Model(TrainingAPI, Layer):
 
     # -- compile --------------------------------------------------------------------------------
 
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
-                weighted_metrics: Any = None, steps_per_execution: int | str = "auto", unroll: bool = False) -> None:
-        """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate`.
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
+                weighted_metrics: Any = None, run_eagerly: bool = False, steps_per_execution: int | str = "auto",
+                jit_compile: bool | str = "auto", auto_scale_loss: bool = True, *, unroll: bool = False) -> None:
+        """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate` (Keras's arguments, in its order).
 
         Args:
           optimizer: a name (`"sgd"`, `"adam"`, `"adamw"`, `"rmsprop"`, `"adagrad"`), a
             `kerasish.optimizers` object, or any `optax.GradientTransformation`.
           loss: a name (`"mse"`, `"sparse_categorical_crossentropy"`, ...), a `kerasish.losses`
             object, or a callable `(y_true, y_pred) -> loss`. For several outputs: one loss for all,
-            or a list (by position) / dict (by output name) of losses.
+            or a list (by position) / dict (by output name) of losses. None when `train_step` or
+            `compute_loss` computes its own.
+          loss_weights: for several outputs, a list / dict of the weights of their losses in the total.
           metrics: a list of names (`"accuracy"`, `"mae"`, ...) or `kerasish.metrics` objects,
             computed without sample weights. `"accuracy"` becomes binary, categorical or sparse
             categorical accuracy from the shapes of the data, as in Keras. For several outputs: a
             list of lists or a dict of lists, per output.
-          loss_weights: for several outputs, a list / dict of the weights of their losses in the total.
           weighted_metrics: metrics computed with the sample weights.
+          run_eagerly: run every step op by op, without `jax.jit`, so that print, breakpoints and NumPy
+            conversion work inside `call` and `train_step`: for debugging (much slower; `summary()` and the
+            progress bar say so).
           steps_per_execution: how many train steps run in one compiled dispatch; "auto" (the
             default) fuses up to 64 steps, except for convolutional models on CPU (one step).
+          jit_compile: True or "auto" (the default) compile the steps with XLA; False runs them eagerly, as
+            `run_eagerly=True`.
+          auto_scale_loss: under a mixed_float16 policy, scale the loss so that small gradients do not underflow.
           unroll: unroll the loop of `steps_per_execution` steps (faster for convolutions on CPU).
 
         Raises:
@@ -109,7 +117,26 @@ class Model(TrainingAPI, Layer):
           TypeError: for an object of the wrong type.
         """
         self._training.compile(CompileConfig(optimizer, loss, metrics, loss_weights, weighted_metrics,
-                                             steps_per_execution, unroll))
+                                             steps_per_execution, unroll, run_eagerly, jit_compile, auto_scale_loss))
+
+    @property
+    def run_eagerly(self) -> bool:
+        """Whether the steps run op by op, without `jax.jit` (`compile(run_eagerly=True)` or `jit_compile=False`).
+        Settable, as in Keras: the next call runs in the new mode."""
+        return self._training.config is not None and not self._training.config.jit
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        self._training.set_execution(run_eagerly=value)
+
+    @property
+    def jit_compile(self) -> bool:
+        """Whether the steps are compiled with XLA (`compile(jit_compile=...)`). Settable, as in Keras."""
+        return self._training.config is None or self._training.config.jit
+
+    @jit_compile.setter
+    def jit_compile(self, value: bool) -> None:
+        self._training.set_execution(jit_compile=value)
 
     @property
     def compiled(self) -> bool:

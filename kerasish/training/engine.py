@@ -162,6 +162,16 @@ def _donating(step):
     return call
 
 
+def _eager(step):
+    """`step` run op by op, without `jax.jit` (`compile(run_eagerly=True)`): `lax.cond` / `lax.scan` run as Python
+    (`jax.disable_jit`), so print, breakpoints and NumPy conversion work in `call` and in a custom `train_step`."""
+    def call(*args):
+        with jax.disable_jit():
+            return step(*args)
+    call._cache_size = lambda: 0
+    return call
+
+
 def _all_finite(tree: Any) -> jax.Array:
     leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)
               if jnp.issubdtype(leaf.dtype, jnp.inexact)]
@@ -192,17 +202,24 @@ class Engine:
 
     def __init__(self, model: Layer, optimizer: _optimizers.Optimizer, objectives: Objectives | None,
                  steps_per_execution: int | str = "auto", unroll: bool = False,
-                 placement: Placement | None = None) -> None:
+                 placement: Placement | None = None, jit_compile: bool = True, auto_scale_loss: bool = True) -> None:
         self.model = model
         self.optimizer = optimizer
         self.objectives = objectives  # None for a model that only predicts
         self.steps_per_execution = steps_per_execution
         self.unroll = unroll
         self.placement = placement or Placement()
+        self.jit_compile = bool(jit_compile)
         self.graphdef, _, _, self.keep = split_model(model)
-        # float16 computation scales the loss so small gradients do not underflow (mixed_float16).
-        self.loss_scaling = any(isinstance(node, Layer) and node.compute_dtype == jnp.float16
-                                for _, node in nnx.iter_graph(model))
+        # A LossScaleOptimizer scales the loss itself and steps over non-finite gradients (halving its scale).
+        self.optimizer_scales = isinstance(optimizer, _optimizers.LossScaleOptimizer)
+        # float16 computation scales the loss so small gradients do not underflow (mixed_float16), as Keras's
+        # compile(auto_scale_loss=True) wraps the optimizer in a LossScaleOptimizer.
+        self.loss_scaling = auto_scale_loss and not self.optimizer_scales and any(
+            isinstance(node, Layer) and node.compute_dtype == jnp.float16 for _, node in nnx.iter_graph(model))
+        # Keras's optimizers give their new weights themselves (`update_params`: no `w + (w_new - w)` rounding).
+        self.keras_optimizer = (isinstance(optimizer, _optimizers.Optimizer)
+                                and not isinstance(optimizer, _optimizers.OptaxOptimizer))
         # Whether a short last batch is padded to the full size (index -1, masked out of losses and
         # metrics) so it runs in the full batches' program, for "train", "test" and "predict".
         allowed = self.placement.pads_allowed()
@@ -218,9 +235,10 @@ class Engine:
             self._init_metrics = jax.jit(objectives.init)
             self._results = jax.jit(objectives.results)
             self._host_results = objectives.results_on_host()
-        jitted = {"train_chunk": _donating(self._train_chunk), "train_batch": _donating(self.train_step),
-                  "test_chunk": jax.jit(self._test_chunk), "test_batch": jax.jit(self.test_step),
-                  "predict_chunk": jax.jit(self._predict_chunk), "predict_batch": jax.jit(self.predict_step)}
+        donating, jit = (_donating, jax.jit) if self.jit_compile else (_eager, _eager)
+        jitted = {"train_chunk": donating(self._train_chunk), "train_batch": donating(self.train_step),
+                  "test_chunk": jit(self._test_chunk), "test_batch": jit(self.test_step),
+                  "predict_chunk": jit(self._predict_chunk), "predict_batch": jit(self.predict_step)}
         self._jitted = tuple(jitted.values())
         points = self.placement.entry_points(self, jitted)
         self.train_chunk, self.train_batch = points["train_chunk"], points["train_batch"]
@@ -237,6 +255,8 @@ class Engine:
         gradients run slowly inside a rolled loop (convolutions), which step one batch at a time. Their forward
         pass is not slowed by the loop, so their evaluate and predict still fuse (see benchmarks/README.md).
         """
+        if not self.jit_compile:  # eager: one step at a time, as Keras runs them
+            return 1
         if self.steps_per_execution != "auto":
             return int(self.steps_per_execution)
         if training and jax.default_backend() == "cpu" and _slow_in_rolled_loop(self.model):
@@ -302,34 +322,57 @@ class Engine:
         loss, per_output = self.objectives.total_loss(y, y_pred, sample_weight, rows)
         return loss + regularization_penalty(model) + added, per_output
 
+    def apply_optimizer(self, grads: Any, opt_state: Any, params: Any) -> tuple[Any, Any]:
+        """`(new params, new optimizer state)`: a Keras optimizer's own new weights (`update_params`, Keras's
+        rounding), or an optax transformation's updates added to the weights."""
+        if self.keras_optimizer:
+            return self.optimizer.update_params(grads, opt_state, params)
+        updates, opt_state = self.optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state
+
+    def finalize(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The state at the end of `fit` (Keras's `finalize_variable_values`): with `use_ema`, the moving averages
+        of the weights become the weights."""
+        if not (self.keras_optimizer and getattr(self.optimizer, "use_ema", False)):
+            return state
+        averages = self.optimizer.finalize_params(state["params"], state["opt"])
+        params = jax.tree.map(lambda a, p: jnp.asarray(a, p.dtype), averages, state["params"])
+        return {**state, "params": params}
+
     def train_step(self, state: dict[str, Any], batch: tuple, rows: jax.Array | None = None) -> dict[str, Any]:
         """One optimizer step on `batch`; `rows` (bool, (batch,)) marks the real rows of a padded batch."""
         x, y, sample_weight = self.placement.shard_batch(batch)
         scale = state["loss_scale"]["scale"] if self.loss_scaling else None
+        # Keras's `optimizer.scale_loss`: a LossScaleOptimizer's dynamic scale (held in its state) or a constant
+        # `loss_scale_factor`; the optimizer divides the gradients by it again.
+        optimizer_scale = self.optimizer.loss_scale(state["opt"]) if self.keras_optimizer else None
 
         def loss_fn(params):
             model, y_pred, added = self.forward(params, state["rest"], x, training=True)
             loss, per_output = self._loss(model, y, y_pred, sample_weight, added, rows)
             _, _, rest = nnx.split(model, self.keep, ...)
-            return (loss if scale is None else loss * scale), (loss, y_pred, per_output, rest)
+            scaled = loss if scale is None else loss * scale
+            scaled = scaled if optimizer_scale is None else scaled * optimizer_scale
+            return scaled, (loss, y_pred, per_output, rest)
 
         (_, (loss, y_pred, per_output, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
         if scale is not None:
             grads = jax.tree.map(lambda g: g / scale, grads)
         # A non-finite loss or gradient, or an update giving non-finite weights or optimizer state, skips the
-        # step: NaN never reaches the weights. The loss is
-        # still accumulated, so the epoch's logged loss shows it (and TerminateOnNaN sees it). The
-        # optimizer runs inside a `lax.cond`: selecting between the updated and the old state with
-        # `jnp.where` gives the same values but was measurably slower on XLA:CPU (benchmarks/README.md).
-        finite = jnp.isfinite(loss) & _all_finite(grads)
+        # step: NaN never reaches the weights. The loss is still accumulated, so the epoch's logged loss shows it
+        # (and TerminateOnNaN sees it). A LossScaleOptimizer is given non-finite gradients: skipping the step and
+        # halving its scale is its own job. The optimizer runs inside a `lax.cond`: selecting between the updated
+        # and the old state with `jnp.where` gives the same values but was measurably slower on XLA:CPU
+        # (benchmarks/README.md).
+        finite = jnp.isfinite(loss) if self.optimizer_scales else jnp.isfinite(loss) & _all_finite(grads)
         old = (state["params"], state["opt"], state["rest"])
 
         def update(operands):
             grads, old_state, rest = operands
             params, opt, _ = old_state
-            updates, opt = self.optimizer.update(grads, opt, params)
-            new = (optax.apply_updates(params, updates), opt, rest)
-            new = jax.tree.map(lambda n, o: n if n.dtype == o.dtype else n.astype(o.dtype), new, old_state)
+            params, opt = self.apply_optimizer(grads, opt, params)
+            new = jax.tree.map(lambda n, o: n if n.dtype == o.dtype else n.astype(o.dtype), (params, opt, rest),
+                               old_state)
             # Finite gradients can still give non-finite weights or optimizer state (a learning rate of 1e38,
             # Adam with epsilon=0 on a zero gradient): such an update is skipped too.
             return jax.lax.cond(_all_finite(new[:2]), lambda: new, lambda: old_state)
@@ -420,7 +463,7 @@ class Engine:
         return preferred_group(fits, k)
 
     def _test_chunk(self, state, data, index, valid):
-        if self.pads["test"] and self.losses_additive:
+        if self.pads["test"] and self.losses_additive and self.jit_compile:
             group = self.inference_group(state, data[0], index.shape)
             if group > 1:
                 index, valid = _merged(index, valid, group)
@@ -430,7 +473,7 @@ class Engine:
     def _predict_chunk(self, state, x, index, valid):
         """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros or the outputs
         of some row (the caller drops them, and the rows of index -1)."""
-        group = self.inference_group(state, x, index.shape) if self.pads["predict"] else 1
+        group = self.inference_group(state, x, index.shape) if self.pads["predict"] and self.jit_compile else 1
         if group == 1:
             return self.predictions(state, self.gathered(x, index, False), index.shape[0], valid)
         merged, valid = _merged(index, valid, group)

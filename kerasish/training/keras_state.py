@@ -270,6 +270,9 @@ class OptimizerLayout:
       optimizer: the compiled optimizer, built on `model.trainable_variables`.
       layout: the model's `VariableLayout`.
       params: the engine's `params` (arrays or shape structs), for their structure.
+
+    Raises:
+      ValueError: when the optimizer was built on other variables than the model's trainable ones.
     """
 
     def __init__(self, optimizer: _optimizers.Optimizer, layout: VariableLayout, params: Any) -> None:
@@ -282,6 +285,9 @@ class OptimizerLayout:
     def _remapped(cls, packing: Any, index: list[int]) -> Any:
         if isinstance(packing, LossScalePacking):
             return LossScalePacking(packing.own_count, cls._remapped(packing.inner, index))
+        if any(role[0] == "slot" and role[2] >= len(index) for role in packing.roles):
+            raise ValueError(f"{packing.owner} was built on other variables than the model's "
+                             f"{len(index)} trainable ones.")
         roles = [("slot", role[1], index[role[2]]) if role[0] == "slot" else role for role in packing.roles]
         return StatePacking(roles, packing.slot_names, packing.treedef, packing.scheduled_rate, packing.owner)
 

@@ -243,7 +243,7 @@ def run_fit(model, engine: Engine, live: TrainState, dataset: Dataset, val_datas
                 raise
             finally:
                 if not live.state_lost():  # a failed dispatch: the model keeps the weights it last received
-                    live.push_state(live.state)
+                    live.push_state(engine.finalize(live.state))  # use_ema: the averages become the weights
                 live.state = None
         stopper = callbacks.stopped_by
         model.history.record_stop("callback" if model.stop_training else "completed", epoch=run.epoch,

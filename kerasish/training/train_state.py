@@ -24,6 +24,7 @@ from flax import nnx
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
 from kerasish.training.engine import Engine
+from kerasish.training.keras_state import OptimizerLayout, layout_of
 
 
 class TrainState:
@@ -53,6 +54,7 @@ class TrainState:
         self.handed_out = False
         self._written: list = []  # the arrays `write_back` last gave the model
         self._written_from: tuple | None = None  # the live (params, rest, opt) they were copied from
+        self._optimizer_layout: Any = False  # `optimizer_layout()`, made on first use
 
     # -- between the model and the live state ---------------------------------------------------
 
@@ -70,12 +72,43 @@ class TrainState:
         return state
 
     def push_state(self, state: dict[str, Any]) -> None:
-        """Writes weights and non-trainable state into the model; keeps the optimizer state. The arrays are
-        handed over: `state` must not go to a train dispatch after this (see `write_back`)."""
+        """Writes weights and non-trainable state into the model; keeps the optimizer state, and shows it in the
+        optimizer's `variables`. The arrays are handed over: `state` must not go to a train dispatch after this
+        (see `write_back`)."""
         nnx.update(self.model, state["params"], state["rest"])
         self.opt_state = state["opt"]
         if self.loss_scale is not None:
             self.loss_scale = state["loss_scale"]
+        self.write_optimizer()
+
+    def optimizer_layout(self) -> OptimizerLayout | None:
+        """How the optimizer's `variables` (built on `model.trainable_variables`, as Keras's `fit` builds it) map
+        to the optimizer state; None for an optax transformation, or an optimizer built on other variables."""
+        if not self.engine.matches(self.model):
+            return None  # the model's trainable weights changed since the state was made: they no longer match
+        if self._optimizer_layout is False:
+            optimizer, layout = self.engine.optimizer, None
+            if self.engine.keras_optimizer:
+                if not optimizer.built:
+                    optimizer.build(self.model.trainable_variables)
+                params = nnx.split(self.model, self.keep, ...)[1]
+                try:
+                    layout = OptimizerLayout(optimizer, layout_of(self.model), params)
+                    shapes = [np.shape(v) for v in layout.to_list(self.opt_state)]
+                except ValueError:  # built on other variables (by the user, or before a layer was frozen)
+                    layout, shapes = None, []
+                if layout is not None and shapes != [tuple(v.shape) for v in optimizer.variables]:
+                    layout = None
+            self._optimizer_layout = layout
+        return self._optimizer_layout
+
+    def write_optimizer(self) -> None:
+        """Gives the optimizer's `variables` the values of the optimizer state (Keras has one set of variables: after
+        `fit`, `optimizer.variables` and the moving averages of `use_ema` are the ones trained)."""
+        layout = self.optimizer_layout()
+        if layout is not None:
+            for variable, value in zip(self.engine.optimizer.variables, layout.to_list(self.opt_state)):
+                variable.replace_value(value)
 
     def write_back(self) -> None:
         """Mid-fit: gives the model (and the kept optimizer state) a copy of the live state, so a callback can read or

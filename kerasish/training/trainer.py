@@ -8,6 +8,7 @@ its data into a `Dataset` (`training.data.arguments`), builds the model for it, 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import jax
@@ -84,17 +85,44 @@ def _check_loss_specs(value: Any) -> None:
         _losses.get(value)
 
 
+def _check_execution(run_eagerly: Any, jit_compile: Any) -> bool:
+    """Whether steps are compiled (`jax.jit`), from `compile`'s `run_eagerly` and `jit_compile` (Keras's rules:
+    `"auto"` compiles unless `run_eagerly`; `run_eagerly=True` with `jit_compile=True` runs eagerly, with
+    Keras's warning).
+
+    Raises:
+      TypeError: for a `run_eagerly` that is not a bool, or a `jit_compile` that is not a bool or "auto".
+    """
+    if not isinstance(run_eagerly, (bool, np.bool_)):
+        raise TypeError(f"Argument `run_eagerly` must be True or False, received {run_eagerly!r}.")
+    if not (isinstance(jit_compile, (bool, np.bool_)) or jit_compile == "auto"):
+        raise TypeError(f"Argument `jit_compile` must be True, False or 'auto', received {jit_compile!r}.")
+    if run_eagerly and jit_compile is True:
+        warnings.warn("If `run_eagerly` is True, then `jit_compile` cannot also be True. Disabling `jit_compile`.",
+                      stacklevel=4)
+    return not run_eagerly and bool(jit_compile)
+
+
 class CompileConfig:
     """What `compile` was given, checked; losses and metrics are resolved per output once the data's shapes are
     known. The distribution in effect at compile time (set_distribution or a `with ...scope():`) is the model's.
+
+    `jit` says whether the steps are compiled (`jax.jit`, K steps per dispatch) or run op by op
+    (`run_eagerly=True` or `jit_compile=False`: Keras's debugging mode).
     """
 
     def __init__(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
-                 weighted_metrics: Any = None, steps_per_execution: int | str = "auto", unroll: bool = False) -> None:
+                 weighted_metrics: Any = None, steps_per_execution: int | str = "auto", unroll: bool = False,
+                 run_eagerly: bool = False, jit_compile: bool | str = "auto", auto_scale_loss: bool = True) -> None:
         if steps_per_execution != "auto" and (isinstance(steps_per_execution, bool) or not isinstance(
                 steps_per_execution, int) or steps_per_execution < 1):
             raise ValueError(f"Argument `steps_per_execution` must be 'auto' or an int >= 1, received "
                              f"{steps_per_execution!r}.")
+        self.jit = _check_execution(run_eagerly, jit_compile)
+        self.run_eagerly, self.jit_compile = bool(run_eagerly), self.jit
+        if not isinstance(auto_scale_loss, (bool, np.bool_)):
+            raise TypeError(f"Argument `auto_scale_loss` must be True or False, received {auto_scale_loss!r}.")
+        self.auto_scale_loss = bool(auto_scale_loss)
         self.optimizer = _optimizers.get(optimizer)
         _check_loss_specs(loss)
         if isinstance(loss, (str, _losses.Loss)) or (callable(loss) and not isinstance(loss, type)):
@@ -118,7 +146,8 @@ class CompileConfig:
         if isinstance(loss, _losses.Loss):
             loss = {"class_name": type(loss).__name__, "config": loss.get_config()}
         return {"optimizer": optimizer, "loss": loss, "loss_weights": self.loss_weights, "metrics": self.metrics,
-                "weighted_metrics": self.weighted_metrics, "steps_per_execution": self.steps_per_execution}
+                "weighted_metrics": self.weighted_metrics, "run_eagerly": self.run_eagerly,
+                "steps_per_execution": self.steps_per_execution, "jit_compile": self.jit_compile}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> CompileConfig:
@@ -136,7 +165,8 @@ class CompileConfig:
             loss = loss_class(**loss["config"])
         return cls(_optimizers.deserialize(config["optimizer"]), loss, config.get("metrics"),
                    config.get("loss_weights"), config.get("weighted_metrics"),
-                   config.get("steps_per_execution", "auto"))
+                   config.get("steps_per_execution", "auto"), run_eagerly=bool(config.get("run_eagerly", False)),
+                   jit_compile=config.get("jit_compile", "auto"))
 
 
 class Trainer:
@@ -192,6 +222,30 @@ class Trainer:
         """Takes new compile arguments; the next call makes a new engine (and a fresh optimizer state)."""
         self.config, self.engine, self.live = config, None, None
 
+    def set_execution(self, run_eagerly: Any = None, jit_compile: Any = None) -> None:
+        """`model.run_eagerly = ...` / `model.jit_compile = ...`: the next call's steps run in that mode (compiled
+        steps are made again; the optimizer state is kept).
+
+        Raises:
+          ValueError: before `compile`.
+          TypeError: for a value that is not a bool.
+        """
+        if self.config is None:
+            raise ValueError("Set `run_eagerly` / `jit_compile` after `compile()` (or pass them to it).")
+        eager = (not self.config.jit) if run_eagerly is None else run_eagerly
+        jit = self.config.jit if jit_compile is None else jit_compile
+        if not isinstance(eager, (bool, np.bool_)) or not isinstance(jit, (bool, np.bool_)):
+            raise TypeError(f"`run_eagerly` and `jit_compile` take True or False, received "
+                            f"{run_eagerly if run_eagerly is not None else jit_compile!r}.")
+        self.config.jit = _check_execution(bool(eager), False if eager else bool(jit))
+        self.config.run_eagerly, self.config.jit_compile = bool(eager), self.config.jit
+        if self.engine is not None and self.engine.jit_compile != self.config.jit:
+            if self.live is not None and self.live.state is not None:
+                raise RuntimeError("`run_eagerly` / `jit_compile` cannot change while fit() runs.")
+            opt_state = None if self.live is None else self.live.opt_state_leaves()
+            self.engine, self.live = None, None
+            self.pending_opt_state = opt_state if self.pending_opt_state is None else self.pending_opt_state
+
     def require_compiled(self, model, method: str, needs_loss: bool = True) -> None:
         """Raises a ValueError naming `method` when the model is not compiled (or has no loss and needs one)."""
         if self.config is None:
@@ -235,7 +289,8 @@ class Trainer:
     def _make_engine(self, model, optimizer, objectives, steps_per_execution="auto", unroll=False,
                      distribution=None) -> None:
         placement = Placement.for_distribution(distribution)
-        self.engine = Engine(model, optimizer, objectives, steps_per_execution, unroll, placement)
+        jit, auto_scale = (True, True) if self.config is None else (self.config.jit, self.config.auto_scale_loss)
+        self.engine = Engine(model, optimizer, objectives, steps_per_execution, unroll, placement, jit, auto_scale)
         self.live = TrainState(self.engine)
 
     def _check(self, model, dataset: Dataset, kind: str) -> None:
