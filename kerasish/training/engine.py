@@ -162,6 +162,14 @@ def _donating(step):
     return call
 
 
+def _without_logs(dispatch):
+    """A dispatch of a model's own steps, given the state without the logs of the previous dispatch (their structure
+    is whatever the user's step returns: the first dispatch has none, and one program must serve all)."""
+    def call(state, *args):
+        return dispatch({**state, "metrics": {"variables": state["metrics"]["variables"]}}, *args)
+    return call
+
+
 def _eager(step):
     """`step` run op by op, without `jax.jit` (`compile(run_eagerly=True)`): `lax.cond` / `lax.scan` run as Python
     (`jax.disable_jit`), so print, breakpoints and NumPy conversion work in `call` and in a custom `train_step`."""
@@ -172,7 +180,8 @@ def _eager(step):
     return call
 
 
-def _all_finite(tree: Any) -> jax.Array:
+def all_finite(tree: Any) -> jax.Array:
+    """Whether every floating value of `tree` is finite (a traced bool; True for a tree without floats)."""
     leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)
               if jnp.issubdtype(leaf.dtype, jnp.inexact)]
     return jnp.all(jnp.stack(leaves)) if leaves else jnp.asarray(True)
@@ -202,7 +211,8 @@ class Engine:
 
     def __init__(self, model: Layer, optimizer: _optimizers.Optimizer, objectives: Objectives | None,
                  steps_per_execution: int | str = "auto", unroll: bool = False,
-                 placement: Placement | None = None, jit_compile: bool = True, auto_scale_loss: bool = True) -> None:
+                 placement: Placement | None = None, jit_compile: bool = True, auto_scale_loss: bool = True,
+                 custom: Any = None) -> None:
         self.model = model
         self.optimizer = optimizer
         self.objectives = objectives  # None for a model that only predicts
@@ -220,13 +230,23 @@ class Engine:
         # Keras's optimizers give their new weights themselves (`update_params`: no `w + (w_new - w)` rounding).
         self.keras_optimizer = (isinstance(optimizer, _optimizers.Optimizer)
                                 and not isinstance(optimizer, _optimizers.OptaxOptimizer))
+        # A model's own steps (`custom_step.CustomSteps`: an overridden train_step / test_step / predict_step,
+        # compute_loss, ...) replace the default ones of their kinds.
+        self.trains = objectives is not None  # made for fit / evaluate (the trainer says so for its own steps' models)
+        self.custom = custom
+        self.custom_kinds = frozenset() if custom is None else custom.kinds
+        own = lambda kind, default: getattr(custom, f"{kind}_step") if kind in self.custom_kinds else default
+        self.train_fn, self.test_fn = own("train", self.train_step), own("test", self.test_step)
+        self.predict_fn = own("predict", self.predict_step)
         # Whether a short last batch is padded to the full size (index -1, masked out of losses and
-        # metrics) so it runs in the full batches' program, for "train", "test" and "predict".
+        # metrics) so it runs in the full batches' program, for "train", "test" and "predict" (never for a
+        # model's own steps, which know nothing of padding rows).
         allowed = self.placement.pads_allowed()
         masks = allowed and (objectives is None or objectives.rows_maskable())
         inference = allowed and rows_independent(model, training=False)
-        self.pads = {"train": masks and rows_independent(model, training=True),
-                     "test": masks and inference, "predict": inference}
+        self.pads = {"train": masks and rows_independent(model, training=True) and "train" not in self.custom_kinds,
+                     "test": masks and inference and "test" not in self.custom_kinds,
+                     "predict": inference and "predict" not in self.custom_kinds}
         # Whether evaluate's losses allow running several batches as one (`inference_group`; predict needs
         # only `pads["predict"]`, evaluate `pads["test"]` too, for the masks of padding rows).
         self.losses_additive = objectives is None or objectives.rows_additive()
@@ -236,11 +256,14 @@ class Engine:
             self._results = jax.jit(objectives.results)
             self._host_results = objectives.results_on_host()
         donating, jit = (_donating, jax.jit) if self.jit_compile else (_eager, _eager)
-        jitted = {"train_chunk": donating(self._train_chunk), "train_batch": donating(self.train_step),
-                  "test_chunk": jit(self._test_chunk), "test_batch": jit(self.test_step),
-                  "predict_chunk": jit(self._predict_chunk), "predict_batch": jit(self.predict_step)}
+        jitted = {"train_chunk": donating(self._train_chunk), "train_batch": donating(self.train_fn),
+                  "test_chunk": jit(self._test_chunk), "test_batch": jit(self.test_fn),
+                  "predict_chunk": jit(self._predict_chunk), "predict_batch": jit(self.predict_fn)}
         self._jitted = tuple(jitted.values())
         points = self.placement.entry_points(self, jitted)
+        for name in ("train_chunk", "train_batch", "test_chunk", "test_batch"):
+            if name.split("_")[0] in self.custom_kinds:  # the last step's logs go out, never back in (one program)
+                points[name] = _without_logs(points[name])
         self.train_chunk, self.train_batch = points["train_chunk"], points["train_batch"]
         self.test_chunk, self.test_batch = points["test_chunk"], points["test_batch"]
         self.predict_chunk, self.predict_batch = points["predict_chunk"], points["predict_batch"]
@@ -286,16 +309,32 @@ class Engine:
         """The log names of the loss and metrics, in the order `evaluate` returns them."""
         return self.objectives.names if self.objectives is not None else []
 
-    def init_metrics(self) -> dict[str, Any]:
-        """Fresh accumulators, made by one compiled call (not one eager op per accumulator)."""
+    def init_metrics(self, kind: str = "train") -> dict[str, Any]:
+        """Fresh accumulators for a `kind` ("train" / "test") call, made by one compiled call (not one eager op per
+        accumulator); a model's own steps get its metrics' variables reset."""
+        if kind in self.custom_kinds:
+            return self.placement.replicate(self.custom.init_metrics())
         metrics = self._init_metrics() if self.objectives is not None else {}
         return self.placement.replicate(metrics)
 
-    def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    def write_metrics(self, metric_state: dict[str, Any], kind: str = "train") -> None:
+        """A model's own steps: its metric objects get their variables' values (Keras's `jax_state_sync`)."""
+        if kind in self.custom_kinds:
+            self.custom.write_metrics(jax.device_get(metric_state))
+
+    def step_logs(self, metric_state: dict[str, Any], kind: str = "train") -> dict[str, Any]:
+        """The logs a batch-level callback receives: the metrics so far, or a model's own step's last logs."""
+        if kind in self.custom_kinds:
+            return self.custom.step_logs(metric_state)
+        return self.read_metrics(metric_state)
+
+    def read_metrics(self, metric_state: dict[str, Any], prefix: str = "", kind: str = "train") -> dict[str, float]:
         """Metric results as Python floats (NumPy arrays for non-scalar results, as Keras's logs hold them: a
         per-class F1Score, a Precision over several thresholds): one device-to-host transfer, of the accumulators
         themselves where every result is a ratio of two of them (`Objectives.host_results`: no results program to
         compile), else of what a compiled program computes."""
+        if kind in self.custom_kinds:
+            return {prefix + name: value for name, value in self.custom.epoch_logs(metric_state).items()}
         if self._host_results and all(getattr(leaf, "is_fully_addressable", True)
                                       for leaf in jax.tree.leaves(metric_state)):
             host = self.objectives.host_results(jax.device_get(metric_state))
@@ -365,7 +404,7 @@ class Engine:
         # halving its scale is its own job. The optimizer runs inside a `lax.cond`: selecting between the updated
         # and the old state with `jnp.where` gives the same values but was measurably slower on XLA:CPU
         # (benchmarks/README.md).
-        finite = jnp.isfinite(loss) if self.optimizer_scales else jnp.isfinite(loss) & _all_finite(grads)
+        finite = jnp.isfinite(loss) if self.optimizer_scales else jnp.isfinite(loss) & all_finite(grads)
         old = (state["params"], state["opt"], state["rest"])
 
         def update(operands):
@@ -376,7 +415,7 @@ class Engine:
                                old_state)
             # Finite gradients can still give non-finite weights or optimizer state (a learning rate of 1e38,
             # Adam with epsilon=0 on a zero gradient): such an update is skipped too.
-            return jax.lax.cond(_all_finite(new[:2]), lambda: new, lambda: old_state)
+            return jax.lax.cond(all_finite(new[:2]), lambda: new, lambda: old_state)
 
         params, opt_state, rest = jax.lax.cond(finite, update, lambda operands: operands[1], (grads, old, rest))
         metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
@@ -418,10 +457,10 @@ class Engine:
     def predictions(self, state, batch_at, count: int, valid):
         """Predictions for the batches `batch_at(k)`, stacked (count, batch, ...); padding rows hold zeros."""
         if count == 1:
-            return jax.tree.map(lambda a: a[None], self.predict_step(state, *batch_at(0)))
-        spec = jax.eval_shape(lambda: self.predict_step(state, *batch_at(0)))
+            return jax.tree.map(lambda a: a[None], self.predict_fn(state, *batch_at(0)))
+        spec = jax.eval_shape(lambda: self.predict_fn(state, *batch_at(0)))
         zeros = lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
-        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self.predict_step(state, *batch_at(k)), zeros),
+        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self.predict_fn(state, *batch_at(k)), zeros),
                            jnp.arange(count))
 
     @staticmethod
@@ -439,8 +478,17 @@ class Engine:
         """`batch_at` over batches already gathered and stacked on a leading axis."""
         return lambda k: (jax.tree.map(lambda a: a[k], batches),)
 
+    def run_kind(self, kind: str, state, batch_at, count: int, valid):
+        """The train ("train") or test ("test") steps of `run_steps`, the model's own where it has them."""
+        step = self.train_fn if kind == "train" else self.test_fn
+        if kind in self.custom_kinds:
+            return self.custom.run_steps(step, state, batch_at, count, valid, self.unroll)
+        return self.run_steps(step, state, batch_at, count, valid)
+
     def _train_chunk(self, state, data, index, valid):
         batch_at = self.gathered(data, index, self.pads["train"])
+        if "train" in self.custom_kinds:
+            return self.custom.run_steps(self.train_fn, state, batch_at, index.shape[0], valid, self.unroll)
         return self.run_steps(self.train_step, state, batch_at, index.shape[0], valid)
 
     def inference_group(self, state, x, plan_shape: tuple[int, int]) -> int:
@@ -464,6 +512,9 @@ class Engine:
         return preferred_group(fits, k)
 
     def _test_chunk(self, state, data, index, valid):
+        if "test" in self.custom_kinds:
+            batch_at = self.gathered(data, index, False)
+            return self.custom.run_steps(self.test_fn, state, batch_at, index.shape[0], valid, self.unroll)
         if self.pads["test"] and self.losses_additive and self.jit_compile:
             group = self.inference_group(state, data[0], index.shape)
             if group > 1:

@@ -48,6 +48,9 @@ class TrainState:
         self.opt_state = self.placement.place_opt_state(optimizer, jax.jit(optimizer.init)(params))
         self.loss_scale = _mixed_precision.init_loss_scale() if engine.loss_scaling else None
         optimizer.bind(self)
+        # other optimizers a model with its own train_step holds (a GAN's two): their variables' values
+        custom = engine.custom if "train" in engine.custom_kinds else None
+        self.other_optimizers = custom.init_optimizers() if custom is not None and custom.others else None
         self.state: dict[str, Any] | None = None
         #: Whether the model was given the live weights since the live state last took the model's: a callback
         #: may have set weights, which `pull_weights` then takes in before the next step.
@@ -63,12 +66,14 @@ class TrainState:
         buffers, for a train dispatch to take over while the model and the engine keep theirs."""
         _, params, rest = nnx.split(self.model, self.keep, ...)
         params, rest = self.placement.place_state(params, rest)
-        opt = self.opt_state
+        opt, others = self.opt_state, self.other_optimizers
         if copy:
-            params, rest, opt = self.placement.copy((params, rest, opt))
+            params, rest, opt, others = self.placement.copy((params, rest, opt, others))
         state = {"params": params, "rest": rest, "opt": opt, "metrics": self.engine.init_metrics()}
         if self.loss_scale is not None:
             state["loss_scale"] = self.loss_scale
+        if others is not None:
+            state["optimizers"] = others
         return state
 
     def push_state(self, state: dict[str, Any]) -> None:
@@ -79,6 +84,9 @@ class TrainState:
         self.opt_state = state["opt"]
         if self.loss_scale is not None:
             self.loss_scale = state["loss_scale"]
+        if self.other_optimizers is not None:
+            self.other_optimizers = state["optimizers"]
+            self.engine.custom.write_optimizers(self.other_optimizers)
         self.write_optimizer()
 
     def optimizer_layout(self) -> OptimizerLayout | None:
@@ -122,7 +130,10 @@ class TrainState:
                 and self._are_written(*nnx.split(self.model, self.keep, ...)[1:]):
             return  # no dispatch, new learning rate or set_weights since the last write-back: nothing to copy
         params, rest, opt = self.placement.copy(live)
-        self.push_state({**self.state, "params": params, "rest": rest, "opt": opt})
+        copied = {**self.state, "params": params, "rest": rest, "opt": opt}
+        if "optimizers" in self.state:
+            copied["optimizers"] = self.placement.copy(self.state["optimizers"])
+        self.push_state(copied)
         self._written, self._written_from = jax.tree.leaves((params, rest)), live
 
     def pull_weights(self) -> None:

@@ -12,15 +12,19 @@ import warnings
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 import kerasish.training.loop as loop
 from kerasish import distribution as _distribution
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
+from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
 from kerasish.callbacks.history import History
 from kerasish.callbacks.progbar import format_logs
+from kerasish.layers import added_losses as _added_losses
+from kerasish.training.custom_step import CompileMetrics, CustomSteps, tracked_metrics
 from kerasish.training.data.arguments import default_batch_size, fit_datasets, is_array_data, make_dataset
 from kerasish.training.data.checks import check_sample_weight, check_targets, prepare_arrays, to_arrays
 from kerasish.training.data.dataset import Dataset
@@ -191,10 +195,12 @@ class Trainer:
         self.stop_training = self.stop_evaluating = self.stop_predicting = False
         self.resume_epoch: int | None = None
         self.pending_opt_state: list | None = None
+        self.loss_tracker: _metrics.Metric | None = None  # Keras's `Mean(name="loss")` of the default steps
+        self.compile_metrics: CompileMetrics | None = None  # the compiled metrics as one metric (Keras's)
 
     def optimizer_state(self) -> list[np.ndarray] | None:
         """`Model.get_optimizer_state`: the live optimizer arrays, else the ones waiting for the next engine."""
-        if self.live is not None and self.engine.objectives is not None:
+        if self.live is not None and self.engine.trains:
             return [np.asarray(leaf) for leaf in self.live.opt_state_leaves()]
         return None if self.pending_opt_state is None else [np.asarray(a) for a in self.pending_opt_state]
 
@@ -221,6 +227,27 @@ class Trainer:
     def compile(self, config: CompileConfig) -> None:
         """Takes new compile arguments; the next call makes a new engine (and a fresh optimizer state)."""
         self.config, self.engine, self.live = config, None, None
+        self.loss_tracker, self.compile_metrics = _metrics.Mean(name="loss"), None
+
+    def compiled_loss(self, model, y: Any, y_pred: Any, sample_weight: Any, penalty: Any) -> Any:
+        """Keras's default `compute_loss`: the compiled loss of `(y, y_pred)` (in float32; none without targets or
+        before the data's shapes resolved it), plus the `add_loss` values of the forward pass and `penalty` (the
+        weight penalties); zero when there is nothing."""
+        total = jnp.zeros((), jnp.float32)
+        objectives = self.engine.objectives if self.engine is not None and self.engine.trains else None
+        if objectives is not None and y is not None:
+            total = total + objectives.total_loss(y, _mixed_precision.cast_floats(y_pred, jnp.float32),
+                                                  sample_weight)[0]
+        added = _added_losses.losses_of(model)
+        return total + _added_losses.total([(model, value) for value in added]) + penalty
+
+    def keras_metrics(self, model) -> list:
+        """Keras's `model.metrics`: the loss tracker and the compiled metrics (once compiled; the compiled metrics once
+        the data's shapes resolved them), then the metrics the model holds as attributes."""
+        out = [] if self.config is None else [self.loss_tracker]
+        if self.compile_metrics is not None:
+            out.append(self.compile_metrics)
+        return out + tracked_metrics(model)
 
     def set_execution(self, run_eagerly: Any = None, jit_compile: Any = None) -> None:
         """`model.run_eagerly = ...` / `model.jit_compile = ...`: the next call's steps run in that mode (compiled
@@ -247,10 +274,12 @@ class Trainer:
             self.pending_opt_state = opt_state if self.pending_opt_state is None else self.pending_opt_state
 
     def require_compiled(self, model, method: str, needs_loss: bool = True) -> None:
-        """Raises a ValueError naming `method` when the model is not compiled (or has no loss and needs one)."""
+        """Raises a ValueError naming `method` when the model is not compiled (or has no loss and needs one: not
+        when the model computes its own, with an overridden `train_step` / `test_step` / `compute_loss`)."""
         if self.config is None:
             raise ValueError(f"You must call `compile()` before `{method}()` on model '{model.name}'.")
-        if needs_loss and self.config.loss is None:
+        kind = "test" if method in ("evaluate", "test_on_batch") else "train"
+        if needs_loss and self.config.loss is None and kind not in model.custom_step_kinds():
             raise ValueError(f"Model '{model.name}' was compiled without a loss; `{method}()` needs one: "
                              f"compile(optimizer=..., loss=...).")
 
@@ -259,7 +288,7 @@ class Trainer:
     def prepare(self, model, x_sample: Any, y_sample: Any) -> Engine:
         """Builds `model` for the data's shapes and (re)makes the engine when its structure changed."""
         model.prepare_for_data(x_sample)
-        if self.engine is not None and self.engine.objectives is not None and self.engine.matches(model):
+        if self.engine is not None and self.engine.trains and self.engine.matches(model):
             return self.engine
         config = self.config
         y_pred = model.output_spec(x_sample)
@@ -268,10 +297,12 @@ class Trainer:
         y_shapes = ([None] * len(names) if y_sample is None
                     else [shape_of(a) for a in flatten_outputs(y_sample, names)])
         y_pred_shapes = [shape_of(a) for a in flatten_outputs(y_pred, names)]
-        objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
-                                y_shapes, y_pred_shapes)
+        objectives = None if config.loss is None else Objectives(
+            config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names, y_shapes, y_pred_shapes)
+        has_metrics = objectives is not None and objectives.metrics + objectives.weighted_metrics
+        self.compile_metrics = CompileMetrics(objectives) if has_metrics else None
         self._make_engine(model, config.optimizer, objectives, config.steps_per_execution, config.unroll,
-                          config.distribution or _distribution.distribution())
+                          config.distribution or _distribution.distribution(), trains=True)
         if self.pending_opt_state is not None:
             self.live.restore_opt_state(self.pending_opt_state)
             self.pending_opt_state = None
@@ -287,10 +318,14 @@ class Trainer:
         return self.engine
 
     def _make_engine(self, model, optimizer, objectives, steps_per_execution="auto", unroll=False,
-                     distribution=None) -> None:
+                     distribution=None, trains: bool = False) -> None:
         placement = Placement.for_distribution(distribution)
         jit, auto_scale = (True, True) if self.config is None else (self.config.jit, self.config.auto_scale_loss)
-        self.engine = Engine(model, optimizer, objectives, steps_per_execution, unroll, placement, jit, auto_scale)
+        kinds = model.custom_step_kinds() if trains else model.custom_step_kinds() & {"predict"}
+        custom = CustomSteps(model, optimizer, kinds, placement) if kinds else None
+        self.engine = Engine(model, optimizer, objectives, steps_per_execution, unroll, placement, jit, auto_scale,
+                             custom)
+        self.engine.trains = trains
         self.live = TrainState(self.engine)
 
     def _check(self, model, dataset: Dataset, kind: str) -> None:
@@ -391,15 +426,16 @@ class Trainer:
         state = self.live.pull_state(copy=True)
         state = engine.train_batch(state, device_batch(batch))
         self.live.push_state(state)
-        return self.format_result(engine.read_metrics(state["metrics"]), return_dict)
+        return self.format_result(engine.read_metrics(state["metrics"]), return_dict, "train")
 
     def test_on_batch(self, model, x, y, sample_weight, return_dict):
         """`Model.test_on_batch`: the loss (and metrics) of one batch, in inference mode."""
         self.require_compiled(model, "test_on_batch")
         batch = prepare_arrays(x, y, sample_weight)
         engine = self._prepare_batch(model, batch)
-        state = engine.test_batch(self.live.pull_state(), device_batch(batch))
-        return self.format_result(engine.read_metrics(state["metrics"]), return_dict)
+        state = {**self.live.pull_state(), "metrics": engine.init_metrics("test")}
+        state = engine.test_batch(state, device_batch(batch))
+        return self.format_result(engine.read_metrics(state["metrics"], kind="test"), return_dict, "test")
 
     def predict_on_batch(self, model, x) -> Any:
         """`Model.predict_on_batch`: the model's outputs on one batch, as NumPy."""
@@ -414,11 +450,18 @@ class Trainer:
         check_sample_weight(batch[2], engine.objectives)
         return engine
 
-    def format_result(self, logs: dict, return_dict: bool):
-        """`logs` as `evaluate` returns them: the dict, or the values in log order (one value alone)."""
+    def format_result(self, logs: dict, return_dict: bool, kind: str = "test"):
+        """`logs` as `evaluate` returns them: the dict, or the values in log order (one value alone); for a model's
+        own steps, Keras's order: its metrics' names first, then the other logs by name."""
         if return_dict:
             return logs
-        values = [logs[name] for name in self.engine.metric_names()]
+        if kind in self.engine.custom_kinds:
+            names = []
+            for metric in self.engine.custom.metrics:
+                names += [m.name for m in metric.entries] if isinstance(metric, CompileMetrics) else [metric.name]
+            values = [logs[n] for n in names if n in logs] + [logs[k] for k in sorted(logs) if k not in names]
+        else:
+            values = [logs[name] for name in self.engine.metric_names()]
         return values[0] if len(values) == 1 else values
 
     def sync_live_weights(self) -> None:
