@@ -208,6 +208,9 @@ class Model(TrainingAPI, Layer):
         if not self.built:
             if type(self).build_for is not Model.build_for:  # Sequential: shape propagation
                 self.build_for(input_shapes(x_sample))
+            elif self._graph is None and type(self).call is Model.call:
+                self.built = True  # no forward pass: a model training its sublayers with its own train_step (a GAN)
+                return
             else:
                 self._build_eagerly(jax.tree.map(lambda a: jnp.asarray(a[:2]), x_sample))
         self.check_input(x_sample)
@@ -264,7 +267,10 @@ class Model(TrainingAPI, Layer):
     def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
         if not self.built and type(self).build_for is Model.build_for and not any_symbolic(x) and not any(
                 isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
-            self._build_eagerly(x)
+            # the first call builds the model (sublayers build lazily in it): one forward pass, as in Keras, so
+            # random streams advance once
+            return self._build_eagerly(x, call=lambda: super(Model, self).__call__(x, training=training, mask=mask,
+                                                                                    **kwargs))
         return super().__call__(x, training=training, mask=mask, **kwargs)
 
     def call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
@@ -281,13 +287,22 @@ class Model(TrainingAPI, Layer):
             self._build_eagerly(zeros)
         return self.output_shape
 
-    def _build_eagerly(self, x: Any) -> None:
+    def _build_eagerly(self, x: Any, call: Any = None) -> Any:
+        """Builds by running the forward pass on `x`: `call` (the first real call's), else a pass in inference mode
+        after which the random streams that existed are put back (building draws nothing, as Keras's symbolic
+        build)."""
         shapes = standardize_shapes(input_shapes(x))
         self.build(shapes)
         self.input_shape = shapes
         self.built = True
-        out = self.call(x, training=False) if accepts_training(self.call) else self.call(x)
+        if call is not None:
+            out = call()
+        else:
+            streams = nnx.state(self, nnx.RngState)
+            out = self.call(x, training=False) if accepts_training(self.call) else self.call(x)
+            nnx.update(self, streams)
         self.output_shape = jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), out)
+        return out
 
     # -- fit / evaluate / predict -----------------------------------------------------------------
 

@@ -291,14 +291,16 @@ class Trainer:
         if self.engine is not None and self.engine.trains and self.engine.matches(model):
             return self.engine
         config = self.config
-        y_pred = model.output_spec(x_sample)
-        names = model.output_names(y_pred)
-        shape_of = lambda a: None if a is None else (None,) + tuple(np.shape(a)[1:])
-        y_shapes = ([None] * len(names) if y_sample is None
-                    else [shape_of(a) for a in flatten_outputs(y_sample, names)])
-        y_pred_shapes = [shape_of(a) for a in flatten_outputs(y_pred, names)]
-        objectives = None if config.loss is None else Objectives(
-            config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names, y_shapes, y_pred_shapes)
+        objectives = None
+        if config.loss is not None:  # without one, the model computes its own (its train_step, compute_loss)
+            y_pred = model.output_spec(x_sample)
+            names = model.output_names(y_pred)
+            shape_of = lambda a: None if a is None else (None,) + tuple(np.shape(a)[1:])
+            y_shapes = ([None] * len(names) if y_sample is None
+                        else [shape_of(a) for a in flatten_outputs(y_sample, names)])
+            y_pred_shapes = [shape_of(a) for a in flatten_outputs(y_pred, names)]
+            objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
+                                    y_shapes, y_pred_shapes)
         has_metrics = objectives is not None and objectives.metrics + objectives.weighted_metrics
         self.compile_metrics = CompileMetrics(objectives) if has_metrics else None
         self._make_engine(model, config.optimizer, objectives, config.steps_per_execution, config.unroll,
@@ -364,7 +366,8 @@ class Trainer:
         train, val = fit_datasets(x, y, sample_weight, class_weight, batch_size, shuffle=shuffle,
                                   seed=loop.new_shuffle_seed(), steps_per_epoch=steps_per_epoch,
                                   validation_split=validation_split, validation_data=validation_data,
-                                  validation_batch_size=validation_batch_size, validation_steps=validation_steps)
+                                  validation_batch_size=validation_batch_size, validation_steps=validation_steps,
+                                  targets_required="train" not in model.custom_step_kinds())
         try:
             engine = self.prepare(model, *train.sample())
             for dataset, kind in ((train, "train"), (val, "test")):
@@ -385,7 +388,7 @@ class Trainer:
         check_positive_int("steps", steps, allow_none=True)
         if x is None:
             raise ValueError("Argument `x` of evaluate is required, received None.")
-        if is_array_data(x) and y is None:
+        if is_array_data(x) and y is None and "test" not in model.custom_step_kinds():
             raise ValueError("Argument `y` of evaluate is required when `x` is an array, received None.")
         dataset = make_dataset(x, y, sample_weight, batch_size, steps=steps, streamed=True)
         try:
