@@ -143,6 +143,10 @@ def _guide_training_loop(keras, initial_weights, data, on_keras=False):
         data = (data[0].numpy(), data[1].numpy())
         loss, state = train_step(state, data)
         printed["loss"].append(float(loss))
+        # Log every 100 batches.
+        if step % 100 == 0:
+            print(f"Training loss (for 1 batch) at step {step}: {float(loss):.4f}")
+            print(f"Seen so far: {(step + 1) * batch_size} samples")
 
     trainable_variables, non_trainable_variables, optimizer_variables = state
     for variable, value in zip(model.trainable_variables, trainable_variables):
@@ -231,9 +235,12 @@ def _guide_training_loop(keras, initial_weights, data, on_keras=False):
     for step, data in enumerate(train_dataset):
         data = (data[0].numpy(), data[1].numpy())
         loss, state = train_step(state, data)
+        # Log every 100 batches (here every batch: the test compares each).
+        print(f"Training loss (for 1 batch) at step {step}: {float(loss):.4f}")
         _, _, _, metric_variables = state
         for variable, value in zip(train_acc_metric.variables, metric_variables):
             variable.assign(value)
+        print(f"Training accuracy: {train_acc_metric.result()}")
         printed["acc"].append(float(train_acc_metric.result()))
 
     metric_variables = val_acc_metric.variables
@@ -249,10 +256,13 @@ def _guide_training_loop(keras, initial_weights, data, on_keras=False):
     for step, data in enumerate(val_dataset):
         data = (data[0].numpy(), data[1].numpy())
         loss, state = eval_step(state, data)
+        # Log every 100 batches (here every batch: the test compares each).
+        print(f"Validation loss (for 1 batch) at step {step}: {float(loss):.4f}")
         printed["val_loss"].append(float(loss))
         _, _, metric_variables = state
         for variable, value in zip(val_acc_metric.variables, metric_variables):
             variable.assign(value)
+        print(f"Validation accuracy: {val_acc_metric.result()}")
         printed["val_acc"].append(float(val_acc_metric.result()))
     return printed, trained
 
