@@ -123,7 +123,7 @@ class Model(TrainingAPI, Layer):
     def run_eagerly(self) -> bool:
         """Whether the steps run op by op, without `jax.jit` (`compile(run_eagerly=True)` or `jit_compile=False`).
         Settable, as in Keras: the next call runs in the new mode."""
-        return self._training.config is not None and not self._training.config.jit
+        return not self._training.compiles_steps
 
     @run_eagerly.setter
     def run_eagerly(self, value: bool) -> None:
@@ -132,7 +132,7 @@ class Model(TrainingAPI, Layer):
     @property
     def jit_compile(self) -> bool:
         """Whether the steps are compiled with XLA (`compile(jit_compile=...)`). Settable, as in Keras."""
-        return self._training.config is None or self._training.config.jit
+        return self._training.compiles_steps
 
     @jit_compile.setter
     def jit_compile(self, value: bool) -> None:

@@ -233,6 +233,7 @@ class Engine:
         # A model's own steps (`custom_step.CustomSteps`: an overridden train_step / test_step / predict_step,
         # compute_loss, ...) replace the default ones of their kinds.
         self.trains = objectives is not None  # made for fit / evaluate (the trainer says so for its own steps' models)
+        self.loss_tracker = None  # Keras's `Mean(name="loss")` whose variables `write_metrics` sets (the trainer's)
         self.custom = custom
         self.custom_kinds = frozenset() if custom is None else custom.kinds
         own = lambda kind, default: getattr(custom, f"{kind}_step") if kind in self.custom_kinds else default
@@ -318,9 +319,20 @@ class Engine:
         return self.placement.replicate(metrics)
 
     def write_metrics(self, metric_state: dict[str, Any], kind: str = "train") -> None:
-        """A model's own steps: its metric objects get their variables' values (Keras's `jax_state_sync`)."""
+        """The metric objects get their variables' values (Keras's `jax_state_sync` at the end of an epoch): the
+        model's own metrics for its own steps, else the compiled metrics and the loss tracker (`loss_tracker`)."""
         if kind in self.custom_kinds:
             self.custom.write_metrics(jax.device_get(metric_state))
+            return
+        if self.objectives is None or not metric_state:
+            return
+        for key, (_, metric) in zip(self.objectives.metric_keys, self.objectives.metrics
+                                    + self.objectives.weighted_metrics):
+            for variable, value in zip(metric.variables, metric_state[key]):
+                variable.assign(value)
+        if self.loss_tracker is not None:
+            self.loss_tracker.total.assign(metric_state["loss"][0])
+            self.loss_tracker.count.assign(metric_state["loss"][1])
 
     def step_logs(self, metric_state: dict[str, Any], kind: str = "train") -> dict[str, Any]:
         """The logs a batch-level callback receives: the metrics so far, or a model's own step's last logs."""

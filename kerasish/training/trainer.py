@@ -195,6 +195,7 @@ class Trainer:
         self.stop_training = self.stop_evaluating = self.stop_predicting = False
         self.resume_epoch: int | None = None
         self.pending_opt_state: list | None = None
+        self.execution = (False, True)  # (run_eagerly, jit_compile) set on the model before `compile`
         self.loss_tracker: _metrics.Metric | None = None  # Keras's `Mean(name="loss")` of the default steps
         self.compile_metrics: CompileMetrics | None = None  # the compiled metrics as one metric (Keras's)
 
@@ -251,27 +252,37 @@ class Trainer:
 
     def set_execution(self, run_eagerly: Any = None, jit_compile: Any = None) -> None:
         """`model.run_eagerly = ...` / `model.jit_compile = ...`: the next call's steps run in that mode (compiled
-        steps are made again; the optimizer state is kept).
+        steps are made again; the optimizer state is kept). Before `compile` it sets the mode of `predict`, and
+        `compile`'s own arguments replace it, as in Keras.
 
         Raises:
-          ValueError: before `compile`.
           TypeError: for a value that is not a bool.
+          RuntimeError: while `fit` runs.
         """
-        if self.config is None:
-            raise ValueError("Set `run_eagerly` / `jit_compile` after `compile()` (or pass them to it).")
-        eager = (not self.config.jit) if run_eagerly is None else run_eagerly
-        jit = self.config.jit if jit_compile is None else jit_compile
+        current = self.execution if self.config is None else (self.config.run_eagerly, self.config.jit_compile)
+        eager = current[0] if run_eagerly is None else run_eagerly
+        jit = current[1] if jit_compile is None else jit_compile
         if not isinstance(eager, (bool, np.bool_)) or not isinstance(jit, (bool, np.bool_)):
             raise TypeError(f"`run_eagerly` and `jit_compile` take True or False, received "
                             f"{run_eagerly if run_eagerly is not None else jit_compile!r}.")
-        self.config.jit = _check_execution(bool(eager), False if eager else bool(jit))
-        self.config.run_eagerly, self.config.jit_compile = bool(eager), self.config.jit
-        if self.engine is not None and self.engine.jit_compile != self.config.jit:
+        compiled = _check_execution(bool(eager), False if eager else bool(jit))
+        if self.config is None:
+            self.execution = (bool(eager), bool(jit))
+        else:
+            self.config.run_eagerly, self.config.jit_compile, self.config.jit = bool(eager), bool(jit), compiled
+        if self.engine is not None and self.engine.jit_compile != compiled:
             if self.live is not None and self.live.state is not None:
                 raise RuntimeError("`run_eagerly` / `jit_compile` cannot change while fit() runs.")
-            opt_state = None if self.live is None else self.live.opt_state_leaves()
+            opt_state = None if self.live is None or not self.engine.trains else self.live.opt_state_leaves()
             self.engine, self.live = None, None
             self.pending_opt_state = opt_state if self.pending_opt_state is None else self.pending_opt_state
+
+    @property
+    def compiles_steps(self) -> bool:
+        """Whether the steps are compiled with `jax.jit` (False: `run_eagerly=True` or `jit_compile=False`)."""
+        if self.config is None:
+            return not self.execution[0] and self.execution[1]
+        return self.config.jit
 
     def require_compiled(self, model, method: str, needs_loss: bool = True) -> None:
         """Raises a ValueError naming `method` when the model is not compiled (or has no loss and needs one: not
@@ -322,12 +333,12 @@ class Trainer:
     def _make_engine(self, model, optimizer, objectives, steps_per_execution="auto", unroll=False,
                      distribution=None, trains: bool = False) -> None:
         placement = Placement.for_distribution(distribution)
-        jit, auto_scale = (True, True) if self.config is None else (self.config.jit, self.config.auto_scale_loss)
+        jit, auto_scale = self.compiles_steps, True if self.config is None else self.config.auto_scale_loss
         kinds = model.custom_step_kinds() if trains else model.custom_step_kinds() & {"predict"}
         custom = CustomSteps(model, optimizer, kinds, placement) if kinds else None
         self.engine = Engine(model, optimizer, objectives, steps_per_execution, unroll, placement, jit, auto_scale,
                              custom)
-        self.engine.trains = trains
+        self.engine.trains, self.engine.loss_tracker = trains, self.loss_tracker
         self.live = TrainState(self.engine)
 
     def _check(self, model, dataset: Dataset, kind: str) -> None:
