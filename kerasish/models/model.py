@@ -14,7 +14,6 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-import kerasish.layers.added_losses as _added_losses
 import kerasish.saving.model_file as _model_file
 import kerasish.saving.serving as _serving
 import kerasish.saving.weights as _weights
@@ -22,8 +21,8 @@ from kerasish.layers.base import Layer, accepts_training
 from kerasish.layers.symbolic import any_symbolic, leaves
 from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
+from kerasish.models.training_api import TrainingAPI
 from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
-from kerasish.training.engine import split_model
 from kerasish.training.trainer import CompileConfig, Trainer
 
 #: Attributes kept in the model's `Trainer`, outside the NNX graph: setting them never changes the model's graph
@@ -31,7 +30,7 @@ from kerasish.training.trainer import CompileConfig, Trainer
 _TRAINING_ATTRIBUTES = ("history", "stop_training", "stop_evaluating", "stop_predicting")
 
 
-class Model(Layer):
+class Model(TrainingAPI, Layer):
     """A layer with a training loop. Subclass it (layers in `__init__`, forward pass in `call`) or use
     `Sequential`.
 
@@ -86,24 +85,32 @@ class Model(Layer):
 
     # -- compile --------------------------------------------------------------------------------
 
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
-                weighted_metrics: Any = None, steps_per_execution: int | str = "auto", unroll: bool = False) -> None:
-        """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate`.
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
+                weighted_metrics: Any = None, run_eagerly: bool = False, steps_per_execution: int | str = "auto",
+                jit_compile: bool | str = "auto", auto_scale_loss: bool = True, *, unroll: bool = False) -> None:
+        """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate` (Keras's arguments, in its order).
 
         Args:
           optimizer: a name (`"sgd"`, `"adam"`, `"adamw"`, `"rmsprop"`, `"adagrad"`), a
             `kerasish.optimizers` object, or any `optax.GradientTransformation`.
           loss: a name (`"mse"`, `"sparse_categorical_crossentropy"`, ...), a `kerasish.losses`
             object, or a callable `(y_true, y_pred) -> loss`. For several outputs: one loss for all,
-            or a list (by position) / dict (by output name) of losses.
+            or a list (by position) / dict (by output name) of losses. None when `train_step` or
+            `compute_loss` computes its own.
+          loss_weights: for several outputs, a list / dict of the weights of their losses in the total.
           metrics: a list of names (`"accuracy"`, `"mae"`, ...) or `kerasish.metrics` objects,
             computed without sample weights. `"accuracy"` becomes binary, categorical or sparse
             categorical accuracy from the shapes of the data, as in Keras. For several outputs: a
             list of lists or a dict of lists, per output.
-          loss_weights: for several outputs, a list / dict of the weights of their losses in the total.
           weighted_metrics: metrics computed with the sample weights.
+          run_eagerly: run every step op by op, without `jax.jit`, so that print, breakpoints and NumPy
+            conversion work inside `call` and `train_step`: for debugging (much slower; `summary()` and the
+            progress bar say so).
           steps_per_execution: how many train steps run in one compiled dispatch; "auto" (the
             default) fuses up to 64 steps, except for convolutional models on CPU (one step).
+          jit_compile: True or "auto" (the default) compile the steps with XLA; False runs them eagerly, as
+            `run_eagerly=True`.
+          auto_scale_loss: under a mixed_float16 policy, scale the loss so that small gradients do not underflow.
           unroll: unroll the loop of `steps_per_execution` steps (faster for convolutions on CPU).
 
         Raises:
@@ -111,7 +118,26 @@ class Model(Layer):
           TypeError: for an object of the wrong type.
         """
         self._training.compile(CompileConfig(optimizer, loss, metrics, loss_weights, weighted_metrics,
-                                             steps_per_execution, unroll))
+                                             steps_per_execution, unroll, run_eagerly, jit_compile, auto_scale_loss))
+
+    @property
+    def run_eagerly(self) -> bool:
+        """Whether the steps run op by op, without `jax.jit` (`compile(run_eagerly=True)` or `jit_compile=False`).
+        Settable, as in Keras: the next call runs in the new mode."""
+        return not self._training.compiles_steps
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        self._training.set_execution(run_eagerly=value)
+
+    @property
+    def jit_compile(self) -> bool:
+        """Whether the steps are compiled with XLA (`compile(jit_compile=...)`). Settable, as in Keras."""
+        return self._training.compiles_steps
+
+    @jit_compile.setter
+    def jit_compile(self, value: bool) -> None:
+        self._training.set_execution(jit_compile=value)
 
     compiled = property(lambda self: self._training.config is not None, doc="Whether `compile` was called.")
 
@@ -176,6 +202,9 @@ class Model(Layer):
         if not self.built:
             if type(self).build_for is not Model.build_for:  # Sequential: shape propagation
                 self.build_for(input_shapes(x_sample))
+            elif self._graph is None and type(self).call is Model.call:
+                self.built = True  # no forward pass: a model training its sublayers with its own train_step (a GAN)
+                return
             else:
                 self._build_eagerly(jax.tree.map(lambda a: jnp.asarray(a[:2]), x_sample))
         self.check_input(x_sample)
@@ -232,7 +261,10 @@ class Model(Layer):
     def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
         if not self.built and type(self).build_for is Model.build_for and not any_symbolic(x) and not any(
                 isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
-            self._build_eagerly(x)
+            # the first call builds the model (sublayers build lazily in it): one forward pass, as in Keras, so
+            # random streams advance once
+            return self._build_eagerly(x, call=lambda: super(Model, self).__call__(x, training=training, mask=mask,
+                                                                                    **kwargs))
         return super().__call__(x, training=training, mask=mask, **kwargs)
 
     def call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
@@ -249,13 +281,22 @@ class Model(Layer):
             self._build_eagerly(zeros)
         return self.output_shape
 
-    def _build_eagerly(self, x: Any) -> None:
+    def _build_eagerly(self, x: Any, call: Any = None) -> Any:
+        """Builds by running the forward pass on `x`: `call` (the first real call's), else a pass in inference mode
+        after which the random streams that existed are put back (building draws nothing, as Keras's symbolic
+        build)."""
         shapes = standardize_shapes(input_shapes(x))
         self.build(shapes)
         self.input_shape = shapes
         self.built = True
-        out = self.call(x, training=False) if accepts_training(self.call) else self.call(x)
+        if call is not None:
+            out = call()
+        else:
+            streams = nnx.state(self, nnx.RngState)
+            out = self.call(x, training=False) if accepts_training(self.call) else self.call(x)
+            nnx.update(self, streams)
         self.output_shape = jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), out)
+        return out
 
     # -- fit / evaluate / predict -----------------------------------------------------------------
 
@@ -334,49 +375,6 @@ class Model(Layer):
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The model's outputs on one batch, as NumPy."""
         return self._training.predict_on_batch(self, x)
-
-    # -- the low-level API ----------------------------------------------------------------------------
-
-    def split(self):
-        """`(graphdef, params, rest)`: the model as pure pytrees, for your own `jax.grad` loop.
-
-        `params` holds the trainable weights, `rest` everything else (frozen weights, batch statistics,
-        RNG streams). `stateless_call(params, rest, x)` runs the model purely on them, and
-        `nnx.update(model, params)` writes trained weights back.
-
-        Example:
-          >>> import jax, jax.numpy as jnp
-          >>> import kerasish as ks
-          >>> model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
-          >>> _, params, rest = model.split()
-          >>> loss = lambda p, x, y: jnp.mean((model.stateless_call(p, rest, x)[0] - y) ** 2)
-          >>> grads = jax.grad(loss)(params, jnp.ones((4, 3)), jnp.zeros((4, 1)))
-          >>> [g.shape for g in jax.tree.leaves(grads)]  # the Dense layer's bias and kernel
-          [(1,), (3, 1)]
-        """
-        if not self.built:
-            raise ValueError(f"Model '{self.name}' is not built: build it (e.g. `model.build((None, 64))`, an "
-                             f"Input, or one call on data) before split().")
-        graphdef, params, rest, _ = split_model(self)
-        return graphdef, params, rest
-
-    def stateless_call(self, params: Any, rest: Any, x: Any, training: bool = False, return_losses: bool = False):
-        """Runs the model on the weights `params` and state `rest` without touching the model.
-
-        Args:
-          return_losses: also return the values the layers gave `add_loss` during the call (activity
-            penalties included), a list of arrays to add to your loss; weight penalties are not in it.
-
-        Returns:
-          `(y, new_rest)`: the output and the updated non-trainable state (batch statistics and RNG
-          streams advance in training mode); `(y, new_rest, losses)` with `return_losses=True`.
-        """
-        graphdef, _, _, keep = split_model(self)
-        model = nnx.merge(graphdef, params, rest, copy=True)
-        with _added_losses.collect() as added:
-            y = model(x, training=training)
-        _, _, new_rest = nnx.split(model, keep, ...)
-        return (y, new_rest, [value for _, value in added]) if return_losses else (y, new_rest)
 
     # -- introspection ------------------------------------------------------------------------------
 

@@ -199,9 +199,10 @@ class Sharded(Placement):
             return jax.tree.map(lambda a: np.asarray(a)[:, start:start + rows], outputs)
 
         count = lambda batches: jax.tree.leaves(batches)[0].shape[0]
-        stacked = {name: jax.jit(lambda state, batches, valid, step=step:
-                                 engine.run_steps(step, state, engine.stacked(batches), count(batches), valid))
-                   for name, step in (("train_chunk", engine.train_step), ("test_chunk", engine.test_step))}
+        stacked = {f"{kind}_chunk": jax.jit(lambda state, batches, valid, kind=kind:
+                                            engine.run_kind(kind, state, engine.stacked(batches), count(batches),
+                                                            valid))
+                   for kind in ("train", "test")}
         stacked_predict = jax.jit(lambda state, x, valid: engine.predictions(state, engine.stacked(x), count(x), valid))
         self._programs = (*stacked.values(), stacked_predict)
         global_batch = lambda batch: jax.tree.map(lambda a: jax.make_array_from_process_local_data(
