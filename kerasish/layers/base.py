@@ -20,6 +20,9 @@ import numpy as np
 from flax import nnx
 
 import kerasish.layers.added_losses as _added_losses
+import kerasish.layers.building as _building
+import kerasish.layers.call_arguments as _call_arguments
+import kerasish.layers.input_spec as _input_spec
 import kerasish.layers.symbolic as _symbolic
 from kerasish import initializers as _initializers
 from kerasish import mixed_precision as _mixed_precision
@@ -46,17 +49,6 @@ def trainable_changes() -> int:
     """A counter of every `layer.trainable = ...` so far: a running fit compares it to know whether its compiled
     steps (which split trainable from frozen weights once) still describe the model."""
     return _trainable_changes[0]
-
-
-def _shapes_from_json(value: Any) -> Any:
-    """A shape (or nested list / dict of shapes) read back from JSON, lists of ints as tuples."""
-    if isinstance(value, list) and all(d is None or isinstance(d, int) for d in value):
-        return tuple(value)
-    if isinstance(value, list):
-        return [_shapes_from_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _shapes_from_json(v) for k, v in value.items()}
-    return value
 
 
 class NonTrainable(nnx.Variable):
@@ -116,6 +108,8 @@ class Layer(nnx.Module):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "build" in vars(cls):  # `layer.build(shape)` called directly leaves the layer built, as in Keras
+            cls.build = _building.tracked_build(vars(cls)["build"])
         if cls.__module__.startswith("kerasish.") and not cls.__name__.startswith("_"):
             registry.register_builtin("layers", cls)  # a saved file may name kerasish's own layers and models
 
@@ -150,6 +144,12 @@ class Layer(nnx.Module):
             for layer in self.sublayers():
                 layer.trainable = value
 
+    #: What the layer accepts as input (`InputSpec`, or a nest of them, one per input tensor), checked at every
+    #: call with Keras's messages; None accepts anything. Set it in `__init__` or `build`.
+    input_spec: Any = None
+    #: The shapes a `build` with several `<name>_shape` arguments was given (`{"query_shape": ..., ...}`), or None.
+    build_shapes: dict[str, Any] | None = None
+
     # -- the contract subclasses fill in ------------------------------------------------------
 
     def build(self, input_shape: Shape) -> None:
@@ -174,19 +174,30 @@ class Layer(nnx.Module):
 
     # -- machinery ----------------------------------------------------------------------------
 
-    def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
-        if _symbolic.any_symbolic(x) or _symbolic.any_symbolic(kwargs):
-            return self._call_symbolic(x, mask, kwargs)
+    def __call__(self, *args: Any, **kwargs: Any):
+        """Calls the layer as Keras 3 does: `layer(inputs, *other_tensors, training=..., mask=..., **kwargs)`.
+
+        The arguments are bound to `call`'s signature (see `kerasish.layers.call_arguments`): the first is the
+        input the layer is built for; the others go to `call` by name. On symbolic tensors (functional API) the
+        call is recorded as a node whose inputs are every symbolic tensor among the arguments.
+        """
+        bound = _call_arguments.bind(self, args, kwargs)
+        if self.input_spec is not None:
+            _input_spec.assert_input_compatibility(self.input_spec, bound.inputs, self.name)
+        if _symbolic.any_symbolic(bound.inputs) or _symbolic.any_symbolic(bound.kwargs) or _symbolic.is_symbolic(
+                bound.mask):
+            return _symbolic.call_layer(self, bound)
+        x = bound.inputs
         shape = input_shapes(x)
         if not self.built:
-            if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
+            if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves((x, bound.kwargs))):
                 raise RuntimeError(
                     f"Layer '{self.name}' is not built and was called inside a jax transformation; build the "
                     f"model first (give it an Input, call `build(input_shape)`, or call it once on data).")
-            self.build_for(shape)
+            _building.build_for_call(self, bound, input_shapes)
         self.check_input_shape(shape)
-        arguments = self._call_arguments(training, mask, kwargs)
-        with _added_losses.outermost_call(self):
+        with _call_arguments.call_context(self), _added_losses.outermost_call(self):
+            arguments = self._call_arguments(bound)
             outputs = self._call_mixed(x, arguments) if self.dtype_policy.is_mixed else self.call(x, **arguments)
             if self.activity_regularizer is not None:
                 for output in jax.tree.leaves(outputs):
@@ -202,60 +213,27 @@ class Layer(nnx.Module):
         """`call` in the policy's compute dtype: floating inputs and this layer's trainable weights are cast
         for the call (gradients flow back to the float32 weights through the cast)."""
         x = _mixed_precision.cast_floats(x, self.compute_dtype)
+        arguments = {k: _mixed_precision.cast_floats(v, self.compute_dtype)
+                     if k != "mask" and _call_arguments.is_tensor_argument(v) else v for k, v in arguments.items()}
         params = [v for v in self._own_variables() if isinstance(v, nnx.Param)]
         with _mixed_precision.autocast(params, self.compute_dtype):
             return self.call(x, **arguments)
 
-    def _call_arguments(self, training: bool, mask: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The keyword arguments `call` receives: `training` and `mask` when its signature names them
-        (`mask` only when there is one, as in Keras), and the caller's other keyword arguments."""
-        parameters = inspect.signature(self.call).parameters
-        catch_all = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-        unknown = [k for k in kwargs if k not in parameters and not catch_all]
-        if unknown:
-            accepted = [k for k in parameters if k not in ("x", "inputs", "self")]
-            raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) was called with unknown keyword argument(s) "
-                            f"{unknown}; its call accepts {accepted}.")
-        arguments = dict(kwargs)
-        if "training" in parameters or catch_all:
+    def _call_arguments(self, bound: _call_arguments.CallArguments) -> dict[str, Any]:
+        """The keyword arguments `call` receives: the caller's, `training` resolved as Keras does (when `call`
+        names it), and the input's mask as `mask` (or `<input>_mask`, for a `call` with several tensor
+        arguments such as MultiHeadAttention's `query_mask`) when there is one and `call` names it."""
+        parameters = _call_arguments.call_signature(self).parameters
+        arguments = dict(bound.kwargs)
+        training = _call_arguments.resolve_training(self, bound)
+        if "training" in parameters and training is not None:
             arguments["training"] = training
-        if mask is not None and "mask" in parameters:
-            arguments["mask"] = mask
+        if bound.mask is not None:
+            if "mask" in parameters:
+                arguments["mask"] = bound.mask
+            elif f"{bound.input_name}_mask" in parameters and arguments.get(f"{bound.input_name}_mask") is None:
+                arguments[f"{bound.input_name}_mask"] = bound.mask
         return arguments
-
-    def _call_symbolic(self, inputs, mask: Any = None, kwargs: dict[str, Any] | None = None):
-        """Functional API: builds the layer for symbolic inputs and records the call as a `Node`.
-
-        Keyword arguments holding symbolic tensors (an RNN's `initial_state`, an attention mask) are
-        recorded in the node as inputs; the others (`use_causal_mask=True`) as constants.
-        """
-        kwargs = kwargs or {}
-        if not _symbolic.any_symbolic(inputs):
-            raise TypeError(f"Layer '{self.name}' was called on a concrete input with symbolic keyword arguments "
-                            f"{sorted(k for k, v in kwargs.items() if _symbolic.any_symbolic(v))}; call it on the "
-                            f"symbolic tensor (from ks.Input) instead.")
-        if mask is not None:
-            raise ValueError(f"Argument `mask` of layer '{self.name}' cannot be given in the functional API, received "
-                             f"{mask!r}: masks come from the data at run time (Embedding(mask_zero=True), Masking).")
-        for key, value in kwargs.items():
-            for leaf in _symbolic.leaves(value):
-                if isinstance(leaf, (jax.Array, np.ndarray)):
-                    raise TypeError(f"Layer '{self.name}' was called on symbolic tensors with a concrete array for "
-                                    f"`{key}`; in the functional API pass it in through a ks.Input.")
-        tensors = {k: v for k, v in kwargs.items() if _symbolic.any_symbolic(v)}
-        constants = {k: v for k, v in kwargs.items() if k not in tensors}
-        if not self.built:
-            self.build_for(_symbolic.tree_map(lambda t: t.shape, inputs))
-        self.check_input_shape(_symbolic.tree_map(lambda t: t.shape, inputs))
-        # Traced twice with different stand-ins for unknown sizes: an output axis that follows them is unknown.
-        specs = lambda tree, n: _symbolic.tree_map(lambda t: t.spec(n) if _symbolic.is_symbolic(t) else t, tree)
-        trace = lambda n: nnx.eval_shape(lambda layer, x, kw: layer(x, **kw, **constants), self, specs(inputs, n),
-                                         specs(tensors, n))
-        small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
-        outputs = jax.tree.map(lambda a, b: _symbolic.SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype),
-                               small, large)
-        _symbolic.Node(self, inputs, outputs, kwargs)
-        return outputs
 
     # -- rows of a batch -------------------------------------------------------------------------
 
@@ -472,15 +450,23 @@ class Layer(nnx.Module):
         return list(self._weight_regularizers)
 
     def get_build_config(self) -> dict[str, Any] | None:
-        """What `build_from_config` needs to rebuild the layer's weights (`{"input_shape": ...}`), or None when
-        the layer is not built or builds from its config alone (an Input, a functional model)."""
-        if not self.built or self.input_shape is None:
+        """What `build_from_config` needs to rebuild the layer's weights, as Keras writes it: `{"input_shape": ...}`,
+        or `{"shapes_dict": {"query_shape": ..., ...}}` for a `build` with several shape arguments; None when the
+        layer is not built or builds from its config alone (an Input, a functional model)."""
+        if not self.built:
             return None
-        return {"input_shape": self.input_shape}
+        if self.build_shapes is not None:
+            return {"shapes_dict": dict(self.build_shapes)}
+        return None if self.input_shape is None else {"input_shape": self.input_shape}
 
     def build_from_config(self, config: dict[str, Any]) -> None:
         """Builds the layer as `get_build_config()` described (JSON lists of shapes accepted)."""
-        self.build_for(_shapes_from_json(config["input_shape"]))
+        if not config:
+            return
+        if "shapes_dict" in config:
+            self.build(**_building.shapes_from_json(config["shapes_dict"]))
+        else:
+            self.build_for(_building.shapes_from_json(config["input_shape"]))
 
     # -- weights in Keras's order -------------------------------------------------------------
 

@@ -12,9 +12,13 @@ from typing import Any
 
 import jax
 import numpy as np
+from flax import nnx
 
 from kerasish import ops as _ops
 from kerasish import registry
+from kerasish.layers.building import build_for_call
+from kerasish.layers.call_arguments import CallArguments
+from kerasish.shapes import STAND_INS, merge_traced_shapes
 
 _ids = itertools.count()
 
@@ -176,6 +180,51 @@ def any_symbolic(tree: Any) -> bool:
 
 def tree_map(fn, tree: Any) -> Any:
     return jax.tree.map(fn, tree, is_leaf=is_symbolic)
+
+
+def call_layer(layer, arguments: CallArguments):
+    """A layer called on symbolic tensors (the functional API): builds the layer for their shapes, traces it for
+    the output's shape and dtype, and records the call as a `Node`; returns the symbolic outputs.
+
+    Symbolic tensors among the other arguments (a second input, an RNN's `initial_state`, an attention mask, a
+    `mask`) are recorded in the node as inputs; the other values (`use_causal_mask=True`) as constants.
+
+    Raises:
+      ValueError: for a concrete `mask`.
+      TypeError: for a concrete input with symbolic keyword arguments, or a concrete array among them.
+    """
+    inputs, kwargs = arguments.inputs, dict(arguments.kwargs)
+    if arguments.mask is not None:
+        if not any_symbolic(arguments.mask):
+            raise ValueError(f"Argument `mask` of layer '{layer.name}' must be a symbolic tensor in the functional "
+                             f"API, received {arguments.mask!r}: masks come from the data at run time "
+                             f"(Embedding(mask_zero=True), Masking) or from another layer's output.")
+        kwargs["mask"] = arguments.mask
+    if not any_symbolic(inputs):
+        raise TypeError(f"Layer '{layer.name}' was called on a concrete input with symbolic keyword arguments "
+                        f"{sorted(k for k, v in kwargs.items() if any_symbolic(v))}; call it on the symbolic tensor "
+                        f"(from ks.Input) instead.")
+    for key, value in kwargs.items():
+        for leaf in leaves(value):
+            if isinstance(leaf, (jax.Array, np.ndarray)):
+                raise TypeError(f"Layer '{layer.name}' was called on symbolic tensors with a concrete array for "
+                                f"`{key}`; in the functional API pass it in through a ks.Input.")
+    tensors = {k: v for k, v in kwargs.items() if any_symbolic(v)}
+    constants = {k: v for k, v in kwargs.items() if k not in tensors}
+    shape_of = lambda value: tree_map(lambda t: t.shape, value)
+    if not layer.built:
+        build_for_call(layer, arguments, shape_of)
+    layer.check_input_shape(shape_of(inputs))
+    # Traced twice with different stand-ins for unknown sizes: an output axis that follows them is unknown.
+    specs = lambda tree, n: tree_map(lambda t: t.spec(n) if is_symbolic(t) else t, tree)
+    trace = lambda n: nnx.eval_shape(lambda lay, x, kw: lay(x, **kw, **constants), layer, specs(inputs, n),
+                                     specs(tensors, n))
+    small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
+    outputs = jax.tree.map(lambda a, b: SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype), small, large)
+    Node(layer, inputs, outputs, kwargs)
+    if layer.output_shape is None:  # a layer of several tensor arguments: its first symbolic call tells
+        layer.output_shape = tree_map(lambda t: t.shape, outputs)
+    return outputs
 
 
 def call_op(op, args: tuple, kwargs: dict[str, Any]):

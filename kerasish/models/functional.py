@@ -20,6 +20,7 @@ import jax
 
 import kerasish.layers.symbolic as _symbolic
 from kerasish.layers.base import Layer
+from kerasish.layers.call_arguments import accepts_argument
 from kerasish.layers.core import InputLayer
 from kerasish.layers.serialization import deserialize, serialize
 from kerasish.shapes import mask_leaves
@@ -149,8 +150,11 @@ class FunctionalGraph:
             if all(m is None for m in mask_leaves(arg_masks)):
                 arg_masks = None
             kwargs = _keyword_values(keywords[0], values) if keywords else {}
-            result, result_mask = layers[layer_index].call_with_mask(args, training=training, mask=arg_masks,
-                                                                     **kwargs)
+            layer = layers[layer_index]
+            if keywords:
+                _keyword_masks(layer, keywords[0], masks, kwargs)
+            arg_masks = kwargs.pop("mask", arg_masks)  # a mask the model's code gave the layer wins
+            result, result_mask = layer.call_with_mask(args, training=training, mask=arg_masks, **kwargs)
             output_ids = jax.tree.leaves(output_ids)
             result_masks = mask_leaves(result_mask)
             result_masks = (result_masks + [None] * len(output_ids))[:len(output_ids)]  # zipped in order, as Keras
@@ -202,6 +206,16 @@ def _keyword_ids(node) -> dict[str, Any]:
     tensors = {k: v for k, v in node.kwargs.items() if _symbolic.any_symbolic(v)}
     return {"tensors": {k: _symbolic.tree_map(lambda t: t.id, v) for k, v in tensors.items()},
             "constants": {k: v for k, v in node.kwargs.items() if k not in tensors}}
+
+
+def _keyword_masks(layer: Layer, keywords: dict[str, Any], masks: dict[int, Any], kwargs: dict[str, Any]) -> None:
+    """Keras's rule for a layer called with several tensors: the mask of the tensor given as `<name>` goes to
+    `call`'s `<name>_mask` (MultiHeadAttention's `value_mask`), when `call` takes it and the call gave none."""
+    for name, ids in keywords.get("tensors", {}).items():
+        tensor_masks = mask_leaves(jax.tree.map(lambda i: masks.get(i), ids))
+        if (name != "mask" and kwargs.get(f"{name}_mask") is None and any(m is not None for m in tensor_masks)
+                and accepts_argument(layer, f"{name}_mask")):
+            kwargs[f"{name}_mask"] = tensor_masks[0] if len(tensor_masks) == 1 else tensor_masks
 
 
 def _keyword_values(keywords: dict[str, Any], values: dict[int, Any]) -> dict[str, Any]:

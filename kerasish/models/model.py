@@ -18,6 +18,7 @@ import kerasish.layers.added_losses as _added_losses
 import kerasish.saving.model_file as _model_file
 import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
+from kerasish.layers.call_arguments import bind as bind_call
 from kerasish.layers.symbolic import any_symbolic, leaves
 from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
@@ -235,11 +236,12 @@ class Model(Layer):
                                       f"`call(self, x, training=False)`, or use ks.Model(inputs, outputs).")
         return self._graph.run(self.name, list(self.layers), x, training, mask)[0]
 
-    def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
-        if not self.built and type(self).build_for is Model.build_for and not any_symbolic(x) and not any(
-                isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
-            self._build_eagerly(x)
-        return super().__call__(x, training=training, mask=mask, **kwargs)
+    def __call__(self, *args: Any, **kwargs: Any):
+        if not self.built and type(self).build_for is Model.build_for:
+            x = bind_call(self, args, kwargs).inputs
+            if not any_symbolic(x) and not any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
+                self._build_eagerly(x)
+        return super().__call__(*args, **kwargs)
 
     def call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         """A functional model nested in another runs its graph with the mask and hands on its outputs' masks."""
