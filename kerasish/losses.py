@@ -83,7 +83,7 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> jax.Array:
       [2.5]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    return jnp.mean(optax.losses.squared_error(y_pred, y_true), axis=-1)
+    return jnp.mean(jnp.square(y_pred - y_true), axis=-1)  # broadcasting targets as Keras does
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> jax.Array:
@@ -121,7 +121,10 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> jax.Array:
       [1.3125]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    return jnp.mean(optax.losses.huber_loss(y_pred, y_true, delta=delta), axis=-1)
+    error = y_pred - y_true  # broadcasting targets as Keras does
+    abs_error = jnp.abs(error)
+    return jnp.mean(jnp.where(abs_error <= delta, 0.5 * jnp.square(error), delta * abs_error - 0.5 * delta ** 2),
+                    axis=-1)
 
 
 def binary_crossentropy(

@@ -87,7 +87,28 @@ def input_shapes(x: Any) -> Any:
         return {k: input_shapes(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return type(x)(input_shapes(v) for v in x)
-    return tuple(x.shape)
+    return None if x is None else tuple(x.shape)  # None: an optional input left out
+
+
+def standardized_rank(shape: Sequence[int | None], expected: Sequence[int | None]) -> tuple | None:
+    """Keras's rank standardisation of a model input: `shape` with its trailing axis of 1 squeezed when it has one
+    axis more than `expected`, or with a trailing axis of 1 added when it has one less and `expected` ends in 1;
+    `shape` itself when the ranks agree; None when neither applies.
+
+    Example:
+      >>> standardized_rank((32, 3, 1), (None, 3)), standardized_rank((32,), (None, 1))
+      ((32, 3), (32, 1))
+      >>> standardized_rank((32,), (None, 3)) is None
+      True
+    """
+    shape, expected = tuple(shape), tuple(expected)
+    if len(shape) == len(expected):
+        return shape
+    if len(shape) == len(expected) + 1 and shape[-1] == 1:
+        return shape[:-1]
+    if len(shape) == len(expected) - 1 and expected[-1] == 1:
+        return shape + (1,)
+    return None
 
 
 def mask_leaves(mask: Any) -> list:

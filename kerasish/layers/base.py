@@ -416,7 +416,7 @@ class Layer(nnx.Module):
         """The symbolic input of the layer's first call on symbolic tensors (functional API), as in Keras.
 
         Raises:
-          ValueError: if the layer was never called on a symbolic tensor (nor is in a Sequential with an Input).
+          AttributeError: if the layer was never called on a symbolic tensor (nor is in a built Sequential).
         """
         return self._first_node("input").inputs
 
@@ -429,9 +429,8 @@ class Layer(nnx.Module):
     def _first_node(self, attribute: str) -> _symbolic.Node:
         node = self._call_history.first_call()  # a Sequential with an Input traces its chain when first asked
         if node is None:
-            raise ValueError(f"Layer '{self.name}' has never been called on a symbolic input, so it has no "
-                             f"`{attribute}`: call it on ks.Input(...) (the functional API), or put it in a "
-                             f"Sequential that starts with ks.Input(shape).")
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no defined {attribute}: "
+                                 f"call it on ks.Input(...) (the functional API), or put it in a built Sequential.")
         return node
 
     @property

@@ -47,7 +47,7 @@ def tracked_build(build):
             _building.layers.discard(id(self))
         shapes = inspect.signature(build).bind(self, *args, **kwargs).arguments
         shapes.pop(next(iter(shapes)), None)  # self
-        if len(shapes) == 1 and self.input_shape is None:
+        if len(shapes) == 1 and getattr(self, "input_shape", None) is None:
             shape = next(iter(shapes.values()))
             self.input_shape = None if shape is None else standardize_shapes(shape)
         elif len(shapes) > 1:

@@ -158,6 +158,9 @@ class CallHistory:
         self.first_node: Node | None = None
         self.tracer = None  # a weakref.WeakMethod to the container's tracing method, or None
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"first_node": self.first_node, "tracer": None}  # a weak method is not picklable: traced again on need
+
     def first_call(self) -> Node | None:
         """The first symbolic call, traced by the container (`tracer`) if there is none yet."""
         tracer = self.tracer() if self.tracer is not None else None

@@ -143,7 +143,12 @@ class FunctionalGraph:
         values = self._bind_inputs(model_name, layers, x)
         masks = self._bind_masks(model_name, mask)
         for layer, i in zip(layers, jax.tree.leaves(self.inputs)):
-            layer.check_input_shape(tuple(values[i].shape))
+            if values[i] is None and not layer.optional:
+                raise ValueError(f"Model '{model_name}' received None for its input '{layer.name}', which is not "
+                                 f"optional: only an Input made with `optional=True` may be None.")
+            if values[i] is not None:
+                values[i] = layer.standardize_rank(values[i])
+                layer.check_input_shape(tuple(values[i].shape))
         for layer_index, input_ids, output_ids, *keywords in self.steps:
             args = jax.tree.map(lambda i: values[i], input_ids)
             arg_masks = jax.tree.map(lambda i: masks.get(i), input_ids)
@@ -187,6 +192,14 @@ class FunctionalGraph:
         """The JSON-able description of the functional model: its layers and its plan."""
         return {"name": name, "trainable": trainable, "layers": [serialize(layer) for layer in layers],
                 "inputs": self.inputs, "steps": [list(step) for step in self.steps], "outputs": self.outputs}
+
+
+class SublayersUnlessSet:
+    """`model.layers` of a subclassed model: its direct sublayers in assignment order, as in Keras. A non-data
+    descriptor, so the `layers` a Sequential or functional model sets on itself is found first."""
+
+    def __get__(self, model: Any, owner: type | None = None) -> Any:
+        return self if model is None else list(model.sublayers())
 
 
 def _input_layer(tensor: Any, argument: str) -> InputLayer:
@@ -242,8 +255,7 @@ def symbolic_io_from_config(config: dict[str, Any]) -> tuple[Any, Any]:
             if not isinstance(layer, InputLayer):
                 raise ValueError(f"A functional model config lists {type(layer).__name__} where an InputLayer "
                                  f"belongs.")
-            tensor = _symbolic.SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype)
-            _symbolic.Node(layer, None, tensor)
+            tensor = layer.symbolic_input()
             tensors[tensor_id] = tensor
         for layer_index, input_ids, output_ids, *keywords in config["steps"]:  # older files: 3 entries
             kwargs = _keyword_values(keywords[0], tensors) if keywords else {}

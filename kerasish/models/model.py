@@ -20,9 +20,9 @@ import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
 from kerasish.layers.call_arguments import bind as bind_call
 from kerasish.layers.symbolic import any_symbolic, leaves
-from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
+from kerasish.models.functional import FunctionalGraph, SublayersUnlessSet, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
-from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
+from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes, standardized_rank
 from kerasish.training.engine import split_model
 from kerasish.training.trainer import CompileConfig, Trainer
 
@@ -219,7 +219,7 @@ class Model(Layer):
             return  # each input is checked by its InputLayer
         if not hasattr(x, "shape"):
             return
-        got = tuple(x.shape)
+        got = standardized_rank(x.shape, expected) or tuple(x.shape)  # Keras's rank standardisation of inputs
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
             raise ValueError(f"Argument `{argument}` has shape {format_shape(got)}, but model '{self.name}' "
                              f"expects inputs of shape {format_shape(expected)}.")
@@ -388,12 +388,7 @@ class Model(Layer):
 
     # -- introspection ------------------------------------------------------------------------------
 
-    def __getattr__(self, name: str) -> Any:
-        # Called only when normal lookup fails: Sequential and functional models hold `layers` themselves;
-        # a subclassed model's are its direct sublayers, in the order they were assigned (as in Keras).
-        if name == "layers":
-            return list(self.sublayers())
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    layers = SublayersUnlessSet()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer of `model.layers` called `name`, or at position `index`.
@@ -425,8 +420,8 @@ class Model(Layer):
 
     def _graph_tensors(self, attribute: str) -> tuple[Any, Any]:
         if self._graph is None:
-            raise ValueError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}` (only "
-                             f"functional models and Sequentials that start with an Input have them).")
+            raise AttributeError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}` (only "
+                                 f"functional models and built Sequentials have them).")
         return self._graph.tensors
 
     @property
