@@ -39,6 +39,8 @@ from kerasish.layers.image_preprocessing import (
     Resizing,
     Solarization,
 )
+from kerasish.layers.input_spec import InputSpec
+from kerasish.layers.keras_serialization import deserialize, serialize
 from kerasish.layers.lambda_layer import Lambda
 from kerasish.layers.masking import Masking
 from kerasish.layers.merging import (
@@ -84,6 +86,7 @@ __all__ = [
     "MaxPooling2D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "Normalization", "NonTrainable", "OpLayer",
     "Rescaling", "Reshape", "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
     "ZeroPadding2D", "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract",
+    "InputSpec", "deserialize", "serialize",
     # image preprocessing
     "AutoContrast", "CenterCrop", "RandomBrightness", "RandomColorDegeneration", "RandomContrast", "RandomCrop",
     "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",

@@ -116,6 +116,9 @@ class MultiHeadAttention(Layer):
 
     def build(self, query_shape: Any, value_shape: Any = None, key_shape: Any = None) -> None:
         """Creates the four projections for a query, value and key of these shapes (key: the value's)."""
+        if value_shape is None and not is_shape(query_shape) and isinstance(query_shape, (list, tuple)) and len(
+                query_shape) in (2, 3):  # `[query, value(, key)]`: the build entry of older kerasish model files
+            query_shape, value_shape, key_shape = (list(query_shape) + [None])[:3]
         if value_shape is None:
             raise ValueError(f"Layer '{self.name}' (MultiHeadAttention) needs the value's shape too: "
                              f"build(query_shape, value_shape), or call it as layer(query, value); received only "

@@ -230,6 +230,38 @@ def call_layer(layer, arguments: CallArguments):
     return outputs
 
 
+def get_source_inputs(tensor: Any) -> list[SymbolicTensor]:
+    """The Input tensors (`ks.Input`) that `tensor` is computed from, in the order the graph reaches them
+    (Keras's `keras.utils.get_source_inputs`).
+
+    Raises:
+      TypeError: for something that is not a symbolic tensor.
+
+    Example:
+      >>> import kerasish as ks
+      >>> a, b = ks.Input((2,)), ks.Input((2,))
+      >>> get_source_inputs(ks.layers.Add()([a, b])) == [a, b]
+      True
+    """
+    if not is_symbolic(tensor):
+        raise TypeError(f"Argument `tensor` of get_source_inputs must be a symbolic tensor, received {tensor!r}.")
+    found: list[SymbolicTensor] = []
+    seen: set[int] = set()
+    stack = [tensor]
+    while stack:
+        current = stack.pop()
+        node = current.node
+        if node is None or node.inputs is None and not node.kwargs:  # an Input's tensor
+            if all(t is not current for t in found):
+                found.append(current)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(reversed(node.parents()))
+    return found
+
+
 def call_op(op, args: tuple, kwargs: dict[str, Any]):
     """`op(*args, **kwargs)` with symbolic tensors among the arguments: an `OpLayer` (kerasish.layers.op_layer,
     found in the registry) called on those tensors, so the op becomes a node of the functional graph.

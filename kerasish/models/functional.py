@@ -249,21 +249,40 @@ def symbolic_io_from_config(config: dict[str, Any]) -> tuple[Any, Any]:
     if not isinstance(config["layers"], list) or not isinstance(config["steps"], list):
         raise ValueError("A functional model config's `layers` and `steps` must be lists.")
     layers = [deserialize(spec) for spec in config["layers"]]
+    for layer in layers[:len(jax.tree.leaves(config["inputs"]))]:
+        if not isinstance(layer, InputLayer):
+            raise ValueError(f"A functional model config lists {type(layer).__name__} where an InputLayer belongs.")
+    return replay(layers, config["inputs"], config["steps"], config["outputs"])
+
+
+def replay(layers: list, inputs: Any, steps: list, outputs: Any, input_tensors: Any = None,
+           call_function: Any = None) -> tuple[Any, Any]:
+    """`(inputs, outputs)`: the plan of a functional graph (`FunctionalGraph`'s `inputs`, `steps`, `outputs`) run
+    on symbolic tensors with `layers` (the Input layers first): new Inputs, or the symbolic `input_tensors` given
+    (one per input, in order). `call_function(layer, *args, **kwargs)` makes each call instead of the layer itself
+    (Keras's `clone_model(call_function=...)`).
+
+    Raises:
+      ValueError: for a plan that refers to a layer or tensor it does not have, or input tensors that do not
+        match the inputs.
+    """
     tensors: dict[int, Any] = {}
+    input_ids = jax.tree.leaves(inputs)
+    given = None if input_tensors is None else _symbolic.leaves(input_tensors)
+    if given is not None and len(given) != len(input_ids):
+        raise ValueError(f"Argument `input_tensors` must hold {len(input_ids)} symbolic tensor(s), one per input of "
+                         f"the model, received {len(given)}.")
+    call = call_function or (lambda layer, *args, **kwargs: layer(*args, **kwargs))
     try:
-        for layer, tensor_id in zip(layers, jax.tree.leaves(config["inputs"])):
-            if not isinstance(layer, InputLayer):
-                raise ValueError(f"A functional model config lists {type(layer).__name__} where an InputLayer "
-                                 f"belongs.")
-            tensor = layer.symbolic_input()
-            tensors[tensor_id] = tensor
-        for layer_index, input_ids, output_ids, *keywords in config["steps"]:  # older files: 3 entries
+        for n, (layer, tensor_id) in enumerate(zip(layers, input_ids)):
+            tensors[tensor_id] = layer.symbolic_input() if given is None else given[n]
+        for layer_index, input_ids_of_step, output_ids, *keywords in steps:  # older files: 3 entries
             kwargs = _keyword_values(keywords[0], tensors) if keywords else {}
-            result = layers[layer_index](jax.tree.map(lambda i: tensors[i], input_ids), **kwargs)
+            result = call(layers[layer_index], jax.tree.map(lambda i: tensors[i], input_ids_of_step), **kwargs)
             for i, tensor in zip(jax.tree.leaves(output_ids), _symbolic.leaves(result)):
                 tensors[i] = tensor
         pick = lambda structure: jax.tree.map(lambda i: tensors[i], structure)
-        return pick(config["inputs"]), pick(config["outputs"])
+        return (pick(inputs) if given is None else input_tensors), pick(outputs)
     except (KeyError, IndexError, TypeError) as err:
-        raise ValueError(f"A functional model config's plan refers to a layer or tensor it does not have "
+        raise ValueError(f"A functional model's plan refers to a layer or tensor it does not have "
                          f"({type(err).__name__}: {err}).") from None

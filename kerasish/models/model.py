@@ -7,6 +7,7 @@ calls; the functional graph is a `models.functional.FunctionalGraph`; files are 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jax
@@ -19,6 +20,7 @@ import kerasish.saving.model_file as _model_file
 import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
 from kerasish.layers.call_arguments import bind as bind_call
+from kerasish.layers.keras_serialization import serialize_keras_object
 from kerasish.layers.symbolic import any_symbolic, leaves
 from kerasish.models.functional import FunctionalGraph, SublayersUnlessSet, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
@@ -478,6 +480,10 @@ class Model(Layer):
     def load_weights(self, filepath: str) -> None:
         """Loads weights written by `save_weights`; a mismatch names the weight and both shapes."""
         _weights.load_weights(self, filepath)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """Keras's JSON of the architecture (`ks.models.model_from_json` reads it; `kwargs` go to `json.dumps`)."""
+        return json.dumps(serialize_keras_object(self), **kwargs)
 
     def get_config(self) -> dict[str, Any]:
         if self._graph is not None:

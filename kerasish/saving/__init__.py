@@ -1,6 +1,7 @@
 """Saving: model files, weights files and training-state checkpoints, all safetensors written atomically;
 loading never runs code from a file."""
 
+from kerasish.layers.keras_serialization import deserialize_keras_object, serialize_keras_object
 from kerasish.registry import (
            custom_object_scope,
            get_custom_objects,
@@ -13,5 +14,6 @@ from kerasish.saving.model_file import MODEL_SUFFIX, InvalidModelFileError, load
 from kerasish.saving.weights import WEIGHTS_SUFFIX, load_weights, save_weights
 
 __all__ = ["MODEL_SUFFIX", "InvalidModelFileError", "WEIGHTS_SUFFIX", "atomic_write_bytes", "custom_object_scope",
-           "get_custom_objects", "get_registered_name", "get_registered_object", "load_model", "load_weights",
-           "register_serializable", "save_model", "save_weights"]
+           "deserialize_keras_object", "get_custom_objects", "get_registered_name", "get_registered_object",
+           "load_model", "load_weights", "register_serializable", "save_model", "save_weights",
+           "serialize_keras_object"]
