@@ -51,7 +51,29 @@ def trainable_changes() -> int:
     return _trainable_changes[0]
 
 
-class NonTrainable(nnx.Variable):
+class _KerasVariableMethods:
+    """Keras's variable methods on a layer weight: `assign`, `assign_add`, `assign_sub` (in place, also inside a
+    compiled step, where the new value comes back out with the model state) and `numpy()`."""
+
+    def assign(self, value: Any) -> Any:
+        self[...] = jnp.asarray(value, self.dtype).reshape(self.shape)
+        return self
+
+    def assign_add(self, value: Any) -> Any:
+        return self.assign(self[...] + jnp.asarray(value, self.dtype))
+
+    def assign_sub(self, value: Any) -> Any:
+        return self.assign(self[...] - jnp.asarray(value, self.dtype))
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self[...])
+
+
+class Trainable(_KerasVariableMethods, nnx.Param):
+    """A weight the optimizer updates (`add_weight(..., trainable=True)`): an `nnx.Param` with Keras's methods."""
+
+
+class NonTrainable(_KerasVariableMethods, nnx.Variable):
     """A weight the optimizer never updates (`add_weight(..., trainable=False)`)."""
 
 
@@ -307,7 +329,8 @@ class Layer(nnx.Module):
             spec = map_shapes(lambda s: jax.ShapeDtypeStruct(stand_in(s), self._input_dtype()), input_shape)
             return nnx.eval_shape(lambda layer, x: layer(x), self, spec)
         small, large = (trace(n) for n in STAND_INS)
-        return jax.tree.map(lambda a, b: merge_traced_shapes(a.shape, b.shape), small, large)
+        return jax.tree.map(lambda a, b: merge_traced_shapes(a.shape, b.shape), small, large,
+                            is_leaf=lambda v: isinstance(v, nnx.Variable))  # a call may return a weight
 
     def _input_dtype(self):
         return self.dtype
@@ -351,7 +374,7 @@ class Layer(nnx.Module):
             raise ValueError(f"Initializer {initializer!r} of weight '{self.name}/{name}' returned shape "
                              f"{spec.shape}, expected {shape}.")
         placeholder = value if value is not None else np.zeros(spec.shape, spec.dtype)
-        variable = nnx.Param(placeholder) if trainable else NonTrainable(placeholder)
+        variable = Trainable(placeholder) if trainable else NonTrainable(placeholder)
         if value is None:
             defer_draw(variable, init, shape, dtype, seed, n)  # with the build's others, or at once
         setattr(self, name, variable)
@@ -494,7 +517,8 @@ class Layer(nnx.Module):
             elif isinstance(value, nnx.Module) and not isinstance(value, Layer):
                 own.extend(v for _, v in nnx.iter_graph(value)
                            if isinstance(v, nnx.Variable) and not isinstance(v, nnx.RngState))
-        return own
+        unique = {id(v): v for v in reversed(own)}  # a weight also kept under another name (Keras's `self.w = ...`)
+        return [v for v in own if unique.pop(id(v), None) is not None]
 
     @property
     def weights(self) -> list[nnx.Variable]:

@@ -223,7 +223,8 @@ def call_layer(layer, arguments: CallArguments):
     trace = lambda n: nnx.eval_shape(lambda lay, x, kw: lay(x, **kw, **constants), layer, specs(inputs, n),
                                      specs(tensors, n))
     small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
-    outputs = jax.tree.map(lambda a, b: SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype), small, large)
+    outputs = jax.tree.map(lambda a, b: SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype), small, large,
+                           is_leaf=lambda v: isinstance(v, nnx.Variable))  # a call may return a weight
     Node(layer, inputs, outputs, kwargs)
     if layer.output_shape is None:  # a layer of several tensor arguments: its first symbolic call tells
         layer.output_shape = tree_map(lambda t: t.shape, outputs)
