@@ -25,12 +25,16 @@ from kerasish import (
     saving,
     utils,
 )
-from kerasish.layers import Input
+from kerasish.layers import Input, Layer
+from kerasish.losses import Loss
+from kerasish.metrics import Metric
 from kerasish.models import Model, Sequential
+from kerasish.optimizers import Optimizer
 from kerasish.variables import Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "Model", "Sequential", "Variable", "activations", "backend", "callbacks", "data", "datasets",
-           "distribution", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
-           "optimizers", "random", "regularizers", "saving", "utils", "__version__"]
+__all__ = ["Input", "Layer", "Loss", "Metric", "Model", "Optimizer", "Sequential", "Variable", "activations",
+           "backend", "callbacks", "data", "datasets", "distribution", "initializers", "layers", "losses", "metrics",
+           "mixed_precision", "models", "ops", "optimizers", "random", "regularizers", "saving", "utils",
+           "__version__"]

@@ -272,15 +272,16 @@ class Engine:
         return self.placement.replicate(metrics)
 
     def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
-        """Metric results as Python floats: one device-to-host transfer, of the accumulators themselves where
-        every result is a ratio of two of them (`Objectives.host_results`: no results program to compile), else
-        of what a compiled program computes."""
+        """Metric results as Python floats (NumPy arrays for non-scalar results, as Keras's logs hold them: a
+        per-class F1Score, a Precision over several thresholds): one device-to-host transfer, of the accumulators
+        themselves where every result is a ratio of two of them (`Objectives.host_results`: no results program to
+        compile), else of what a compiled program computes."""
         if self._host_results and all(getattr(leaf, "is_fully_addressable", True)
                                       for leaf in jax.tree.leaves(metric_state)):
             host = self.objectives.host_results(jax.device_get(metric_state))
         else:
             host = jax.device_get(self._results(metric_state))
-        return {prefix + name: float(host[name]) for name in self.objectives.names}  # device_get sorts keys
+        return {prefix + name: self.objectives.log_value(host[name]) for name in self.objectives.names}
 
     # -- pure steps -----------------------------------------------------------------------------
 

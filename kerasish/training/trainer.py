@@ -71,7 +71,7 @@ def _check_metric_specs(value: Any, argument: str, loss: Any) -> None:
             _check_metric_specs(entry, argument, loss)
         return
     if isinstance(value, str):
-        _metrics.get(value, y_true_shape=(None, 1), y_pred_shape=(None, 1), loss=loss)
+        _metrics.resolve(value, y_true_shape=(None, 1), y_pred_shape=(None, 1), loss=loss)
     elif not (isinstance(value, _metrics.Metric) or callable(value)):
         raise TypeError(f"Argument `{argument}` must hold metric names or objects, received {value!r}.")
 
@@ -81,7 +81,7 @@ def _check_loss_specs(value: Any) -> None:
         for entry in value.values() if isinstance(value, dict) else value:
             _check_loss_specs(entry)
     elif value is not None:
-        _losses.get(value)
+        _losses.resolve(value)
 
 
 class CompileConfig:
@@ -98,7 +98,7 @@ class CompileConfig:
         self.optimizer = _optimizers.get(optimizer)
         _check_loss_specs(loss)
         if isinstance(loss, (str, _losses.Loss)) or (callable(loss) and not isinstance(loss, type)):
-            loss = _losses.get(loss)
+            loss = _losses.resolve(loss)
         if isinstance(metrics, (str, _metrics.Metric)):
             metrics = [metrics]
         _check_metric_specs(metrics, "metrics", loss)

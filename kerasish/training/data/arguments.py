@@ -85,7 +85,7 @@ def make_dataset(x: Any, y: Any = None, sample_weight: Any = None, batch_size: A
         raise ValueError(f"When `{names[0]}` is an iterable of batches, `{names[1]}`, `{names[2]}` and "
                          f"`class_weight` must be None (put targets and weights in the batches), received "
                          f"{names[1]}={type(y).__name__}.")
-    return IterableDataset(x, steps, names=names)
+    return IterableDataset(x, steps, names=names, shuffle=shuffle)
 
 
 def validation_dataset(validation_data: Any, batch_size: int | None, steps: int | None) -> Dataset:
@@ -136,7 +136,7 @@ def fit_datasets(x: Any, y: Any, sample_weight: Any, class_weight: Any, batch_si
         if held_out is not None:
             val = ArrayDataset(held_out, validation_batch_size or batch_size)
     else:
-        train = make_dataset(x, y, sample_weight, steps=steps_per_epoch, class_weight=class_weight)
+        train = make_dataset(x, y, sample_weight, shuffle=shuffle, steps=steps_per_epoch, class_weight=class_weight)
     if validation_data is not None:
         val = validation_dataset(validation_data, validation_batch_size or batch_size, validation_steps)
     return train, val

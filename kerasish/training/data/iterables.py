@@ -9,6 +9,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from kerasish.data.py_dataset import EpochRunner, PyDataset
 from kerasish.training.data.checks import check_targets, prepare_arrays
 from kerasish.training.data.dataset import Dataset
 
@@ -31,10 +32,14 @@ class IterableDataset(Dataset):
     (a list, a `Sequence`, an object whose `__iter__` starts over); a one-shot generator runs dry
     after the first epoch, which raises an error saying so. With `steps_per_epoch`, epochs draw
     that many batches from one continuing iterator.
+
+    A `PyDataset` (or any object with `__len__` and `__getitem__` that is not a list or tuple, a grain `MapDataset`)
+    is read through `kerasish.data.EpochRunner`: its batches prepared ahead by its `workers`, in a shuffled order per
+    epoch with `shuffle` (a PyDataset's, as Keras's fit shuffles it), `on_epoch_end` called between epochs.
     """
 
     def __init__(self, iterable: Iterable, steps_per_epoch: int | None = None,
-                 names: tuple[str, str, str] = ("x", "y", "sample_weight")) -> None:
+                 names: tuple[str, str, str] = ("x", "y", "sample_weight"), shuffle: bool = False) -> None:
         self.names = names
         if not hasattr(iterable, "__iter__"):
             raise TypeError(f"Argument `{names[0]}` must be arrays or an iterable of batches, received "
@@ -42,13 +47,27 @@ class IterableDataset(Dataset):
         self.iterable = iterable
         self.steps_per_epoch = steps_per_epoch
         self._iterator: Iterator | None = None
+        indexable = hasattr(iterable, "__getitem__") and hasattr(iterable, "__len__")
+        self._runner = (EpochRunner(iterable, shuffle=shuffle and isinstance(iterable, PyDataset))
+                        if isinstance(iterable, PyDataset) or (indexable and not isinstance(iterable, (list, tuple)))
+                        else None)
         self.steps: int | None = steps_per_epoch
-        if steps_per_epoch is None and hasattr(iterable, "__len__"):
+        if steps_per_epoch is None and self._runner is not None:
+            self.steps = self._runner.num_batches
+        elif steps_per_epoch is None and hasattr(iterable, "__len__"):
             self.steps = len(iterable)
         self._first: tuple | None = None  # the first batch, once `sample` has read it
         self._objectives: Any = None  # what `check` was given: every batch's targets are checked against it
 
     def epoch(self, epoch: int = 0) -> Iterator[tuple]:
+        if self._runner is not None:
+            batches = self._runner.epoch(self.steps_per_epoch)
+            try:
+                for step, batch in enumerate(batches):
+                    yield self._checked(batch, step)
+            finally:
+                batches.close()  # an epoch left early (a stop, an error) stops its workers now
+            return
         if self.steps_per_epoch is None:
             count = 0
             for count, batch in enumerate(self.iterable, start=1):
@@ -80,6 +99,8 @@ class IterableDataset(Dataset):
 
     def sample(self) -> tuple[Any, Any]:
         """The first batch's `(x, y)`. A one-shot iterator keeps that batch for the epoch loop to read again."""
+        if self._first is None and self._runner is not None:
+            self._first = as_batch_tuple(self.iterable[0], 0)
         if self._first is None:
             iterator = iter(self.iterable)
             try:
