@@ -15,6 +15,7 @@ code, and a name found nowhere is an error.
 from __future__ import annotations
 
 import inspect
+import json
 import types
 from typing import Any
 
@@ -273,6 +274,11 @@ def _retrieve_class(class_name: str, registered: Any, family: str | None, custom
     raise ValueError(f"Could not locate class '{class_name}'. Make sure custom classes are decorated with "
                      f"`@kerasish.saving.register_serializable()` (or passed in `custom_objects`); nothing in the "
                      f"config was run.")
+
+
+def to_json(obj: Any, **kwargs: Any) -> str:
+    """`serialize_keras_object(obj)` as JSON text (`kwargs` go to `json.dumps`): what `Model.to_json` returns."""
+    return json.dumps(serialize_keras_object(obj), **kwargs)
 
 
 def serialize(layer: Layer) -> dict[str, Any]:

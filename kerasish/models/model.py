@@ -7,7 +7,6 @@ calls; the functional graph is a `models.functional.FunctionalGraph`; files are 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import jax
@@ -20,7 +19,7 @@ import kerasish.saving.model_file as _model_file
 import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
 from kerasish.layers.call_arguments import bind as bind_call
-from kerasish.layers.keras_serialization import serialize_keras_object
+from kerasish.layers.keras_serialization import to_json
 from kerasish.layers.symbolic import any_symbolic, leaves
 from kerasish.models.functional import FunctionalGraph, SublayersUnlessSet, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
@@ -422,8 +421,7 @@ class Model(Layer):
 
     def _graph_tensors(self, attribute: str) -> tuple[Any, Any]:
         if self._graph is None:
-            raise AttributeError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}` (only "
-                                 f"functional models and built Sequentials have them).")
+            raise AttributeError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}`.")
         return self._graph.tensors
 
     @property
@@ -483,7 +481,7 @@ class Model(Layer):
 
     def to_json(self, **kwargs: Any) -> str:
         """Keras's JSON of the architecture (`ks.models.model_from_json` reads it; `kwargs` go to `json.dumps`)."""
-        return json.dumps(serialize_keras_object(self), **kwargs)
+        return to_json(self, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
         if self._graph is not None:

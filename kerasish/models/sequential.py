@@ -14,7 +14,7 @@ from kerasish.layers.initial_weights import drawing_weights_together
 from kerasish.layers.serialization import deserialize, serialize
 from kerasish.layers.symbolic import SymbolicTensor
 from kerasish.models.model import Model
-from kerasish.shapes import Shape, input_shapes, is_shape, standardize_shape, standardize_shapes
+from kerasish.shapes import Shape, input_shapes, is_shape, standardize_shape, standardize_shapes, standardized_rank
 
 
 class Sequential(Model):
@@ -218,10 +218,13 @@ class Sequential(Model):
         return self.output_shape
 
     def check_input_shape(self, shape: Shape) -> None:
+        """The first layer checks the input (its message is Keras's), after the Input's rank standardisation."""
+        if self.input_layer is not None and is_shape(shape):
+            shape = standardized_rank(shape, self.input_layer.batch_shape) or shape
+        if len(self.layers) and self.layers[0].built:
+            self.layers[0].check_input_shape(shape)
         if self.input_layer is not None:
             self.input_layer.check_input_shape(shape)
-        elif len(self.layers):
-            self.layers[0].check_input_shape(shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         shape = input_shape

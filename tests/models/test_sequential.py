@@ -75,7 +75,8 @@ def test_frozen_layer_counts_as_non_trainable(seeded):
 
 def test_add_rejects_non_layers_and_misplaced_input():
     model = ks.Sequential()
-    with pytest.raises(TypeError, match="Sequential.add expects a kerasish Layer.*received 3"):
+    with pytest.raises(ValueError, match=r"Only instances of `keras.Layer` can be added to a Sequential model. "
+                                         r"Received: 3"):
         model.add(3)
     model.add(ks.layers.Dense(2))
     with pytest.raises(ValueError, match="An Input can only be the first element"):

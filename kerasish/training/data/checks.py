@@ -179,13 +179,13 @@ def _broadcast_problem(target: tuple, output: tuple, batch_size: int | None) -> 
     first, None for unknown), or None when they can. `batch_size` None: batches of more than one sample."""
     target, output = _reconciled(target, output)
     batch = batch_size if batch_size is not None else 2
+    if len(target) != len(output) and batch != 1:
+        return ("targets of the output's rank: with a rank that differs, broadcasting would pair the batch axis "
+                "with another axis and compare one sample's target with another sample's output")
     full_target, full_output = (batch,) + target[1:], (batch,) + output[1:]
     for t, o in zip(reversed(full_target), reversed(full_output)):  # NumPy's rule, from the trailing axis
         if t is not None and o is not None and t != o and 1 not in (t, o):
             return "shapes that broadcast against it"
-    if len(target) != len(output) and batch != 1:
-        return ("targets of the output's rank: with a rank that differs, broadcasting would pair the batch axis "
-                "with another axis and compare one sample's target with another sample's output")
     return None
 
 
