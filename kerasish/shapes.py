@@ -14,8 +14,23 @@ import numpy as np
 
 Shape = tuple  # a shape with `None` for unknown sizes, batch axis first: (None, 64)
 
-#: Two sizes to trace unknown axes with; distinct, and unlikely to equal a real axis size by chance.
+#: Two sizes to trace an unknown batch axis with; distinct, and unlikely to equal a real axis size by chance.
 STAND_INS = (2, 3)
+#: Two sizes to trace the other unknown axes with (a sequence's length, an image's side): large enough for a
+#: convolution's kernel, and far enough apart that strides and pooling still give different sizes.
+INNER_STAND_INS = (64, 97)
+
+
+def stand_in_shape(shape: Sequence[int | None], size: int) -> tuple[int, ...]:
+    """`shape` with its unknown axes given sizes to trace with: the batch axis (the first) `size` (one of
+    `STAND_INS`), the others the matching entry of `INNER_STAND_INS`.
+
+    Example:
+      >>> stand_in_shape((None, None, 10), 2), stand_in_shape((None, 4), 3)
+      ((2, 64, 10), (3, 4))
+    """
+    inner = INNER_STAND_INS[STAND_INS.index(size)] if size in STAND_INS else size
+    return tuple((size if i == 0 else inner) if d is None else d for i, d in enumerate(shape))
 
 
 def format_shape(shape: Sequence[int | None]) -> str:

@@ -38,6 +38,7 @@ from kerasish.shapes import (
     map_shapes,
     mask_leaves,
     merge_traced_shapes,
+    stand_in_shape,
     standardize_shape,
     standardize_shapes,
 )
@@ -315,6 +316,15 @@ class Layer(nnx.Module):
                 self.input_shape = input_shape
                 self.built = True
             self.check_input_shape(input_shape)
+        if any(not layer.built for layer in self.sublayers()):
+            # Sublayers its `build` left to the first call (Keras's MLPBlock) are built by one call on zeros: a
+            # traced call could not create their weights.
+            zeros = map_shapes(lambda s: jnp.zeros(stand_in_shape((None,) + tuple(s[1:]), STAND_INS[0]),
+                                                   self._input_dtype()), input_shape)
+            outputs = self(zeros)
+            self.output_shape = jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), outputs,
+                                             is_leaf=lambda v: isinstance(v, nnx.Variable))
+        else:
             self.output_shape = self.compute_output_shape(input_shape)
         return self.output_shape
 
@@ -325,7 +335,7 @@ class Layer(nnx.Module):
         axis whose size follows them is reported as None.
         """
         def trace(n):
-            stand_in = lambda s: tuple(n if d is None else d for d in (None,) + tuple(s[1:]))
+            stand_in = lambda s: stand_in_shape((None,) + tuple(s[1:]), n)
             spec = map_shapes(lambda s: jax.ShapeDtypeStruct(stand_in(s), self._input_dtype()), input_shape)
             return nnx.eval_shape(lambda layer, x: layer(x), self, spec)
         small, large = (trace(n) for n in STAND_INS)

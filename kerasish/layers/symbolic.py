@@ -18,7 +18,7 @@ from kerasish import ops as _ops
 from kerasish import registry
 from kerasish.layers.building import build_for_call
 from kerasish.layers.call_arguments import CallArguments
-from kerasish.shapes import STAND_INS, merge_traced_shapes
+from kerasish.shapes import STAND_INS, merge_traced_shapes, stand_in_shape
 
 _ids = itertools.count()
 
@@ -43,9 +43,10 @@ class SymbolicTensor:
         return len(self.shape)
 
     def spec(self, size: int = 2) -> jax.ShapeDtypeStruct:
-        """A concrete stand-in to trace layers with: every unknown (None) axis, the batch axis of model inputs
-        included, gets `size` (an op's output may have no batch axis: `ops.sum(x, axis=0)`)."""
-        return jax.ShapeDtypeStruct(tuple(size if d is None else d for d in self.shape), self.dtype)
+        """A concrete stand-in to trace layers with: an unknown batch axis gets `size` (one of `STAND_INS`), the other
+        unknown axes a larger size (`shapes.stand_in_shape`); an op's output may have no batch axis
+        (`ops.sum(x, axis=0)`), its first axis is traced the same way."""
+        return jax.ShapeDtypeStruct(stand_in_shape(self.shape, size), self.dtype)
 
     def __repr__(self) -> str:
         producer = self.node.layer.name if self.node is not None else "?"

@@ -196,9 +196,7 @@ class Trainer:
         """Raises a ValueError naming `method` when the model is not compiled (or has no loss and needs one)."""
         if self.config is None:
             raise ValueError(f"You must call `compile()` before `{method}()` on model '{model.name}'.")
-        if needs_loss and self.config.loss is None:
-            raise ValueError(f"Model '{model.name}' was compiled without a loss; `{method}()` needs one: "
-                             f"compile(optimizer=..., loss=...).")
+        del needs_loss  # compiled without a loss, a model minimises its `add_loss` values (see Engine)
 
     # -- the engine -------------------------------------------------------------------------------
 
@@ -274,7 +272,8 @@ class Trainer:
         train, val = fit_datasets(x, y, sample_weight, class_weight, batch_size, shuffle=shuffle,
                                   seed=loop.new_shuffle_seed(), steps_per_epoch=steps_per_epoch,
                                   validation_split=validation_split, validation_data=validation_data,
-                                  validation_batch_size=validation_batch_size, validation_steps=validation_steps)
+                                  validation_batch_size=validation_batch_size, validation_steps=validation_steps,
+                                  targets_required=self.config.loss is not None)
         try:
             engine = self.prepare(model, *train.sample())
             for dataset, kind in ((train, "train"), (val, "test")):
@@ -295,7 +294,7 @@ class Trainer:
         check_positive_int("steps", steps, allow_none=True)
         if x is None:
             raise ValueError("Argument `x` of evaluate is required, received None.")
-        if is_array_data(x) and y is None:
+        if is_array_data(x) and y is None and self.config.loss is not None:
             raise ValueError("Argument `y` of evaluate is required when `x` is an array, received None.")
         dataset = make_dataset(x, y, sample_weight, batch_size, steps=steps, streamed=True)
         try:

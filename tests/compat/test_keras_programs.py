@@ -53,9 +53,17 @@ def run_program(name: str, library: str, workdir: Path) -> tuple[dict, str]:
             if library == "keras":
                 warnings.simplefilter("ignore")
             exec(compile(source, str(path), "exec"), namespace)
+    except Exception as err:  # what the program printed before, for the test to read
+        err.program_output = out.getvalue()
+        raise
     finally:
         os.chdir(cwd)
     return namespace, out.getvalue()
+
+
+def run_program_model(name: str, workdir: Path, variable: str = "model"):
+    """Keras 3's `model` (or another variable) after running the same program."""
+    return run_program(name, "keras", workdir / "keras")[0][variable]
 
 
 def lines(output: str, pattern: str) -> list[str]:
@@ -80,3 +88,58 @@ def test_writing_your_own_callbacks(tmp_path):
     assert lines(printed, "Epoch .*: Learning rate is .*") == lines(expected, "Epoch .*: Learning rate is .*")
     assert float(ours["model"].optimizer.learning_rate) == pytest.approx(0.05)
     assert len(lines(printed, "The average loss for epoch")) == len(lines(expected, "The average loss for epoch"))
+
+
+# -- guides/training_with_built_in_methods.py --------------------------------------------------------------------
+
+def test_training_with_built_in_methods_losses_and_metrics(tmp_path):
+    ns, printed = run_program("training_with_built_in_methods_losses_and_metrics", "kerasish", tmp_path)
+    assert set(ns["history"].history) == {"loss", "sparse_categorical_accuracy", "val_loss",
+                                          "val_sparse_categorical_accuracy"}
+    assert decreasing(ns["history"])
+    assert len(ns["results"]) == 2 and ns["predictions"].shape == (3, 10)
+    for name in ("history_custom_fn", "history_custom_loss", "history_add_loss", "history_endpoint"):
+        assert np.isfinite(ns[name].history["loss"]).all(), name
+    # The guide's own metric counts `y_true == argmax` broadcast (batch,) x (batch, 1): Keras gets the same sum.
+    assert ns["history_custom_metric"].history["categorical_true_positives"][0] > 0
+    # The add_loss term (0.1 * sum of activations) dominates the loss, as the guide says.
+    assert ns["history_add_loss"].history["loss"][0] > ns["history_split"].history["loss"][0]
+    assert "val_loss" in ns["history_split"].history
+
+
+def test_training_with_built_in_methods_py_dataset_refuses_an_ignored_batch_size(tmp_path):
+    """The guide passes `batch_size=64` with a PyDataset, which Keras 3 silently ignores; kerasish's rule is a clear
+    error for an argument Keras ignores."""
+    with pytest.raises(ValueError, match=r"`batch_size` must be None when the data is an iterable of batches"):
+        run_program("training_with_built_in_methods_py_dataset", "kerasish", tmp_path)
+
+
+def test_training_with_built_in_methods_sample_weights(tmp_path):
+    ns, printed = run_program("training_with_built_in_methods_sample_weights", "kerasish", tmp_path)
+    assert lines(printed, "Fit with (class|sample) weight") == ["Fit with class weight", "Fit with sample weight"]
+    for name in ("history_class_weight", "history_sample_weight"):
+        assert np.isfinite(ns[name].history["loss"]).all()
+
+
+def test_training_with_built_in_methods_multi_io(tmp_path):
+    ns, _ = run_program("training_with_built_in_methods_multi_io", "kerasish", tmp_path)
+    assert [tuple(t.shape) for t in ns["model"].outputs] == [(None, 1), (None, 5)]
+    assert set(ns["history_dicts"].history) == {"loss", "score_output_loss", "class_output_loss"}
+    keras_model = run_program_model("training_with_built_in_methods_multi_io", tmp_path)
+    assert ns["model"].count_params() == keras_model.count_params()
+
+
+# -- guides/making_new_layers_and_models_via_subclassing.py ------------------------------------------------------
+
+def test_making_new_layers_and_models_via_subclassing(tmp_path):
+    """Everything up to the VAE runs as in Keras; the VAE's unseeded `keras.random.normal` inside the compiled step
+    is refused, as Keras 3 refuses it on JAX ("[JAX RNG] When tracing a JAX function, you should only use seeded
+    random ops")."""
+    with pytest.raises(ValueError, match=r"seed=None inside a compiled function") as info:
+        run_program("making_new_layers_and_models_via_subclassing", "kerasish", tmp_path)
+    printed = info.value.program_output
+    assert "[2. 2.]\n[4. 4.]" in printed  # ComputeSum's non-trainable total, updated by assign_add
+    assert lines(printed, r"^(non-trainable )?weights: \d+") == ["weights: 1", "non-trainable weights: 1",
+                                                                 "weights: 6"]
+    assert "trainable weights: 6" in printed
+    assert "{'units': 64}" in printed  # the first get_config
