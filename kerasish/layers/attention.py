@@ -152,9 +152,9 @@ class MultiHeadAttention(Layer):
 
     supports_masking = True
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """The query's mask goes on with the output (the scores, if returned, carry none), as in Keras."""
-        query_mask = mask_leaves(previous_mask)[0]
+        query_mask = mask_leaves(mask)[0]
         return query_mask  # with `return_attention_scores`, the container gives it to the output only
 
     def _attention_mask(self, query, value, mask, attention_mask, use_causal_mask: bool):

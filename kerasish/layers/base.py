@@ -31,6 +31,7 @@ from kerasish import registry
 from kerasish import regularizers as _regularizers
 from kerasish.backend import unique_name
 from kerasish.layers.initial_weights import defer_draw, drawing_weights_together
+from kerasish.layers.layer_weights import NonTrainable, Trainable
 from kerasish.shapes import (
     STAND_INS,
     Shape,
@@ -50,32 +51,6 @@ def trainable_changes() -> int:
     """A counter of every `layer.trainable = ...` so far: a running fit compares it to know whether its compiled
     steps (which split trainable from frozen weights once) still describe the model."""
     return _trainable_changes[0]
-
-
-class _KerasVariableMethods:
-    """Keras's variable methods on a layer weight: `assign`, `assign_add`, `assign_sub` (in place, also inside a
-    compiled step, where the new value comes back out with the model state) and `numpy()`."""
-
-    def assign(self, value: Any) -> Any:
-        self[...] = jnp.asarray(value, self.dtype).reshape(self.shape)
-        return self
-
-    def assign_add(self, value: Any) -> Any:
-        return self.assign(self[...] + jnp.asarray(value, self.dtype))
-
-    def assign_sub(self, value: Any) -> Any:
-        return self.assign(self[...] - jnp.asarray(value, self.dtype))
-
-    def numpy(self) -> np.ndarray:
-        return np.asarray(self[...])
-
-
-class Trainable(_KerasVariableMethods, nnx.Param):
-    """A weight the optimizer updates (`add_weight(..., trainable=True)`): an `nnx.Param` with Keras's methods."""
-
-
-class NonTrainable(_KerasVariableMethods, nnx.Variable):
-    """A weight the optimizer never updates (`add_weight(..., trainable=False)`)."""
 
 
 def _snake_case(name: str) -> str:
@@ -211,6 +186,9 @@ class Layer(nnx.Module):
                 bound.mask):
             return _symbolic.call_layer(self, bound)
         x = bound.inputs
+        previous_mask = bound.mask if bound.mask is not None else _call_arguments.attached_mask(x)
+        if bound.mask is None and previous_mask is not None:  # Keras hands a mask attached to the input on
+            bound = bound._replace(mask=previous_mask)
         shape = input_shapes(x)
         if not self.built:
             if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves((x, bound.kwargs))):
@@ -225,6 +203,10 @@ class Layer(nnx.Module):
             if self.activity_regularizer is not None:
                 for output in jax.tree.leaves(outputs):
                     self.add_loss(_added_losses.activity_penalty(self.activity_regularizer, output))
+        makes_mask = type(self).compute_mask is not Layer.compute_mask
+        if (makes_mask or (self.supports_masking and previous_mask is not None)) and not any(
+                isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(outputs)):
+            _call_arguments.attach_mask(outputs, self.compute_mask(x, previous_mask))  # Keras's `_keras_mask`
         return outputs
 
     @property
@@ -279,17 +261,17 @@ class Layer(nnx.Module):
     #: default, as in Keras: a layer that does not support masking drops the mask (with a warning).
     supports_masking = False
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """The mask of the output, given the input and the input's mask (None: no mask).
 
-        The default passes `previous_mask` on unchanged (for layers with `supports_masking = True`);
+        The default passes `mask` on unchanged (for layers with `supports_masking = True`);
         a layer that makes a mask (`Embedding(mask_zero=True)`, `Masking`) or removes the masked axis
         (an RNN without `return_sequences`, `GlobalAveragePooling1D`) overrides it. Overriding it makes
         the layer support masking, as in Keras.
         """
-        return previous_mask
+        return mask
 
-    def _output_mask(self, inputs, mask):
+    def output_mask(self, inputs, mask):
         """The mask a container hands to the next layer: `compute_mask` when the layer supports masking,
         otherwise None, with a warning when that drops a mask (Keras's rule)."""
         if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
@@ -304,7 +286,7 @@ class Layer(nnx.Module):
         """`(outputs, output mask)`: how Sequential and functional models call a layer, so that masks flow
         from layer to layer. Models override it to run their own layers with the mask."""
         outputs = self(x, training=training, mask=mask, **kwargs)
-        return outputs, self._output_mask(x, mask)
+        return outputs, self.output_mask(x, mask)
 
     def build_for(self, input_shape: Any) -> Any:
         """Builds the layer for `input_shape` (batch axis first; a list of shapes for several inputs)

@@ -106,15 +106,16 @@ def build_arguments(layer: Any, arguments: CallArguments, shape_of) -> dict[str,
     return shapes
 
 
-def build_for_call(layer: Any, arguments: CallArguments, shape_of) -> None:
+def build_for_call(layer: Any, arguments: CallArguments, shape_of, trace_output: bool = True) -> None:
     """Builds `layer` for a call with these arguments (`shape_of` maps an argument to its shape(s)).
 
-    A layer called on one tensor goes through `layer.build_for` (which also traces its output shape); a layer
-    called on several builds from their shapes (see `build_arguments`).
+    A layer called on one tensor goes through `layer.build_for` (which also traces its output shape, unless
+    `trace_output` is False: the caller traces it with more arguments); a layer called on several builds from their
+    shapes (see `build_arguments`).
     """
     shapes = build_arguments(layer, arguments, shape_of)
     several = any(is_tensor_argument(v) for k, v in arguments.kwargs.items() if k != "mask")
-    if shapes is None and not several:
+    if shapes is None and not several and trace_output:
         layer.build_for(shape_of(arguments.inputs))
         return
     input_shape = standardize_shapes(shape_of(arguments.inputs))

@@ -153,3 +153,30 @@ def is_tensor_argument(value: Any) -> bool:
     """Whether a call argument holds tensors (an array, a symbolic tensor, or a non-empty nest of them only)."""
     leaves = jax.tree.leaves(value, is_leaf=lambda v: hasattr(v, "shape") and hasattr(v, "dtype"))
     return bool(leaves) and all(hasattr(v, "shape") and hasattr(v, "dtype") for v in leaves)
+
+
+# -- masks attached to eager arrays and symbolic tensors (Keras's `_keras_mask`) ------------------------------------
+
+
+def attached_mask(value: Any) -> Any:
+    """The mask a layer attached to `value` as `_keras_mask` (for a list / tuple, a list of them), or None."""
+    if isinstance(value, (list, tuple)):
+        masks = [getattr(v, "_keras_mask", None) for v in value]
+        return None if all(m is None for m in masks) else masks
+    return getattr(value, "_keras_mask", None)
+
+
+def attach_mask(outputs: Any, mask: Any) -> None:
+    """Sets `_keras_mask` on each output (a mask per output, in order; outputs that take no attributes, such as
+    NumPy arrays, keep none), as Keras does on every layer call, so that `y._keras_mask` reads it and the next layer
+    called on `y` gets it as its `mask`."""
+    if mask is None:
+        return
+    leaves = jax.tree.leaves(outputs, is_leaf=lambda v: hasattr(v, "shape"))
+    masks = jax.tree.leaves(mask, is_leaf=lambda m: m is None or hasattr(m, "shape"))
+    for output, output_mask in zip(leaves, masks):
+        if output_mask is not None and getattr(output, "_keras_mask", None) is None:
+            try:
+                output._keras_mask = output_mask
+            except AttributeError:
+                pass

@@ -74,7 +74,7 @@ class Embedding(Layer):
             x = x.astype(jnp.int32)
         return jnp.take(self.embeddings[...], x, axis=0)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """`ids != 0` with `mask_zero=True` (shape `(batch, ...)`, the ids' shape), else None."""
         return jnp.not_equal(inputs, 0) if self.mask_zero else None
 

@@ -52,7 +52,7 @@ class Masking(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """`any(inputs != mask_value, axis=-1)`: True where a step has a real value."""
         return jnp.any(jnp.not_equal(inputs, self.mask_value), axis=-1)
 

@@ -213,12 +213,12 @@ class OpLayer(Layer):
             return isinstance(first, slice) and first == slice(None)
         return False
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """Element-wise ops pass their input's mask on (the masks of several inputs combined with AND); other
         ops drop it, as Keras's ops do."""
-        if not getattr(self.op, "elementwise", False) or previous_mask is None:
+        if not getattr(self.op, "elementwise", False) or mask is None:
             return None
-        masks = [m for m in jax.tree.leaves(previous_mask) if m is not None]
+        masks = [m for m in jax.tree.leaves(mask) if m is not None]
         if not masks:
             return None
         combined = masks[0]

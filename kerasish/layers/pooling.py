@@ -307,7 +307,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
         total = jnp.sum(jnp.where(weights > 0, x, 0), axis=steps, keepdims=self.keepdims)
         return total / jnp.sum(weights, axis=steps, keepdims=self.keepdims)
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         return None  # the steps axis is gone
 
 

@@ -144,10 +144,10 @@ class _RNN(Layer):
     def _step(self, carry: tuple, xw_t, recurrent_masks) -> tuple[tuple, jax.Array]:
         raise NotImplementedError
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """The input's mask for the sequence output (`return_sequences=True`), None for the last output and
         for the states (Keras's rule)."""
-        mask = mask_leaves(previous_mask)[0]
+        mask = mask_leaves(mask)[0]
         output_mask = mask if self.return_sequences else None
         return [output_mask] + [None] * self.state_count if self.return_state else output_mask
 

@@ -17,7 +17,7 @@ from flax import nnx
 from kerasish import ops as _ops
 from kerasish import registry
 from kerasish.layers.building import build_for_call
-from kerasish.layers.call_arguments import CallArguments
+from kerasish.layers.call_arguments import CallArguments, attach_mask, attached_mask, call_signature
 from kerasish.shapes import STAND_INS, merge_traced_shapes, stand_in_shape
 
 _ids = itertools.count()
@@ -31,6 +31,8 @@ class SymbolicTensor:
       dtype: a NumPy dtype.
       node: the `Node` that produced it.
     """
+
+    _keras_mask = None  # the symbolic mask a masking layer attached (Keras's attribute), or None
 
     def __init__(self, shape: tuple, dtype: Any, node: Node | None = None) -> None:
         self.shape = tuple(shape)
@@ -215,18 +217,25 @@ def call_layer(layer, arguments: CallArguments):
                                 f"`{key}`; in the functional API pass it in through a ks.Input.")
     tensors = {k: v for k, v in kwargs.items() if any_symbolic(v)}
     constants = {k: v for k, v in kwargs.items() if k not in tensors}
+    # A mask the layers before attached goes into the traces (a layer may need it, as Keras's TemporalSoftmax does),
+    # not into the node: at run time the model hands each layer the masks computed from the data.
+    traced = dict(tensors)
+    if arguments.mask is None and attached_mask(inputs) is not None and "mask" in call_signature(layer).parameters:
+        traced["mask"] = attached_mask(inputs)
     shape_of = lambda value: tree_map(lambda t: t.shape, value)
     if not layer.built:
-        build_for_call(layer, arguments, shape_of)
+        build_for_call(layer, arguments, shape_of, trace_output="mask" not in traced)
     layer.check_input_shape(shape_of(inputs))
     # Traced twice with different stand-ins for unknown sizes: an output axis that follows them is unknown.
     specs = lambda tree, n: tree_map(lambda t: t.spec(n) if is_symbolic(t) else t, tree)
     trace = lambda n: nnx.eval_shape(lambda lay, x, kw: lay(x, **kw, **constants), layer, specs(inputs, n),
-                                     specs(tensors, n))
+                                     specs(traced, n))
     small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
     outputs = jax.tree.map(lambda a, b: SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype), small, large,
                            is_leaf=lambda v: isinstance(v, nnx.Variable))  # a call may return a weight
     Node(layer, inputs, outputs, kwargs)
+    _attach_symbolic_mask(layer, inputs, outputs, arguments.mask if arguments.mask is not None else
+                          attached_mask(inputs), specs)
     if layer.output_shape is None:  # a layer of several tensor arguments: its first symbolic call tells
         layer.output_shape = tree_map(lambda t: t.shape, outputs)
     return outputs
@@ -262,6 +271,19 @@ def get_source_inputs(tensor: Any) -> list[SymbolicTensor]:
         seen.add(id(node))
         stack.extend(reversed(node.parents()))
     return found
+
+
+def _attach_symbolic_mask(layer, inputs: Any, outputs: Any, previous: Any, specs) -> None:
+    """Keras's `_keras_mask` on symbolic outputs: the shape and dtype of the mask a masking layer hands on (traced
+    like the outputs), as a symbolic tensor made by no layer (masks are computed from the data at run time)."""
+    makes_mask = getattr(type(layer).compute_mask, "__qualname__", "") != "Layer.compute_mask"
+    if not (makes_mask or (layer.supports_masking and previous is not None)):
+        return
+    trace = lambda n: nnx.eval_shape(lambda lay, x, m: lay.output_mask(x, m), layer, specs(inputs, n),
+                                     specs(previous, n))
+    small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
+    masks = jax.tree.map(lambda a, b: SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype), small, large)
+    attach_mask(outputs, masks)
 
 
 def call_op(op, args: tuple, kwargs: dict[str, Any]):

@@ -143,3 +143,23 @@ def test_making_new_layers_and_models_via_subclassing(tmp_path):
                                                                  "weights: 6"]
     assert "trainable weights: 6" in printed
     assert "{'units': 64}" in printed  # the first get_config
+
+
+# -- guides/understanding_masking_and_padding.py -----------------------------------------------------------------
+
+def test_understanding_masking_and_padding(tmp_path):
+    ns, printed = run_program("understanding_masking_and_padding", "kerasish", tmp_path)
+    theirs, expected = run_program("understanding_masking_and_padding", "keras", tmp_path)
+    # pad_sequences, then the masks Embedding, Masking, TemporalSplit and CustomEmbedding attach: printed alike
+    # (the last mask is drawn from random ids: compared by shape).
+    mine, keras_lines = printed.split("Mask found:")[0].splitlines(), expected.split("Mask found:")[0].splitlines()
+    assert mine[:-3] == keras_lines[:-3]
+    assert np.asarray(ns["mask"]).shape == np.asarray(theirs["mask"]).shape == (3, 10)
+    # A symbolic tensor carries the mask a masking layer hands on.
+    assert "Mask found: <SymbolicTensor shape=(None, None), dtype=bool" in printed
+    assert ns["y"].shape == theirs["y"].shape == (32, 100, 1)
+    # The guide's TemporalSoftmax sums over its last axis (of size 1): 1 at real steps, 0 / 0 at masked ones, in
+    # both libraries (the same random ids, so the same padded steps).
+    ours, keras_y = np.asarray(ns["y"]), np.asarray(theirs["y"])
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(keras_y))
+    assert np.isnan(ours).any() and np.all(ours[~np.isnan(ours)] == 1.0)
