@@ -366,7 +366,7 @@ class Layer(nnx.Module):
             raise ValueError(f"Initializer {initializer!r} of weight '{self.name}/{name}' returned shape "
                              f"{spec.shape}, expected {shape}.")
         placeholder = value if value is not None else np.zeros(spec.shape, spec.dtype)
-        variable = Trainable(placeholder) if trainable else NonTrainable(placeholder)
+        variable = Trainable(placeholder, name=name) if trainable else NonTrainable(placeholder, name=name)
         if value is None:
             defer_draw(variable, init, shape, dtype, seed, n)  # with the build's others, or at once
         setattr(self, name, variable)
