@@ -194,7 +194,7 @@ class Model(Layer):
         Raises:
           ValueError: naming `argument`.
         """
-        expected = self.input_shape
+        expected = getattr(self, "input_shape", None)  # a Sequential has none before it knows its input
         if expected is None or not is_shape(expected) or hasattr(x, "shape"):
             return
         raise ValueError(f"Argument `{argument}` must be one array for model '{self.name}', which takes one input of "
@@ -208,7 +208,7 @@ class Model(Layer):
           ValueError: naming `argument`, the shape received and the shape expected.
         """
         self.check_input_count(x, argument)
-        expected = self.input_shape
+        expected = getattr(self, "input_shape", None)  # a Sequential has none before it knows its input
         if expected is None:
             return
         if not is_shape(expected):  # several inputs
