@@ -96,7 +96,7 @@ class InputLayer(Layer):
             return x
         shape = standardized_rank(tuple(x.shape), self.batch_shape)
         if shape is None:
-            raise ValueError(f"Invalid input shape for input {x} with name '{self.name}'. Expected shape "
+            raise ValueError(f"Invalid input shape for input with name '{self.name}'. Expected shape "
                              f"{self.batch_shape}, but input has incompatible shape {tuple(x.shape)}")
         return x if shape == tuple(x.shape) else jnp.reshape(x, shape)
 
