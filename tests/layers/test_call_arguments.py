@@ -128,7 +128,7 @@ def test_an_attached_mask_reaches_the_next_layer_as_keras_hands_it_on():
     for module in (keras, ks):
         module.utils.set_random_seed(0)
         embedding, lstm = module.layers.Embedding(5, 4, mask_zero=True), module.layers.LSTM(3)
-        lstm_outputs[module] = (embedding, lstm, lambda e=embedding, l=lstm: l(e(ids)))
+        lstm_outputs[module] = (embedding, lstm, lambda e=embedding, r=lstm: r(e(ids)))
         lstm_outputs[module][2]()
     (k_emb, k_lstm, _), (o_emb, o_lstm, run) = lstm_outputs[keras], lstm_outputs[ks]
     o_emb.set_weights(k_emb.get_weights())
