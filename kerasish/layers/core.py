@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import jax
@@ -43,7 +44,9 @@ class InputLayer(Layer):
                  ragged: bool | None = None, batch_shape: Any = None, input_tensor: Any = None, optional: bool = False,
                  name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name=name)
-        shape = kwargs.pop("input_shape", shape)  # Keras 2's names
+        if "input_shape" in kwargs:  # Keras 2's names
+            warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.", UserWarning, stacklevel=2)
+            shape = kwargs.pop("input_shape")
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
         if kwargs:
             raise TypeError(f"InputLayer got unexpected keyword argument(s) {sorted(kwargs)}; it accepts shape, "
@@ -78,6 +81,8 @@ class InputLayer(Layer):
         self.built = True
         if input_tensor is not None:
             Node(self, None, input_tensor)  # the tensor now comes from this Input, as in Keras
+        else:
+            self.symbolic_input()  # `layer.output`, as Keras's InputLayer makes its tensor at once
 
     def symbolic_input(self) -> SymbolicTensor:
         """A new symbolic tensor of this input's batch shape and dtype, recorded as made by this layer."""
@@ -115,8 +120,8 @@ class InputLayer(Layer):
     def _input_dtype(self):
         return self.input_dtype
 
-    def call(self, x):
-        return x
+    def call(self, x=None):
+        return x  # Keras's InputLayer.call() takes nothing and returns None
 
     def get_config(self) -> dict[str, Any]:
         return {"batch_shape": self.batch_shape, "dtype": self.input_dtype.name, "sparse": self.sparse,
@@ -176,7 +181,7 @@ def Input(shape: Any = None, batch_size: int | None = None, dtype: Any = None, s
     """
     layer = InputLayer(shape, batch_size=batch_size, dtype=dtype, sparse=sparse, ragged=ragged,
                        batch_shape=batch_shape, input_tensor=tensor, optional=optional, name=name)
-    return tensor if tensor is not None else layer.symbolic_input()
+    return tensor if tensor is not None else layer.output
 
 
 class Dense(Layer):

@@ -33,6 +33,8 @@ class SymbolicTensor:
     """
 
     _keras_mask = None  # the symbolic mask a masking layer attached (Keras's attribute), or None
+    sparse = False  # Keras's KerasTensor flags: kerasish's tensors are dense
+    ragged = False
 
     def __init__(self, shape: tuple, dtype: Any, node: Node | None = None) -> None:
         self.shape = tuple(shape)

@@ -9,6 +9,7 @@ from typing import Any
 from flax import nnx
 
 from kerasish.layers.base import Layer
+from kerasish.layers.call_arguments import call_signature
 from kerasish.layers.core import InputLayer
 from kerasish.layers.initial_weights import drawing_weights_together
 from kerasish.layers.serialization import deserialize, serialize
@@ -207,6 +208,7 @@ class Sequential(Model):
         self.input_shape = shape
         with drawing_weights_together():
             for layer in self.layers:
+                _check_one_input(layer)
                 shape = layer.build_for(shape)
         self.output_shape = shape
         self.built = True
@@ -263,3 +265,21 @@ class Sequential(Model):
                              f"{str(layers)[:120]!r}.")
         return cls([deserialize(spec) for spec in layers], name=config.get("name"),
                    trainable=config.get("trainable", True))
+
+
+def _check_one_input(layer: Layer) -> None:
+    """A layer of a Sequential takes one required positional argument, the input tensor (Keras's rule).
+
+    Raises:
+      ValueError: in Keras's words, for a `call` with no positional argument or several required ones.
+    """
+    parameters = [p for p in call_signature(layer).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in parameters if p.default is p.empty]
+    if not parameters:
+        raise ValueError(f"Layers added to a Sequential model should have a single positional argument, the input "
+                         f"tensor. Layer {type(layer).__name__} has no positional arguments.")
+    if len(required) > 1:
+        raise ValueError(f"Layers added to a Sequential model can only have a single required positional argument, "
+                         f"the input tensor. Layer {type(layer).__name__} has multiple required positional "
+                         f"arguments: {required}")
