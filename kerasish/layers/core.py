@@ -110,9 +110,8 @@ class InputLayer(Layer):
         shape = standardized_rank(shape, self.batch_shape) or shape  # what `standardize_rank` makes of it
         if len(shape) != len(expected) + 1 or any(e is not None and s is not None and e != s
                                                     for e, s in zip(expected, shape[1:])):
-            raise ValueError(f"Input of layer '{self.name}' is incompatible: expected shape "
-                             f"{format_shape((None,) + expected)}, received input with shape "
-                             f"{format_shape(shape)}.")
+            raise ValueError(f"Input of layer '{self.name}' is incompatible with the layer: expected shape="
+                             f"{format_shape((None,) + expected)}, found shape={format_shape(shape)}")
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape

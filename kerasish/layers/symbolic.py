@@ -208,6 +208,8 @@ def call_layer(layer, arguments: CallArguments):
                              f"API, received {arguments.mask!r}: masks come from the data at run time "
                              f"(Embedding(mask_zero=True), Masking) or from another layer's output.")
         kwargs["mask"] = arguments.mask
+    if arguments.training_given and arguments.training is not None:
+        kwargs["training"] = arguments.training  # used when the model is called without `training`, as in Keras
     if not any_symbolic(inputs):
         raise TypeError(f"Layer '{layer.name}' was called on a concrete input with symbolic keyword arguments "
                         f"{sorted(k for k, v in kwargs.items() if any_symbolic(v))}; call it on the symbolic tensor "

@@ -58,7 +58,8 @@ class FunctionalGraph:
         input_layers = [_input_layer(t, "inputs") for t in input_tensors]
         for t in _symbolic.leaves(outputs):
             if not _symbolic.is_symbolic(t):
-                raise TypeError(f"Argument `outputs` of Model must hold tensors returned by layers, received {t!r}.")
+                raise ValueError(f"All `outputs` values must be KerasTensors (symbolic tensors returned by layers). "
+                                 f"Received: outputs={outputs!r} including {t!r}")
         known = {t.id for t in input_tensors}
         order: list = []
         seen: set[int] = set()
@@ -118,7 +119,9 @@ class FunctionalGraph:
     def _bind_inputs(self, model_name: str, layers: list, x: Any) -> dict[int, Any]:
         structure = self.inputs
         if isinstance(structure, int):
-            return {structure: x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x}
+            if isinstance(x, (list, tuple)) and len(x) != 1:
+                raise ValueError(f'Layer "{model_name}" expects 1 input(s), but it received {len(x)} input tensors.')
+            return {structure: x[0] if isinstance(x, (list, tuple)) else x}
         if isinstance(structure, dict):
             if not isinstance(x, dict):
                 raise ValueError(f"Model '{model_name}' takes a dict of inputs with keys {sorted(structure)}, "
@@ -128,9 +131,10 @@ class FunctionalGraph:
         if isinstance(x, dict) and set(x) == set(names):  # inputs given by their Input names, as Keras allows
             return {i: x[name] for i, name in zip(structure, names)}
         if not isinstance(x, (list, tuple)) or len(x) != len(structure):
-            raise ValueError(f"Model '{model_name}' takes {len(structure)} inputs (a list or tuple), received "
-                             f"{type(x).__name__}" + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else "")
-                             + ".")
+            count = len(x) if isinstance(x, (list, tuple)) else 1
+            raise ValueError(f'Layer "{model_name}" expects {len(structure)} input(s), but it received {count} input '
+                             f"tensors (a list or tuple of {len(structure)} arrays is expected, received "
+                             f"{type(x).__name__}).")
         return dict(zip(structure, x))
 
     def run(self, model_name: str, layers: list, x: Any, training: bool, mask: Any = None) -> tuple[Any, Any]:
@@ -159,7 +163,9 @@ class FunctionalGraph:
             if keywords:
                 _keyword_masks(layer, keywords[0], masks, kwargs)
             arg_masks = kwargs.pop("mask", arg_masks)  # a mask the model's code gave the layer wins
-            result, result_mask = layer.call_with_mask(args, training=training, mask=arg_masks, **kwargs)
+            recorded = kwargs.pop("training", None)  # `layer(x, training=True)`: when the model's own is None
+            result, result_mask = layer.call_with_mask(args, training=recorded if training is None else training,
+                                                       mask=arg_masks, **kwargs)
             output_ids = jax.tree.leaves(output_ids)
             result_masks = mask_leaves(result_mask)
             result_masks = (result_masks + [None] * len(output_ids))[:len(output_ids)]  # zipped in order, as Keras
@@ -204,7 +210,7 @@ class SublayersUnlessSet:
 
 def _input_layer(tensor: Any, argument: str) -> InputLayer:
     if not _symbolic.is_symbolic(tensor):
-        raise TypeError(f"Argument `{argument}` of Model must hold tensors from ks.Input(...), received {tensor!r}.")
+        raise ValueError(f"All `{argument}` values must be KerasTensors (from ks.Input(...)). Received: {tensor!r}")
     layer = tensor.node.layer if tensor.node is not None else None
     if not isinstance(layer, InputLayer):
         raise ValueError(f"Argument `{argument}` of Model must hold tensors made by ks.Input(...), received "

@@ -56,14 +56,11 @@ class Model(Layer):
             self.layers = nnx.List(layers)
             self._graph = graph
             self.built = True
-        # Training-side objects live in one container that NNX sees as a single static value, so that
-        # compiling, fitting or replacing the History never changes the model's graph definition.
-        self._training = Trainer()
+        self._training = Trainer()  # one static value for NNX: compile / fit never change the graph definition
 
     optimizer = property(lambda self: None if self._training.config is None else self._training.config.optimizer,
                          doc="The optimizer given to `compile` (a `kerasish.optimizers.Optimizer`).")
-    loss = property(lambda self: None if self._training.config is None else self._training.config.loss,
-                    doc="The loss given to `compile`.")
+    loss = property(lambda self: None if self._training.config is None else self._training.config.loss)
     history = property(lambda self: self._training.history, doc="The `History` of the last `fit`.")
     stop_training = property(lambda self: self._training.stop_training,
                              doc="Set it to True from a callback to end `fit` after the current batch.")
@@ -73,8 +70,11 @@ class Model(Layer):
                                doc="Set it to True from a callback to end `predict` after the current batch.")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # Written straight into the training container: going through NNX's __setattr__ would record the
-        # name as a graph attribute and change the graph definition (and so recompile everything).
+        # Training attributes go straight into the training container: through NNX's __setattr__ they would change
+        # the graph definition (and recompile everything). `layers`, once set, is Keras's reserved attribute.
+        if name == "layers" and "layers" in vars(self):
+            raise AttributeError(f"`{type(self).__name__}.layers` attribute is reserved and should not be used. "
+                                 f"Use `add()` and `pop()` to change the layers in this model.")
         if name in _TRAINING_ATTRIBUTES:
             setattr(self._training, name, value if name == "history" else bool(value))
             return
@@ -227,7 +227,7 @@ class Model(Layer):
 
     # -- the forward pass -------------------------------------------------------------------------
 
-    def call(self, x, training: bool = False, mask: Any = None):
+    def call(self, x, training: bool | None = None, mask: Any = None):
         """The forward pass: runs the functional graph; a subclassed model overrides it.
 
         `mask` holds the inputs' masks (one per input, None for none), as in Keras.

@@ -50,12 +50,6 @@ class Sequential(Model):
                 for layer in layers:
                     self.add(layer)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "layers" and "layers" in vars(self):
-            raise AttributeError("`Sequential.layers` attribute is reserved and should not be used. Use `add()` and "
-                                 "`pop()` to change the layers in this model.")
-        super().__setattr__(name, value)
-
     # Keras's Sequential has these only once it knows its input (hasattr is False before).
     @property
     def input_shape(self) -> Any:
