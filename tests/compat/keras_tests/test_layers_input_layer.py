@@ -2,9 +2,9 @@ import numpy as np
 from absl.testing import parameterized
 
 from kerasish import backend
-from tests.compat.keras_tests import testing
-from kerasish.layers.symbolic import SymbolicTensor as KerasTensor
 from kerasish.layers import InputLayer
+from kerasish.layers.symbolic import SymbolicTensor as KerasTensor
+from tests.compat.keras_tests import testing
 
 
 class InputLayerTest(testing.TestCase):

@@ -5,20 +5,14 @@ import numpy as np
 import pytest
 from absl.testing import parameterized
 
-from tests.compat.keras_tests.unavailable import Unavailable
-from kerasish import backend
-from kerasish import layers
-from kerasish import ops
-from kerasish import saving
-from tests.compat.keras_tests import testing
-from kerasish.layers.symbolic import SymbolicTensor as KerasTensor
+from kerasish import backend, layers, ops, saving
 from kerasish import mixed_precision as dtype_policy
-from kerasish.layers import Input
-from kerasish.layers import InputSpec
+from kerasish.layers import Input, InputSpec
+from kerasish.layers.symbolic import SymbolicTensor as KerasTensor
+from kerasish.models import Model, Sequential, model_from_json
 from kerasish.models import Model as Functional
-from kerasish.models import Model
-from kerasish.models import Sequential
-from kerasish.models import model_from_json
+from tests.compat.keras_tests import testing
+from tests.compat.keras_tests.unavailable import Unavailable
 
 applications = Unavailable("keras.applications (pretrained models: downloads)")
 

@@ -3,14 +3,11 @@ import pickle
 import numpy as np
 import pytest
 
-from kerasish import backend
-from kerasish import layers
-from kerasish import saving
-from tests.compat.keras_tests import testing
+from kerasish import backend, layers, saving
 from kerasish.layers import Input
+from kerasish.models import Model, Sequential
+from tests.compat.keras_tests import testing
 from tests.compat.keras_tests.unavailable import Unavailable
-from kerasish.models import Model
-from kerasish.models import Sequential
 
 Functional = Unavailable("keras.src.models.functional.Functional")
 
