@@ -18,11 +18,13 @@ import kerasish.saving.model_file as _model_file
 import kerasish.saving.serving as _serving
 import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
+from kerasish.layers.call_arguments import bind as bind_call
+from kerasish.layers.keras_serialization import to_json
 from kerasish.layers.symbolic import any_symbolic, leaves
-from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
+from kerasish.models.functional import FunctionalGraph, SublayersUnlessSet, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
 from kerasish.models.training_api import TrainingAPI
-from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
+from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes, standardized_rank
 from kerasish.training.trainer import CompileConfig, Trainer
 
 #: Attributes kept in the model's `Trainer`, outside the NNX graph: setting them never changes the model's graph
@@ -54,14 +56,11 @@ class Model(TrainingAPI, Layer):
             self.layers = nnx.List(layers)
             self._graph = graph
             self.built = True
-        # Training-side objects live in one container that NNX sees as a single static value, so that
-        # compiling, fitting or replacing the History never changes the model's graph definition.
-        self._training = Trainer()
+        self._training = Trainer()  # one static value for NNX: compile / fit never change the graph definition
 
     optimizer = property(lambda self: None if self._training.config is None else self._training.config.optimizer,
                          doc="The optimizer given to `compile` (a `kerasish.optimizers.Optimizer`).")
-    loss = property(lambda self: None if self._training.config is None else self._training.config.loss,
-                    doc="The loss given to `compile`.")
+    loss = property(lambda self: None if self._training.config is None else self._training.config.loss)
     history = property(lambda self: self._training.history, doc="The `History` of the last `fit`.")
     stop_training = property(lambda self: self._training.stop_training,
                              doc="Set it to True from a callback to end `fit` after the current batch.")
@@ -71,8 +70,11 @@ class Model(TrainingAPI, Layer):
                                doc="Set it to True from a callback to end `predict` after the current batch.")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # Written straight into the training container: going through NNX's __setattr__ would record the
-        # name as a graph attribute and change the graph definition (and so recompile everything).
+        # Training attributes go straight into the training container: through NNX's __setattr__ they would change
+        # the graph definition (and recompile everything). `layers`, once set, is Keras's reserved attribute.
+        if name == "layers" and "layers" in vars(self):
+            raise AttributeError(f"`{type(self).__name__}.layers` attribute is reserved and should not be used. "
+                                 f"Use `add()` and `pop()` to change the layers in this model.")
         if name in _TRAINING_ATTRIBUTES:
             setattr(self._training, name, value if name == "history" else bool(value))
             return
@@ -215,7 +217,7 @@ class Model(TrainingAPI, Layer):
         Raises:
           ValueError: naming `argument`.
         """
-        expected = self.input_shape
+        expected = getattr(self, "input_shape", None)  # a Sequential has none before it knows its input
         if expected is None or not is_shape(expected) or hasattr(x, "shape"):
             return
         raise ValueError(f"Argument `{argument}` must be one array for model '{self.name}', which takes one input of "
@@ -229,7 +231,7 @@ class Model(TrainingAPI, Layer):
           ValueError: naming `argument`, the shape received and the shape expected.
         """
         self.check_input_count(x, argument)
-        expected = self.input_shape
+        expected = getattr(self, "input_shape", None)  # a Sequential has none before it knows its input
         if expected is None:
             return
         if not is_shape(expected):  # several inputs
@@ -241,14 +243,14 @@ class Model(TrainingAPI, Layer):
             return  # each input is checked by its InputLayer
         if not hasattr(x, "shape"):
             return
-        got = tuple(x.shape)
+        got = standardized_rank(x.shape, expected) or tuple(x.shape)  # Keras's rank standardisation of inputs
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
             raise ValueError(f"Argument `{argument}` has shape {format_shape(got)}, but model '{self.name}' "
                              f"expects inputs of shape {format_shape(expected)}.")
 
     # -- the forward pass -------------------------------------------------------------------------
 
-    def call(self, x, training: bool = False, mask: Any = None):
+    def call(self, x, training: bool | None = None, mask: Any = None):
         """The forward pass: runs the functional graph; a subclassed model overrides it.
 
         `mask` holds the inputs' masks (one per input, None for none), as in Keras.
@@ -258,14 +260,14 @@ class Model(TrainingAPI, Layer):
                                       f"`call(self, x, training=False)`, or use ks.Model(inputs, outputs).")
         return self._graph.run(self.name, list(self.layers), x, training, mask)[0]
 
-    def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
-        if not self.built and type(self).build_for is Model.build_for and not any_symbolic(x) and not any(
-                isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
-            # the first call builds the model (sublayers build lazily in it): one forward pass, as in Keras, so
-            # random streams advance once
-            return self._build_eagerly(x, call=lambda: super(Model, self).__call__(x, training=training, mask=mask,
-                                                                                    **kwargs))
-        return super().__call__(x, training=training, mask=mask, **kwargs)
+    def __call__(self, *args: Any, **kwargs: Any):
+        if not self.built and type(self).build_for is Model.build_for:
+            x = bind_call(self, args, kwargs).inputs
+            if not any_symbolic(x) and not any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
+                # the first call builds the model (sublayers build lazily in it): one forward pass, as in Keras,
+                # so random streams advance once
+                return self._build_eagerly(x, call=lambda: super(Model, self).__call__(*args, **kwargs))
+        return super().__call__(*args, **kwargs)
 
     def call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         """A functional model nested in another runs its graph with the mask and hands on its outputs' masks."""
@@ -378,12 +380,7 @@ class Model(TrainingAPI, Layer):
 
     # -- introspection ------------------------------------------------------------------------------
 
-    def __getattr__(self, name: str) -> Any:
-        # Called only when normal lookup fails: Sequential and functional models hold `layers` themselves;
-        # a subclassed model's are its direct sublayers, in the order they were assigned (as in Keras).
-        if name == "layers":
-            return list(self.sublayers())
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    layers = SublayersUnlessSet()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer of `model.layers` called `name`, or at position `index`.
@@ -415,8 +412,7 @@ class Model(TrainingAPI, Layer):
 
     def _graph_tensors(self, attribute: str) -> tuple[Any, Any]:
         if self._graph is None:
-            raise ValueError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}` (only "
-                             f"functional models and Sequentials that start with an Input have them).")
+            raise AttributeError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}`.")
         return self._graph.tensors
 
     @property
@@ -477,6 +473,10 @@ class Model(TrainingAPI, Layer):
     def export(self, filepath: str, format: str = "jax", input_signature: Any = None) -> dict[str, Any]:
         """`kerasish.export.export_model(self, filepath)`: a `jax.export` artifact for serving (format "jax" only)."""
         return _serving.export_model(self, filepath, input_signature) if format == "jax" else _serving.refuse(format)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """Keras's JSON of the architecture (`ks.models.model_from_json` reads it; `kwargs` go to `json.dumps`)."""
+        return to_json(self, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
         if self._graph is not None:

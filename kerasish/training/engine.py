@@ -376,7 +376,11 @@ class Engine:
         """
         y_pred = _mixed_precision.cast_floats(y_pred, jnp.float32)
         loss, per_output = self.objectives.total_loss(y, y_pred, sample_weight, rows)
-        return loss + regularization_penalty(model) + added, per_output
+        penalty = regularization_penalty(model)
+        if all(fn is None for fn in self.objectives.losses) and isinstance(added, float) and isinstance(penalty, float):
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`: the model was compiled "
+                             "without one and adds none itself (`add_loss`, weight regularizers).")
+        return loss + penalty + added, per_output
 
     def apply_optimizer(self, grads: Any, opt_state: Any, params: Any) -> tuple[Any, Any]:
         """`(new params, new optimizer state)`: a Keras optimizer's own new weights (`update_params`, Keras's

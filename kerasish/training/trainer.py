@@ -289,10 +289,8 @@ class Trainer:
         when the model computes its own, with an overridden `train_step` / `test_step` / `compute_loss`)."""
         if self.config is None:
             raise ValueError(f"You must call `compile()` before `{method}()` on model '{model.name}'.")
-        kind = "test" if method in ("evaluate", "test_on_batch") else "train"
-        if needs_loss and self.config.loss is None and kind not in model.custom_step_kinds():
-            raise ValueError(f"Model '{model.name}' was compiled without a loss; `{method}()` needs one: "
-                             f"compile(optimizer=..., loss=...).")
+        del needs_loss  # compiled without a loss, a model minimises its `add_loss` values (see Engine) or computes
+        # its own loss (an overridden `train_step` / `test_step` / `compute_loss`)
 
     # -- the engine -------------------------------------------------------------------------------
 
@@ -378,7 +376,8 @@ class Trainer:
                                   seed=loop.new_shuffle_seed(), steps_per_epoch=steps_per_epoch,
                                   validation_split=validation_split, validation_data=validation_data,
                                   validation_batch_size=validation_batch_size, validation_steps=validation_steps,
-                                  targets_required="train" not in model.custom_step_kinds())
+                                  targets_required=("train" not in model.custom_step_kinds()
+                                                    and self.config.loss is not None))
         try:
             engine = self.prepare(model, *train.sample())
             for dataset, kind in ((train, "train"), (val, "test")):
@@ -399,7 +398,7 @@ class Trainer:
         check_positive_int("steps", steps, allow_none=True)
         if x is None:
             raise ValueError("Argument `x` of evaluate is required, received None.")
-        if is_array_data(x) and y is None and "test" not in model.custom_step_kinds():
+        if is_array_data(x) and y is None and "test" not in model.custom_step_kinds() and self.config.loss is not None:
             raise ValueError("Argument `y` of evaluate is required when `x` is an array, received None.")
         dataset = make_dataset(x, y, sample_weight, batch_size, steps=steps, streamed=True)
         try:

@@ -109,8 +109,9 @@ def fit_datasets(x: Any, y: Any, sample_weight: Any, class_weight: Any, batch_si
                  steps_per_epoch: int | None, validation_split: float, validation_data: Any,
                  validation_batch_size: int | None, validation_steps: int | None,
                  targets_required: bool = True) -> tuple[Dataset, Dataset | None]:
-    """`(train, validation)` datasets of a `fit` call (validation None when there is none). `targets_required`: arrays
-    need a `y` (not for a model whose own `train_step` takes the batches as they are, such as an autoencoder's).
+    """`(train, validation)` datasets of a `fit` call (validation None when there is none). `targets_required`
+    False: arrays may come without a `y` (a model whose own `train_step` takes the batches as they are, such as an
+    autoencoder's, or one compiled without a loss that minimises its `add_loss` values).
 
     Raises:
       ValueError: for `validation_split` with `validation_data`, arrays without `y`, `validation_split` with an

@@ -252,7 +252,7 @@ class ArrayDataset(Dataset):
     def check(self, objectives: Any, check_x) -> None:
         x, y, sample_weight = self.host_arrays
         check_x(x, self.names[0])
-        check_targets(y, objectives, self.names[1])
+        check_targets(y, objectives, self.names[1], min(self.batch_size, self.num_samples))
         check_sample_weight(sample_weight, objectives, self.names[2])
 
     def run(self, chunk_fn, batch_fn, epoch, steps_per_execution, on_begin, on_end, advance,
