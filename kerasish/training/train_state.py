@@ -19,7 +19,6 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
@@ -40,7 +39,7 @@ class TrainState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.model, self.placement, self.keep = engine.model, engine.placement, engine.keep
-        _, params, rest = nnx.split(self.model, self.keep, ...)
+        params, rest = engine.split.states()
         params, _ = self.placement.place_weights(self.model, params, rest)
         optimizer = engine.optimizer
         # one program (eagerly: one per shape and op)
@@ -59,12 +58,13 @@ class TrainState:
     def pull_state(self, copy: bool = False) -> dict[str, Any]:
         """The train state, read from the model's current weights (and the kept optimizer state). `copy`: fresh
         buffers, for a train dispatch to take over while the model and the engine keep theirs."""
-        _, params, rest = nnx.split(self.model, self.keep, ...)
-        params, rest = self.placement.place_state(params, rest)
+        params, rest = self.placement.place_state(*self.engine.split.states())
         opt = self.opt_state
         if copy:
-            params, rest, opt = self.placement.copy((params, rest, opt))
-        state = {"params": params, "rest": rest, "opt": opt, "metrics": self.engine.init_metrics()}
+            (params, rest, opt), metrics = self.engine.fresh_copy((params, rest, opt))
+        else:
+            metrics = self.engine.init_metrics()
+        state = {"params": params, "rest": rest, "opt": opt, "metrics": metrics}
         if self.loss_scale is not None:
             state["loss_scale"] = self.loss_scale
         return state
@@ -72,7 +72,7 @@ class TrainState:
     def push_state(self, state: dict[str, Any]) -> None:
         """Writes weights and non-trainable state into the model; keeps the optimizer state. The arrays are
         handed over: `state` must not go to a train dispatch after this (see `write_back`)."""
-        nnx.update(self.model, state["params"], state["rest"])
+        self.engine.split.write(state["params"], state["rest"])
         self.opt_state = state["opt"]
         if self.loss_scale is not None:
             self.loss_scale = state["loss_scale"]
@@ -86,9 +86,9 @@ class TrainState:
         self.handed_out = True
         live = (self.state["params"], self.state["rest"], self.state["opt"])
         if self._written_from is not None and all(a is b for a, b in zip(live, self._written_from)) \
-                and self._are_written(*nnx.split(self.model, self.keep, ...)[1:]):
+                and self._are_written(*self.engine.split.states()):
             return  # no dispatch, new learning rate or set_weights since the last write-back: nothing to copy
-        params, rest, opt = self.placement.copy(live)
+        (params, rest, opt), _ = self.engine.fresh_copy(live)
         self.push_state({**self.state, "params": params, "rest": rest, "opt": opt})
         self._written, self._written_from = jax.tree.leaves((params, rest)), live
 
@@ -97,7 +97,7 @@ class TrainState:
         if self.state is None:
             return
         self.handed_out = False
-        _, params, rest = nnx.split(self.model, self.keep, ...)
+        params, rest = self.engine.split.states()
         if self._are_written(params, rest):
             return  # the live state has those values already
         params, rest = self.placement.copy(self.placement.place_state(params, rest))
