@@ -293,7 +293,8 @@ class Engine:
         """`(copy, metrics)`: fresh buffers holding `tree`'s values where they are (as `Placement.copy`), and fresh
         accumulators (as `init_metrics`). One compiled call on one device when no array of `tree` is committed
         to a device (its copy is then not committed either) and all are JAX arrays; else a placement copy."""
-        if self.placement.copies_in_programs and not any(getattr(leaf, "committed", True) for leaf in jax.tree.leaves(tree)):
+        leaves = jax.tree.leaves(tree)
+        if self.placement.copies_in_programs and not any(getattr(leaf, "committed", True) for leaf in leaves):
             return self._fresh(tree)
         return self.placement.copy(tree), self.init_metrics()
 
