@@ -100,8 +100,9 @@ def _build(self, name: str, opts: dict, x, y, variant: str) -> None:
         if name == "tiny":
             return {"w": glorot(k[0], (2, 1), 2, 1), "b": jnp.zeros(1)}
         if name in ("mlp", "pydataset"):
-            return {"w1": glorot(k[0], (784, 128), 784, 128), "b1": jnp.zeros(128),
-                    "w2": glorot(k[1], (128, 10), 128, 10), "b2": jnp.zeros(10)}
+            hidden = int(opts.get("hidden", 128))  # benchmarks/scaling.py varies the width
+            return {"w1": glorot(k[0], (784, hidden), 784, hidden), "b1": jnp.zeros(hidden),
+                    "w2": glorot(k[1], (hidden, 10), hidden, 10), "b2": jnp.zeros(10)}
         if name == "cnn":
             return {"c1": glorot(k[0], (3, 3, 1, 32), 9, 9 * 32), "cb1": jnp.zeros(32),
                     "c2": glorot(k[1], (3, 3, 32, 64), 9 * 32, 9 * 64), "cb2": jnp.zeros(64),
