@@ -39,7 +39,7 @@ WORKLOADS = {
     "lstm": Workload("lstm", "Embedding(10000,64)-LSTM(64)-Dense(1, sigmoid) on 5,000 x 100 tokens", 5000, 128,
                      "adam", 1e-3, "binary_crossentropy", 3, ("Embedding", "LSTM", "Dense")),
     "transformer": Workload("transformer", "Embedding(5000,64)+position-2x[MHA(4x16)-Add-LN-FF(128,64)-Add-LN]-GAP-"
-                            "Dense2 on 4,096 x 128 tokens", 4096, 64, "adam", 1e-3, "sparse_categorical_crossentropy",
+                            "Dense2 on 2,048 x 128 tokens", 2048, 64, "adam", 1e-3, "sparse_categorical_crossentropy",
                             2, ("Embedding", "MultiHeadAttention", "LayerNormalization", "Add",
                                 "GlobalAveragePooling1D", "Dense")),
     "resnet": Workload("resnet", "Conv16-BN-ReLU-2x[res 16]-[res 32, stride 2]-[res 32]-GAP-Dense10 on 2,560 x "
