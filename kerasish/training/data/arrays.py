@@ -10,6 +10,7 @@ the last dispatch computes. Every sample is used exactly once per epoch; the las
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -27,6 +28,33 @@ from kerasish.training.data.host_memory import (
     reads_host_in_place,
     release_copies,
 )
+
+#: Arrays up to this size keep their device copy between calls (`resident_copy`).
+RESIDENT_COPY_BYTES = 256 << 10
+_resident_copies: dict[int, tuple[weakref.ref, np.ndarray, jax.Array]] = {}
+
+
+def resident_copy(array: np.ndarray) -> jax.Array:
+    """`jax.device_put(array)`, reused while the same small array is passed again with the same values: a notebook or
+    a search loop calling `fit` many times on the same data pays the copy once. The values are compared with a
+    snapshot taken with the copy (an array changed in place gets a new copy); arrays above `RESIDENT_COPY_BYTES`
+    are copied every time (comparing would cost as much as copying). An entry leaves with its array."""
+    if array.nbytes > RESIDENT_COPY_BYTES:
+        return jax.device_put(array)
+    entry = _resident_copies.get(id(array))
+    if entry is not None and entry[0]() is array and np.array_equal(entry[1], array):
+        return entry[2]
+    # The device copy is made from a snapshot this cache owns: XLA:CPU may use the memory it is given in place, and
+    # the device array must neither follow later changes of the user's array nor keep it alive.
+    snapshot = np.array(array, copy=True)
+    device = jax.device_put(snapshot)
+    key = id(array)
+    try:
+        ref = weakref.ref(array, lambda _: _resident_copies.pop(key, None))
+    except TypeError:  # not weakly referable: not kept
+        return device
+    _resident_copies[key] = (ref, snapshot, device)
+    return device
 
 
 def group_batches(batches: list[np.ndarray], steps_per_execution: int) -> list[np.ndarray]:
@@ -167,7 +195,9 @@ class ArrayDataset(Dataset):
                 arrays = jax.tree.map(lambda a: _padded_rows(a, rows), arrays)
             if self._in_place:  # large arrays in place, the rest (small, or copied into aligned memory) on the device
                 arrays = jax.tree.map(lambda a: BorrowedRows.of(a) if BorrowedRows.fits(a) else a, arrays)
-            self._device_arrays = jax.device_put(arrays)
+            self._device_arrays = jax.tree.map(
+                lambda a: resident_copy(a) if isinstance(a, np.ndarray) else jax.device_put(a), arrays,
+                is_leaf=lambda a: isinstance(a, BorrowedRows))
         return self._device_arrays
 
     def dispatches(self, steps_per_execution: int, first_step: int = 0, ends: Iterable[int] = (),
