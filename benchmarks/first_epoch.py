@@ -169,11 +169,11 @@ def main(argv=None) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
         everything[w] = results
         print(table(w, results) + "\n", flush=True)
+        if args.json:  # after every workload: a run cut short keeps what it measured
+            with open(args.json, "w") as f:
+                json.dump(everything, f, indent=1)
     print(f"load average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
           f"total {time.perf_counter() - t_all:.0f} s")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(everything, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -286,6 +286,9 @@ def main(argv=None) -> None:
         print(table(w, results) + "\n", flush=True)
         if WORKLOADS[w].pydataset:
             print(workers_check(results) + "\n", flush=True)
+        if args.json:  # after every workload: a run cut short (a device call's time limit) keeps what it measured
+            with open(args.json, "w") as f:
+                json.dump(everything, f, indent=1)
     everything["machine"]["loadavg_end"] = os.getloadavg()
     everything["wall_s"] = time.perf_counter() - t_all
     print(f"load average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
