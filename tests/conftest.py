@@ -1,6 +1,10 @@
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # Keras 3 is the test oracle; it must run on JAX too
+# Tests run as on a fresh machine: no compiled program comes from an earlier run's persistent cache (the tests that
+# count compilations count real ones), and nothing is written to the user's cache folder. Subprocesses inherit it.
+# tests/test_compilation_cache.py turns the cache on where it tests it.
+os.environ.setdefault("KERASISH_COMPILATION_CACHE", "0")
 
 import numpy as np
 import pytest

@@ -15,7 +15,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "kerasish"
 FLOORS = {
     # 0: the foundation: nothing of kerasish above it
     "kerasish.shapes": 0, "kerasish.registry": 0, "kerasish.backend": 0, "kerasish.variables": 0,
-    "kerasish.dtypes": 0, "kerasish.naming": 0,
+    "kerasish.dtypes": 0, "kerasish.naming": 0, "kerasish.compilation_cache": 0,
     "kerasish.random": 0, "kerasish.mixed_precision": 0, "kerasish.activations": 0, "kerasish.initializers": 0,
     "kerasish.regularizers": 0, "kerasish.constraints": 0, "kerasish.ops": 0, "kerasish.data": 0,
     # 1: what a step minimises, measures and applies

@@ -41,6 +41,7 @@ from kerasish.layers.base import Layer
 from kerasish.training.data.host_memory import is_borrowed, take_rows
 from kerasish.training.objectives import Objectives
 from kerasish.training.placement import Placement
+from kerasish.training.split_cache import SplitCache
 
 
 def frozen_paths(model: Layer) -> frozenset[tuple]:
@@ -221,7 +222,11 @@ class Engine:
         self.unroll = unroll
         self.placement = placement or Placement()
         self.jit_compile = bool(jit_compile)
-        self.graphdef, _, _, self.keep = split_model(model)
+        self.keep = trainable_filter(frozen_paths(model))
+        #: The model's split, kept between calls while its structure does not change (`matches`).
+        self.split = SplitCache(model, self.keep)
+        self.graphdef = self.split.graphdef
+        self._slow_in_rolled_loop = _slow_in_rolled_loop(model)  # the graph's layer types: fixed for this engine
         # Keras projects constrained weights (kernel_constraint=...) after every update: only models that have any
         # pay for the merge and split it takes.
         self.constrained = bool(_weight_constraints.constrained(model))
@@ -260,6 +265,10 @@ class Engine:
             self._init_metrics = jax.jit(objectives.init)
             self._results = jax.jit(objectives.results)
             self._host_results = objectives.results_on_host()
+        # Fresh buffers for a train dispatch to take over, and zeroed accumulators, in one asynchronous program: a
+        # `device_put` copy waits for its transfer, and the accumulators would be a second dispatch.
+        self._fresh = jax.jit(lambda tree: (jax.tree.map(jnp.copy, tree),
+                                            objectives.init() if objectives is not None else {}))
         donating, jit = (_donating, jax.jit) if self.jit_compile else (_eager, _eager)
         jitted = {"train_chunk": donating(self._train_chunk), "train_batch": donating(self.train_fn),
                   "test_chunk": jit(self._test_chunk), "test_batch": jit(self.test_fn),
@@ -287,7 +296,7 @@ class Engine:
             return 1
         if self.steps_per_execution != "auto":
             return int(self.steps_per_execution)
-        if training and jax.default_backend() == "cpu" and _slow_in_rolled_loop(self.model):
+        if training and self._slow_in_rolled_loop and jax.default_backend() == "cpu":
             return 1
         # a power of two (the last dispatch padded): a few programs serve every number of steps
         return min(1 << max((steps or 1) - 1, 0).bit_length(), AUTO_STEPS)
@@ -305,8 +314,17 @@ class Engine:
 
     def matches(self, model: Layer) -> bool:
         """Whether the compiled functions still fit the model's structure (the graph definition holds each
-        layer's `trainable` flag too, so freezing a layer makes a new engine)."""
-        return nnx.graphdef(model) == self.graphdef
+        layer's `trainable` flag too, so freezing a layer makes a new engine).
+
+        For the engine's own model an unchanged snapshot answers (`SplitCache.unchanged`) without walking the graph;
+        after a rebinding the graph definitions are compared, and an equal one refreshes the snapshot."""
+        if model is self.model and self.split.unchanged():
+            return True
+        if nnx.graphdef(model) != self.graphdef:
+            return False
+        if model is self.model:
+            self.split.refresh()
+        return True
 
     # -- metrics --------------------------------------------------------------------------------
 
@@ -343,6 +361,15 @@ class Engine:
         if kind in self.custom_kinds:
             return self.custom.step_logs(metric_state)
         return self.read_metrics(metric_state)
+
+    def fresh_copy(self, tree: Any) -> tuple[Any, dict[str, Any]]:
+        """`(copy, metrics)`: fresh buffers holding `tree`'s values where they are (as `Placement.copy`), and fresh
+        accumulators (as `init_metrics`). One compiled call on one device when no array of `tree` is committed
+        to a device (its copy is then not committed either) and all are JAX arrays; else a placement copy."""
+        leaves = jax.tree.leaves(tree)
+        if self.placement.copies_in_programs and not any(getattr(leaf, "committed", True) for leaf in leaves):
+            return self._fresh(tree)
+        return self.placement.copy(tree), self.init_metrics()
 
     def read_metrics(self, metric_state: dict[str, Any], prefix: str = "", kind: str = "train") -> dict[str, float]:
         """Metric results as Python floats (NumPy arrays for non-scalar results, as Keras's logs hold them: a

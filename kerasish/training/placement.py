@@ -54,6 +54,9 @@ class Placement:
     """One device: state and batches stay where JAX puts them. The base of `Sharded`."""
 
     num_processes = 1
+    #: Whether the state may be copied by a compiled program (`Engine.fresh_copy`): on one device the copy stays
+    #: where its source is; a distribution's layouts go through `copy`.
+    copies_in_programs = True
 
     @staticmethod
     def for_distribution(distribution: _distribution.Distribution | None) -> Placement:
@@ -108,6 +111,8 @@ class Placement:
 
 class Sharded(Placement):
     """The weights, optimizer state and batches of a `kerasish.distribution.Distribution`'s mesh."""
+
+    copies_in_programs = False
 
     def __init__(self, distribution: _distribution.Distribution) -> None:
         self.distribution = distribution

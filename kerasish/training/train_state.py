@@ -19,7 +19,6 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
@@ -41,7 +40,7 @@ class TrainState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.model, self.placement, self.keep = engine.model, engine.placement, engine.keep
-        _, params, rest = nnx.split(self.model, self.keep, ...)
+        params, rest = engine.split.states()
         params, _ = self.placement.place_weights(self.model, params, rest)
         optimizer = engine.optimizer
         # one program (eagerly: one per shape and op)
@@ -64,12 +63,14 @@ class TrainState:
     def pull_state(self, copy: bool = False) -> dict[str, Any]:
         """The train state, read from the model's current weights (and the kept optimizer state). `copy`: fresh
         buffers, for a train dispatch to take over while the model and the engine keep theirs."""
-        _, params, rest = nnx.split(self.model, self.keep, ...)
-        params, rest = self.placement.place_state(params, rest)
+        params, rest = self.placement.place_state(*self.engine.split.states())
         opt, others = self.opt_state, self.other_optimizers
         if copy:
-            params, rest, opt, others = self.placement.copy((params, rest, opt, others))
-        state = {"params": params, "rest": rest, "opt": opt, "metrics": self.engine.init_metrics()}
+            (params, rest, opt), metrics = self.engine.fresh_copy((params, rest, opt))
+            others = None if others is None else self.placement.copy(others)
+        else:
+            metrics = self.engine.init_metrics()
+        state = {"params": params, "rest": rest, "opt": opt, "metrics": metrics}
         if self.loss_scale is not None:
             state["loss_scale"] = self.loss_scale
         if others is not None:
@@ -80,7 +81,7 @@ class TrainState:
         """Writes weights and non-trainable state into the model; keeps the optimizer state, and shows it in the
         optimizer's `variables`. The arrays are handed over: `state` must not go to a train dispatch after this
         (see `write_back`)."""
-        nnx.update(self.model, state["params"], state["rest"])
+        self.engine.split.write(state["params"], state["rest"])
         self.opt_state = state["opt"]
         if self.loss_scale is not None:
             self.loss_scale = state["loss_scale"]
@@ -99,7 +100,7 @@ class TrainState:
             if self.engine.keras_optimizer:
                 if not optimizer.built:
                     optimizer.build(self.model.trainable_variables)
-                params = nnx.split(self.model, self.keep, ...)[1]
+                params = self.engine.split.states()[0]
                 try:
                     layout = OptimizerLayout(optimizer, layout_of(self.model), params)
                     shapes = [np.shape(v) for v in layout.to_list(self.opt_state)]
@@ -127,9 +128,9 @@ class TrainState:
         self.handed_out = True
         live = (self.state["params"], self.state["rest"], self.state["opt"])
         if self._written_from is not None and all(a is b for a, b in zip(live, self._written_from)) \
-                and self._are_written(*nnx.split(self.model, self.keep, ...)[1:]):
+                and self._are_written(*self.engine.split.states()):
             return  # no dispatch, new learning rate or set_weights since the last write-back: nothing to copy
-        params, rest, opt = self.placement.copy(live)
+        (params, rest, opt), _ = self.engine.fresh_copy(live)
         copied = {**self.state, "params": params, "rest": rest, "opt": opt}
         if "optimizers" in self.state:
             copied["optimizers"] = self.placement.copy(self.state["optimizers"])
@@ -141,7 +142,7 @@ class TrainState:
         if self.state is None:
             return
         self.handed_out = False
-        _, params, rest = nnx.split(self.model, self.keep, ...)
+        params, rest = self.engine.split.states()
         if self._are_written(params, rest):
             return  # the live state has those values already
         params, rest = self.placement.copy(self.placement.place_state(params, rest))

@@ -80,6 +80,9 @@ def num_samples(tree: Any) -> int:
 
 def check_lengths(**trees: Any) -> int:
     """All leaves of all arguments must have the same number of samples; returns it."""
+    counts = {leaf.shape[0] for tree in trees.values() for leaf in jax.tree.leaves(tree)}
+    if len(counts) == 1:  # the usual case: no names to build
+        return counts.pop()
     lengths = {}
     for name, tree in trees.items():
         for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
