@@ -121,7 +121,7 @@ class Worker:
                 shutil.copy2(source, self.tree / name)
         self.serial = 0
 
-    def run(self, mutant: Mutant, timeout: float, log_dir: Path) -> Outcome:
+    def run(self, mutant: Mutant, mutant_print: str, timeout: float, log_dir: Path) -> Outcome:
         path = self.tree / "kerasish" / mutant.file
         original = path.read_text()
         stat = path.stat()
@@ -148,7 +148,7 @@ class Worker:
             os.utime(path, (stat.st_atime, stat.st_mtime))
         seconds = time.monotonic() - start
         status, detail = _classify(code, log)
-        return Outcome(mutant.id, status, round(seconds, 1), detail, fingerprint(mutant))
+        return Outcome(mutant.id, status, round(seconds, 1), detail, mutant_print)
 
 
 def _classify(code: int | None, log: Path) -> tuple[str, str]:
@@ -254,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     args.results.parent.mkdir(parents=True, exist_ok=True)
     log_dir = args.results.parent / "logs"
     log_dir.mkdir(exist_ok=True)
+    prints = {m.id: fingerprint(m) for m in mutants}  # of the files as they are copied, whatever changes later
     base = Path(tempfile.mkdtemp(prefix="kerasish-mutants-"))
     lock = threading.Lock()
     pool = [Worker(base, i) for i in range(max(1, min(args.jobs, len(mutants))))]
@@ -265,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         with lock:
             worker = free.pop()
         try:
-            return worker.run(mutant, args.timeout, log_dir)
+            return worker.run(mutant, prints[mutant.id], args.timeout, log_dir)
         finally:
             with lock:
                 free.append(worker)
