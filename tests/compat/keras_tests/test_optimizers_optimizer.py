@@ -9,8 +9,12 @@ from absl.testing import parameterized
 
 from kerasish import backend, layers, models, optimizers
 from tests.compat.keras_tests import testing
+from tests.compat.keras_tests.unavailable import Unavailable
 
-constraints = pytest.importorskip("kerasish.constraints")  # being written (issue 17)
+try:  # the layers port brings kerasish.constraints; its one user here is an xfail (`backend.numpy`) anyway
+    from kerasish import constraints
+except ImportError:
+    constraints = Unavailable("kerasish.constraints")
 
 
 class OptimizerTest(testing.TestCase):
