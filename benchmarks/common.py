@@ -38,6 +38,19 @@ def time_calls(label: str, fn, reps: int) -> dict:
     return {f"{label}_first_s": first, f"{label}_s": statistics.median(times) if times else first}
 
 
+def time_whole_calls(call, epoch_s: float | None, budget_s: float = 3.0, max_reps: int = 15) -> dict:
+    """`call()` (a `fit(epochs=3)`, or three epochs of a hand-written loop) timed as one call, after the process's
+    earlier fit warmed it up: the median of as many calls as fit in about `budget_s` (from `epoch_s`, the epoch
+    time measured before), at least 1 and at most `max_reps`."""
+    reps = max(1, min(max_reps, int(budget_s / max(3 * (epoch_s or budget_s), 1e-6))))
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t)
+    return {"call_s": statistics.median(times), "call_times": times}
+
+
 def device_peak_mb() -> float | None:
     """Peak memory XLA's allocator held on the first accelerator, in MiB; None on XLA:CPU (no such
     statistics: its arrays are in the process's RSS) or when JAX was never imported."""

@@ -1,6 +1,7 @@
 """Side-by-side benchmark: kerasish `fit` vs Keras 3 `fit` (JAX backend) vs hand-written JAX loops.
 
     .venv/bin/python benchmarks/run.py                          # every workload, default implementations
+    .venv/bin/python benchmarks/run.py --workloads tiny,mlp,cnn,lstm    # the first round's four
     .venv/bin/python benchmarks/run.py --workloads tiny,mlp --epochs 5 --json out.json
     .venv/bin/python benchmarks/run.py --workloads tiny,mlp,cnn --sweep   # kerasish steps_per_execution sweep
     .venv/bin/python benchmarks/run.py --workloads tiny --impls kerasish:K=all,keras:K=32,scan
@@ -10,7 +11,8 @@ peak RSS (VmHWM) is per framework. See benchmarks/README.md for what is measured
 
 Implementation specs: `kerasish`, `keras`, `jit`, `scan`, each optionally followed by
 `:opt` or `:opt=value` parts, e.g. `kerasish:K=16:unroll`, `keras:K=32`, `scan:unroll=4`,
-`scan:subset=640`, `kerasish:K=all:steps=5`.
+`scan:subset=640`, `kerasish:K=all:steps=5`, `kerasish:workers=2` (the `pydataset` workload). A workload may
+name its own default implementations (`Workload.impls`: the PyDataset workload runs each with 1 and 2 workers).
 """
 
 from __future__ import annotations
@@ -56,15 +58,17 @@ def parse_spec(spec: str) -> tuple[str, dict]:
 # ------------------------------------------------------------------------------------------- child
 
 
-def child(workload: str, spec: str, timed_epochs: int, eval_reps: int) -> None:
+def child(workload: str, spec: str, timed_epochs: int, eval_reps: int, total: int | None = None) -> None:
     impl, opts = parse_spec(spec)
     w = WORKLOADS[workload]
+    total = total or w.samples  # --samples: a smaller run (smoke tests), timed as it is
     samples = int(opts["subset"]) if "subset" in opts else None
     # XLA:CPU's rolled convolution gradients are the reason for the subset; other backends run it whole
     on_cpu = os.environ.get("BENCH_BACKEND", "cpu") == "cpu"
     if impl == "scan" and samples is None and w.scan_subset and "unroll" not in opts and on_cpu:
         samples = w.scan_subset
-    x, y = make_data(workload, samples)
+    samples = samples if samples is not None and samples < total else None
+    x, y = make_data(workload, samples or total)
     if "noeval" in opts:
         eval_reps = -1
     t = time.perf_counter()
@@ -81,9 +85,11 @@ def child(workload: str, spec: str, timed_epochs: int, eval_reps: int) -> None:
     if eval_reps < 0:
         for k in ("evaluate_first_s", "evaluate_s", "predict_first_s", "predict_s"):
             result.pop(k, None)
+    if samples and result.get("call_s") is not None:  # whole calls are steady-state time too
+        result["call_s"] *= -(-total // w.batch_size) / -(-samples // w.batch_size)
     if samples:
         # timed on a subset: scale the steady-state times by the batch count; compile time is kept as is
-        scale = -(-w.samples // w.batch_size) / -(-samples // w.batch_size)
+        scale = -(-total // w.batch_size) / -(-samples // w.batch_size)
         result["scale"] = scale
         result["note"] = f"timed on {samples} samples, x{scale:g}"
         for base in ("epoch", "evaluate", "predict"):
@@ -145,9 +151,10 @@ def probe_backend() -> dict:
         return {"backend": "cpu", "device_kind": "?", "device_count": 0}
 
 
-def run_child(workload: str, spec: str, epochs: int, eval_reps: int, timeout: float, backend: str = "cpu") -> dict:
+def run_child(workload: str, spec: str, epochs: int, eval_reps: int, timeout: float, backend: str = "cpu",
+              samples: int | None = None) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.run", "--child", "--workloads", workload, "--impls", spec,
-           "--epochs", str(epochs), "--eval-reps", str(eval_reps)]
+           "--epochs", str(epochs), "--eval-reps", str(eval_reps)] + (["--samples", str(samples)] if samples else [])
     env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3", BENCH_BACKEND=backend)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
@@ -179,8 +186,15 @@ def ratio(a, b):
     return None if a is None or b is None or b == 0 else a / b
 
 
+def keras_reference(spec: str, results: dict[str, dict]) -> dict:
+    """The Keras row a row is compared with: Keras fed the same way (the same `workers`), else plain `keras`."""
+    workers = parse_spec(spec)[1].get("workers")
+    if workers is not None and f"keras:workers={workers}" in results:
+        return results[f"keras:workers={workers}"]
+    return results.get("keras", {})
+
+
 def table(workload: str, results: dict[str, dict]) -> str:
-    keras = results.get("keras", {})
     hand = {k: r for k, r in results.items() if parse_spec(k)[0] in HAND and "error" not in r}
 
     def best_hand(field):
@@ -192,13 +206,14 @@ def table(workload: str, results: dict[str, dict]) -> str:
     head = (f"{'implementation':<28}{'1st epoch s':>12}{'s/epoch':>10}{'/Keras':>8}{'/hand':>7}"
             f"{'evaluate s':>11}{'/Keras':>8}{'/hand':>7}{'predict s':>10}{'/Keras':>8}{'/hand':>7}"
             f"{'RSS MiB':>9}{'/Keras':>8}" + (f"{'dev MiB':>9}{'/Keras':>8}" if on_device else "")
-            + f"{'CPU s/ep':>10}{'/Keras':>8}{'import s':>9}  notes")
+            + f"{'CPU s/ep':>10}{'/Keras':>8}{'fit(3) s':>10}{'/Keras':>8}{'/hand':>7}{'import s':>9}  notes")
     lines = [f"== {workload}: {WORKLOADS[workload].description}, batch {WORKLOADS[workload].batch_size}, "
              f"{WORKLOADS[workload].optimizer}", head, "-" * len(head)]
     for spec, r in results.items():
         if "skipped" in r or "error" in r:
             lines.append(f"{spec:<28}{r.get('skipped') and 'skipped: ' + r['skipped'] or r['error']}")
             continue
+        keras = keras_reference(spec, results)
         row = f"{spec:<28}{fmt(r['first_epoch_s']):>12}{fmt(r['epoch_s']):>10}"
         row += f"{fmt(ratio(r['epoch_s'], keras.get('epoch_s')), 3):>8}"
         row += f"{fmt(ratio(r['epoch_s'], best_hand('epoch_s')), 3):>7}"
@@ -210,6 +225,8 @@ def table(workload: str, results: dict[str, dict]) -> str:
             dev = r.get("device_peak_mb")
             row += f"{fmt(dev and round(dev)):>9}{fmt(ratio(dev, keras.get('device_peak_mb')), 3):>8}"
         row += f"{fmt(r.get('cpu_epoch_s')):>10}{fmt(ratio(r.get('cpu_epoch_s'), keras.get('cpu_epoch_s')), 3):>8}"
+        row += f"{fmt(r.get('call_s')):>10}{fmt(ratio(r.get('call_s'), keras.get('call_s')), 3):>8}"
+        row += f"{fmt(ratio(r.get('call_s'), best_hand('call_s')), 3):>7}"
         row += f"{fmt(r.get('import_s'), 3):>9}  {r.get('note', '')}"
         row += f" load {r['loadavg_start']:.1f}"
         lines.append(row)
@@ -218,8 +235,9 @@ def table(workload: str, results: dict[str, dict]) -> str:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--workloads", default="tiny,mlp,cnn,lstm", help="comma-separated: " + ",".join(WORKLOADS))
-    p.add_argument("--impls", default=",".join(DEFAULT_IMPLS), help="comma-separated implementation specs")
+    p.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated: " + ",".join(WORKLOADS))
+    p.add_argument("--impls", default=None, help="comma-separated implementation specs (default: the workload's "
+                   "own list, else " + ",".join(DEFAULT_IMPLS) + ")")
     p.add_argument("--epochs", type=int, default=None,
                    help="timed epochs after the warm one (default per workload: tiny 30, mlp 5, cnn 3, lstm 3)")
     p.add_argument("--eval-reps", type=int, default=3, help="warm evaluate/predict calls to take the median of")
@@ -227,6 +245,8 @@ def main(argv=None) -> None:
     p.add_argument("--repeat", type=int, default=1, help="run every implementation this many times "
                    "(round-robin, order reversed each round) and report each field's median")
     p.add_argument("--timeout", type=float, default=300, help="seconds per child process")
+    p.add_argument("--samples", type=int, default=None,
+                   help="train on this many samples instead of the workload's (a quick check that everything runs)")
     p.add_argument("--json", help="write every result to this file")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -235,7 +255,8 @@ def main(argv=None) -> None:
         if w not in WORKLOADS:
             raise SystemExit(f"unknown workload {w!r}; known: {', '.join(WORKLOADS)}")
     if args.child:
-        child(workloads[0], args.impls, args.epochs or WORKLOADS[workloads[0]].timed_epochs, args.eval_reps)
+        child(workloads[0], args.impls, args.epochs or WORKLOADS[workloads[0]].timed_epochs, args.eval_reps,
+              args.samples)
         return
 
     info = machine()
@@ -249,20 +270,25 @@ def main(argv=None) -> None:
     everything = {"machine": info, "results": {}}
     t_all = time.perf_counter()
     for w in workloads:
-        specs = [s for s in args.impls.split(",") if s]
+        specs = [s for s in (args.impls or ",".join(WORKLOADS[w].impls or DEFAULT_IMPLS)).split(",") if s]
         if args.sweep:
             specs += [s for s in SWEEP.get(w, []) if s not in specs]
         epochs = args.epochs or WORKLOADS[w].timed_epochs
         runs: dict[str, list[dict]] = {s: [] for s in specs}
         for r in range(args.repeat):
             for spec in (specs if r % 2 == 0 else specs[::-1]):
-                res = run_child(w, spec, epochs, args.eval_reps, args.timeout, info["backend"])
+                res = run_child(w, spec, epochs, args.eval_reps, args.timeout, info["backend"], args.samples)
                 runs[spec].append(res)
                 status = res.get("skipped") or res.get("error") or f"{res['epoch_s']:.4g} s/epoch"
                 print(f"  [{w}] {spec}: {status}", file=sys.stderr, flush=True)
         results = {s: merge(rs) for s, rs in runs.items()}
         everything["results"][w] = {"runs": runs, "merged": results}
         print(table(w, results) + "\n", flush=True)
+        if WORKLOADS[w].pydataset:
+            print(workers_check(results) + "\n", flush=True)
+        if args.json:  # after every workload: a run cut short (a device call's time limit) keeps what it measured
+            with open(args.json, "w") as f:
+                json.dump(everything, f, indent=1)
     everything["machine"]["loadavg_end"] = os.getloadavg()
     everything["wall_s"] = time.perf_counter() - t_all
     print(f"load average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
@@ -271,6 +297,18 @@ def main(argv=None) -> None:
         with open(args.json, "w") as f:
             json.dump(everything, f, indent=1)
         print(f"results written to {args.json}")
+
+
+def workers_check(results: dict[str, dict]) -> str:
+    """Issue 20's check on the PyDataset workload: workers=2 against workers=1, and against Keras fed the same way."""
+    epoch = lambda spec: results.get(spec, {}).get("epoch_s")
+    one, two, keras_two = epoch("kerasish:workers=1"), epoch("kerasish:workers=2"), epoch("keras:workers=2")
+    lines = ["PyDataset workers (s/epoch):"]
+    if one and two:
+        lines.append(f"  kerasish workers=2 is {one / two:.2f}x faster than workers=1 (target >= 1.5x)")
+    if two and keras_two:
+        lines.append(f"  kerasish workers=2 / Keras workers=2 = {two / keras_two:.3f} (target <= 1)")
+    return "\n".join(lines)
 
 
 def merge(rs: list[dict]) -> dict:

@@ -17,6 +17,14 @@ import numpy as np
 
 from kerasish import naming
 
+# The persistent compilation cache (`kerasish.compilation_cache`, turned on when it is imported): its switches.
+from kerasish.compilation_cache import (  # noqa: F401
+    compilation_cache_dir,
+    disable_compilation_cache,
+    enable_compilation_cache,
+    is_compilation_cache_enabled,
+)
+
 # Keras's `keras.backend` names that live in foundation modules of their own (`kerasish.variables` uses them too,
 # and importing the backend from there would close an import cycle): re-exported here.
 from kerasish.dtypes import ALLOWED_DTYPES, floatx, is_float_dtype, is_int_dtype, standardize_dtype  # noqa: F401

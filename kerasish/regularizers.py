@@ -80,6 +80,9 @@ class L2(L1L2):
 
 _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
 
+# Keras's lower-case names of the same classes: `keras.regularizers.l2(1e-3)`.
+l1, l2, l1_l2 = L1, L2, L1L2
+
 
 def get(identifier: Any) -> Regularizer | None:
     """None -> None; `"l1"`, `"l2"`, `"l1_l2"` -> Keras-default instance; a callable -> itself."""

@@ -14,8 +14,23 @@ import numpy as np
 
 Shape = tuple  # a shape with `None` for unknown sizes, batch axis first: (None, 64)
 
-#: Two sizes to trace unknown axes with; distinct, and unlikely to equal a real axis size by chance.
+#: Two sizes to trace an unknown batch axis with; distinct, and unlikely to equal a real axis size by chance.
 STAND_INS = (2, 3)
+#: Two sizes to trace the other unknown axes with (a sequence's length, an image's side): large enough for a
+#: convolution's kernel, and far enough apart that strides and pooling still give different sizes.
+INNER_STAND_INS = (64, 97)
+
+
+def stand_in_shape(shape: Sequence[int | None], size: int) -> tuple[int, ...]:
+    """`shape` with its unknown axes given sizes to trace with: the batch axis (the first) `size` (one of
+    `STAND_INS`), the others the matching entry of `INNER_STAND_INS`.
+
+    Example:
+      >>> stand_in_shape((None, None, 10), 2), stand_in_shape((None, 4), 3)
+      ((2, 64, 10), (3, 4))
+    """
+    inner = INNER_STAND_INS[STAND_INS.index(size)] if size in STAND_INS else size
+    return tuple((size if i == 0 else inner) if d is None else d for i, d in enumerate(shape))
 
 
 def format_shape(shape: Sequence[int | None]) -> str:
@@ -87,7 +102,28 @@ def input_shapes(x: Any) -> Any:
         return {k: input_shapes(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return type(x)(input_shapes(v) for v in x)
-    return tuple(x.shape)
+    return None if x is None else tuple(x.shape)  # None: an optional input left out
+
+
+def standardized_rank(shape: Sequence[int | None], expected: Sequence[int | None]) -> tuple | None:
+    """Keras's rank standardisation of a model input: `shape` with its trailing axis of 1 squeezed when it has one
+    axis more than `expected`, or with a trailing axis of 1 added when it has one less and `expected` ends in 1;
+    `shape` itself when the ranks agree; None when neither applies.
+
+    Example:
+      >>> standardized_rank((32, 3, 1), (None, 3)), standardized_rank((32,), (None, 1))
+      ((32, 3), (32, 1))
+      >>> standardized_rank((32,), (None, 3)) is None
+      True
+    """
+    shape, expected = tuple(shape), tuple(expected)
+    if len(shape) == len(expected):
+        return shape
+    if len(shape) == len(expected) + 1 and shape[-1] == 1:
+        return shape[:-1]
+    if len(shape) == len(expected) - 1 and expected[-1] == 1:
+        return shape + (1,)
+    return None
 
 
 def mask_leaves(mask: Any) -> list:

@@ -1,11 +1,30 @@
+import importlib.util
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # Keras 3 is the test oracle; it must run on JAX too
+# Tests run as on a fresh machine: no compiled program comes from an earlier run's persistent cache (the tests that
+# count compilations count real ones), and nothing is written to the user's cache folder. Subprocesses inherit it.
+# tests/test_compilation_cache.py turns the cache on where it tests it.
+os.environ.setdefault("KERASISH_COMPILATION_CACHE", "0")
 
 import numpy as np
 import pytest
 
 import kerasish as ks
+
+#: The test dependencies (module: package of pyproject.toml's `dev` extra) that test files import with
+#: `pytest.importorskip`, Keras 3 (the test oracle) first. A missing one would turn every test that needs it into a
+#: skip, so a broken environment would pass while testing nothing: the run stops at once instead.
+TEST_DEPENDENCIES = {"keras": "keras", "tensorboardX": "tensorboardX", "tensorboard": "tensorboard",
+                     "nbformat": "nbformat", "nbclient": "nbclient", "farmhash": "pyfarmhash"}
+
+
+def pytest_configure(config):
+    missing = [f"{module} (from {package})" for module, package in TEST_DEPENDENCIES.items()
+               if importlib.util.find_spec(module) is None]
+    if missing:
+        raise pytest.UsageError(f"The tests need {', '.join(missing)}, missing here: install the dev extra "
+                                f"(pip install -e '.[dev]').")
 
 
 @pytest.fixture

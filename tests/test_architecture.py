@@ -15,7 +15,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "kerasish"
 FLOORS = {
     # 0: the foundation: nothing of kerasish above it
     "kerasish.shapes": 0, "kerasish.registry": 0, "kerasish.backend": 0, "kerasish.variables": 0,
-    "kerasish.dtypes": 0, "kerasish.naming": 0,
+    "kerasish.dtypes": 0, "kerasish.naming": 0, "kerasish.compilation_cache": 0,
     "kerasish.random": 0, "kerasish.mixed_precision": 0, "kerasish.activations": 0, "kerasish.initializers": 0,
     "kerasish.regularizers": 0, "kerasish.constraints": 0, "kerasish.ops": 0, "kerasish.data": 0,
     # 1: what a step minimises, measures and applies
@@ -143,8 +143,9 @@ def test_the_checks_find_a_planted_upward_import_and_a_planted_cycle():
     graph["kerasish.layers.core"].add("kerasish.training.engine")
     assert upward_imports(graph) == [("kerasish.layers.core", "kerasish.training.engine")]
     graph = {m: set(targets) for m, targets in GRAPH.items()}
-    graph["kerasish.shapes"].add("kerasish.layers.base")  # layers.base imports shapes: a cycle of two modules
-    assert cycles(graph, FACES) == [["kerasish.layers.base", "kerasish.shapes"]]
+    graph["kerasish.shapes"].add("kerasish.layers.base")  # layers.base imports shapes: a cycle through both
+    found = cycles(graph, FACES)
+    assert len(found) == 1 and {"kerasish.layers.base", "kerasish.shapes"} <= set(found[0])
     assert "kerasish.shapes" in GRAPH["kerasish.layers.base"]  # imports at module level are read...
     assert "kerasish.layers.base" in GRAPH["kerasish.layers.serialization"]
 

@@ -65,17 +65,20 @@ def test_built_weights_are_the_initializers_own_draws(init):
     np.testing.assert_array_equal(layer.kernel[...], init(ks_random.key_of(seed, n), (6, 10), jnp.float32))
 
 
-@pytest.mark.parametrize("make, shape", [(lambda: ks.layers.Dropout(0.4, seed=3), (6, 5, 5, 7)),
-                                         (lambda: ks.layers.SpatialDropout2D(0.4, seed=3), (6, 5, 5, 7))],
+@pytest.mark.parametrize("make, mask_shape", [(lambda: ks.layers.Dropout(0.4, seed=3), (6, 5, 5, 7)),
+                                              (lambda: ks.layers.SpatialDropout2D(0.4, seed=3), (6, 1, 1, 7))],
                          ids=["Dropout", "SpatialDropout2D"])
-def test_dropout_masks_are_those_of_flax_own_draw(make, shape):
-    """kerasish's dropout layers hand nnx.Dropout a fast key: the masks of two training calls equal those
-    nnx.Dropout draws from the same stream by itself."""
-    x = jnp.ones(shape)
-    ours, theirs = make(), make()
-    for _ in range(2):
-        np.testing.assert_array_equal(ours(x, training=True), theirs.dropout(x, deterministic=False))
-    np.testing.assert_array_equal(ours(x), x)  # inference draws nothing
+def test_dropout_masks_are_those_of_a_plain_jax_reference(make, mask_shape):
+    """The masks of successive training calls, against plain jax.random: nnx.Dropout forks the layer's stream once
+    (`fold_in(key(seed), 0)`), call i draws `bernoulli(fold_in(forked, i), 1 - rate)` of the mask's shape (one draw
+    per sample and channel for the spatial variant), and kept entries are scaled by `1 / (1 - rate)`."""
+    x = jnp.asarray(np.random.default_rng(0).uniform(1, 2, (6, 5, 5, 7)), jnp.float32)
+    layer = make()
+    forked = jax.random.fold_in(jax.random.key(3), 0)
+    for i in range(2):
+        keep = jax.random.bernoulli(jax.random.fold_in(forked, i), 0.6, mask_shape)
+        np.testing.assert_array_equal(layer(x, training=True), jnp.where(keep, x / np.float32(0.6), 0.0))
+    np.testing.assert_array_equal(layer(x), x)  # inference draws nothing
 
 
 # -- Keras's random API ------------------------------------------------------------------------------------

@@ -106,8 +106,9 @@ class Callback:
     def on_predict_batch_end(self, batch, logs=None): ...
 
     def overrides(self, hook: str) -> bool:
-        """Whether this callback implements `hook` (only then is it called, and a batch hook costs fusion)."""
-        return getattr(type(self), hook) is not getattr(Callback, hook)
+        """Whether this callback implements `hook`, in its class or set on the instance (only then is it called, and a
+        batch hook costs fusion)."""
+        return hook in vars(self) or getattr(type(self), hook) is not getattr(Callback, hook)
 
     def batch_ends_needed(self, first: int, steps: int) -> list[int]:
         """The batches (0-based) of the coming epoch after which a dispatch must end for this callback.

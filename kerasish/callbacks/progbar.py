@@ -139,6 +139,7 @@ class ProgbarLogger(Callback):
         self.verbose = 1 if verbose is None else verbose
         self.file = file
         self._bar = None
+        self._mode = ""  # " (eager)" when the model's steps run op by op (compile(run_eagerly=True))
 
     def set_params(self, params: dict[str, Any]) -> None:
         super().set_params(params)
@@ -165,11 +166,16 @@ class ProgbarLogger(Callback):
             return tqdm(total=total, desc=desc, unit="step", file=self.stream, leave=True, dynamic_ncols=True)
         return None
 
+    def on_train_begin(self, logs=None):
+        # said on every epoch's line, so that nobody takes the timings of the debugging mode for kerasish's
+        self._mode = " (eager)" if getattr(self.model, "run_eagerly", False) is True else ""
+
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
         self._start = time.perf_counter()
         self._last_refresh = self._start
-        self._bar = self._new_bar(self.params.get("steps"), f"Epoch {epoch + 1}/{self.params.get('epochs')}")
+        desc = f"Epoch {epoch + 1}/{self.params.get('epochs')}{self._mode}"
+        self._bar = self._new_bar(self.params.get("steps"), desc)
 
     def on_train_batch_end(self, batch, logs=None):
         if self._bar is None:
@@ -189,7 +195,7 @@ class ProgbarLogger(Callback):
             self._bar.close()
             self._bar = None
             return
-        line = f"Epoch {epoch + 1}/{self.params.get('epochs')} - {seconds:.2f}s - {format_logs(logs)}"
+        line = f"Epoch {epoch + 1}/{self.params.get('epochs')}{self._mode} - {seconds:.2f}s - {format_logs(logs)}"
         print(line, file=self.stream, flush=True)
 
     def on_train_end(self, logs=None):

@@ -63,6 +63,8 @@ from kerasish.layers.image_preprocessing import (
     Resizing,
     Solarization,
 )
+from kerasish.layers.input_spec import InputSpec
+from kerasish.layers.keras_serialization import deserialize, serialize
 from kerasish.layers.lambda_layer import Lambda
 from kerasish.layers.masking import Masking
 from kerasish.layers.merging import (
@@ -145,7 +147,6 @@ from kerasish.layers.reshaping import (
 from kerasish.layers.rnn import RNN, StackedRNNCells
 from kerasish.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from kerasish.layers.sequence_attention import AdditiveAttention, Attention
-from kerasish.layers.serialization import deserialize, serialize
 from kerasish.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 
 __all__ = [
@@ -161,7 +162,8 @@ __all__ = [
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalAvgPool1D",
     "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D",
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GroupNormalization", "HashedCrossing",
-    "Hashing", "Identity", "IndexLookup", "Input", "InputLayer", "IntegerLookup", "LSTM", "LSTMCell", "Lambda",
+    "Hashing", "Identity", "IndexLookup", "Input", "InputLayer", "InputSpec", "IntegerLookup", "LSTM", "LSTMCell",
+    "Lambda",
     "Layer", "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D",
     "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "NonTrainable",
     "Normalization", "OpLayer", "PReLU", "Permute", "RMSNormalization", "RNN", "RandomBrightness",

@@ -20,6 +20,8 @@ import jax.numpy as jnp
 from flax import nnx
 
 _collector: ContextVar[list | None] = ContextVar("kerasish_added_losses", default=None)
+#: (layer, values) standing in for what `losses_of(layer)` finds: the losses of a pure call made on a copy of it
+_stand_in: ContextVar[tuple | None] = ContextVar("kerasish_added_losses_stand_in", default=None)
 #: layer -> the values its last eager call added (weak: a layer that is gone takes its losses with it)
 _eager: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -69,9 +71,24 @@ def outermost_call(layer: Any) -> Iterator[None]:
         _eager.setdefault(owner, []).append(value)
 
 
+@contextlib.contextmanager
+def standing_in(layer: Any, values: list) -> Iterator[None]:
+    """Within the block, `losses_of(layer)` returns `values`: the losses a pure call of `layer` (on a merged copy,
+    `stateless_call(..., return_losses=True)`) added, for code that then reads `layer.losses` (a model's
+    `compute_loss`, as Keras's `_losses_override`)."""
+    token = _stand_in.set((layer, list(values)))
+    try:
+        yield
+    finally:
+        _stand_in.reset(token)
+
+
 def losses_of(layer: Any) -> list:
     """The values `layer` and its sublayers added: in the running step's collector when there is one, else
-    from their last eager call."""
+    from their last eager call (or those `standing_in` gives for it)."""
+    stand_in = _stand_in.get()
+    if stand_in is not None and stand_in[0] is layer:
+        return list(stand_in[1])
     layers = _layers_under(layer)
     collector = _collector.get()
     if collector is not None:

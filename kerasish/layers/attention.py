@@ -42,12 +42,11 @@ class MultiHeadAttention(Layer):
     `softmax(q @ k.T / sqrt(key_dim)) @ v`, and a last projection merges the heads:
     `output = concat(heads) @ W_o + b_o`.
 
-    Calling convention: kerasish layers take one input, so instead of Keras's
-    `call(query, value, key=None)` this layer takes a list, `layer([query, value])` or
-    `layer([query, value, key])` (key defaults to value; self-attention is `layer([x, x])`). The call
-    takes Keras's `attention_mask=`, `use_causal_mask=` and `return_attention_scores=`; the masks of
-    the query, value and key come with them as `mask=[query_mask, value_mask(, key_mask)]`, which
-    Sequential and functional models fill in from the layers before (`Embedding(mask_zero=True)`).
+    Called as Keras 3's: `layer(query, value)`, `layer(query, value, key)` or by name
+    (`layer(query=q, value=v, key=k, attention_mask=m)`); self-attention is `layer(x, x)`. The call takes
+    Keras's `attention_mask=`, `use_causal_mask=` and `return_attention_scores=`; the masks of the query, value
+    and key come as `query_mask=`, `value_mask=`, `key_mask=`, which Sequential and functional models fill in
+    from the layers before (`Embedding(mask_zero=True)`).
 
     Args:
       num_heads: the number of attention heads (a positive int).
@@ -74,7 +73,7 @@ class MultiHeadAttention(Layer):
       >>> import jax.numpy as jnp
       >>> import kerasish as ks
       >>> layer = ks.layers.MultiHeadAttention(num_heads=2, key_dim=4)
-      >>> layer([jnp.ones((2, 5, 8)), jnp.ones((2, 3, 6))]).shape
+      >>> layer(jnp.ones((2, 5, 8)), jnp.ones((2, 3, 6))).shape
       (2, 5, 8)
       >>> [w.shape for w in layer.get_weights()][-2:]
       [(2, 4, 8), (8,)]
@@ -107,25 +106,32 @@ class MultiHeadAttention(Layer):
 
     # -- shapes -------------------------------------------------------------------------------
 
-    def _split_shapes(self, input_shape: Any) -> tuple:
-        if is_shape(input_shape) or not isinstance(input_shape, (list, tuple)) or len(input_shape) not in (2, 3):
-            raise ValueError(f"Layer '{self.name}' (MultiHeadAttention) takes a list [query, value] or "
-                             f"[query, value, key], received input of shape {input_shape}.")
-        query, value = input_shape[0], input_shape[1]
-        key = input_shape[2] if len(input_shape) == 3 else value
+    def _check_shapes(self, query: Any, value: Any, key: Any) -> None:
         for role, shape in (("query", query), ("value", value), ("key", key)):
-            if len(shape) != 3 or shape[-1] is None:
+            if is_shape(shape) and (len(shape) != 3 or shape[-1] is None):
                 raise ValueError(f"Layer '{self.name}' expects a {role} of shape (batch, sequence, features) with "
                                  f"known features, received {format_shape(shape)}.")
+            if not is_shape(shape):
+                raise ValueError(f"Layer '{self.name}' (MultiHeadAttention) takes the query, value and key as "
+                                 f"separate arguments, as Keras 3: layer(query, value) or layer(query, value, key); "
+                                 f"received a {role} of shapes {shape}.")
         if value[1] is not None and key[1] is not None and value[1] != key[1]:
             raise ValueError(f"Layer '{self.name}': key and value must have the same sequence length, received "
                              f"value {format_shape(value)} and key {format_shape(key)}.")
-        return query, value, key
 
-    def build(self, input_shape: Any) -> None:
-        query, value, key = self._split_shapes(input_shape)
+    def build(self, query_shape: Any, value_shape: Any = None, key_shape: Any = None) -> None:
+        """Creates the four projections for a query, value and key of these shapes (key: the value's)."""
+        if value_shape is None and not is_shape(query_shape) and isinstance(query_shape, (list, tuple)) and len(
+                query_shape) in (2, 3):  # `[query, value(, key)]`: the build entry of older kerasish model files
+            query_shape, value_shape, key_shape = (list(query_shape) + [None])[:3]
+        if value_shape is None:
+            raise ValueError(f"Layer '{self.name}' (MultiHeadAttention) needs the value's shape too: "
+                             f"build(query_shape, value_shape), or call it as layer(query, value); received only "
+                             f"{query_shape}.")
+        key_shape = value_shape if key_shape is None else key_shape
+        self._check_shapes(query_shape, value_shape, key_shape)
         heads = self.num_heads
-        output = self.output_dims or (query[-1],)
+        output = self.output_dims or (query_shape[-1],)
 
         def add(name, shape, bias_shape):
             self.add_weight(shape, self.kernel_initializer, name=f"{name}_kernel", regularizer=self.kernel_regularizer,
@@ -134,15 +140,15 @@ class MultiHeadAttention(Layer):
                 self.add_weight(bias_shape, self.bias_initializer, name=f"{name}_bias",
                                 regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
-        add("query", (query[-1], heads, self.key_dim), (heads, self.key_dim))
-        add("key", (key[-1], heads, self.key_dim), (heads, self.key_dim))
-        add("value", (value[-1], heads, self.value_dim), (heads, self.value_dim))
+        add("query", (query_shape[-1], heads, self.key_dim), (heads, self.key_dim))
+        add("key", (key_shape[-1], heads, self.key_dim), (heads, self.key_dim))
+        add("value", (value_shape[-1], heads, self.value_dim), (heads, self.value_dim))
         add("output", (heads, self.value_dim) + tuple(output), tuple(output))
 
     def check_input_shape(self, shape: Any) -> None:
-        query, value, key = self._split_shapes(shape)
-        for role, s in (("query", query), ("key", key), ("value", value)):
-            checks.check_axis_size(s, -1, getattr(self, f"{role}_kernel").shape[0], self.name)
+        if not is_shape(shape):
+            self._check_shapes(shape, shape, shape)  # a list: refused with the message of Keras 3's signature
+        checks.check_axis_size(shape, -1, self.query_kernel.shape[0], self.name)
 
     # -- computation --------------------------------------------------------------------------
 
@@ -169,7 +175,7 @@ class MultiHeadAttention(Layer):
         for role, m, axis, size in (("query", masks[0], -1, target), ("value", masks[1], -2, source),
                                     ("key", masks[2], -2, source)):
             if m is not None:
-                m = checks.mask_array(m, (batch, size), self.name, axes=f"(batch, {role} steps)")
+                m = checks.mask_array(m, (batch, size), self.name, f"{role}_mask", axes=f"(batch, {role} steps)")
                 combined = both(combined, jnp.expand_dims(m, axis))
         if use_causal_mask:
             combined = both(combined, jnp.tril(jnp.ones((target, source), bool))[None])
@@ -185,26 +191,30 @@ class MultiHeadAttention(Layer):
             combined = both(combined, attention_mask[None] if attention_mask.ndim == 2 else attention_mask)
         return combined
 
-    def call(self, x, mask=None, training: bool = False, attention_mask=None, use_causal_mask: bool = False,
-             return_attention_scores: bool = False):
-        """Attends from `x[0]` (query) to `x[1]` (value), keyed by `x[2]` (key, default the value).
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
+             return_attention_scores: bool = False, training: bool = False, use_causal_mask: bool = False):
+        """Attends from `query` to `value`, keyed by `key` (default the value), as Keras 3's call.
 
         Args:
-          x: `[query, value]` or `[query, value, key]`.
-          mask: the inputs' masks, `[query_mask, value_mask(, key_mask)]` (each `(batch, steps)` or None),
-            as the layers before hand them on (`Embedding(mask_zero=True)`): padded value steps get no
-            attention, padded query steps attend to nothing.
-          training: apply dropout to the attention probabilities.
+          query: `(batch, target, query_features)`.
+          value: `(batch, source, value_features)`.
+          key: `(batch, source, key_features)`, or None for the value.
+          query_mask, value_mask, key_mask: `(batch, steps)` booleans, True at real steps (filled in from the
+            masks of the layers before in Sequential and functional models, e.g. `Embedding(mask_zero=True)`):
+            padded value steps get no attention, padded query steps attend to nothing.
           attention_mask: booleans `(batch, target, source)` (or `(batch, num_heads, target, source)`),
             True where query step `t` may attend to value step `s`; combined with the masks above.
-          use_causal_mask: query step `t` attends only to value steps `s <= t` (a decoder's self-attention).
           return_attention_scores: also return the attention probabilities `(batch, num_heads, target,
             source)`: the output is then a tuple `(output, scores)`.
+          training: apply dropout to the attention probabilities.
+          use_causal_mask: query step `t` attends only to value steps `s <= t` (a decoder's self-attention).
         """
-        query, value = x[0], x[1]
-        key = x[2] if len(x) == 3 else value
+        key = value if key is None else key
+        self._check_shapes(*(tuple(jnp.shape(t)) for t in (query, value, key)))
+        for role, t in (("value", value), ("key", key)):
+            checks.check_axis_size(tuple(jnp.shape(t)), -1, getattr(self, f"{role}_kernel").shape[0], self.name)
         query, value, key = (jnp.asarray(t).astype(self.compute_dtype) for t in (query, value, key))
-        keep = self._attention_mask(query, value, mask, attention_mask,
+        keep = self._attention_mask(query, value, [query_mask, value_mask, key_mask], attention_mask,
                                     checks.boolean(use_causal_mask, "use_causal_mask", "MultiHeadAttention"))
         q = self._project(query, "query") * jnp.asarray(1.0 / math.sqrt(float(self.key_dim)), self.compute_dtype)
         k = self._project(key, "key")

@@ -20,6 +20,9 @@ import numpy as np
 from flax import nnx
 
 import kerasish.layers.added_losses as _added_losses
+import kerasish.layers.building as _building
+import kerasish.layers.call_arguments as _call_arguments
+import kerasish.layers.input_spec as _input_spec
 import kerasish.layers.symbolic as _symbolic
 import kerasish.layers.weight_constraints as _weight_constraints
 from kerasish import constraints as _constraints
@@ -30,6 +33,7 @@ from kerasish import registry
 from kerasish import regularizers as _regularizers
 from kerasish.backend import unique_name
 from kerasish.layers.initial_weights import defer_draw, drawing_weights_together
+from kerasish.layers.layer_weights import NonTrainable, Trainable
 from kerasish.shapes import (
     STAND_INS,
     Shape,
@@ -37,6 +41,7 @@ from kerasish.shapes import (
     map_shapes,
     mask_leaves,
     merge_traced_shapes,
+    stand_in_shape,
     standardize_shape,
     standardize_shapes,
 )
@@ -48,21 +53,6 @@ def trainable_changes() -> int:
     """A counter of every `layer.trainable = ...` so far: a running fit compares it to know whether its compiled
     steps (which split trainable from frozen weights once) still describe the model."""
     return _trainable_changes[0]
-
-
-def _shapes_from_json(value: Any) -> Any:
-    """A shape (or nested list / dict of shapes) read back from JSON, lists of ints as tuples."""
-    if isinstance(value, list) and all(d is None or isinstance(d, int) for d in value):
-        return tuple(value)
-    if isinstance(value, list):
-        return [_shapes_from_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _shapes_from_json(v) for k, v in value.items()}
-    return value
-
-
-class NonTrainable(nnx.Variable):
-    """A weight the optimizer never updates (`add_weight(..., trainable=False)`)."""
 
 
 def _snake_case(name: str) -> str:
@@ -118,6 +108,8 @@ class Layer(nnx.Module):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "build" in vars(cls):  # `layer.build(shape)` called directly leaves the layer built, as in Keras
+            cls.build = _building.tracked_build(vars(cls)["build"])
         if cls.__module__.startswith("kerasish.") and not cls.__name__.startswith("_"):
             registry.register_builtin("layers", cls)  # a saved file may name kerasish's own layers and models
 
@@ -153,6 +145,12 @@ class Layer(nnx.Module):
             for layer in self.sublayers():
                 layer.trainable = value
 
+    #: What the layer accepts as input (`InputSpec`, or a nest of them, one per input tensor), checked at every
+    #: call with Keras's messages; None accepts anything. Set it in `__init__` or `build`.
+    input_spec: Any = None
+    #: The shapes a `build` with several `<name>_shape` arguments was given (`{"query_shape": ..., ...}`), or None.
+    build_shapes: dict[str, Any] | None = None
+
     # -- the contract subclasses fill in ------------------------------------------------------
 
     def build(self, input_shape: Shape) -> None:
@@ -177,24 +175,41 @@ class Layer(nnx.Module):
 
     # -- machinery ----------------------------------------------------------------------------
 
-    def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
-        if _symbolic.any_symbolic(x) or _symbolic.any_symbolic(kwargs):
-            return self._call_symbolic(x, mask, kwargs)
-        x = _mixed_precision.numpy_floats_as(x, self.compute_dtype)
+    def __call__(self, *args: Any, **kwargs: Any):
+        """Calls the layer as Keras 3 does: `layer(inputs, *other_tensors, training=..., mask=..., **kwargs)`.
+
+        The arguments are bound to `call`'s signature (see `kerasish.layers.call_arguments`): the first is the
+        input the layer is built for; the others go to `call` by name. On symbolic tensors (functional API) the
+        call is recorded as a node whose inputs are every symbolic tensor among the arguments.
+        """
+        bound = _call_arguments.bind(self, args, kwargs)
+        if self.input_spec is not None:
+            _input_spec.assert_input_compatibility(self.input_spec, bound.inputs, self.name)
+        if _symbolic.any_symbolic(bound.inputs) or _symbolic.any_symbolic(bound.kwargs) or _symbolic.is_symbolic(
+                bound.mask):
+            return _symbolic.call_layer(self, bound)
+        x = _mixed_precision.numpy_floats_as(bound.inputs, self.compute_dtype)
+        previous_mask = bound.mask if bound.mask is not None else _call_arguments.attached_mask(x)
+        if bound.mask is None and previous_mask is not None:  # Keras hands a mask attached to the input on
+            bound = bound._replace(mask=previous_mask)
         shape = input_shapes(x)
         if not self.built:
-            if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
+            if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves((x, bound.kwargs))):
                 raise RuntimeError(
                     f"Layer '{self.name}' is not built and was called inside a jax transformation; build the "
                     f"model first (give it an Input, call `build(input_shape)`, or call it once on data).")
-            self.build_for(shape)
+            _building.build_for_call(self, bound, input_shapes)
         self.check_input_shape(shape)
-        arguments = self._call_arguments(training, mask, kwargs)
-        with _added_losses.outermost_call(self):
+        with _call_arguments.call_context(self), _added_losses.outermost_call(self):
+            arguments = self._call_arguments(bound)
             outputs = self._call_mixed(x, arguments) if self.dtype_policy.is_mixed else self.call(x, **arguments)
             if self.activity_regularizer is not None:
                 for output in jax.tree.leaves(outputs):
                     self.add_loss(_added_losses.activity_penalty(self.activity_regularizer, output))
+        makes_mask = type(self).compute_mask is not Layer.compute_mask
+        if (makes_mask or (self.supports_masking and previous_mask is not None)) and not any(
+                isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(outputs)):
+            _call_arguments.attach_mask(outputs, self.compute_mask(x, previous_mask))  # Keras's `_keras_mask`
         return outputs
 
     @property
@@ -206,60 +221,27 @@ class Layer(nnx.Module):
         """`call` in the policy's compute dtype: floating inputs and this layer's trainable weights are cast
         for the call (gradients flow back to the float32 weights through the cast)."""
         x = _mixed_precision.cast_floats(x, self.compute_dtype)
+        arguments = {k: _mixed_precision.cast_floats(v, self.compute_dtype)
+                     if k != "mask" and _call_arguments.is_tensor_argument(v) else v for k, v in arguments.items()}
         params = [v for v in self._own_variables() if isinstance(v, nnx.Param)]
         with _mixed_precision.autocast(params, self.compute_dtype):
             return self.call(x, **arguments)
 
-    def _call_arguments(self, training: bool, mask: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The keyword arguments `call` receives: `training` and `mask` when its signature names them
-        (`mask` only when there is one, as in Keras), and the caller's other keyword arguments."""
-        parameters = inspect.signature(self.call).parameters
-        catch_all = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-        unknown = [k for k in kwargs if k not in parameters and not catch_all]
-        if unknown:
-            accepted = [k for k in parameters if k not in ("x", "inputs", "self")]
-            raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) was called with unknown keyword argument(s) "
-                            f"{unknown}; its call accepts {accepted}.")
-        arguments = dict(kwargs)
-        if "training" in parameters or catch_all:
+    def _call_arguments(self, bound: _call_arguments.CallArguments) -> dict[str, Any]:
+        """The keyword arguments `call` receives: the caller's, `training` resolved as Keras does (when `call`
+        names it), and the input's mask as `mask` (or `<input>_mask`, for a `call` with several tensor
+        arguments such as MultiHeadAttention's `query_mask`) when there is one and `call` names it."""
+        parameters = _call_arguments.call_signature(self).parameters
+        arguments = dict(bound.kwargs)
+        training = _call_arguments.resolve_training(self, bound)
+        if "training" in parameters and training is not None:
             arguments["training"] = training
-        if mask is not None and "mask" in parameters:
-            arguments["mask"] = mask
+        if bound.mask is not None:
+            if "mask" in parameters:
+                arguments["mask"] = bound.mask
+            elif f"{bound.input_name}_mask" in parameters and arguments.get(f"{bound.input_name}_mask") is None:
+                arguments[f"{bound.input_name}_mask"] = bound.mask
         return arguments
-
-    def _call_symbolic(self, inputs, mask: Any = None, kwargs: dict[str, Any] | None = None):
-        """Functional API: builds the layer for symbolic inputs and records the call as a `Node`.
-
-        Keyword arguments holding symbolic tensors (an RNN's `initial_state`, an attention mask) are
-        recorded in the node as inputs; the others (`use_causal_mask=True`) as constants.
-        """
-        kwargs = kwargs or {}
-        if not _symbolic.any_symbolic(inputs):
-            raise TypeError(f"Layer '{self.name}' was called on a concrete input with symbolic keyword arguments "
-                            f"{sorted(k for k, v in kwargs.items() if _symbolic.any_symbolic(v))}; call it on the "
-                            f"symbolic tensor (from ks.Input) instead.")
-        if mask is not None:
-            raise ValueError(f"Argument `mask` of layer '{self.name}' cannot be given in the functional API, received "
-                             f"{mask!r}: masks come from the data at run time (Embedding(mask_zero=True), Masking).")
-        for key, value in kwargs.items():
-            for leaf in _symbolic.leaves(value):
-                if isinstance(leaf, (jax.Array, np.ndarray)):
-                    raise TypeError(f"Layer '{self.name}' was called on symbolic tensors with a concrete array for "
-                                    f"`{key}`; in the functional API pass it in through a ks.Input.")
-        tensors = {k: v for k, v in kwargs.items() if _symbolic.any_symbolic(v)}
-        constants = {k: v for k, v in kwargs.items() if k not in tensors}
-        if not self.built:
-            self.build_for(_symbolic.tree_map(lambda t: t.shape, inputs))
-        self.check_input_shape(_symbolic.tree_map(lambda t: t.shape, inputs))
-        # Traced twice with different stand-ins for unknown sizes: an output axis that follows them is unknown.
-        specs = lambda tree, n: _symbolic.tree_map(lambda t: t.spec(n) if _symbolic.is_symbolic(t) else t, tree)
-        trace = lambda n: nnx.eval_shape(lambda layer, x, kw: layer(x, **kw, **constants), self, specs(inputs, n),
-                                         specs(tensors, n))
-        small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
-        outputs = jax.tree.map(lambda a, b: _symbolic.SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype),
-                               small, large)
-        _symbolic.Node(self, inputs, outputs, kwargs)
-        return outputs
 
     # -- rows of a batch -------------------------------------------------------------------------
 
@@ -282,17 +264,17 @@ class Layer(nnx.Module):
     #: default, as in Keras: a layer that does not support masking drops the mask (with a warning).
     supports_masking = False
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """The mask of the output, given the input and the input's mask (None: no mask).
 
-        The default passes `previous_mask` on unchanged (for layers with `supports_masking = True`);
+        The default passes `mask` on unchanged (for layers with `supports_masking = True`);
         a layer that makes a mask (`Embedding(mask_zero=True)`, `Masking`) or removes the masked axis
         (an RNN without `return_sequences`, `GlobalAveragePooling1D`) overrides it. Overriding it makes
         the layer support masking, as in Keras.
         """
-        return previous_mask
+        return mask
 
-    def _output_mask(self, inputs, mask):
+    def output_mask(self, inputs, mask):
         """The mask a container hands to the next layer: `compute_mask` when the layer supports masking,
         otherwise None, with a warning when that drops a mask (Keras's rule)."""
         if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
@@ -307,7 +289,7 @@ class Layer(nnx.Module):
         """`(outputs, output mask)`: how Sequential and functional models call a layer, so that masks flow
         from layer to layer. Models override it to run their own layers with the mask."""
         outputs = self(x, training=training, mask=mask, **kwargs)
-        return outputs, self._output_mask(x, mask)
+        return outputs, self.output_mask(x, mask)
 
     def build_for(self, input_shape: Any) -> Any:
         """Builds the layer for `input_shape` (batch axis first; a list of shapes for several inputs)
@@ -319,6 +301,15 @@ class Layer(nnx.Module):
                 self.input_shape = input_shape
                 self.built = True
             self.check_input_shape(input_shape)
+        if any(not layer.built for layer in self.sublayers()):
+            # Sublayers its `build` left to the first call (Keras's MLPBlock) are built by one call on zeros: a
+            # traced call could not create their weights.
+            zeros = map_shapes(lambda s: jnp.zeros(stand_in_shape((None,) + tuple(s[1:]), STAND_INS[0]),
+                                                   self._input_dtype()), input_shape)
+            outputs = self(zeros)
+            self.output_shape = jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), outputs,
+                                             is_leaf=lambda v: isinstance(v, nnx.Variable))
+        else:
             self.output_shape = self.compute_output_shape(input_shape)
         return self.output_shape
 
@@ -329,11 +320,12 @@ class Layer(nnx.Module):
         axis whose size follows them is reported as None.
         """
         def trace(n):
-            stand_in = lambda s: tuple(n if d is None else d for d in (None,) + tuple(s[1:]))
+            stand_in = lambda s: stand_in_shape((None,) + tuple(s[1:]), n)
             spec = map_shapes(lambda s: jax.ShapeDtypeStruct(stand_in(s), self._input_dtype()), input_shape)
             return nnx.eval_shape(lambda layer, x: layer(x), self, spec)
         small, large = (trace(n) for n in STAND_INS)
-        return jax.tree.map(lambda a, b: merge_traced_shapes(a.shape, b.shape), small, large)
+        return jax.tree.map(lambda a, b: merge_traced_shapes(a.shape, b.shape), small, large,
+                            is_leaf=lambda v: isinstance(v, nnx.Variable))  # a call may return a weight
 
     def _input_dtype(self):
         return self.dtype
@@ -381,7 +373,7 @@ class Layer(nnx.Module):
             raise ValueError(f"Initializer {initializer!r} of weight '{self.name}/{name}' returned shape "
                              f"{spec.shape}, expected {shape}.")
         placeholder = value if value is not None else np.zeros(spec.shape, spec.dtype)
-        variable = nnx.Param(placeholder) if trainable else NonTrainable(placeholder)
+        variable = Trainable(placeholder, name=name) if trainable else NonTrainable(placeholder, name=name)
         if value is None:
             defer_draw(variable, init, shape, dtype, seed, n)  # with the build's others, or at once
         setattr(self, name, variable)
@@ -460,7 +452,7 @@ class Layer(nnx.Module):
         """The symbolic input of the layer's first call on symbolic tensors (functional API), as in Keras.
 
         Raises:
-          ValueError: if the layer was never called on a symbolic tensor (nor is in a Sequential with an Input).
+          AttributeError: if the layer was never called on a symbolic tensor (nor is in a built Sequential).
         """
         return self._first_node("input").inputs
 
@@ -473,9 +465,8 @@ class Layer(nnx.Module):
     def _first_node(self, attribute: str) -> _symbolic.Node:
         node = self._call_history.first_call()  # a Sequential with an Input traces its chain when first asked
         if node is None:
-            raise ValueError(f"Layer '{self.name}' has never been called on a symbolic input, so it has no "
-                             f"`{attribute}`: call it on ks.Input(...) (the functional API), or put it in a "
-                             f"Sequential that starts with ks.Input(shape).")
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no defined {attribute}: "
+                                 f"call it on ks.Input(...) (the functional API), or put it in a built Sequential.")
         return node
 
     @property
@@ -494,15 +485,23 @@ class Layer(nnx.Module):
         return list(self._weight_regularizers)
 
     def get_build_config(self) -> dict[str, Any] | None:
-        """What `build_from_config` needs to rebuild the layer's weights (`{"input_shape": ...}`), or None when
-        the layer is not built or builds from its config alone (an Input, a functional model)."""
-        if not self.built or self.input_shape is None:
+        """What `build_from_config` needs to rebuild the layer's weights, as Keras writes it: `{"input_shape": ...}`,
+        or `{"shapes_dict": {"query_shape": ..., ...}}` for a `build` with several shape arguments; None when the
+        layer is not built or builds from its config alone (an Input, a functional model)."""
+        if not self.built:
             return None
-        return {"input_shape": self.input_shape}
+        if self.build_shapes is not None:
+            return {"shapes_dict": dict(self.build_shapes)}
+        return None if self.input_shape is None else {"input_shape": self.input_shape}
 
     def build_from_config(self, config: dict[str, Any]) -> None:
         """Builds the layer as `get_build_config()` described (JSON lists of shapes accepted)."""
-        self.build_for(_shapes_from_json(config["input_shape"]))
+        if not config:
+            return
+        if "shapes_dict" in config:
+            self.build(**_building.shapes_from_json(config["shapes_dict"]))
+        else:
+            self.build_for(_building.shapes_from_json(config["input_shape"]))
 
     # -- weights in Keras's order -------------------------------------------------------------
 
@@ -531,7 +530,8 @@ class Layer(nnx.Module):
             elif isinstance(value, nnx.Module) and not isinstance(value, Layer):
                 own.extend(v for _, v in nnx.iter_graph(value)
                            if isinstance(v, nnx.Variable) and not isinstance(v, nnx.RngState))
-        return own
+        unique = {id(v): v for v in reversed(own)}  # a weight also kept under another name (Keras's `self.w = ...`)
+        return [v for v in own if unique.pop(id(v), None) is not None]
 
     @property
     def weights(self) -> list[nnx.Variable]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import jax
@@ -17,36 +18,102 @@ from kerasish import random as _random
 from kerasish import regularizers as _regularizers
 from kerasish.layers.base import Layer
 from kerasish.layers.symbolic import Node, SymbolicTensor
-from kerasish.shapes import Shape, format_shape, standardize_shape
+from kerasish.shapes import Shape, format_shape, standardize_shape, standardized_rank
 
 
 class InputLayer(Layer):
-    """Declares the shape (without the batch axis) and dtype of a model's input.
+    """Declares the shape and dtype of a model's input, as `keras.layers.InputLayer`.
 
     Args:
-      shape: the shape of one sample, e.g. `(64,)` or `(28, 28, 1)`.
-      dtype: the input dtype (float32 by default; an integer dtype for token ids).
+      shape: the shape of one sample, without the batch axis, e.g. `(64,)` or `(28, 28, 1)` (None for a
+        size that varies).
       batch_size: an optional fixed batch size.
+      dtype: the input dtype (float32 by default; an integer dtype for token ids).
+      sparse: must be False or None: kerasish's arrays are dense.
+      ragged: must be False or None (Keras has ragged tensors on TensorFlow only).
+      batch_shape: the shape with the batch axis, instead of `shape` and `batch_size`.
+      input_tensor: an existing symbolic tensor to use as this input (its shape and dtype are the input's).
+      optional: whether the input may be None when the model is called.
       name: the layer name.
+
+    Raises:
+      ValueError: in Keras's words, for `shape` with `batch_shape`, `batch_size` with `batch_shape`, neither
+        `shape` nor `batch_shape`, `sparse=True` / `ragged=True`, or an `input_tensor` that is not symbolic or
+        disagrees with the other arguments.
     """
 
-    def __init__(self, shape: Any, dtype: Any = "float32", batch_size: int | None = None,
-                 name: str | None = None) -> None:
+    def __init__(self, shape: Any = None, batch_size: int | None = None, dtype: Any = None, sparse: bool | None = None,
+                 ragged: bool | None = None, batch_shape: Any = None, input_tensor: Any = None, optional: bool = False,
+                 name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name=name)
-        self.sample_shape = standardize_shape(shape, "shape")
-        self.batch_size = batch_size
-        self.input_dtype = jnp.dtype(dtype)
-        self.input_shape = (batch_size,) + self.sample_shape
+        if "input_shape" in kwargs:  # Keras 2's names
+            warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.", UserWarning, stacklevel=2)
+            shape = kwargs.pop("input_shape")
+        batch_shape = kwargs.pop("batch_input_shape", batch_shape)
+        if kwargs:
+            raise TypeError(f"InputLayer got unexpected keyword argument(s) {sorted(kwargs)}; it accepts shape, "
+                            f"batch_size, dtype, sparse, ragged, batch_shape, input_tensor, optional and name.")
+        if input_tensor is not None:
+            batch_shape, dtype = _check_input_tensor(input_tensor, shape, batch_size, batch_shape, dtype, sparse)
+        else:
+            if shape is not None and batch_shape is not None:
+                raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
+            if batch_size is not None and batch_shape is not None:
+                raise ValueError("You cannot pass both `batch_size` and `batch_shape` at the same time.")
+            if shape is None and batch_shape is None:
+                raise ValueError("You must pass a `shape` argument.")
+            if shape is not None:
+                batch_shape = (batch_size,) + standardize_shape(shape, "shape")
+        self.batch_shape = standardize_shape(batch_shape, "batch_shape")
+        if not self.batch_shape:
+            raise ValueError(f"Argument `batch_shape` of InputLayer must start with the batch axis, received "
+                             f"{batch_shape!r}.")
+        for flag, value in (("sparse", sparse), ("ragged", ragged)):
+            if value:
+                raise ValueError(f"`{flag}=True` is not supported with the jax backend in kerasish (its arrays are "
+                                 f"dense), received {flag}={value!r}.")
+        self.sparse, self.ragged = False, False
+        self.optional = bool(optional)
+        self.sample_shape = self.batch_shape[1:]
+        self.batch_size = self.batch_shape[0]
+        self.input_dtype = jnp.dtype(dtype if dtype is not None else "float32")
+        self.dtype = self.input_dtype  # Keras's InputLayer.dtype is the input's dtype
+        self.input_shape = self.batch_shape
         self.output_shape = self.input_shape
         self.built = True
+        if input_tensor is not None:
+            Node(self, None, input_tensor)  # the tensor now comes from this Input, as in Keras
+        else:
+            self.symbolic_input()  # `layer.output`, as Keras's InputLayer makes its tensor at once
+
+    def symbolic_input(self) -> SymbolicTensor:
+        """A new symbolic tensor of this input's batch shape and dtype, recorded as made by this layer."""
+        tensor = SymbolicTensor(self.batch_shape, self.input_dtype)
+        Node(self, None, tensor)
+        return tensor
+
+    def standardize_rank(self, x: Any) -> Any:
+        """`x` with Keras's rank standardisation of model inputs (a trailing axis of 1 squeezed or added, see
+        `shapes.standardized_rank`); None (an optional input left out) as it is.
+
+        Raises:
+          ValueError: in Keras's words, for a rank that differs otherwise.
+        """
+        if x is None or not hasattr(x, "shape"):
+            return x
+        shape = standardized_rank(tuple(x.shape), self.batch_shape)
+        if shape is None:
+            raise ValueError(f"Invalid input shape for input with name '{self.name}'. Expected shape "
+                             f"{self.batch_shape}, but input has incompatible shape {tuple(x.shape)}")
+        return x if shape == tuple(x.shape) else jnp.reshape(x, shape)
 
     def check_input_shape(self, shape: Shape) -> None:
         expected = self.sample_shape
+        shape = standardized_rank(shape, self.batch_shape) or shape  # what `standardize_rank` makes of it
         if len(shape) != len(expected) + 1 or any(e is not None and s is not None and e != s
                                                     for e, s in zip(expected, shape[1:])):
-            raise ValueError(f"Input of layer '{self.name}' is incompatible: expected shape "
-                             f"{format_shape((None,) + expected)}, received input with shape "
-                             f"{format_shape(shape)}.")
+            raise ValueError(f"Input of layer '{self.name}' is incompatible with the layer: expected shape="
+                             f"{format_shape((None,) + expected)}, found shape={format_shape(shape)}")
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return input_shape
@@ -54,37 +121,68 @@ class InputLayer(Layer):
     def _input_dtype(self):
         return self.input_dtype
 
-    def call(self, x):
-        return x
+    def call(self, x=None):
+        return x  # Keras's InputLayer.call() takes nothing and returns None
 
     def get_config(self) -> dict[str, Any]:
-        return {"shape": self.sample_shape, "dtype": self.input_dtype.name, "batch_size": self.batch_size,
-                "name": self.name}
+        return {"batch_shape": self.batch_shape, "dtype": self.input_dtype.name, "sparse": self.sparse,
+                "ragged": self.ragged, "name": self.name, "optional": self.optional}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> InputLayer:
+        return cls(**config)  # older kerasish files hold `shape` and `batch_size`: both are arguments
 
 
-def Input(shape: Any, dtype: Any = "float32", batch_size: int | None = None,
-          name: str | None = None) -> SymbolicTensor:
+def _check_input_tensor(tensor: Any, shape: Any, batch_size: Any, batch_shape: Any, dtype: Any, sparse: Any):
+    """`(batch_shape, dtype)` of `input_tensor`, after Keras's checks against the other arguments."""
+    if not isinstance(tensor, SymbolicTensor):
+        raise ValueError(f"Argument `input_tensor` must be a KerasTensor. Received invalid type: input_tensor={tensor} "
+                         f"(of type {type(tensor)})")
+    incompatible = "When providing the `input_tensor` argument, you cannot provide an incompatible `{}` argument."
+    if batch_size is not None and (not tensor.shape or tensor.shape[0] != batch_size):
+        raise ValueError(incompatible.format("batch_size"))
+    if shape is not None and tuple(shape) != tuple(tensor.shape[1:]):
+        raise ValueError(incompatible.format("shape"))
+    if batch_shape is not None and tuple(batch_shape) != tuple(tensor.shape):
+        raise ValueError(incompatible.format("batch_shape"))
+    if dtype is not None and jnp.dtype(dtype) != tensor.dtype:
+        raise ValueError(incompatible.format("dtype"))
+    if sparse:
+        raise ValueError(incompatible.format("sparse"))
+    return tensor.shape, tensor.dtype
+
+
+def Input(shape: Any = None, batch_size: int | None = None, dtype: Any = None, sparse: bool | None = None,
+          ragged: bool | None = None, batch_shape: Any = None, name: str | None = None, tensor: Any = None,
+          optional: bool = False) -> SymbolicTensor:
     """The input of a model: `ks.Sequential([ks.Input((64,)), ...])`, or `x = ks.Input((64,))` to start
-    a functional model.
+    a functional model (Keras 3's `keras.Input`).
 
     Args:
-      shape: the shape of one sample, without the batch axis.
-      dtype: the dtype of the input (an integer dtype for token ids).
+      shape: the shape of one sample, without the batch axis (None for a size that varies).
       batch_size: an optional fixed batch size.
+      dtype: the dtype of the input (float32 by default; an integer dtype for token ids).
+      sparse: must be False or None (kerasish's arrays are dense).
+      ragged: must be False or None.
+      batch_shape: the shape with the batch axis, instead of `shape` and `batch_size`.
       name: the name of its `InputLayer`.
+      tensor: an existing symbolic tensor to wrap as this input.
+      optional: whether the input may be None when the model is called.
 
     Returns:
       A `SymbolicTensor` made by an `InputLayer`: call layers on it, then `ks.Model(inputs, outputs)`.
 
+    Raises:
+      ValueError: as `InputLayer`.
+
     Example:
       >>> import kerasish as ks
-      >>> ks.Input((64,)).shape
-      (None, 64)
+      >>> ks.Input((64,)).shape, ks.Input(batch_shape=(8, 3), dtype="int32").shape
+      ((None, 64), (8, 3))
     """
-    layer = InputLayer(shape, dtype=dtype, batch_size=batch_size, name=name)
-    output = SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype)
-    Node(layer, None, output)
-    return output
+    layer = InputLayer(shape, batch_size=batch_size, dtype=dtype, sparse=sparse, ragged=ragged,
+                       batch_shape=batch_shape, input_tensor=tensor, optional=optional, name=name)
+    return tensor if tensor is not None else layer.output
 
 
 class Dense(Layer):

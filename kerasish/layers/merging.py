@@ -85,9 +85,8 @@ class _Merge(Layer):
     def compute_mask(self, inputs, mask=None):
         """With a mask on every input, their OR (Keras's rule for Add, Average, ...); otherwise None."""
         _check_mask_list(inputs, mask)
-        previous_mask = mask
-        masks = mask_leaves(previous_mask)
-        if previous_mask is None or any(m is None for m in masks):
+        masks = mask_leaves(mask)
+        if mask is None or any(m is None for m in masks):
             return None
         return functools.reduce(jnp.logical_or, masks)
 
@@ -263,9 +262,8 @@ class Concatenate(Layer):
         """With a mask on some input, the masks concatenated like the inputs (an unmasked input counts as
         all True) and reduced over the last axis with `any`, as in Keras; otherwise None."""
         _check_mask_list(inputs, mask)
-        previous_mask = mask
-        masks = mask_leaves(previous_mask)
-        if previous_mask is None or all(m is None for m in masks):
+        masks = mask_leaves(mask)
+        if mask is None or all(m is None for m in masks):
             return None
         full = [jnp.ones(x.shape, bool) if m is None else
                 (jnp.broadcast_to(m[..., None], x.shape) if m.ndim < x.ndim else m) for x, m in zip(inputs, masks)]

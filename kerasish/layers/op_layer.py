@@ -19,7 +19,7 @@ import numpy as np
 from kerasish import backend, registry
 from kerasish.layers import symbolic as _symbolic
 from kerasish.layers.base import Layer
-from kerasish.shapes import STAND_INS
+from kerasish.shapes import STAND_INS, stand_in_shape
 
 
 class _Input:
@@ -196,8 +196,7 @@ class OpLayer(Layer):
             return super().compute_output_shape(input_shape)
 
         def trace(size):
-            specs = [jax.ShapeDtypeStruct(tuple(size if d is None else d for d in shape), dtype)
-                     for shape, dtype in self.input_specs]
+            specs = [jax.ShapeDtypeStruct(stand_in_shape(shape, size), dtype) for shape, dtype in self.input_specs]
             return jax.eval_shape(lambda xs: self.call(xs), specs)
 
         small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
@@ -214,12 +213,12 @@ class OpLayer(Layer):
             return isinstance(first, slice) and first == slice(None)
         return False
 
-    def compute_mask(self, inputs, previous_mask):
+    def compute_mask(self, inputs, mask=None):
         """Element-wise ops pass their input's mask on (the masks of several inputs combined with AND); other
         ops drop it, as Keras's ops do."""
-        if not getattr(self.op, "elementwise", False) or previous_mask is None:
+        if not getattr(self.op, "elementwise", False) or mask is None:
             return None
-        masks = [m for m in jax.tree.leaves(previous_mask) if m is not None]
+        masks = [m for m in jax.tree.leaves(mask) if m is not None]
         if not masks:
             return None
         combined = masks[0]

@@ -152,8 +152,7 @@ class _RNN(Layer):
     def compute_mask(self, inputs, mask=None):
         """The input's mask for the sequence output (`return_sequences=True`), None for the last output and
         for the states (Keras's rule)."""
-        previous_mask = mask
-        mask = mask_leaves(previous_mask)[0]
+        mask = mask_leaves(mask)[0]
         output_mask = mask if self.return_sequences else None
         return [output_mask] + [None] * self.state_count if self.return_state else output_mask
 

@@ -12,9 +12,13 @@ from typing import Any
 
 import jax
 import numpy as np
+from flax import nnx
 
 from kerasish import ops as _ops
 from kerasish import registry
+from kerasish.layers.building import build_for_call
+from kerasish.layers.call_arguments import CallArguments, attach_mask, attached_mask, call_signature
+from kerasish.shapes import STAND_INS, merge_traced_shapes, stand_in_shape
 
 _ids = itertools.count()
 
@@ -28,6 +32,10 @@ class SymbolicTensor:
       node: the `Node` that produced it.
     """
 
+    _keras_mask = None  # the symbolic mask a masking layer attached (Keras's attribute), or None
+    sparse = False  # Keras's KerasTensor flags: kerasish's tensors are dense
+    ragged = False
+
     def __init__(self, shape: tuple, dtype: Any, node: Node | None = None) -> None:
         self.shape = tuple(shape)
         self.dtype = np.dtype(dtype)
@@ -39,9 +47,10 @@ class SymbolicTensor:
         return len(self.shape)
 
     def spec(self, size: int = 2) -> jax.ShapeDtypeStruct:
-        """A concrete stand-in to trace layers with: every unknown (None) axis, the batch axis of model inputs
-        included, gets `size` (an op's output may have no batch axis: `ops.sum(x, axis=0)`)."""
-        return jax.ShapeDtypeStruct(tuple(size if d is None else d for d in self.shape), self.dtype)
+        """A concrete stand-in to trace layers with: an unknown batch axis gets `size` (one of `STAND_INS`), the other
+        unknown axes a larger size (`shapes.stand_in_shape`); an op's output may have no batch axis
+        (`ops.sum(x, axis=0)`), its first axis is traced the same way."""
+        return jax.ShapeDtypeStruct(stand_in_shape(self.shape, size), self.dtype)
 
     def __repr__(self) -> str:
         producer = self.node.layer.name if self.node is not None else "?"
@@ -154,6 +163,9 @@ class CallHistory:
         self.first_node: Node | None = None
         self.tracer = None  # a weakref.WeakMethod to the container's tracing method, or None
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"first_node": self.first_node, "tracer": None}  # a weak method is not picklable: traced again on need
+
     def first_call(self) -> Node | None:
         """The first symbolic call, traced by the container (`tracer`) if there is none yet."""
         tracer = self.tracer() if self.tracer is not None else None
@@ -176,6 +188,106 @@ def any_symbolic(tree: Any) -> bool:
 
 def tree_map(fn, tree: Any) -> Any:
     return jax.tree.map(fn, tree, is_leaf=is_symbolic)
+
+
+def call_layer(layer, arguments: CallArguments):
+    """A layer called on symbolic tensors (the functional API): builds the layer for their shapes, traces it for
+    the output's shape and dtype, and records the call as a `Node`; returns the symbolic outputs.
+
+    Symbolic tensors among the other arguments (a second input, an RNN's `initial_state`, an attention mask, a
+    `mask`) are recorded in the node as inputs; the other values (`use_causal_mask=True`) as constants.
+
+    Raises:
+      ValueError: for a concrete `mask`.
+      TypeError: for a concrete input with symbolic keyword arguments, or a concrete array among them.
+    """
+    inputs, kwargs = arguments.inputs, dict(arguments.kwargs)
+    if arguments.mask is not None:
+        if not any_symbolic(arguments.mask):
+            raise ValueError(f"Argument `mask` of layer '{layer.name}' must be a symbolic tensor in the functional "
+                             f"API, received {arguments.mask!r}: masks come from the data at run time "
+                             f"(Embedding(mask_zero=True), Masking) or from another layer's output.")
+        kwargs["mask"] = arguments.mask
+    if arguments.training_given and arguments.training is not None:
+        kwargs["training"] = arguments.training  # used when the model is called without `training`, as in Keras
+    if not any_symbolic(inputs):
+        raise TypeError(f"Layer '{layer.name}' was called on a concrete input with symbolic keyword arguments "
+                        f"{sorted(k for k, v in kwargs.items() if any_symbolic(v))}; call it on the symbolic tensor "
+                        f"(from ks.Input) instead.")
+    for key, value in kwargs.items():
+        for leaf in leaves(value):
+            if isinstance(leaf, (jax.Array, np.ndarray)):
+                raise TypeError(f"Layer '{layer.name}' was called on symbolic tensors with a concrete array for "
+                                f"`{key}`; in the functional API pass it in through a ks.Input.")
+    tensors = {k: v for k, v in kwargs.items() if any_symbolic(v)}
+    constants = {k: v for k, v in kwargs.items() if k not in tensors}
+    # A mask the layers before attached goes into the traces (a layer may need it, as Keras's TemporalSoftmax does),
+    # not into the node: at run time the model hands each layer the masks computed from the data.
+    traced = dict(tensors)
+    if arguments.mask is None and attached_mask(inputs) is not None and "mask" in call_signature(layer).parameters:
+        traced["mask"] = attached_mask(inputs)
+    shape_of = lambda value: tree_map(lambda t: t.shape, value)
+    if not layer.built:
+        build_for_call(layer, arguments, shape_of, trace_output="mask" not in traced)
+    layer.check_input_shape(shape_of(inputs))
+    # Traced twice with different stand-ins for unknown sizes: an output axis that follows them is unknown.
+    specs = lambda tree, n: tree_map(lambda t: t.spec(n) if is_symbolic(t) else t, tree)
+    trace = lambda n: nnx.eval_shape(lambda lay, x, kw: lay(x, **kw, **constants), layer, specs(inputs, n),
+                                     specs(traced, n))
+    small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
+    outputs = jax.tree.map(lambda a, b: SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype), small, large,
+                           is_leaf=lambda v: isinstance(v, nnx.Variable))  # a call may return a weight
+    Node(layer, inputs, outputs, kwargs)
+    _attach_symbolic_mask(layer, inputs, outputs, arguments.mask if arguments.mask is not None else
+                          attached_mask(inputs), specs)
+    if layer.output_shape is None:  # a layer of several tensor arguments: its first symbolic call tells
+        layer.output_shape = tree_map(lambda t: t.shape, outputs)
+    return outputs
+
+
+def get_source_inputs(tensor: Any) -> list[SymbolicTensor]:
+    """The Input tensors (`ks.Input`) that `tensor` is computed from, in the order the graph reaches them
+    (Keras's `keras.utils.get_source_inputs`).
+
+    Raises:
+      TypeError: for something that is not a symbolic tensor.
+
+    Example:
+      >>> import kerasish as ks
+      >>> a, b = ks.Input((2,)), ks.Input((2,))
+      >>> get_source_inputs(ks.layers.Add()([a, b])) == [a, b]
+      True
+    """
+    if not is_symbolic(tensor):
+        raise TypeError(f"Argument `tensor` of get_source_inputs must be a symbolic tensor, received {tensor!r}.")
+    found: list[SymbolicTensor] = []
+    seen: set[int] = set()
+    stack = [tensor]
+    while stack:
+        current = stack.pop()
+        node = current.node
+        if node is None or node.inputs is None and not node.kwargs:  # an Input's tensor
+            if all(t is not current for t in found):
+                found.append(current)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(reversed(node.parents()))
+    return found
+
+
+def _attach_symbolic_mask(layer, inputs: Any, outputs: Any, previous: Any, specs) -> None:
+    """Keras's `_keras_mask` on symbolic outputs: the shape and dtype of the mask a masking layer hands on (traced
+    like the outputs), as a symbolic tensor made by no layer (masks are computed from the data at run time)."""
+    makes_mask = getattr(type(layer).compute_mask, "__qualname__", "") != "Layer.compute_mask"
+    if not (makes_mask or (layer.supports_masking and previous is not None)):
+        return
+    trace = lambda n: nnx.eval_shape(lambda lay, x, m: lay.output_mask(x, m), layer, specs(inputs, n),
+                                     specs(previous, n))
+    small, large = trace(STAND_INS[0]), trace(STAND_INS[1])
+    masks = jax.tree.map(lambda a, b: SymbolicTensor(merge_traced_shapes(a.shape, b.shape), a.dtype), small, large)
+    attach_mask(outputs, masks)
 
 
 def call_op(op, args: tuple, kwargs: dict[str, Any]):

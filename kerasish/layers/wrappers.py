@@ -120,8 +120,7 @@ class Bidirectional(Layer):
 
     def compute_mask(self, inputs, mask=None):
         """The input's mask for sequence outputs (one per output with `merge_mode=None`), else None (Keras's)."""
-        previous_mask = mask
-        mask = mask_leaves(previous_mask)[0]
+        mask = mask_leaves(mask)[0]
         if self.return_sequences:
             output_mask = [mask, mask] if self.merge_mode is None else mask
         else:

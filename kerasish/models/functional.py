@@ -20,6 +20,7 @@ import jax
 
 import kerasish.layers.symbolic as _symbolic
 from kerasish.layers.base import Layer
+from kerasish.layers.call_arguments import accepts_argument
 from kerasish.layers.core import InputLayer
 from kerasish.layers.serialization import deserialize, serialize
 from kerasish.shapes import mask_leaves
@@ -57,7 +58,8 @@ class FunctionalGraph:
         input_layers = [_input_layer(t, "inputs") for t in input_tensors]
         for t in _symbolic.leaves(outputs):
             if not _symbolic.is_symbolic(t):
-                raise TypeError(f"Argument `outputs` of Model must hold tensors returned by layers, received {t!r}.")
+                raise ValueError(f"All `outputs` values must be KerasTensors (symbolic tensors returned by layers). "
+                                 f"Received: outputs={outputs!r} including {t!r}")
         known = {t.id for t in input_tensors}
         order: list = []
         seen: set[int] = set()
@@ -117,7 +119,9 @@ class FunctionalGraph:
     def _bind_inputs(self, model_name: str, layers: list, x: Any) -> dict[int, Any]:
         structure = self.inputs
         if isinstance(structure, int):
-            return {structure: x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x}
+            if isinstance(x, (list, tuple)) and len(x) != 1:
+                raise ValueError(f'Layer "{model_name}" expects 1 input(s), but it received {len(x)} input tensors.')
+            return {structure: x[0] if isinstance(x, (list, tuple)) else x}
         if isinstance(structure, dict):
             if not isinstance(x, dict):
                 raise ValueError(f"Model '{model_name}' takes a dict of inputs with keys {sorted(structure)}, "
@@ -127,9 +131,10 @@ class FunctionalGraph:
         if isinstance(x, dict) and set(x) == set(names):  # inputs given by their Input names, as Keras allows
             return {i: x[name] for i, name in zip(structure, names)}
         if not isinstance(x, (list, tuple)) or len(x) != len(structure):
-            raise ValueError(f"Model '{model_name}' takes {len(structure)} inputs (a list or tuple), received "
-                             f"{type(x).__name__}" + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else "")
-                             + ".")
+            count = len(x) if isinstance(x, (list, tuple)) else 1
+            raise ValueError(f'Layer "{model_name}" expects {len(structure)} input(s), but it received {count} input '
+                             f"tensors (a list or tuple of {len(structure)} arrays is expected, received "
+                             f"{type(x).__name__}).")
         return dict(zip(structure, x))
 
     def run(self, model_name: str, layers: list, x: Any, training: bool, mask: Any = None) -> tuple[Any, Any]:
@@ -142,15 +147,25 @@ class FunctionalGraph:
         values = self._bind_inputs(model_name, layers, x)
         masks = self._bind_masks(model_name, mask)
         for layer, i in zip(layers, jax.tree.leaves(self.inputs)):
-            layer.check_input_shape(tuple(values[i].shape))
+            if values[i] is None and not layer.optional:
+                raise ValueError(f"Model '{model_name}' received None for its input '{layer.name}', which is not "
+                                 f"optional: only an Input made with `optional=True` may be None.")
+            if values[i] is not None:
+                values[i] = layer.standardize_rank(values[i])
+                layer.check_input_shape(tuple(values[i].shape))
         for layer_index, input_ids, output_ids, *keywords in self.steps:
             args = jax.tree.map(lambda i: values[i], input_ids)
             arg_masks = jax.tree.map(lambda i: masks.get(i), input_ids)
             if all(m is None for m in mask_leaves(arg_masks)):
                 arg_masks = None
             kwargs = _keyword_values(keywords[0], values) if keywords else {}
-            result, result_mask = layers[layer_index].call_with_mask(args, training=training, mask=arg_masks,
-                                                                     **kwargs)
+            layer = layers[layer_index]
+            if keywords:
+                _keyword_masks(layer, keywords[0], masks, kwargs)
+            arg_masks = kwargs.pop("mask", arg_masks)  # a mask the model's code gave the layer wins
+            recorded = kwargs.pop("training", None)  # `layer(x, training=True)`: when the model's own is None
+            result, result_mask = layer.call_with_mask(args, training=recorded if training is None else training,
+                                                       mask=arg_masks, **kwargs)
             output_ids = jax.tree.leaves(output_ids)
             result_masks = mask_leaves(result_mask)
             result_masks = (result_masks + [None] * len(output_ids))[:len(output_ids)]  # zipped in order, as Keras
@@ -185,9 +200,17 @@ class FunctionalGraph:
                 "inputs": self.inputs, "steps": [list(step) for step in self.steps], "outputs": self.outputs}
 
 
+class SublayersUnlessSet:
+    """`model.layers` of a subclassed model: its direct sublayers in assignment order, as in Keras. A non-data
+    descriptor, so the `layers` a Sequential or functional model sets on itself is found first."""
+
+    def __get__(self, model: Any, owner: type | None = None) -> Any:
+        return self if model is None else list(model.sublayers())
+
+
 def _input_layer(tensor: Any, argument: str) -> InputLayer:
     if not _symbolic.is_symbolic(tensor):
-        raise TypeError(f"Argument `{argument}` of Model must hold tensors from ks.Input(...), received {tensor!r}.")
+        raise ValueError(f"All `{argument}` values must be KerasTensors (from ks.Input(...)). Received: {tensor!r}")
     layer = tensor.node.layer if tensor.node is not None else None
     if not isinstance(layer, InputLayer):
         raise ValueError(f"Argument `{argument}` of Model must hold tensors made by ks.Input(...), received "
@@ -202,6 +225,16 @@ def _keyword_ids(node) -> dict[str, Any]:
     tensors = {k: v for k, v in node.kwargs.items() if _symbolic.any_symbolic(v)}
     return {"tensors": {k: _symbolic.tree_map(lambda t: t.id, v) for k, v in tensors.items()},
             "constants": {k: v for k, v in node.kwargs.items() if k not in tensors}}
+
+
+def _keyword_masks(layer: Layer, keywords: dict[str, Any], masks: dict[int, Any], kwargs: dict[str, Any]) -> None:
+    """Keras's rule for a layer called with several tensors: the mask of the tensor given as `<name>` goes to
+    `call`'s `<name>_mask` (MultiHeadAttention's `value_mask`), when `call` takes it and the call gave none."""
+    for name, ids in keywords.get("tensors", {}).items():
+        tensor_masks = mask_leaves(jax.tree.map(lambda i: masks.get(i), ids))
+        if (name != "mask" and kwargs.get(f"{name}_mask") is None and any(m is not None for m in tensor_masks)
+                and accepts_argument(layer, f"{name}_mask")):
+            kwargs[f"{name}_mask"] = tensor_masks[0] if len(tensor_masks) == 1 else tensor_masks
 
 
 def _keyword_values(keywords: dict[str, Any], values: dict[int, Any]) -> dict[str, Any]:
@@ -222,22 +255,40 @@ def symbolic_io_from_config(config: dict[str, Any]) -> tuple[Any, Any]:
     if not isinstance(config["layers"], list) or not isinstance(config["steps"], list):
         raise ValueError("A functional model config's `layers` and `steps` must be lists.")
     layers = [deserialize(spec) for spec in config["layers"]]
+    for layer in layers[:len(jax.tree.leaves(config["inputs"]))]:
+        if not isinstance(layer, InputLayer):
+            raise ValueError(f"A functional model config lists {type(layer).__name__} where an InputLayer belongs.")
+    return replay(layers, config["inputs"], config["steps"], config["outputs"])
+
+
+def replay(layers: list, inputs: Any, steps: list, outputs: Any, input_tensors: Any = None,
+           call_function: Any = None) -> tuple[Any, Any]:
+    """`(inputs, outputs)`: the plan of a functional graph (`FunctionalGraph`'s `inputs`, `steps`, `outputs`) run
+    on symbolic tensors with `layers` (the Input layers first): new Inputs, or the symbolic `input_tensors` given
+    (one per input, in order). `call_function(layer, *args, **kwargs)` makes each call instead of the layer itself
+    (Keras's `clone_model(call_function=...)`).
+
+    Raises:
+      ValueError: for a plan that refers to a layer or tensor it does not have, or input tensors that do not
+        match the inputs.
+    """
     tensors: dict[int, Any] = {}
+    input_ids = jax.tree.leaves(inputs)
+    given = None if input_tensors is None else _symbolic.leaves(input_tensors)
+    if given is not None and len(given) != len(input_ids):
+        raise ValueError(f"Argument `input_tensors` must hold {len(input_ids)} symbolic tensor(s), one per input of "
+                         f"the model, received {len(given)}.")
+    call = call_function or (lambda layer, *args, **kwargs: layer(*args, **kwargs))
     try:
-        for layer, tensor_id in zip(layers, jax.tree.leaves(config["inputs"])):
-            if not isinstance(layer, InputLayer):
-                raise ValueError(f"A functional model config lists {type(layer).__name__} where an InputLayer "
-                                 f"belongs.")
-            tensor = _symbolic.SymbolicTensor((None,) + layer.sample_shape, layer.input_dtype)
-            _symbolic.Node(layer, None, tensor)
-            tensors[tensor_id] = tensor
-        for layer_index, input_ids, output_ids, *keywords in config["steps"]:  # older files: 3 entries
+        for n, (layer, tensor_id) in enumerate(zip(layers, input_ids)):
+            tensors[tensor_id] = layer.symbolic_input() if given is None else given[n]
+        for layer_index, input_ids_of_step, output_ids, *keywords in steps:  # older files: 3 entries
             kwargs = _keyword_values(keywords[0], tensors) if keywords else {}
-            result = layers[layer_index](jax.tree.map(lambda i: tensors[i], input_ids), **kwargs)
+            result = call(layers[layer_index], jax.tree.map(lambda i: tensors[i], input_ids_of_step), **kwargs)
             for i, tensor in zip(jax.tree.leaves(output_ids), _symbolic.leaves(result)):
                 tensors[i] = tensor
         pick = lambda structure: jax.tree.map(lambda i: tensors[i], structure)
-        return pick(config["inputs"]), pick(config["outputs"])
+        return (pick(inputs) if given is None else input_tensors), pick(outputs)
     except (KeyError, IndexError, TypeError) as err:
-        raise ValueError(f"A functional model config's plan refers to a layer or tensor it does not have "
+        raise ValueError(f"A functional model's plan refers to a layer or tensor it does not have "
                          f"({type(err).__name__}: {err}).") from None

@@ -14,16 +14,17 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-import kerasish.layers.added_losses as _added_losses
 import kerasish.saving.model_file as _model_file
 import kerasish.saving.serving as _serving
 import kerasish.saving.weights as _weights
 from kerasish.layers.base import Layer, accepts_training
+from kerasish.layers.call_arguments import bind as bind_call
+from kerasish.layers.keras_serialization import to_json
 from kerasish.layers.symbolic import any_symbolic, leaves
-from kerasish.models.functional import FunctionalGraph, symbolic_io_from_config
+from kerasish.models.functional import FunctionalGraph, SublayersUnlessSet, symbolic_io_from_config
 from kerasish.models.summary import summary_html, summary_text
-from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes
-from kerasish.training.engine import split_model
+from kerasish.models.training_api import TrainingAPI
+from kerasish.shapes import format_shape, input_shapes, is_shape, map_shapes, standardize_shapes, standardized_rank
 from kerasish.training.trainer import CompileConfig, Trainer
 
 #: Attributes kept in the model's `Trainer`, outside the NNX graph: setting them never changes the model's graph
@@ -31,7 +32,7 @@ from kerasish.training.trainer import CompileConfig, Trainer
 _TRAINING_ATTRIBUTES = ("history", "stop_training", "stop_evaluating", "stop_predicting")
 
 
-class Model(Layer):
+class Model(TrainingAPI, Layer):
     """A layer with a training loop. Subclass it (layers in `__init__`, forward pass in `call`) or use
     `Sequential`.
 
@@ -55,14 +56,11 @@ class Model(Layer):
             self.layers = nnx.List(layers)
             self._graph = graph
             self.built = True
-        # Training-side objects live in one container that NNX sees as a single static value, so that
-        # compiling, fitting or replacing the History never changes the model's graph definition.
-        self._training = Trainer()
+        self._training = Trainer()  # one static value for NNX: compile / fit never change the graph definition
 
     optimizer = property(lambda self: None if self._training.config is None else self._training.config.optimizer,
                          doc="The optimizer given to `compile` (a `kerasish.optimizers.Optimizer`).")
-    loss = property(lambda self: None if self._training.config is None else self._training.config.loss,
-                    doc="The loss given to `compile`.")
+    loss = property(lambda self: None if self._training.config is None else self._training.config.loss)
     history = property(lambda self: self._training.history, doc="The `History` of the last `fit`.")
     stop_training = property(lambda self: self._training.stop_training,
                              doc="Set it to True from a callback to end `fit` after the current batch.")
@@ -72,8 +70,11 @@ class Model(Layer):
                                doc="Set it to True from a callback to end `predict` after the current batch.")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # Written straight into the training container: going through NNX's __setattr__ would record the
-        # name as a graph attribute and change the graph definition (and so recompile everything).
+        # Training attributes go straight into the training container: through NNX's __setattr__ they would change
+        # the graph definition (and recompile everything). `layers`, once set, is Keras's reserved attribute.
+        if name == "layers" and "layers" in vars(self):
+            raise AttributeError(f"`{type(self).__name__}.layers` attribute is reserved and should not be used. "
+                                 f"Use `add()` and `pop()` to change the layers in this model.")
         if name in _TRAINING_ATTRIBUTES:
             setattr(self._training, name, value if name == "history" else bool(value))
             return
@@ -86,24 +87,32 @@ class Model(Layer):
 
     # -- compile --------------------------------------------------------------------------------
 
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
-                weighted_metrics: Any = None, steps_per_execution: int | str = "auto", unroll: bool = False) -> None:
-        """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate`.
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
+                weighted_metrics: Any = None, run_eagerly: bool = False, steps_per_execution: int | str = "auto",
+                jit_compile: bool | str = "auto", auto_scale_loss: bool = True, *, unroll: bool = False) -> None:
+        """Chooses the optimizer, the loss and the metrics of `fit` and `evaluate` (Keras's arguments, in its order).
 
         Args:
           optimizer: a name (`"sgd"`, `"adam"`, `"adamw"`, `"rmsprop"`, `"adagrad"`), a
             `kerasish.optimizers` object, or any `optax.GradientTransformation`.
           loss: a name (`"mse"`, `"sparse_categorical_crossentropy"`, ...), a `kerasish.losses`
             object, or a callable `(y_true, y_pred) -> loss`. For several outputs: one loss for all,
-            or a list (by position) / dict (by output name) of losses.
+            or a list (by position) / dict (by output name) of losses. None when `train_step` or
+            `compute_loss` computes its own.
+          loss_weights: for several outputs, a list / dict of the weights of their losses in the total.
           metrics: a list of names (`"accuracy"`, `"mae"`, ...) or `kerasish.metrics` objects,
             computed without sample weights. `"accuracy"` becomes binary, categorical or sparse
             categorical accuracy from the shapes of the data, as in Keras. For several outputs: a
             list of lists or a dict of lists, per output.
-          loss_weights: for several outputs, a list / dict of the weights of their losses in the total.
           weighted_metrics: metrics computed with the sample weights.
+          run_eagerly: run every step op by op, without `jax.jit`, so that print, breakpoints and NumPy
+            conversion work inside `call` and `train_step`: for debugging (much slower; `summary()` and the
+            progress bar say so).
           steps_per_execution: how many train steps run in one compiled dispatch; "auto" (the
             default) fuses up to 64 steps, except for convolutional models on CPU (one step).
+          jit_compile: True or "auto" (the default) compile the steps with XLA; False runs them eagerly, as
+            `run_eagerly=True`.
+          auto_scale_loss: under a mixed_float16 policy, scale the loss so that small gradients do not underflow.
           unroll: unroll the loop of `steps_per_execution` steps (faster for convolutions on CPU).
 
         Raises:
@@ -111,7 +120,26 @@ class Model(Layer):
           TypeError: for an object of the wrong type.
         """
         self._training.compile(CompileConfig(optimizer, loss, metrics, loss_weights, weighted_metrics,
-                                             steps_per_execution, unroll))
+                                             steps_per_execution, unroll, run_eagerly, jit_compile, auto_scale_loss))
+
+    @property
+    def run_eagerly(self) -> bool:
+        """Whether the steps run op by op, without `jax.jit` (`compile(run_eagerly=True)` or `jit_compile=False`).
+        Settable, as in Keras: the next call runs in the new mode."""
+        return not self._training.compiles_steps
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        self._training.set_execution(run_eagerly=value)
+
+    @property
+    def jit_compile(self) -> bool:
+        """Whether the steps are compiled with XLA (`compile(jit_compile=...)`). Settable, as in Keras."""
+        return self._training.compiles_steps
+
+    @jit_compile.setter
+    def jit_compile(self, value: bool) -> None:
+        self._training.set_execution(jit_compile=value)
 
     compiled = property(lambda self: self._training.config is not None, doc="Whether `compile` was called.")
 
@@ -176,6 +204,9 @@ class Model(Layer):
         if not self.built:
             if type(self).build_for is not Model.build_for:  # Sequential: shape propagation
                 self.build_for(input_shapes(x_sample))
+            elif self._graph is None and type(self).call is Model.call:
+                self.built = True  # no forward pass: a model training its sublayers with its own train_step (a GAN)
+                return
             else:
                 self._build_eagerly(jax.tree.map(lambda a: jnp.asarray(a[:2]), x_sample))
         self.check_input(x_sample)
@@ -186,7 +217,7 @@ class Model(Layer):
         Raises:
           ValueError: naming `argument`.
         """
-        expected = self.input_shape
+        expected = getattr(self, "input_shape", None)  # a Sequential has none before it knows its input
         if expected is None or not is_shape(expected) or hasattr(x, "shape"):
             return
         raise ValueError(f"Argument `{argument}` must be one array for model '{self.name}', which takes one input of "
@@ -200,7 +231,7 @@ class Model(Layer):
           ValueError: naming `argument`, the shape received and the shape expected.
         """
         self.check_input_count(x, argument)
-        expected = self.input_shape
+        expected = getattr(self, "input_shape", None)  # a Sequential has none before it knows its input
         if expected is None:
             return
         if not is_shape(expected):  # several inputs
@@ -212,14 +243,14 @@ class Model(Layer):
             return  # each input is checked by its InputLayer
         if not hasattr(x, "shape"):
             return
-        got = tuple(x.shape)
+        got = standardized_rank(x.shape, expected) or tuple(x.shape)  # Keras's rank standardisation of inputs
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
             raise ValueError(f"Argument `{argument}` has shape {format_shape(got)}, but model '{self.name}' "
                              f"expects inputs of shape {format_shape(expected)}.")
 
     # -- the forward pass -------------------------------------------------------------------------
 
-    def call(self, x, training: bool = False, mask: Any = None):
+    def call(self, x, training: bool | None = None, mask: Any = None):
         """The forward pass: runs the functional graph; a subclassed model overrides it.
 
         `mask` holds the inputs' masks (one per input, None for none), as in Keras.
@@ -229,11 +260,14 @@ class Model(Layer):
                                       f"`call(self, x, training=False)`, or use ks.Model(inputs, outputs).")
         return self._graph.run(self.name, list(self.layers), x, training, mask)[0]
 
-    def __call__(self, x, training: bool = False, mask: Any = None, **kwargs: Any):
-        if not self.built and type(self).build_for is Model.build_for and not any_symbolic(x) and not any(
-                isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
-            self._build_eagerly(x)
-        return super().__call__(x, training=training, mask=mask, **kwargs)
+    def __call__(self, *args: Any, **kwargs: Any):
+        if not self.built and type(self).build_for is Model.build_for:
+            x = bind_call(self, args, kwargs).inputs
+            if not any_symbolic(x) and not any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(x)):
+                # the first call builds the model (sublayers build lazily in it): one forward pass, as in Keras,
+                # so random streams advance once
+                return self._build_eagerly(x, call=lambda: super(Model, self).__call__(*args, **kwargs))
+        return super().__call__(*args, **kwargs)
 
     def call_with_mask(self, x, training: bool = False, mask: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         """A functional model nested in another runs its graph with the mask and hands on its outputs' masks."""
@@ -249,13 +283,22 @@ class Model(Layer):
             self._build_eagerly(zeros)
         return self.output_shape
 
-    def _build_eagerly(self, x: Any) -> None:
+    def _build_eagerly(self, x: Any, call: Any = None) -> Any:
+        """Builds by running the forward pass on `x`: `call` (the first real call's), else a pass in inference mode
+        after which the random streams that existed are put back (building draws nothing, as Keras's symbolic
+        build)."""
         shapes = standardize_shapes(input_shapes(x))
         self.build(shapes)
         self.input_shape = shapes
         self.built = True
-        out = self.call(x, training=False) if accepts_training(self.call) else self.call(x)
+        if call is not None:
+            out = call()
+        else:
+            streams = nnx.state(self, nnx.RngState)
+            out = self.call(x, training=False) if accepts_training(self.call) else self.call(x)
+            nnx.update(self, streams)
         self.output_shape = jax.tree.map(lambda o: (None,) + tuple(o.shape[1:]), out)
+        return out
 
     # -- fit / evaluate / predict -----------------------------------------------------------------
 
@@ -335,57 +378,9 @@ class Model(Layer):
         """The model's outputs on one batch, as NumPy."""
         return self._training.predict_on_batch(self, x)
 
-    # -- the low-level API ----------------------------------------------------------------------------
-
-    def split(self):
-        """`(graphdef, params, rest)`: the model as pure pytrees, for your own `jax.grad` loop.
-
-        `params` holds the trainable weights, `rest` everything else (frozen weights, batch statistics,
-        RNG streams). `stateless_call(params, rest, x)` runs the model purely on them, and
-        `nnx.update(model, params)` writes trained weights back.
-
-        Example:
-          >>> import jax, jax.numpy as jnp
-          >>> import kerasish as ks
-          >>> model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
-          >>> _, params, rest = model.split()
-          >>> loss = lambda p, x, y: jnp.mean((model.stateless_call(p, rest, x)[0] - y) ** 2)
-          >>> grads = jax.grad(loss)(params, jnp.ones((4, 3)), jnp.zeros((4, 1)))
-          >>> [g.shape for g in jax.tree.leaves(grads)]  # the Dense layer's bias and kernel
-          [(1,), (3, 1)]
-        """
-        if not self.built:
-            raise ValueError(f"Model '{self.name}' is not built: build it (e.g. `model.build((None, 64))`, an "
-                             f"Input, or one call on data) before split().")
-        graphdef, params, rest, _ = split_model(self)
-        return graphdef, params, rest
-
-    def stateless_call(self, params: Any, rest: Any, x: Any, training: bool = False, return_losses: bool = False):
-        """Runs the model on the weights `params` and state `rest` without touching the model.
-
-        Args:
-          return_losses: also return the values the layers gave `add_loss` during the call (activity
-            penalties included), a list of arrays to add to your loss; weight penalties are not in it.
-
-        Returns:
-          `(y, new_rest)`: the output and the updated non-trainable state (batch statistics and RNG
-          streams advance in training mode); `(y, new_rest, losses)` with `return_losses=True`.
-        """
-        graphdef, _, _, keep = split_model(self)
-        model = nnx.merge(graphdef, params, rest, copy=True)
-        with _added_losses.collect() as added:
-            y = model(x, training=training)
-        _, _, new_rest = nnx.split(model, keep, ...)
-        return (y, new_rest, [value for _, value in added]) if return_losses else (y, new_rest)
-
     # -- introspection ------------------------------------------------------------------------------
 
-    def __getattr__(self, name: str) -> Any:
-        # Called only when normal lookup fails: Sequential and functional models hold `layers` themselves;
-        # a subclassed model's are its direct sublayers, in the order they were assigned (as in Keras).
-        if name == "layers":
-            return list(self.sublayers())
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    layers = SublayersUnlessSet()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer of `model.layers` called `name`, or at position `index`.
@@ -417,8 +412,7 @@ class Model(Layer):
 
     def _graph_tensors(self, attribute: str) -> tuple[Any, Any]:
         if self._graph is None:
-            raise ValueError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}` (only "
-                             f"functional models and Sequentials that start with an Input have them).")
+            raise AttributeError(f"Model '{self.name}' is a subclassed model: it has no symbolic `{attribute}`.")
         return self._graph.tensors
 
     @property
@@ -479,6 +473,10 @@ class Model(Layer):
     def export(self, filepath: str, format: str = "jax", input_signature: Any = None) -> dict[str, Any]:
         """`kerasish.export.export_model(self, filepath)`: a `jax.export` artifact for serving (format "jax" only)."""
         return _serving.export_model(self, filepath, input_signature) if format == "jax" else _serving.refuse(format)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """Keras's JSON of the architecture (`ks.models.model_from_json` reads it; `kwargs` go to `json.dumps`)."""
+        return to_json(self, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
         if self._graph is not None:

@@ -41,7 +41,11 @@ def summary_text(model: Layer, line_length: int = 80) -> str:
     trainable = _count(model.trainable_weights)
     total = _count(model.weights)
     out += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
-            f"Non-trainable params: {total - trainable:,}", "_" * line_length]
+            f"Non-trainable params: {total - trainable:,}"]
+    if getattr(model, "run_eagerly", False):
+        out.append("Execution: eager (run_eagerly=True / jit_compile=False): steps run op by op without jax.jit, "
+                   "for debugging; much slower, not for timing.")
+    out.append("_" * line_length)
     return "\n".join(out)
 
 

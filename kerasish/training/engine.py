@@ -41,6 +41,7 @@ from kerasish.layers.base import Layer
 from kerasish.training.data.host_memory import is_borrowed, take_rows
 from kerasish.training.objectives import Objectives
 from kerasish.training.placement import Placement
+from kerasish.training.split_cache import SplitCache
 
 
 def frozen_paths(model: Layer) -> frozenset[tuple]:
@@ -163,7 +164,26 @@ def _donating(step):
     return call
 
 
-def _all_finite(tree: Any) -> jax.Array:
+def _without_logs(dispatch):
+    """A dispatch of a model's own steps, given the state without the logs of the previous dispatch (their structure
+    is whatever the user's step returns: the first dispatch has none, and one program must serve all)."""
+    def call(state, *args):
+        return dispatch({**state, "metrics": {"variables": state["metrics"]["variables"]}}, *args)
+    return call
+
+
+def _eager(step):
+    """`step` run op by op, without `jax.jit` (`compile(run_eagerly=True)`): `lax.cond` / `lax.scan` run as Python
+    (`jax.disable_jit`), so print, breakpoints and NumPy conversion work in `call` and in a custom `train_step`."""
+    def call(*args):
+        with jax.disable_jit():
+            return step(*args)
+    call._cache_size = lambda: 0
+    return call
+
+
+def all_finite(tree: Any) -> jax.Array:
+    """Whether every floating value of `tree` is finite (a traced bool; True for a tree without floats)."""
     leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)
               if jnp.issubdtype(leaf.dtype, jnp.inexact)]
     return jnp.all(jnp.stack(leaves)) if leaves else jnp.asarray(True)
@@ -193,27 +213,50 @@ class Engine:
 
     def __init__(self, model: Layer, optimizer: _optimizers.Optimizer, objectives: Objectives | None,
                  steps_per_execution: int | str = "auto", unroll: bool = False,
-                 placement: Placement | None = None) -> None:
+                 placement: Placement | None = None, jit_compile: bool = True, auto_scale_loss: bool = True,
+                 custom: Any = None) -> None:
         self.model = model
         self.optimizer = optimizer
         self.objectives = objectives  # None for a model that only predicts
         self.steps_per_execution = steps_per_execution
         self.unroll = unroll
         self.placement = placement or Placement()
-        self.graphdef, _, _, self.keep = split_model(model)
+        self.jit_compile = bool(jit_compile)
+        self.keep = trainable_filter(frozen_paths(model))
+        #: The model's split, kept between calls while its structure does not change (`matches`).
+        self.split = SplitCache(model, self.keep)
+        self.graphdef = self.split.graphdef
+        self._slow_in_rolled_loop = _slow_in_rolled_loop(model)  # the graph's layer types: fixed for this engine
         # Keras projects constrained weights (kernel_constraint=...) after every update: only models that have any
         # pay for the merge and split it takes.
         self.constrained = bool(_weight_constraints.constrained(model))
-        # float16 computation scales the loss so small gradients do not underflow (mixed_float16).
-        self.loss_scaling = any(isinstance(node, Layer) and node.compute_dtype == jnp.float16
-                                for _, node in nnx.iter_graph(model))
+        # A LossScaleOptimizer scales the loss itself and steps over non-finite gradients (halving its scale).
+        self.optimizer_scales = isinstance(optimizer, _optimizers.LossScaleOptimizer)
+        # float16 computation scales the loss so small gradients do not underflow (mixed_float16), as Keras's
+        # compile(auto_scale_loss=True) wraps the optimizer in a LossScaleOptimizer.
+        self.loss_scaling = auto_scale_loss and not self.optimizer_scales and any(
+            isinstance(node, Layer) and node.compute_dtype == jnp.float16 for _, node in nnx.iter_graph(model))
+        # Keras's optimizers give their new weights themselves (`update_params`: no `w + (w_new - w)` rounding).
+        self.keras_optimizer = (isinstance(optimizer, _optimizers.Optimizer)
+                                and not isinstance(optimizer, _optimizers.OptaxOptimizer))
+        # A model's own steps (`custom_step.CustomSteps`: an overridden train_step / test_step / predict_step,
+        # compute_loss, ...) replace the default ones of their kinds.
+        self.trains = objectives is not None  # made for fit / evaluate (the trainer says so for its own steps' models)
+        self.loss_tracker = None  # Keras's `Mean(name="loss")` whose variables `write_metrics` sets (the trainer's)
+        self.custom = custom
+        self.custom_kinds = frozenset() if custom is None else custom.kinds
+        own = lambda kind, default: getattr(custom, f"{kind}_step") if kind in self.custom_kinds else default
+        self.train_fn, self.test_fn = own("train", self.train_step), own("test", self.test_step)
+        self.predict_fn = own("predict", self.predict_step)
         # Whether a short last batch is padded to the full size (index -1, masked out of losses and
-        # metrics) so it runs in the full batches' program, for "train", "test" and "predict".
+        # metrics) so it runs in the full batches' program, for "train", "test" and "predict" (never for a
+        # model's own steps, which know nothing of padding rows).
         allowed = self.placement.pads_allowed()
         masks = allowed and (objectives is None or objectives.rows_maskable())
         inference = allowed and rows_independent(model, training=False)
-        self.pads = {"train": masks and rows_independent(model, training=True),
-                     "test": masks and inference, "predict": inference}
+        self.pads = {"train": masks and rows_independent(model, training=True) and "train" not in self.custom_kinds,
+                     "test": masks and inference and "test" not in self.custom_kinds,
+                     "predict": inference and "predict" not in self.custom_kinds}
         # Whether evaluate's losses allow running several batches as one (`inference_group`; predict needs
         # only `pads["predict"]`, evaluate `pads["test"]` too, for the masks of padding rows).
         self.losses_additive = objectives is None or objectives.rows_additive()
@@ -222,11 +265,19 @@ class Engine:
             self._init_metrics = jax.jit(objectives.init)
             self._results = jax.jit(objectives.results)
             self._host_results = objectives.results_on_host()
-        jitted = {"train_chunk": _donating(self._train_chunk), "train_batch": _donating(self.train_step),
-                  "test_chunk": jax.jit(self._test_chunk), "test_batch": jax.jit(self.test_step),
-                  "predict_chunk": jax.jit(self._predict_chunk), "predict_batch": jax.jit(self.predict_step)}
+        # Fresh buffers for a train dispatch to take over, and zeroed accumulators, in one asynchronous program: a
+        # `device_put` copy waits for its transfer, and the accumulators would be a second dispatch.
+        self._fresh = jax.jit(lambda tree: (jax.tree.map(jnp.copy, tree),
+                                            objectives.init() if objectives is not None else {}))
+        donating, jit = (_donating, jax.jit) if self.jit_compile else (_eager, _eager)
+        jitted = {"train_chunk": donating(self._train_chunk), "train_batch": donating(self.train_fn),
+                  "test_chunk": jit(self._test_chunk), "test_batch": jit(self.test_fn),
+                  "predict_chunk": jit(self._predict_chunk), "predict_batch": jit(self.predict_fn)}
         self._jitted = tuple(jitted.values())
         points = self.placement.entry_points(self, jitted)
+        for name in ("train_chunk", "train_batch", "test_chunk", "test_batch"):
+            if name.split("_")[0] in self.custom_kinds:  # the last step's logs go out, never back in (one program)
+                points[name] = _without_logs(points[name])
         self.train_chunk, self.train_batch = points["train_chunk"], points["train_batch"]
         self.test_chunk, self.test_batch = points["test_chunk"], points["test_batch"]
         self.predict_chunk, self.predict_batch = points["predict_chunk"], points["predict_batch"]
@@ -241,9 +292,11 @@ class Engine:
         gradients run slowly inside a rolled loop (convolutions), which step one batch at a time. Their forward
         pass is not slowed by the loop, so their evaluate and predict still fuse (see benchmarks/README.md).
         """
+        if not self.jit_compile:  # eager: one step at a time, as Keras runs them
+            return 1
         if self.steps_per_execution != "auto":
             return int(self.steps_per_execution)
-        if training and jax.default_backend() == "cpu" and _slow_in_rolled_loop(self.model):
+        if training and self._slow_in_rolled_loop and jax.default_backend() == "cpu":
             return 1
         # a power of two (the last dispatch padded): a few programs serve every number of steps
         return min(1 << max((steps or 1) - 1, 0).bit_length(), AUTO_STEPS)
@@ -261,8 +314,17 @@ class Engine:
 
     def matches(self, model: Layer) -> bool:
         """Whether the compiled functions still fit the model's structure (the graph definition holds each
-        layer's `trainable` flag too, so freezing a layer makes a new engine)."""
-        return nnx.graphdef(model) == self.graphdef
+        layer's `trainable` flag too, so freezing a layer makes a new engine).
+
+        For the engine's own model an unchanged snapshot answers (`SplitCache.unchanged`) without walking the graph;
+        after a rebinding the graph definitions are compared, and an equal one refreshes the snapshot."""
+        if model is self.model and self.split.unchanged():
+            return True
+        if nnx.graphdef(model) != self.graphdef:
+            return False
+        if model is self.model:
+            self.split.refresh()
+        return True
 
     # -- metrics --------------------------------------------------------------------------------
 
@@ -270,16 +332,52 @@ class Engine:
         """The log names of the loss and metrics, in the order `evaluate` returns them."""
         return self.objectives.names if self.objectives is not None else []
 
-    def init_metrics(self) -> dict[str, Any]:
-        """Fresh accumulators, made by one compiled call (not one eager op per accumulator)."""
+    def init_metrics(self, kind: str = "train") -> dict[str, Any]:
+        """Fresh accumulators for a `kind` ("train" / "test") call, made by one compiled call (not one eager op per
+        accumulator); a model's own steps get its metrics' variables reset."""
+        if kind in self.custom_kinds:
+            return self.placement.replicate(self.custom.init_metrics())
         metrics = self._init_metrics() if self.objectives is not None else {}
         return self.placement.replicate(metrics)
 
-    def read_metrics(self, metric_state: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    def write_metrics(self, metric_state: dict[str, Any], kind: str = "train") -> None:
+        """The metric objects get their variables' values (Keras's `jax_state_sync` at the end of an epoch): the
+        model's own metrics for its own steps, else the compiled metrics and the loss tracker (`loss_tracker`)."""
+        if kind in self.custom_kinds:
+            self.custom.write_metrics(jax.device_get(metric_state))
+            return
+        if self.objectives is None or not metric_state:
+            return
+        for key, (_, metric) in zip(self.objectives.metric_keys, self.objectives.metrics
+                                    + self.objectives.weighted_metrics):
+            for variable, value in zip(metric.variables, metric_state[key]):
+                variable.assign(value)
+        if self.loss_tracker is not None:
+            self.loss_tracker.total.assign(metric_state["loss"][0])
+            self.loss_tracker.count.assign(metric_state["loss"][1])
+
+    def step_logs(self, metric_state: dict[str, Any], kind: str = "train") -> dict[str, Any]:
+        """The logs a batch-level callback receives: the metrics so far, or a model's own step's last logs."""
+        if kind in self.custom_kinds:
+            return self.custom.step_logs(metric_state)
+        return self.read_metrics(metric_state)
+
+    def fresh_copy(self, tree: Any) -> tuple[Any, dict[str, Any]]:
+        """`(copy, metrics)`: fresh buffers holding `tree`'s values where they are (as `Placement.copy`), and fresh
+        accumulators (as `init_metrics`). One compiled call on one device when no array of `tree` is committed
+        to a device (its copy is then not committed either) and all are JAX arrays; else a placement copy."""
+        leaves = jax.tree.leaves(tree)
+        if self.placement.copies_in_programs and not any(getattr(leaf, "committed", True) for leaf in leaves):
+            return self._fresh(tree)
+        return self.placement.copy(tree), self.init_metrics()
+
+    def read_metrics(self, metric_state: dict[str, Any], prefix: str = "", kind: str = "train") -> dict[str, float]:
         """Metric results as Python floats (NumPy arrays for non-scalar results, as Keras's logs hold them: a
         per-class F1Score, a Precision over several thresholds): one device-to-host transfer, of the accumulators
         themselves where every result is a ratio of two of them (`Objectives.host_results`: no results program to
         compile), else of what a compiled program computes."""
+        if kind in self.custom_kinds:
+            return {prefix + name: value for name, value in self.custom.epoch_logs(metric_state).items()}
         if self._host_results and all(getattr(leaf, "is_fully_addressable", True)
                                       for leaf in jax.tree.leaves(metric_state)):
             host = self.objectives.host_results(jax.device_get(metric_state))
@@ -305,42 +403,68 @@ class Engine:
         """
         y_pred = _mixed_precision.cast_floats(y_pred, jnp.float32)
         loss, per_output = self.objectives.total_loss(y, y_pred, sample_weight, rows)
-        return loss + regularization_penalty(model) + added, per_output
+        penalty = regularization_penalty(model)
+        if all(fn is None for fn in self.objectives.losses) and isinstance(added, float) and isinstance(penalty, float):
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`: the model was compiled "
+                             "without one and adds none itself (`add_loss`, weight regularizers).")
+        return loss + penalty + added, per_output
+
+    def apply_optimizer(self, grads: Any, opt_state: Any, params: Any) -> tuple[Any, Any]:
+        """`(new params, new optimizer state)`: a Keras optimizer's own new weights (`update_params`, Keras's
+        rounding), or an optax transformation's updates added to the weights."""
+        if self.keras_optimizer:
+            return self.optimizer.update_params(grads, opt_state, params)
+        updates, opt_state = self.optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state
+
+    def finalize(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The state at the end of `fit` (Keras's `finalize_variable_values`): with `use_ema`, the moving averages
+        of the weights become the weights."""
+        if not (self.keras_optimizer and getattr(self.optimizer, "use_ema", False)):
+            return state
+        averages = self.optimizer.finalize_params(state["params"], state["opt"])
+        params = jax.tree.map(lambda a, p: jnp.asarray(a, p.dtype), averages, state["params"])
+        return {**state, "params": params}
 
     def train_step(self, state: dict[str, Any], batch: tuple, rows: jax.Array | None = None) -> dict[str, Any]:
         """One optimizer step on `batch`; `rows` (bool, (batch,)) marks the real rows of a padded batch."""
         x, y, sample_weight = self.placement.shard_batch(batch)
         scale = state["loss_scale"]["scale"] if self.loss_scaling else None
+        # Keras's `optimizer.scale_loss`: a LossScaleOptimizer's dynamic scale (held in its state) or a constant
+        # `loss_scale_factor`; the optimizer divides the gradients by it again.
+        optimizer_scale = self.optimizer.loss_scale(state["opt"]) if self.keras_optimizer else None
 
         def loss_fn(params):
             model, y_pred, added = self.forward(params, state["rest"], x, training=True)
             loss, per_output = self._loss(model, y, y_pred, sample_weight, added, rows)
             _, _, rest = nnx.split(model, self.keep, ...)
-            return (loss if scale is None else loss * scale), (loss, y_pred, per_output, rest)
+            scaled = loss if scale is None else loss * scale
+            scaled = scaled if optimizer_scale is None else scaled * optimizer_scale
+            return scaled, (loss, y_pred, per_output, rest)
 
         (_, (loss, y_pred, per_output, rest)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
         if scale is not None:
             grads = jax.tree.map(lambda g: g / scale, grads)
         # A non-finite loss or gradient, or an update giving non-finite weights or optimizer state, skips the
-        # step: NaN never reaches the weights. The loss is
-        # still accumulated, so the epoch's logged loss shows it (and TerminateOnNaN sees it). The
-        # optimizer runs inside a `lax.cond`: selecting between the updated and the old state with
-        # `jnp.where` gives the same values but was measurably slower on XLA:CPU (benchmarks/README.md).
-        finite = jnp.isfinite(loss) & _all_finite(grads)
+        # step: NaN never reaches the weights. The loss is still accumulated, so the epoch's logged loss shows it
+        # (and TerminateOnNaN sees it). A LossScaleOptimizer is given non-finite gradients: skipping the step and
+        # halving its scale is its own job. The optimizer runs inside a `lax.cond`: selecting between the updated
+        # and the old state with `jnp.where` gives the same values but was measurably slower on XLA:CPU
+        # (benchmarks/README.md).
+        finite = jnp.isfinite(loss) if self.optimizer_scales else jnp.isfinite(loss) & all_finite(grads)
         old = (state["params"], state["opt"], state["rest"])
 
         def update(operands):
             grads, old_state, rest = operands
             params, opt, _ = old_state
-            updates, opt = self.optimizer.update(grads, opt, params)
-            new_params = optax.apply_updates(params, updates)
+            params, opt = self.apply_optimizer(grads, opt, params)
             if self.constrained:
-                new_params = self._projected(new_params, rest)
-            new = (new_params, opt, rest)
-            new = jax.tree.map(lambda n, o: n if n.dtype == o.dtype else n.astype(o.dtype), new, old_state)
+                params = self._projected(params, rest)
+            new = jax.tree.map(lambda n, o: n if n.dtype == o.dtype else n.astype(o.dtype), (params, opt, rest),
+                               old_state)
             # Finite gradients can still give non-finite weights or optimizer state (a learning rate of 1e38,
             # Adam with epsilon=0 on a zero gradient): such an update is skipped too.
-            return jax.lax.cond(_all_finite(new[:2]), lambda: new, lambda: old_state)
+            return jax.lax.cond(all_finite(new[:2]), lambda: new, lambda: old_state)
 
         params, opt_state, rest = jax.lax.cond(finite, update, lambda operands: operands[1], (grads, old, rest))
         metric_state = self.objectives.update(state["metrics"], loss, per_output, y, y_pred, sample_weight,
@@ -388,10 +512,10 @@ class Engine:
     def predictions(self, state, batch_at, count: int, valid):
         """Predictions for the batches `batch_at(k)`, stacked (count, batch, ...); padding rows hold zeros."""
         if count == 1:
-            return jax.tree.map(lambda a: a[None], self.predict_step(state, *batch_at(0)))
-        spec = jax.eval_shape(lambda: self.predict_step(state, *batch_at(0)))
+            return jax.tree.map(lambda a: a[None], self.predict_fn(state, *batch_at(0)))
+        spec = jax.eval_shape(lambda: self.predict_fn(state, *batch_at(0)))
         zeros = lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
-        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self.predict_step(state, *batch_at(k)), zeros),
+        return jax.lax.map(lambda k: jax.lax.cond(k < valid, lambda: self.predict_fn(state, *batch_at(k)), zeros),
                            jnp.arange(count))
 
     @staticmethod
@@ -409,8 +533,17 @@ class Engine:
         """`batch_at` over batches already gathered and stacked on a leading axis."""
         return lambda k: (jax.tree.map(lambda a: a[k], batches),)
 
+    def run_kind(self, kind: str, state, batch_at, count: int, valid):
+        """The train ("train") or test ("test") steps of `run_steps`, the model's own where it has them."""
+        step = self.train_fn if kind == "train" else self.test_fn
+        if kind in self.custom_kinds:
+            return self.custom.run_steps(step, state, batch_at, count, valid, self.unroll)
+        return self.run_steps(step, state, batch_at, count, valid)
+
     def _train_chunk(self, state, data, index, valid):
         batch_at = self.gathered(data, index, self.pads["train"])
+        if "train" in self.custom_kinds:
+            return self.custom.run_steps(self.train_fn, state, batch_at, index.shape[0], valid, self.unroll)
         return self.run_steps(self.train_step, state, batch_at, index.shape[0], valid)
 
     def inference_group(self, state, x, plan_shape: tuple[int, int]) -> int:
@@ -434,7 +567,10 @@ class Engine:
         return preferred_group(fits, k)
 
     def _test_chunk(self, state, data, index, valid):
-        if self.pads["test"] and self.losses_additive:
+        if "test" in self.custom_kinds:
+            batch_at = self.gathered(data, index, False)
+            return self.custom.run_steps(self.test_fn, state, batch_at, index.shape[0], valid, self.unroll)
+        if self.pads["test"] and self.losses_additive and self.jit_compile:
             group = self.inference_group(state, data[0], index.shape)
             if group > 1:
                 index, valid = _merged(index, valid, group)
@@ -444,7 +580,7 @@ class Engine:
     def _predict_chunk(self, state, x, index, valid):
         """Outputs for the K batches of `index`, stacked (K, batch, ...); padding rows hold zeros or the outputs
         of some row (the caller drops them, and the rows of index -1)."""
-        group = self.inference_group(state, x, index.shape) if self.pads["predict"] else 1
+        group = self.inference_group(state, x, index.shape) if self.pads["predict"] and self.jit_compile else 1
         if group == 1:
             return self.predictions(state, self.gathered(x, index, False), index.shape[0], valid)
         merged, valid = _merged(index, valid, group)

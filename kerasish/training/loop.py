@@ -196,7 +196,7 @@ def run_fit(model, engine: Engine, live: TrainState, dataset: Dataset, val_datas
 
     def on_end(step):
         if wants_batch_end:
-            callbacks.on_train_batch_end(step, LazyLogs(engine.read_metrics, live.state["metrics"]))
+            callbacks.on_train_batch_end(step, LazyLogs(engine.step_logs, live.state["metrics"]))
             take_set_weights()
 
     run = FitRun(callbacks, dataset, live)
@@ -226,6 +226,7 @@ def run_fit(model, engine: Engine, live: TrainState, dataset: Dataset, val_datas
                                 pad_rows=engine.pads["train"])
                     first_step = 0
                     logs = engine.read_metrics(live.state["metrics"])
+                    engine.write_metrics(live.state["metrics"])  # a model's own metrics: `m.result()` reads them
                     if val_dataset is not None and _is_validation_epoch(epoch, validation_freq):
                         val_logs = run_evaluate(model, engine, live, val_dataset, callbacks)
                         logs.update({"val_" + name: value for name, value in val_logs.items()})
@@ -243,7 +244,7 @@ def run_fit(model, engine: Engine, live: TrainState, dataset: Dataset, val_datas
                 raise
             finally:
                 if not live.state_lost():  # a failed dispatch: the model keeps the weights it last received
-                    live.push_state(live.state)
+                    live.push_state(engine.finalize(live.state))  # use_ema: the averages become the weights
                 live.state = None
         stopper = callbacks.stopped_by
         model.history.record_stop("callback" if model.stop_training else "completed", epoch=run.epoch,
@@ -271,17 +272,18 @@ def run_evaluate(model, engine: Engine, live: TrainState, dataset: Dataset, call
 
     def on_end(step):
         if wants_end:
-            callbacks.on_test_batch_end(step, LazyLogs(engine.read_metrics, live.state["metrics"]))
+            callbacks.on_test_batch_end(step, LazyLogs(lambda m: engine.step_logs(m, "test"), live.state["metrics"]))
 
     def advance(fn, *args):
         live.state = fn(live.state, *args)
 
     model.stop_evaluating = False
-    live.state = {**state, "metrics": engine.init_metrics()}
+    live.state = {**state, "metrics": engine.init_metrics("test")}
     try:
         dataset.run(engine.test_chunk, engine.test_batch, 0, k, callbacks.on_test_batch_begin, on_end, advance,
                     should_stop=lambda: model.stop_evaluating, pad_rows=engine.pads["test"])
-        logs = engine.read_metrics(live.state["metrics"])
+        logs = engine.read_metrics(live.state["metrics"], kind="test")
+        engine.write_metrics(live.state["metrics"], "test")
     finally:
         live.state = outer
     callbacks.on_test_end(logs)

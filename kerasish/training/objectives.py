@@ -88,8 +88,9 @@ class Objectives:
         multi = len(self.output_names) > 1
         self.losses = [None if spec is None else _losses.resolve(spec)
                        for spec in _per_output(loss, self.output_names, "loss")]
-        if all(fn is None for fn in self.losses):
+        if loss is not None and all(fn is None for fn in self.losses):
             raise ValueError("Argument `loss` gives no loss for any output of the model.")
+        # `loss=None`: the model's own `add_loss` values are what it minimises (Keras's compile without a loss).
         weights = _per_output(loss_weights, self.output_names, "loss_weights")
         if any(isinstance(w, bool) or not (w is None or isinstance(w, numbers.Real)) for w in weights):
             raise TypeError(f"Argument `loss_weights` must give one number per output of the model "

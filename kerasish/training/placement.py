@@ -54,6 +54,9 @@ class Placement:
     """One device: state and batches stay where JAX puts them. The base of `Sharded`."""
 
     num_processes = 1
+    #: Whether the state may be copied by a compiled program (`Engine.fresh_copy`): on one device the copy stays
+    #: where its source is; a distribution's layouts go through `copy`.
+    copies_in_programs = True
 
     @staticmethod
     def for_distribution(distribution: _distribution.Distribution | None) -> Placement:
@@ -108,6 +111,8 @@ class Placement:
 
 class Sharded(Placement):
     """The weights, optimizer state and batches of a `kerasish.distribution.Distribution`'s mesh."""
+
+    copies_in_programs = False
 
     def __init__(self, distribution: _distribution.Distribution) -> None:
         self.distribution = distribution
@@ -199,9 +204,10 @@ class Sharded(Placement):
             return jax.tree.map(lambda a: np.asarray(a)[:, start:start + rows], outputs)
 
         count = lambda batches: jax.tree.leaves(batches)[0].shape[0]
-        stacked = {name: jax.jit(lambda state, batches, valid, step=step:
-                                 engine.run_steps(step, state, engine.stacked(batches), count(batches), valid))
-                   for name, step in (("train_chunk", engine.train_step), ("test_chunk", engine.test_step))}
+        stacked = {f"{kind}_chunk": jax.jit(lambda state, batches, valid, kind=kind:
+                                            engine.run_kind(kind, state, engine.stacked(batches), count(batches),
+                                                            valid))
+                   for kind in ("train", "test")}
         stacked_predict = jax.jit(lambda state, x, valid: engine.predictions(state, engine.stacked(x), count(x), valid))
         self._programs = (*stacked.values(), stacked_predict)
         global_batch = lambda batch: jax.tree.map(lambda a: jax.make_array_from_process_local_data(

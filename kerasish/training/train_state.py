@@ -19,11 +19,11 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
 from kerasish.training.engine import Engine
+from kerasish.training.keras_state import OptimizerLayout, layout_of
 
 
 class TrainState:
@@ -40,42 +40,84 @@ class TrainState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.model, self.placement, self.keep = engine.model, engine.placement, engine.keep
-        _, params, rest = nnx.split(self.model, self.keep, ...)
+        params, rest = engine.split.states()
         params, _ = self.placement.place_weights(self.model, params, rest)
         optimizer = engine.optimizer
         # one program (eagerly: one per shape and op)
         self.opt_state = self.placement.place_opt_state(optimizer, jax.jit(optimizer.init)(params))
         self.loss_scale = _mixed_precision.init_loss_scale() if engine.loss_scaling else None
         optimizer.bind(self)
+        # other optimizers a model with its own train_step holds (a GAN's two): their variables' values
+        custom = engine.custom if "train" in engine.custom_kinds else None
+        self.other_optimizers = custom.init_optimizers() if custom is not None and custom.others else None
         self.state: dict[str, Any] | None = None
         #: Whether the model was given the live weights since the live state last took the model's: a callback
         #: may have set weights, which `pull_weights` then takes in before the next step.
         self.handed_out = False
         self._written: list = []  # the arrays `write_back` last gave the model
         self._written_from: tuple | None = None  # the live (params, rest, opt) they were copied from
+        self._optimizer_layout: Any = False  # `optimizer_layout()`, made on first use
 
     # -- between the model and the live state ---------------------------------------------------
 
     def pull_state(self, copy: bool = False) -> dict[str, Any]:
         """The train state, read from the model's current weights (and the kept optimizer state). `copy`: fresh
         buffers, for a train dispatch to take over while the model and the engine keep theirs."""
-        _, params, rest = nnx.split(self.model, self.keep, ...)
-        params, rest = self.placement.place_state(params, rest)
-        opt = self.opt_state
+        params, rest = self.placement.place_state(*self.engine.split.states())
+        opt, others = self.opt_state, self.other_optimizers
         if copy:
-            params, rest, opt = self.placement.copy((params, rest, opt))
-        state = {"params": params, "rest": rest, "opt": opt, "metrics": self.engine.init_metrics()}
+            (params, rest, opt), metrics = self.engine.fresh_copy((params, rest, opt))
+            others = None if others is None else self.placement.copy(others)
+        else:
+            metrics = self.engine.init_metrics()
+        state = {"params": params, "rest": rest, "opt": opt, "metrics": metrics}
         if self.loss_scale is not None:
             state["loss_scale"] = self.loss_scale
+        if others is not None:
+            state["optimizers"] = others
         return state
 
     def push_state(self, state: dict[str, Any]) -> None:
-        """Writes weights and non-trainable state into the model; keeps the optimizer state. The arrays are
-        handed over: `state` must not go to a train dispatch after this (see `write_back`)."""
-        nnx.update(self.model, state["params"], state["rest"])
+        """Writes weights and non-trainable state into the model; keeps the optimizer state, and shows it in the
+        optimizer's `variables`. The arrays are handed over: `state` must not go to a train dispatch after this
+        (see `write_back`)."""
+        self.engine.split.write(state["params"], state["rest"])
         self.opt_state = state["opt"]
         if self.loss_scale is not None:
             self.loss_scale = state["loss_scale"]
+        if self.other_optimizers is not None:
+            self.other_optimizers = state["optimizers"]
+            self.engine.custom.write_optimizers(self.other_optimizers)
+        self.write_optimizer()
+
+    def optimizer_layout(self) -> OptimizerLayout | None:
+        """How the optimizer's `variables` (built on `model.trainable_variables`, as Keras's `fit` builds it) map
+        to the optimizer state; None for an optax transformation, or an optimizer built on other variables."""
+        if not self.engine.matches(self.model):
+            return None  # the model's trainable weights changed since the state was made: they no longer match
+        if self._optimizer_layout is False:
+            optimizer, layout = self.engine.optimizer, None
+            if self.engine.keras_optimizer:
+                if not optimizer.built:
+                    optimizer.build(self.model.trainable_variables)
+                params = self.engine.split.states()[0]
+                try:
+                    layout = OptimizerLayout(optimizer, layout_of(self.model), params)
+                    shapes = [np.shape(v) for v in layout.to_list(self.opt_state)]
+                except ValueError:  # built on other variables (by the user, or before a layer was frozen)
+                    layout, shapes = None, []
+                if layout is not None and shapes != [tuple(v.shape) for v in optimizer.variables]:
+                    layout = None
+            self._optimizer_layout = layout
+        return self._optimizer_layout
+
+    def write_optimizer(self) -> None:
+        """Gives the optimizer's `variables` the values of the optimizer state (Keras has one set of variables: after
+        `fit`, `optimizer.variables` and the moving averages of `use_ema` are the ones trained)."""
+        layout = self.optimizer_layout()
+        if layout is not None:
+            for variable, value in zip(self.engine.optimizer.variables, layout.to_list(self.opt_state)):
+                variable.replace_value(value)
 
     def write_back(self) -> None:
         """Mid-fit: gives the model (and the kept optimizer state) a copy of the live state, so a callback can read or
@@ -86,10 +128,13 @@ class TrainState:
         self.handed_out = True
         live = (self.state["params"], self.state["rest"], self.state["opt"])
         if self._written_from is not None and all(a is b for a, b in zip(live, self._written_from)) \
-                and self._are_written(*nnx.split(self.model, self.keep, ...)[1:]):
+                and self._are_written(*self.engine.split.states()):
             return  # no dispatch, new learning rate or set_weights since the last write-back: nothing to copy
-        params, rest, opt = self.placement.copy(live)
-        self.push_state({**self.state, "params": params, "rest": rest, "opt": opt})
+        (params, rest, opt), _ = self.engine.fresh_copy(live)
+        copied = {**self.state, "params": params, "rest": rest, "opt": opt}
+        if "optimizers" in self.state:
+            copied["optimizers"] = self.placement.copy(self.state["optimizers"])
+        self.push_state(copied)
         self._written, self._written_from = jax.tree.leaves((params, rest)), live
 
     def pull_weights(self) -> None:
@@ -97,7 +142,7 @@ class TrainState:
         if self.state is None:
             return
         self.handed_out = False
-        _, params, rest = nnx.split(self.model, self.keep, ...)
+        params, rest = self.engine.split.states()
         if self._are_written(params, rest):
             return  # the live state has those values already
         params, rest = self.placement.copy(self.placement.place_state(params, rest))

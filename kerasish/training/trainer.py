@@ -8,18 +8,23 @@ its data into a `Dataset` (`training.data.arguments`), builds the model for it, 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 import kerasish.training.loop as loop
 from kerasish import distribution as _distribution
 from kerasish import losses as _losses
 from kerasish import metrics as _metrics
+from kerasish import mixed_precision as _mixed_precision
 from kerasish import optimizers as _optimizers
 from kerasish.callbacks.history import History
 from kerasish.callbacks.progbar import format_logs
+from kerasish.layers import added_losses as _added_losses
+from kerasish.training.custom_step import CompileMetrics, CustomSteps, tracked_metrics
 from kerasish.training.data.arguments import default_batch_size, fit_datasets, is_array_data, make_dataset
 from kerasish.training.data.checks import check_sample_weight, check_targets, prepare_arrays, to_arrays
 from kerasish.training.data.dataset import Dataset
@@ -84,17 +89,44 @@ def _check_loss_specs(value: Any) -> None:
         _losses.resolve(value)
 
 
+def _check_execution(run_eagerly: Any, jit_compile: Any) -> bool:
+    """Whether steps are compiled (`jax.jit`), from `compile`'s `run_eagerly` and `jit_compile` (Keras's rules:
+    `"auto"` compiles unless `run_eagerly`; `run_eagerly=True` with `jit_compile=True` runs eagerly, with
+    Keras's warning).
+
+    Raises:
+      TypeError: for a `run_eagerly` that is not a bool, or a `jit_compile` that is not a bool or "auto".
+    """
+    if not isinstance(run_eagerly, (bool, np.bool_)):
+        raise TypeError(f"Argument `run_eagerly` must be True or False, received {run_eagerly!r}.")
+    if not (isinstance(jit_compile, (bool, np.bool_)) or jit_compile == "auto"):
+        raise TypeError(f"Argument `jit_compile` must be True, False or 'auto', received {jit_compile!r}.")
+    if run_eagerly and jit_compile is True:
+        warnings.warn("If `run_eagerly` is True, then `jit_compile` cannot also be True. Disabling `jit_compile`.",
+                      stacklevel=4)
+    return not run_eagerly and bool(jit_compile)
+
+
 class CompileConfig:
     """What `compile` was given, checked; losses and metrics are resolved per output once the data's shapes are
     known. The distribution in effect at compile time (set_distribution or a `with ...scope():`) is the model's.
+
+    `jit` says whether the steps are compiled (`jax.jit`, K steps per dispatch) or run op by op
+    (`run_eagerly=True` or `jit_compile=False`: Keras's debugging mode).
     """
 
     def __init__(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
-                 weighted_metrics: Any = None, steps_per_execution: int | str = "auto", unroll: bool = False) -> None:
+                 weighted_metrics: Any = None, steps_per_execution: int | str = "auto", unroll: bool = False,
+                 run_eagerly: bool = False, jit_compile: bool | str = "auto", auto_scale_loss: bool = True) -> None:
         if steps_per_execution != "auto" and (isinstance(steps_per_execution, bool) or not isinstance(
                 steps_per_execution, int) or steps_per_execution < 1):
             raise ValueError(f"Argument `steps_per_execution` must be 'auto' or an int >= 1, received "
                              f"{steps_per_execution!r}.")
+        self.jit = _check_execution(run_eagerly, jit_compile)
+        self.run_eagerly, self.jit_compile = bool(run_eagerly), self.jit
+        if not isinstance(auto_scale_loss, (bool, np.bool_)):
+            raise TypeError(f"Argument `auto_scale_loss` must be True or False, received {auto_scale_loss!r}.")
+        self.auto_scale_loss = bool(auto_scale_loss)
         self.optimizer = _optimizers.get(optimizer)
         _check_loss_specs(loss)
         if isinstance(loss, (str, _losses.Loss)) or (callable(loss) and not isinstance(loss, type)):
@@ -118,7 +150,8 @@ class CompileConfig:
         if isinstance(loss, _losses.Loss):
             loss = {"class_name": type(loss).__name__, "config": loss.get_config()}
         return {"optimizer": optimizer, "loss": loss, "loss_weights": self.loss_weights, "metrics": self.metrics,
-                "weighted_metrics": self.weighted_metrics, "steps_per_execution": self.steps_per_execution}
+                "weighted_metrics": self.weighted_metrics, "run_eagerly": self.run_eagerly,
+                "steps_per_execution": self.steps_per_execution, "jit_compile": self.jit_compile}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> CompileConfig:
@@ -136,7 +169,8 @@ class CompileConfig:
             loss = loss_class(**loss["config"])
         return cls(_optimizers.deserialize(config["optimizer"]), loss, config.get("metrics"),
                    config.get("loss_weights"), config.get("weighted_metrics"),
-                   config.get("steps_per_execution", "auto"))
+                   config.get("steps_per_execution", "auto"), run_eagerly=bool(config.get("run_eagerly", False)),
+                   jit_compile=config.get("jit_compile", "auto"))
 
 
 class Trainer:
@@ -161,10 +195,13 @@ class Trainer:
         self.stop_training = self.stop_evaluating = self.stop_predicting = False
         self.resume_epoch: int | None = None
         self.pending_opt_state: list | None = None
+        self.execution = (False, True)  # (run_eagerly, jit_compile) set on the model before `compile`
+        self.loss_tracker: _metrics.Metric | None = None  # Keras's `Mean(name="loss")` of the default steps
+        self.compile_metrics: CompileMetrics | None = None  # the compiled metrics as one metric (Keras's)
 
     def optimizer_state(self) -> list[np.ndarray] | None:
         """`Model.get_optimizer_state`: the live optimizer arrays, else the ones waiting for the next engine."""
-        if self.live is not None and self.engine.objectives is not None:
+        if self.live is not None and self.engine.trains:
             return [np.asarray(leaf) for leaf in self.live.opt_state_leaves()]
         return None if self.pending_opt_state is None else [np.asarray(a) for a in self.pending_opt_state]
 
@@ -191,33 +228,92 @@ class Trainer:
     def compile(self, config: CompileConfig) -> None:
         """Takes new compile arguments; the next call makes a new engine (and a fresh optimizer state)."""
         self.config, self.engine, self.live = config, None, None
+        self.loss_tracker, self.compile_metrics = _metrics.Mean(name="loss"), None
+
+    def compiled_loss(self, model, y: Any, y_pred: Any, sample_weight: Any, penalty: Any) -> Any:
+        """Keras's default `compute_loss`: the compiled loss of `(y, y_pred)` (in float32; none without targets or
+        before the data's shapes resolved it), plus the `add_loss` values of the forward pass and `penalty` (the
+        weight penalties); zero when there is nothing."""
+        total = jnp.zeros((), jnp.float32)
+        objectives = self.engine.objectives if self.engine is not None and self.engine.trains else None
+        if objectives is not None and y is not None:
+            total = total + objectives.total_loss(y, _mixed_precision.cast_floats(y_pred, jnp.float32),
+                                                  sample_weight)[0]
+        added = _added_losses.losses_of(model)
+        return total + _added_losses.total([(model, value) for value in added]) + penalty
+
+    def keras_metrics(self, model) -> list:
+        """Keras's `model.metrics`: the loss tracker and the compiled metrics (once compiled; the compiled metrics once
+        the data's shapes resolved them), then the metrics the model holds as attributes."""
+        out = [] if self.config is None else [self.loss_tracker]
+        if self.compile_metrics is not None:
+            out.append(self.compile_metrics)
+        return out + tracked_metrics(model)
+
+    def set_execution(self, run_eagerly: Any = None, jit_compile: Any = None) -> None:
+        """`model.run_eagerly = ...` / `model.jit_compile = ...`: the next call's steps run in that mode (compiled
+        steps are made again; the optimizer state is kept). Before `compile` it sets the mode of `predict`, and
+        `compile`'s own arguments replace it, as in Keras.
+
+        Raises:
+          TypeError: for a value that is not a bool.
+          RuntimeError: while `fit` runs.
+        """
+        current = self.execution if self.config is None else (self.config.run_eagerly, self.config.jit_compile)
+        eager = current[0] if run_eagerly is None else run_eagerly
+        jit = current[1] if jit_compile is None else jit_compile
+        if not isinstance(eager, (bool, np.bool_)) or not isinstance(jit, (bool, np.bool_)):
+            raise TypeError(f"`run_eagerly` and `jit_compile` take True or False, received "
+                            f"{run_eagerly if run_eagerly is not None else jit_compile!r}.")
+        compiled = _check_execution(bool(eager), False if eager else bool(jit))
+        if self.config is None:
+            self.execution = (bool(eager), bool(jit))
+        else:
+            self.config.run_eagerly, self.config.jit_compile, self.config.jit = bool(eager), bool(jit), compiled
+        if self.engine is not None and self.engine.jit_compile != compiled:
+            if self.live is not None and self.live.state is not None:
+                raise RuntimeError("`run_eagerly` / `jit_compile` cannot change while fit() runs.")
+            opt_state = None if self.live is None or not self.engine.trains else self.live.opt_state_leaves()
+            self.engine, self.live = None, None
+            self.pending_opt_state = opt_state if self.pending_opt_state is None else self.pending_opt_state
+
+    @property
+    def compiles_steps(self) -> bool:
+        """Whether the steps are compiled with `jax.jit` (False: `run_eagerly=True` or `jit_compile=False`)."""
+        if self.config is None:
+            return not self.execution[0] and self.execution[1]
+        return self.config.jit
 
     def require_compiled(self, model, method: str, needs_loss: bool = True) -> None:
-        """Raises a ValueError naming `method` when the model is not compiled (or has no loss and needs one)."""
+        """Raises a ValueError naming `method` when the model is not compiled (or has no loss and needs one: not
+        when the model computes its own, with an overridden `train_step` / `test_step` / `compute_loss`)."""
         if self.config is None:
             raise ValueError(f"You must call `compile()` before `{method}()` on model '{model.name}'.")
-        if needs_loss and self.config.loss is None:
-            raise ValueError(f"Model '{model.name}' was compiled without a loss; `{method}()` needs one: "
-                             f"compile(optimizer=..., loss=...).")
+        del needs_loss  # compiled without a loss, a model minimises its `add_loss` values (see Engine) or computes
+        # its own loss (an overridden `train_step` / `test_step` / `compute_loss`)
 
     # -- the engine -------------------------------------------------------------------------------
 
     def prepare(self, model, x_sample: Any, y_sample: Any) -> Engine:
         """Builds `model` for the data's shapes and (re)makes the engine when its structure changed."""
         model.prepare_for_data(x_sample)
-        if self.engine is not None and self.engine.objectives is not None and self.engine.matches(model):
+        if self.engine is not None and self.engine.trains and self.engine.matches(model):
             return self.engine
         config = self.config
-        y_pred = model.output_spec(x_sample)
-        names = model.output_names(y_pred)
-        shape_of = lambda a: None if a is None else (None,) + tuple(np.shape(a)[1:])
-        y_shapes = ([None] * len(names) if y_sample is None
-                    else [shape_of(a) for a in flatten_outputs(y_sample, names)])
-        y_pred_shapes = [shape_of(a) for a in flatten_outputs(y_pred, names)]
-        objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
-                                y_shapes, y_pred_shapes)
+        objectives = None
+        if config.loss is not None:  # without one, the model computes its own (its train_step, compute_loss)
+            y_pred = model.output_spec(x_sample)
+            names = model.output_names(y_pred)
+            shape_of = lambda a: None if a is None else (None,) + tuple(np.shape(a)[1:])
+            y_shapes = ([None] * len(names) if y_sample is None
+                        else [shape_of(a) for a in flatten_outputs(y_sample, names)])
+            y_pred_shapes = [shape_of(a) for a in flatten_outputs(y_pred, names)]
+            objectives = Objectives(config.loss, config.loss_weights, config.metrics, config.weighted_metrics, names,
+                                    y_shapes, y_pred_shapes)
+        has_metrics = objectives is not None and objectives.metrics + objectives.weighted_metrics
+        self.compile_metrics = CompileMetrics(objectives) if has_metrics else None
         self._make_engine(model, config.optimizer, objectives, config.steps_per_execution, config.unroll,
-                          config.distribution or _distribution.distribution())
+                          config.distribution or _distribution.distribution(), trains=True)
         if self.pending_opt_state is not None:
             self.live.restore_opt_state(self.pending_opt_state)
             self.pending_opt_state = None
@@ -233,9 +329,14 @@ class Trainer:
         return self.engine
 
     def _make_engine(self, model, optimizer, objectives, steps_per_execution="auto", unroll=False,
-                     distribution=None) -> None:
+                     distribution=None, trains: bool = False) -> None:
         placement = Placement.for_distribution(distribution)
-        self.engine = Engine(model, optimizer, objectives, steps_per_execution, unroll, placement)
+        jit, auto_scale = self.compiles_steps, True if self.config is None else self.config.auto_scale_loss
+        kinds = model.custom_step_kinds() if trains else model.custom_step_kinds() & {"predict"}
+        custom = CustomSteps(model, optimizer, kinds, placement) if kinds else None
+        self.engine = Engine(model, optimizer, objectives, steps_per_execution, unroll, placement, jit, auto_scale,
+                             custom)
+        self.engine.trains, self.engine.loss_tracker = trains, self.loss_tracker
         self.live = TrainState(self.engine)
 
     def _check(self, model, dataset: Dataset, kind: str) -> None:
@@ -274,7 +375,9 @@ class Trainer:
         train, val = fit_datasets(x, y, sample_weight, class_weight, batch_size, shuffle=shuffle,
                                   seed=loop.new_shuffle_seed(), steps_per_epoch=steps_per_epoch,
                                   validation_split=validation_split, validation_data=validation_data,
-                                  validation_batch_size=validation_batch_size, validation_steps=validation_steps)
+                                  validation_batch_size=validation_batch_size, validation_steps=validation_steps,
+                                  targets_required=("train" not in model.custom_step_kinds()
+                                                    and self.config.loss is not None))
         try:
             engine = self.prepare(model, *train.sample())
             for dataset, kind in ((train, "train"), (val, "test")):
@@ -295,7 +398,7 @@ class Trainer:
         check_positive_int("steps", steps, allow_none=True)
         if x is None:
             raise ValueError("Argument `x` of evaluate is required, received None.")
-        if is_array_data(x) and y is None:
+        if is_array_data(x) and y is None and "test" not in model.custom_step_kinds() and self.config.loss is not None:
             raise ValueError("Argument `y` of evaluate is required when `x` is an array, received None.")
         dataset = make_dataset(x, y, sample_weight, batch_size, steps=steps, streamed=True)
         try:
@@ -336,15 +439,16 @@ class Trainer:
         state = self.live.pull_state(copy=True)
         state = engine.train_batch(state, device_batch(batch))
         self.live.push_state(state)
-        return self.format_result(engine.read_metrics(state["metrics"]), return_dict)
+        return self.format_result(engine.read_metrics(state["metrics"]), return_dict, "train")
 
     def test_on_batch(self, model, x, y, sample_weight, return_dict):
         """`Model.test_on_batch`: the loss (and metrics) of one batch, in inference mode."""
         self.require_compiled(model, "test_on_batch")
         batch = prepare_arrays(x, y, sample_weight)
         engine = self._prepare_batch(model, batch)
-        state = engine.test_batch(self.live.pull_state(), device_batch(batch))
-        return self.format_result(engine.read_metrics(state["metrics"]), return_dict)
+        state = {**self.live.pull_state(), "metrics": engine.init_metrics("test")}
+        state = engine.test_batch(state, device_batch(batch))
+        return self.format_result(engine.read_metrics(state["metrics"], kind="test"), return_dict, "test")
 
     def predict_on_batch(self, model, x) -> Any:
         """`Model.predict_on_batch`: the model's outputs on one batch, as NumPy."""
@@ -359,11 +463,18 @@ class Trainer:
         check_sample_weight(batch[2], engine.objectives)
         return engine
 
-    def format_result(self, logs: dict, return_dict: bool):
-        """`logs` as `evaluate` returns them: the dict, or the values in log order (one value alone)."""
+    def format_result(self, logs: dict, return_dict: bool, kind: str = "test"):
+        """`logs` as `evaluate` returns them: the dict, or the values in log order (one value alone); for a model's
+        own steps, Keras's order: its metrics' names first, then the other logs by name."""
         if return_dict:
             return logs
-        values = [logs[name] for name in self.engine.metric_names()]
+        if kind in self.engine.custom_kinds:
+            names = []
+            for metric in self.engine.custom.metrics:
+                names += [m.name for m in metric.entries] if isinstance(metric, CompileMetrics) else [metric.name]
+            values = [logs[n] for n in names if n in logs] + [logs[k] for k in sorted(logs) if k not in names]
+        else:
+            values = [logs[name] for name in self.engine.metric_names()]
         return values[0] if len(values) == 1 else values
 
     def sync_live_weights(self) -> None:

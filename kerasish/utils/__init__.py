@@ -12,6 +12,7 @@ lives on the bottom floor in `kerasish.data`, so that importing it never runs th
 from kerasish.backend import clear_session, standardize_dtype
 from kerasish.data.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from kerasish.data.py_dataset import PyDataset, Sequence
+from kerasish.layers.symbolic import get_source_inputs
 from kerasish.models.plot import model_to_dot, plot_model
 from kerasish.random import set_random_seed
 from kerasish.registry import custom_object_scope, get_custom_objects, get_registered_name, get_registered_object
@@ -40,6 +41,7 @@ __all__ = [
     "get_file",
     "get_registered_name",
     "get_registered_object",
+    "get_source_inputs",
     "image_dataset_from_directory",
     "img_to_array",
     "load_img",

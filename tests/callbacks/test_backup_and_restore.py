@@ -100,6 +100,43 @@ def test_a_backup_from_another_model_or_a_corrupt_one_is_refused(blobs, tmp_path
         model.fit(x, y, epochs=2, callbacks=[backup], verbose=0)
 
 
+def test_a_fit_on_a_list_of_batches_resumes_mid_epoch_after_the_batches_done(blobs, tmp_path):
+    """An iterable of batches resumes by reading and dropping the batches done before the backup."""
+    x, y = blobs
+    batches = [(x[i:i + 12], y[i:i + 12]) for i in range(0, 96, 12)]  # 8 batches, re-iterable
+
+    def run(callbacks):
+        ks.utils.set_random_seed(3)
+        model = mlp()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model, model.fit(batches, epochs=2, callbacks=callbacks, verbose=0)
+
+    reference, reference_history = run([])
+    backup = ks.callbacks.BackupAndRestore(tmp_path / "backup", save_freq=3)
+    with pytest.raises(KeyboardInterrupt):
+        run([backup, FailAt(1, batch=5)])
+    resumed, history = run([backup])
+    assert backup.restored_at == (1, 4)  # the 12th batch of the fit: the 4th of epoch 1
+    _assert_same_run(resumed, history, reference, reference_history)
+
+
+def test_a_kept_backup_of_a_stopped_fit_makes_a_rerun_stop_the_same_way(blobs, tmp_path):
+    """No backup is written once a callback asked training to stop: with delete_checkpoint=False the backup left is
+    the one before the stopping epoch, so running the script again redoes that epoch and stops there."""
+
+    class StopAtEpoch2(ks.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.stop_training = self.model.stop_training or epoch == 2
+
+    backup = ks.callbacks.BackupAndRestore(tmp_path / "backup", delete_checkpoint=False)
+    first, first_history = _run(blobs, [backup, StopAtEpoch2()])
+    assert first_history.epoch == [0, 1, 2]
+    assert _backup_position(tmp_path) == (2, 0)  # written at the end of epoch 1: resume with epoch 2
+    rerun, history = _run(blobs, [backup, StopAtEpoch2()])
+    assert backup.restored_at == (2, 0)
+    _assert_same_run(rerun, history, first, first_history)
+
+
 def test_dispatches_end_at_the_backup_points(tmp_path):
     batches = ArrayDataset((np.zeros((10, 1), np.float32),), batch_size=1)
     plan = batches.plan(4, first_step=1, ends=[2, 6, 9])
@@ -165,7 +202,8 @@ def _drive(callback, values, model, epochs, start=0, end=True):
     lambda: ks.callbacks.EarlyStopping(patience=2, restore_best_weights=True),
     lambda: ks.callbacks.ReduceLROnPlateau(patience=1, factor=0.5, cooldown=1),
 ], ids=["EarlyStopping", "ReduceLROnPlateau"])
-def test_callback_state_survives_a_backup_file(make):
+@pytest.mark.parametrize("interrupted_after", [4, 5])  # epochs; after 5 the counters (wait) are not 0
+def test_callback_state_survives_a_backup_file(make, interrupted_after):
     values = [1.0, 0.8, 0.9, 0.7, 0.75, 0.74, 0.73, 0.9]
     reference, reference_model = make(), FakeModel()
     reference.set_model(reference_model)
@@ -175,14 +213,14 @@ def test_callback_state_survives_a_backup_file(make):
     first, model = make(), FakeModel()
     first.set_model(model)
     first.on_train_begin()
-    _drive(first, values, model, 4, end=False)  # interrupted
+    _drive(first, values, model, interrupted_after, end=False)  # interrupted
     data = state_to_bytes({}, {"state": first.get_state()})
     state = state_from_bytes(data, {}, "test")[1]["state"]
     second, resumed_model = make(), FakeModel(model.optimizer.learning_rate)
     second.set_model(resumed_model)
     second.on_train_begin()
     second.set_state(state)
-    _drive(second, values, resumed_model, len(values), start=4)
+    _drive(second, values, resumed_model, len(values), start=interrupted_after)
     assert second.get_state().keys() == reference.get_state().keys()
     for key, value in reference.get_state().items():
         assert np.array_equal(second.get_state()[key], value) if key == "best_weights" else \

@@ -146,15 +146,12 @@ def test_early_stopping_that_did_not_stop_draws_no_stop_line(history):
 
 
 def test_the_real_early_stopping(seeded):
-    EarlyStopping = getattr(ks.callbacks, "EarlyStopping", None)
-    if EarlyStopping is None:
-        pytest.skip("kerasish.callbacks.EarlyStopping is not there yet")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 5)).astype(np.float32)
     y = (x[:, :1] + rng.normal(0, 1.0, (60, 1))).astype(np.float32)  # noisy: validation loss turns up
     model = ks.Sequential([ks.Input((5,)), ks.layers.Dense(64, activation="relu"), ks.layers.Dense(1)])
     model.compile(optimizer=ks.optimizers.Adam(0.03), loss="mse")
-    stopper = EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    stopper = ks.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
     history = model.fit(x, y, epochs=200, batch_size=16, validation_split=0.3, verbose=0, callbacks=[stopper])
     assert stopper.stopped_epoch > 0, "the test data should overfit quickly"
     (ax,) = history.plot(early_stopping=stopper).axes

@@ -1,5 +1,6 @@
 """LambdaCallback: the functions given are called with the hooks' arguments, and only those hooks run."""
 
+import numpy as np
 import pytest
 
 from kerasish.callbacks import CallbackList, LambdaCallback
@@ -10,14 +11,30 @@ def test_hooks_are_called_in_order_with_their_arguments(trainer):
     callback = LambdaCallback(
         on_train_begin=lambda logs: calls.append(("train_begin",)),
         on_epoch_begin=lambda epoch, logs: calls.append(("epoch_begin", epoch)),
-        on_train_batch_end=lambda batch, logs: calls.append(("batch_end", batch, round(logs["loss"], 6) > 0)),
+        on_train_batch_end=lambda batch, logs: calls.append(("batch_end", batch, sorted(logs))),
         on_test_begin=lambda logs: calls.append(("test_begin",)),
         on_epoch_end=lambda epoch, logs: calls.append(("epoch_end", epoch, sorted(logs))),
         on_train_end=lambda logs: calls.append(("train_end",)))
     trainer.fit([callback], epochs=2)
-    epoch = lambda e: [("epoch_begin", e)] + [("batch_end", b, True) for b in range(4)] + [
+    epoch = lambda e: [("epoch_begin", e)] + [("batch_end", b, ["loss"]) for b in range(4)] + [
         ("test_begin",), ("epoch_end", e, ["loss", "val_loss"])]
     assert calls == [("train_begin",)] + epoch(0) + epoch(1) + [("train_end",)]
+
+
+def test_batch_and_epoch_logs_hold_the_values_keras_logs(twins):
+    """The loss and metric values the hooks receive (batch logs: the epoch's running means) are Keras 3's."""
+    import keras
+
+    def recorder(seen):
+        return dict(on_train_batch_end=lambda batch, logs: seen.append((batch, logs["loss"], logs["mae"])),
+                    on_epoch_end=lambda epoch, logs: seen.append((epoch, logs["val_loss"], logs["val_mae"])))
+
+    ours, theirs = [], []
+    twins.fit(twins.ours, [LambdaCallback(**recorder(ours))], epochs=2)
+    twins.fit(twins.reference, [keras.callbacks.LambdaCallback(**recorder(theirs))], epochs=2)
+    assert [entry[0] for entry in ours] == [entry[0] for entry in theirs] == [0, 1, 2, 3, 4, 0, 0, 1, 2, 3, 4, 1]
+    np.testing.assert_allclose(np.array([entry[1:] for entry in ours], np.float64),
+                               np.array([entry[1:] for entry in theirs], np.float64), rtol=1e-5)
 
 
 def test_only_the_given_hooks_are_registered():

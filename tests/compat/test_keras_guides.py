@@ -502,16 +502,10 @@ def _guide_bidirectional_imdb(keras, layers, maxlen=None):
     return model
 
 
-_NEEDS_BIDIRECTIONAL = pytest.mark.skipif(not hasattr(layers, "Bidirectional"),
-                                          reason="MISSING in kerasish: layers.Bidirectional")
-
-
-@_NEEDS_BIDIRECTIONAL
 def test_bidirectional_lstm_imdb_example_variable_length(seeded):
     _run_bidirectional_imdb(maxlen=None)
 
 
-@_NEEDS_BIDIRECTIONAL
 def test_bidirectional_lstm_imdb_example(seeded):
     """Fixed-length input: the example pads every review to maxlen anyway (20 here instead of 200)."""
     _run_bidirectional_imdb(maxlen=20)

@@ -21,10 +21,11 @@ def test_multi_head_attention_matches_keras(config, with_key):
     expected = np.asarray(reference(query, value, key) if with_key else reference(query, value))
     ours = ks.layers.MultiHeadAttention(**config)
     inputs = [query, value, key] if with_key else [query, value]
-    ours.build_for([(None,) + t.shape[1:] for t in inputs])
+    ours.build(*[(None,) + t.shape[1:] for t in inputs])
+    assert ours.built
     assert [w.shape for w in ours.get_weights()] == [tuple(w.shape) for w in reference.get_weights()]
     ours.set_weights(reference.get_weights())
-    got = np.asarray(ours([jnp.asarray(t) for t in inputs]))
+    got = np.asarray(ours(*[jnp.asarray(t) for t in inputs]))
     assert got.shape == expected.shape
     assert np.max(np.abs(got - expected)) < 1e-5
 
@@ -34,7 +35,7 @@ def test_multi_head_attention_value_dim():
     # sizes), so this case is checked against the weight layout and a NumPy reference instead.
     layer = ks.layers.MultiHeadAttention(3, 2, value_dim=4, output_shape=5)
     query, value = sample_input((2, 4, 6)), sample_input((2, 3, 5), seed=1)
-    out = np.asarray(layer([jnp.asarray(query), jnp.asarray(value)]))
+    out = np.asarray(layer(jnp.asarray(query), jnp.asarray(value)))
     assert [w.shape for w in layer.get_weights()] == [(6, 3, 2), (3, 2), (5, 3, 2), (3, 2), (5, 3, 4), (3, 4),
                                                       (3, 4, 5), (5,)]
     qk, qb, kk, kb, vk, vb, ok, ob = layer.get_weights()
@@ -51,7 +52,7 @@ def test_multi_head_attention_value_dim():
 def test_multi_head_attention_trains_in_a_functional_model(seeded):
     inputs = ks.Input((5, 4))
     attention = ks.layers.MultiHeadAttention(2, 3, dropout=0.1, seed=0)
-    attended = attention([inputs, inputs])
+    attended = attention(inputs, inputs)
     assert attended.shape == (None, 5, 4)
     model = ks.Model(inputs, ks.layers.Dense(1)(ks.layers.Flatten()(attended)))
     model.compile(optimizer=ks.optimizers.SGD(0.01), loss="mse")
@@ -71,9 +72,15 @@ def test_multi_head_attention_config_round_trip():
 @pytest.mark.parametrize("make, error, pattern", [
     (lambda: ks.layers.MultiHeadAttention(0, 2), ValueError, r"`num_heads` must be a positive"),
     (lambda: ks.layers.MultiHeadAttention(2, 2, output_shape="x"), ValueError, r"`output_shape` of MultiHead"),
-    (lambda: ks.layers.MultiHeadAttention(2, 2)(jnp.ones((1, 3, 4))), ValueError, r"takes a list \[query, value\]"),
-    (lambda: ks.layers.MultiHeadAttention(2, 2)([jnp.ones((1, 3, 4)), jnp.ones((1, 2, 4)), jnp.ones((1, 3, 4))]),
+    (lambda: ks.layers.MultiHeadAttention(2, 2)(jnp.ones((1, 3, 4))), TypeError, r"missing a required argument: "
+     r"'value'"),
+    (lambda: ks.layers.MultiHeadAttention(2, 2)([jnp.ones((1, 3, 4)), jnp.ones((1, 2, 4))]), TypeError,
+     r"missing a required argument: 'value'"),
+    (lambda: ks.layers.MultiHeadAttention(2, 2)([jnp.ones((1, 3, 4))] * 2, jnp.ones((1, 2, 4))), ValueError,
+     r"takes the query, value and key as separate arguments, as Keras 3: layer\(query, value\)"),
+    (lambda: ks.layers.MultiHeadAttention(2, 2)(jnp.ones((1, 3, 4)), jnp.ones((1, 2, 4)), jnp.ones((1, 3, 4))),
      ValueError, r"same sequence length"),
+    (lambda: ks.layers.MultiHeadAttention(2, 2).build((None, 3, 4)), ValueError, r"needs the value's shape too"),
 ])
 def test_multi_head_attention_rejects_bad_config(make, error, pattern):
     with pytest.raises(error, match=pattern):

@@ -115,6 +115,17 @@ def test_ignore_class_averages_over_kept_samples_with_finite_gradients():
     assert bool(jnp.all(jnp.isfinite(grad)))
 
 
+@pytest.mark.parametrize("from_logits", [True, False])
+def test_the_function_gives_ignored_entries_a_loss_of_zero_as_keras(from_logits):
+    """The function form has no reduction to leave ignored entries out of: their per-sample loss is 0."""
+    y_pred, ignored = (LOGITS if from_logits else PROBS), int(LABELS[0])
+    got = losses.sparse_categorical_crossentropy(LABELS, y_pred, from_logits=from_logits, ignore_class=ignored)
+    expected = keras.losses.sparse_categorical_crossentropy(LABELS, y_pred, from_logits=from_logits,
+                                                            ignore_class=ignored)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert not np.asarray(got)[LABELS == ignored].any()
+
+
 def test_sparse_class_axis_moves_to_the_end():
     """`axis` names the class axis of (N, C, H) scores; Keras 3.15's JAX backend only accepts it when C == H."""
     scores = np.moveaxis(LOGITS.reshape(2, 3, C), -1, 1)  # (2, C, 3)

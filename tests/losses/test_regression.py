@@ -21,6 +21,7 @@ from tests.losses.oracle import (
 CASES = [
     ("MeanSquaredError", {}, REG_TRUE, REG_PRED),  # (N,) against (N, 1): expanded
     ("MeanSquaredError", {}, REG_TRUE[:, None], REG_PRED),
+    ("MeanSquaredError", {}, REG_TRUE[:, None], REG_PRED[:, 0]),  # (N, 1) against (N,): the prediction expanded
     ("MeanSquaredError", {}, LOGITS, PROBS),
     ("MeanAbsoluteError", {}, REG_TRUE, REG_PRED),
     ("MeanAbsoluteError", {}, LOGITS, PROBS),

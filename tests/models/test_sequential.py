@@ -75,8 +75,54 @@ def test_frozen_layer_counts_as_non_trainable(seeded):
 
 def test_add_rejects_non_layers_and_misplaced_input():
     model = ks.Sequential()
-    with pytest.raises(TypeError, match="Sequential.add expects a kerasish Layer.*received 3"):
+    with pytest.raises(ValueError, match=r"Only instances of `keras.Layer` can be added to a Sequential model. "
+                                         r"Received: 3"):
         model.add(3)
     model.add(ks.layers.Dense(2))
     with pytest.raises(ValueError, match="An Input can only be the first element"):
         model.add(ks.Input((3,)))
+
+
+# -- Keras 3's Sequential behaviours -------------------------------------------------------------------------------
+
+def test_sequential_has_input_and_output_attributes_only_once_built_as_keras():
+    model = ks.Sequential()
+    assert [hasattr(model, name) for name in ("input_shape", "output_shape", "inputs", "outputs")] == [False] * 4
+    with pytest.raises(AttributeError, match=r"Sequential model '\w+' has no defined input shape yet"):
+        _ = model.input_shape
+    model = ks.Sequential([ks.layers.Dense(4), ks.layers.Dense(2)])
+    model(np.ones((3, 5), np.float32))  # built from data: it gets an Input, as in Keras
+    assert model.inputs[0].shape == (None, 5) and model.outputs[0].shape == (None, 2)
+    assert model.layers[0].output.shape == (None, 4) and len(model.layers) == 2
+
+
+def test_sequential_layers_setter_add_pop_and_names_as_keras():
+    model = ks.Sequential(layers=[ks.Input((2,), batch_size=3), ks.layers.Dense(4), ks.layers.Dense(5)])
+    with pytest.raises(AttributeError, match=r"Use `add\(\)` and `pop\(\)` to change the layers in this model"):
+        model.layers = [ks.layers.Dense(4)]
+    assert model.pop().units == 5 and model.output_shape[1:] == (4,) and len(model.weights) == 2
+    with pytest.raises(ValueError, match=r"has already been configured to use input shape \(3, 2\)"):
+        model.add(ks.Input((2,)))
+    with pytest.raises(ValueError, match=r"should have unique names. Name 'dense_a' is already"):
+        ks.Sequential([ks.layers.Dense(2, name="dense_a"), ks.layers.Dense(2, name="dense_a")])
+    with pytest.raises(ValueError, match=r"Sequential model \w+ cannot be built because it has no layers"):
+        ks.Sequential()(np.ones((2, 2), np.float32))
+    built = ks.Sequential([ks.Input((2,)), ks.layers.Dense(2)])
+    with pytest.raises(ValueError, match=r"has already been configured to use input shape \(None, 2\). You cannot "
+                                         r"build it with input shape \(3, 4\)"):
+        built.build((3, 4))
+
+
+def test_sequential_takes_a_built_model_as_first_layer():
+    inputs = ks.Input((4, 4, 3))
+    functional = ks.Model(inputs=inputs, outputs=ks.layers.Conv2D(2, 3, padding="same")(inputs))
+    model = ks.Sequential([functional, ks.layers.Flatten(), ks.layers.Dense(1)])
+    assert model.built and all(layer.built for layer in model.layers)
+    assert model(np.ones((1, 4, 4, 3), np.float32)).shape == (1, 1)
+
+
+def test_sequential_pickles():
+    import pickle
+
+    model = ks.Sequential([ks.layers.Dense(4)])
+    assert len(pickle.loads(pickle.dumps(model)).layers) == 1

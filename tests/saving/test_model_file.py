@@ -10,6 +10,7 @@ from safetensors import numpy as st
 
 import kerasish as ks
 from kerasish.saving.weights import read_metadata
+from tests.conftest import mlp
 
 
 def _fit(model, blobs, epochs=2):
@@ -49,6 +50,17 @@ def test_round_trip_predicts_bit_identically_and_keeps_training(make, seeded, bl
     _fit(loaded, blobs, epochs=1)
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_include_optimizer_false_saves_the_model_uncompiled(seeded, blobs, tmp_path):
+    x, _ = blobs
+    model = mlp()
+    model.compile(optimizer=ks.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    _fit(model, blobs, epochs=1)
+    model.save(tmp_path / "model.kerasish", include_optimizer=False)
+    loaded = ks.models.load_model(tmp_path / "model.kerasish")
+    assert model.compiled and not loaded.compiled
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 @ks.saving.register_serializable(package="Tests")

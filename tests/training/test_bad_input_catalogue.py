@@ -66,15 +66,16 @@ def _with(array, index, value):
 
 CASES = [
     # -- shapes and ranks -----------------------------------------------------------------------------------
-    ("x_rank_3_for_a_2d_model", lambda c: c.sparse.fit(c.x[:, :, None], c.y, verbose=0), ValueError,
-     r"`x` has shape \(96, 4, 1\), but model '\w+' expects inputs of shape \(None, 4\)"),
+    # A trailing axis of 1 is squeezed (Keras's rank standardisation of model inputs); a longer one is refused.
+    ("x_rank_3_for_a_2d_model", lambda c: c.sparse.fit(np.repeat(c.x[:, :, None], 2, -1), c.y, verbose=0), ValueError,
+     r"`x` has shape \(96, 4, 2\), but model '\w+' expects inputs of shape \(None, 4\)"),
     ("x_rank_1", lambda c: c.sparse.fit(c.x[:, 0], c.y, verbose=0), ValueError,
      r"`x` has shape \(96,\), but model '\w+' expects inputs of shape \(None, 4\)"),
-    ("predict_on_3d_data", lambda c: c.sparse.predict(c.x[:, :, None], verbose=0), ValueError,
-     r"`x` has shape \(96, 4, 1\), but model '\w+' expects inputs of shape \(None, 4\)"),
-    ("model_called_on_3d_data", lambda c: c.sparse(c.x[:2, :, None]), ValueError,
-     r"layer 'input_layer(_[0-9]+)?' is incompatible: expected shape \(None, 4\), "
-     r"received input with shape \(2, 4, 1\)"),
+    ("predict_on_3d_data", lambda c: c.sparse.predict(np.repeat(c.x[:, :, None], 2, -1), verbose=0), ValueError,
+     r"`x` has shape \(96, 4, 2\), but model '\w+' expects inputs of shape \(None, 4\)"),
+    ("model_called_on_3d_data", lambda c: c.sparse(np.repeat(c.x[:2, :, None], 2, -1)), ValueError,
+     r"layer '\w+' is incompatible with the layer: expected axis -1 of input shape to have value 4, but received "
+     r"input with shape \(2, 4, 2\)"),
     ("evaluate_wrong_width", lambda c: c.sparse.evaluate(c.x[:, :3], c.y, verbose=0), ValueError,
      r"`x` has shape \(96, 3\), but model '\w+' expects inputs of shape \(None, 4\)"),
     ("tuple_of_inputs_for_a_one_input_model", lambda c: c.sparse.fit((c.x, c.x), c.y, verbose=0), ValueError,
@@ -85,12 +86,15 @@ CASES = [
                                                         verbose=0), ValueError,
      r"`validation_data\[0\]` has shape \(8, 3\), but model '\w+' expects inputs of shape \(None, 4\)"),
     ("mse_targets_of_another_width", lambda c: c.mse.fit(c.x, np.ones((96, 2)), verbose=0), ValueError,
-     r"`y` has shape \(96, 2\), but mean_squared_error for an output of shape \(None, 3\) needs targets of the "
-     r"output's shape"),
+     r"`y` has shape \(96, 2\), but mean_squared_error for an output of shape \(None, 3\) needs shapes that "
+     r"broadcast against it"),
     ("y_rank_3_for_a_rank_2_output", lambda c: c.mse.fit(c.x, np.ones((96, 3, 2)), verbose=0), ValueError,
      r"`y` has shape \(96, 3, 2\), but mean_squared_error for an output of shape \(None, 3\) needs"),
-    ("mse_column_targets_for_3_outputs", lambda c: c.mse.evaluate(c.x, np.ones((96, 1)), verbose=0), ValueError,
-     r"`y` has shape \(96, 1\), but mean_squared_error for an output of shape \(None, 3\)"),
+    # Keras broadcasts (96,) against (batch, 3) only in batches of one sample; in larger ones it would compare one
+    # sample's target with another sample's output (or fail), so kerasish refuses it.
+    ("mse_vector_targets_for_3_outputs", lambda c: c.mse.evaluate(c.x, np.ones(96), verbose=0), ValueError,
+     r"`y` has shape \(96,\), but mean_squared_error for an output of shape \(None, 3\) needs targets of the "
+     r"output's rank"),
     ("one_hot_y_for_sparse_loss", lambda c: c.sparse.fit(c.x, c.onehot, verbose=0), ValueError,
      r"`y` has shape \(96, 3\), but sparse_categorical_crossentropy .* needs integer class ids of shape \(None,\) "
      r"or \(None, 1\) \(for one-hot targets use categorical_crossentropy\)"),
@@ -251,8 +255,9 @@ CASES = [
      r"`shape` must hold non-negative ints or None, received \(-1,\)"),
     ("reshape_to_the_wrong_size", lambda c: ks.Sequential([ks.Input((4,)), ks.layers.Reshape((3,))]), ValueError,
      r"Layer 'reshape\w*' cannot reshape inputs of shape \(None, 4\) to target_shape \(3,\): 4 values per sample"),
-    ("sequential_of_a_string", lambda c: ks.Sequential([ks.Input((4,)), "dense"]), TypeError,
-     r"Sequential.add expects a kerasish Layer \(or ks.Input\), received 'dense' of type str"),
+    ("sequential_of_a_string", lambda c: ks.Sequential([ks.Input((4,)), "dense"]), ValueError,
+     r"Only instances of `keras.Layer` can be added to a Sequential model. Received: 'dense' "
+     r"\(of type <class 'str'>\)"),
     ("early_stopping_unknown_mode", lambda c: ks.callbacks.EarlyStopping(mode="maximum"), ValueError,
      r"`mode` of EarlyStopping must be 'auto', 'min' or 'max', received mode='maximum'"),
 ]

@@ -62,14 +62,16 @@ def test_padded_last_batch_gives_the_results_of_its_own_program(blobs, k):
     assert padded.compiled_programs() < own.compiled_programs()
 
 
-def test_padded_rows_count_nowhere_in_losses_and_metrics(seeded):
-    """evaluate over 100 rows in batches of 64 (the second: 36 real rows, 28 padding) against NumPy."""
+@pytest.mark.parametrize("k", [1, "auto"])
+def test_padded_rows_count_nowhere_in_losses_and_metrics(seeded, k):
+    """evaluate over 100 rows in batches of 64 (the second: 36 real rows, 28 padding) against NumPy: batch by batch
+    (k=1: the padded batch's loss weighs 36 rows in the mean over batches), and as one batch of 128 ("auto")."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=(100, 3)).astype(np.float32)
     y = rng.normal(size=(100, 1)).astype(np.float32)
     w = rng.uniform(0.2, 2.0, 100).astype(np.float32)
     model = ks.Sequential([ks.Input((3,)), ks.layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mse"])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mse"], steps_per_execution=k)
     logs = model.evaluate(x, y, sample_weight=w, batch_size=64, verbose=0, return_dict=True)
     assert model._training.engine.pads["test"]
     error = (model.predict(x, batch_size=64, verbose=0) - y)[:, 0].astype(np.float64)

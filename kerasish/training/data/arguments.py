@@ -107,8 +107,11 @@ def validation_dataset(validation_data: Any, batch_size: int | None, steps: int 
 
 def fit_datasets(x: Any, y: Any, sample_weight: Any, class_weight: Any, batch_size: Any, *, shuffle: bool, seed: int,
                  steps_per_epoch: int | None, validation_split: float, validation_data: Any,
-                 validation_batch_size: int | None, validation_steps: int | None) -> tuple[Dataset, Dataset | None]:
-    """`(train, validation)` datasets of a `fit` call (validation None when there is none).
+                 validation_batch_size: int | None, validation_steps: int | None,
+                 targets_required: bool = True) -> tuple[Dataset, Dataset | None]:
+    """`(train, validation)` datasets of a `fit` call (validation None when there is none). `targets_required`
+    False: arrays may come without a `y` (a model whose own `train_step` takes the batches as they are, such as an
+    autoencoder's, or one compiled without a loss that minimises its `add_loss` values).
 
     Raises:
       ValueError: for `validation_split` with `validation_data`, arrays without `y`, `validation_split` with an
@@ -119,7 +122,7 @@ def fit_datasets(x: Any, y: Any, sample_weight: Any, class_weight: Any, batch_si
     if validation_split and validation_data is not None:
         raise ValueError("Pass either `validation_split` or `validation_data` to fit, not both.")
     arrays = is_array_data(x)
-    if arrays and y is None:
+    if arrays and y is None and targets_required:
         raise ValueError("Argument `y` of fit is required when `x` is an array, received None.")
     if not arrays and validation_split:
         raise ValueError(f"Argument `validation_split` needs array data (it takes the last fraction of the arrays); "

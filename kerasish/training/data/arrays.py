@@ -10,6 +10,7 @@ the last dispatch computes. Every sample is used exactly once per epoch; the las
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -27,6 +28,33 @@ from kerasish.training.data.host_memory import (
     reads_host_in_place,
     release_copies,
 )
+
+#: Arrays up to this size keep their device copy between calls (`resident_copy`).
+RESIDENT_COPY_BYTES = 256 << 10
+_resident_copies: dict[int, tuple[weakref.ref, np.ndarray, jax.Array]] = {}
+
+
+def resident_copy(array: np.ndarray) -> jax.Array:
+    """`jax.device_put(array)`, reused while the same small array is passed again with the same values: a notebook or
+    a search loop calling `fit` many times on the same data pays the copy once. The values are compared with a
+    snapshot taken with the copy (an array changed in place gets a new copy); arrays above `RESIDENT_COPY_BYTES`
+    are copied every time (comparing would cost as much as copying). An entry leaves with its array."""
+    if array.nbytes > RESIDENT_COPY_BYTES:
+        return jax.device_put(array)
+    entry = _resident_copies.get(id(array))
+    if entry is not None and entry[0]() is array and np.array_equal(entry[1], array):
+        return entry[2]
+    # The device copy is made from a snapshot this cache owns: XLA:CPU may use the memory it is given in place, and
+    # the device array must neither follow later changes of the user's array nor keep it alive.
+    snapshot = np.array(array, copy=True)
+    device = jax.device_put(snapshot)
+    key = id(array)
+    try:
+        ref = weakref.ref(array, lambda _: _resident_copies.pop(key, None))
+    except TypeError:  # not weakly referable: not kept
+        return device
+    _resident_copies[key] = (ref, snapshot, device)
+    return device
 
 
 def group_batches(batches: list[np.ndarray], steps_per_execution: int) -> list[np.ndarray]:
@@ -66,6 +94,36 @@ def plan_dispatches(batches: list[np.ndarray], steps_per_execution: int,
         if chunk.shape[1] == full_batch and 1 < steps_per_execution and valid < steps_per_execution:
             chunk = np.concatenate([chunk, np.repeat(chunk[-1:], steps_per_execution - valid, axis=0)])
         plan.append((chunk, np.int32(valid)))
+    return plan
+
+
+def plan_pass(order: np.ndarray, batch_size: int, steps_per_execution: int, full_batch: int,
+              pad_rows: bool = False) -> list[tuple[np.ndarray, np.int32]]:
+    """`plan_dispatches` of one whole pass over `order` (int32 sample indices) in batches of `batch_size`, computed
+    with array operations instead of batch by batch: the same dispatches, without a Python step per batch.
+
+    Example:
+      >>> [(index.tolist(), int(valid)) for index, valid in plan_pass(np.arange(5, dtype=np.int32), 2, 4, 2, True)]
+      [([[0, 1], [2, 3], [4, -1], [4, -1]], 3)]
+    """
+    n, k = len(order), steps_per_execution
+    short = n % batch_size if n > batch_size else n % full_batch  # the rows of a last batch below full size
+    if pad_rows or short == 0:  # every batch has the full size (a short one filled with -1)
+        body, tail = order, None
+        if short:
+            body = np.concatenate([order, np.full(-n % full_batch, -1, order.dtype)])
+    else:
+        body, tail = order[:n - short], order[n - short:]
+    rows = body.reshape(-1, full_batch) if body.size else body.reshape(0, full_batch)
+    plan = []
+    for start in range(0, len(rows), k):
+        chunk = rows[start:start + k]
+        valid = len(chunk)
+        if 1 < k and valid < k:
+            chunk = np.concatenate([chunk, np.repeat(chunk[-1:], k - valid, axis=0)])
+        plan.append((chunk, np.int32(valid)))
+    if tail is not None:
+        plan.append((tail[None], np.int32(1)))
     return plan
 
 
@@ -137,7 +195,9 @@ class ArrayDataset(Dataset):
                 arrays = jax.tree.map(lambda a: _padded_rows(a, rows), arrays)
             if self._in_place:  # large arrays in place, the rest (small, or copied into aligned memory) on the device
                 arrays = jax.tree.map(lambda a: BorrowedRows.of(a) if BorrowedRows.fits(a) else a, arrays)
-            self._device_arrays = jax.device_put(arrays)
+            self._device_arrays = jax.tree.map(
+                lambda a: resident_copy(a) if isinstance(a, np.ndarray) else jax.device_put(a), arrays,
+                is_leaf=lambda a: isinstance(a, BorrowedRows))
         return self._device_arrays
 
     def dispatches(self, steps_per_execution: int, first_step: int = 0, ends: Iterable[int] = (),
@@ -204,9 +264,13 @@ class ArrayDataset(Dataset):
     def steps(self) -> int:
         return self.steps_per_epoch or self.batches_per_pass
 
-    def _one_pass(self) -> list[np.ndarray]:
+    def _order(self) -> np.ndarray:
+        """The sample order of the next pass (int32): a new permutation when shuffling."""
         order = self._rng.permutation(self.num_samples) if self.shuffle else np.arange(self.num_samples)
-        order = order.astype(np.int32)
+        return order.astype(np.int32)
+
+    def _one_pass(self) -> list[np.ndarray]:
+        order = self._order()
         return [order[i:i + self.batch_size] for i in range(0, self.num_samples, self.batch_size)]
 
     def order_state(self) -> dict | None:
@@ -229,8 +293,10 @@ class ArrayDataset(Dataset):
           ends: batches after which a dispatch must end (where a callback acts mid-epoch). Cut
             dispatches are padded to K like any other, so they run the same program as uncut ones.
         """
-        batches = self.epoch()
         full_batch = self.batch_size if self.bucketed and pad_rows else min(self.batch_size, self.num_samples)
+        if self.steps_per_epoch is None and not first_step and not ends:  # a whole pass (the usual case)
+            return plan_pass(self._order(), self.batch_size, steps_per_execution, full_batch, pad_rows)
+        batches = self.epoch()
         bounds = sorted({first_step} | {b + 1 for b in ends if first_step <= b < len(batches) - 1} | {len(batches)})
         return [dispatch for start, stop in zip(bounds, bounds[1:])
                 for dispatch in plan_dispatches(batches[start:stop], steps_per_execution, full_batch, pad_rows)]
@@ -252,7 +318,7 @@ class ArrayDataset(Dataset):
     def check(self, objectives: Any, check_x) -> None:
         x, y, sample_weight = self.host_arrays
         check_x(x, self.names[0])
-        check_targets(y, objectives, self.names[1])
+        check_targets(y, objectives, self.names[1], min(self.batch_size, self.num_samples))
         check_sample_weight(sample_weight, objectives, self.names[2])
 
     def run(self, chunk_fn, batch_fn, epoch, steps_per_execution, on_begin, on_end, advance,

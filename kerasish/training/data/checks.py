@@ -80,6 +80,9 @@ def num_samples(tree: Any) -> int:
 
 def check_lengths(**trees: Any) -> int:
     """All leaves of all arguments must have the same number of samples; returns it."""
+    counts = {leaf.shape[0] for tree in trees.values() for leaf in jax.tree.leaves(tree)}
+    if len(counts) == 1:  # the usual case: no names to build
+        return counts.pop()
     lengths = {}
     for name, tree in trees.items():
         for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
@@ -160,7 +163,37 @@ def _shapes_agree(target: tuple, output: tuple) -> bool:
             or (len(output) == len(target) + 1 and output[-1] == 1 and same(target, output[:-1])))
 
 
-def check_target(y: Any, loss: Any, output_shape: tuple | None, argument: str = "y") -> None:
+#: Losses computed elementwise on `y_true - y_pred`, which Keras broadcasts (the others need equal shapes).
+_BROADCASTING_LOSSES = (_losses.MeanSquaredError, _losses.MeanAbsoluteError, _losses.Huber)
+
+
+def _reconciled(target: tuple, output: tuple) -> tuple[tuple, tuple]:
+    """Keras's `squeeze_or_expand_to_same_rank` on shapes: when the ranks differ by one and the longer ends in an
+    axis of 1, that axis is squeezed (or, against a vector, the vector gets one)."""
+    if len(target) == len(output) + 1 and target[-1] == 1:
+        return (target, output + (1,)) if len(output) == 1 else (target[:-1], output)
+    if len(output) == len(target) + 1 and output[-1] == 1:
+        return (target + (1,), output) if len(target) == 1 else (target, output[:-1])
+    return target, output
+
+
+def _broadcast_problem(target: tuple, output: tuple, batch_size: int | None) -> str | None:
+    """Why Keras's elementwise losses cannot compare batches of `target` with `output` (both with the batch axis
+    first, None for unknown), or None when they can. `batch_size` None: batches of more than one sample."""
+    target, output = _reconciled(target, output)
+    batch = batch_size if batch_size is not None else 2
+    if len(target) != len(output) and batch != 1:
+        return ("targets of the output's rank: with a rank that differs, broadcasting would pair the batch axis "
+                "with another axis and compare one sample's target with another sample's output")
+    full_target, full_output = (batch,) + target[1:], (batch,) + output[1:]
+    for t, o in zip(reversed(full_target), reversed(full_output)):  # NumPy's rule, from the trailing axis
+        if t is not None and o is not None and t != o and 1 not in (t, o):
+            return "shapes that broadcast against it"
+    return None
+
+
+def check_target(y: Any, loss: Any, output_shape: tuple | None, argument: str = "y",
+                 batch_size: int | None = None) -> None:
     """Checks the targets of one output against its built-in loss, on the host, before training.
 
     Shapes must fit the model's output; sparse class ids must be whole numbers in [0, classes); binary and
@@ -173,6 +206,10 @@ def check_target(y: Any, loss: Any, output_shape: tuple | None, argument: str = 
       loss: the resolved `kerasish.losses.Loss` of the output.
       output_shape: the shape of the output, batch axis None; None to skip the check.
       argument: the name of the argument in the messages.
+      batch_size: the samples per batch the loss will see (None: the samples of `y`, a batch of its own).
+        Mean squared / absolute error and Huber broadcast targets against outputs, as Keras does; a target whose
+        rank differs from the output's then broadcasts only in batches of one sample (Keras's own
+        `EarlyStopping` example: targets `(5,)`, outputs `(5, 10)`, batch size 1).
 
     Raises:
       ValueError: naming the argument, the shape or value received and what the loss accepts.
@@ -212,6 +249,11 @@ def check_target(y: Any, loss: Any, output_shape: tuple | None, argument: str = 
                              + ("" if ignore is None else f" or ignore_class={ignore}")
                              + ". Check the labels or the number of units of the last layer.")
         return
+    if isinstance(loss, _BROADCASTING_LOSSES):
+        problem = _broadcast_problem(target, output, np.shape(y)[0] if batch_size is None else batch_size)
+        if problem is not None:
+            raise ValueError(shown + problem + ".")
+        return
     if not _shapes_agree(target, output):
         hint = (" (for integer class ids use sparse_categorical_crossentropy)"
                 if isinstance(loss, _losses.CategoricalCrossentropy) and _shapes_agree(target, output[:-1]) else "")
@@ -225,14 +267,15 @@ def check_target(y: Any, loss: Any, output_shape: tuple | None, argument: str = 
                              f"accepts targets in [0, 1] ({kind} or probabilities).")
 
 
-def check_targets(y: Any, objectives: Any, argument: str = "y") -> None:
-    """`check_target` for every output of `objectives` (a `training.objectives.Objectives`)."""
+def check_targets(y: Any, objectives: Any, argument: str = "y", batch_size: int | None = None) -> None:
+    """`check_target` for every output of `objectives` (a `training.objectives.Objectives`), in batches of
+    `batch_size` samples (None: `y` is one batch)."""
     if y is None or objectives is None:
         return
     names = objectives.output_names
     for name, target, loss, shape in zip(names, flatten_outputs(y, names), objectives.losses,
                                          objectives.y_pred_shapes):
-        check_target(target, loss, shape, argument if len(names) == 1 else f"{argument}[{name!r}]")
+        check_target(target, loss, shape, argument if len(names) == 1 else f"{argument}[{name!r}]", batch_size)
 
 
 def check_sample_weight(sample_weight: Any, objectives: Any, argument: str = "sample_weight") -> None:

@@ -9,6 +9,7 @@ the next large copy (`free_released_copies`): two calls' copies never add up in 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import math
@@ -101,7 +102,8 @@ def aligned_copy(array: np.ndarray, dtype, check_finite: bool = False,
                 out[...] = array
     target = out.reshape(-1)
     bad = None
-    with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: the check names it
+    # a float64 beyond float32's range becomes inf: the check names it (no conversion: no overflow to silence)
+    with np.errstate(over="ignore") if source is not None else contextlib.nullcontext():
         for start in range(0, out.size, step):
             part = target[start:start + step]
             if source is not None:

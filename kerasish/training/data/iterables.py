@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 from kerasish.data.py_dataset import EpochRunner, PyDataset
 from kerasish.training.data.checks import check_targets, prepare_arrays
@@ -143,5 +142,6 @@ class IterableDataset(Dataset):
 
 
 def device_batch(batch: tuple) -> tuple:
-    """A host batch as device arrays."""
-    return jax.tree.map(jnp.asarray, batch)
+    """A host batch as device arrays: one asynchronous transfer of the whole batch (`jnp.asarray` per array runs a
+    conversion op on each, and waits for it)."""
+    return jax.device_put(batch)

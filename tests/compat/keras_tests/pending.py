@@ -2,33 +2,23 @@
 
 - `needs_run_layer_test`: the test calls `run_layer_test`, written with the layer ports (`layer_test.py`);
   skipped while it is the placeholder, run as soon as it lands.
-- `needs_ops`: the test calls `keras.ops` / `keras.random`'s Keras API (the ops port): skipped until
-  `kerasish.ops` and `kerasish.random.uniform` exist, run as soon as they do.
 - `xfail_cases(cls, names, reason)`: `xfail(strict=True)` on some of the cases a parametrized test generated
   (the others pass), for tests whose cases differ.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 
 import pytest
 
-import kerasish
 from tests.compat.keras_tests import layer_test
-
-
-def _has_ops() -> bool:
-    return importlib.util.find_spec("kerasish.ops") is not None and hasattr(kerasish.random, "uniform")
 
 
 def _has_run_layer_test() -> bool:
     return "not written yet" not in inspect.getsource(layer_test.run_layer_test)
 
 
-needs_ops = pytest.mark.skipif(not _has_ops(), reason="needs kerasish.ops / kerasish.random's Keras API (the ops "
-                                                      "port): runs once it lands")
 needs_run_layer_test = pytest.mark.skipif(
     not _has_run_layer_test(), reason="needs run_layer_test (the layer ports' layer_test.py): runs once it lands")
 

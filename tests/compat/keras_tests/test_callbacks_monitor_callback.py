@@ -1,10 +1,8 @@
 import numpy as np
 import pytest
 
-from kerasish import callbacks, layers, metrics, models
+from kerasish import callbacks, layers, metrics, models, ops
 from tests.compat.keras_tests import testing
-
-ops = pytest.importorskip("kerasish.ops")  # kerasish.ops is being written (issue 17)
 
 
 class MonitorCallbackTest(testing.TestCase):

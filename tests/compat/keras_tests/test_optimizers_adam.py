@@ -4,11 +4,9 @@ import numpy as np
 import pytest
 
 import kerasish as keras
-from kerasish import backend
+from kerasish import backend, ops
 from kerasish.optimizers.adam import Adam
 from tests.compat.keras_tests import testing
-
-ops = pytest.importorskip("kerasish.ops")  # kerasish.ops is being written (issue 17)
 
 
 class AdamTest(testing.TestCase):
@@ -79,10 +77,6 @@ class AdamTest(testing.TestCase):
         clipped_grad = optimizer._clip_gradients(grad)
         self.assertAllClose(clipped_grad[0], [1.0, 1.0])
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "fit does not yet write the optimizer's moving average of the weights into the model at its end, nor "
-        "expose it as `optimizer._model_variables_moving_average` (the engine keeps the optimizer state: "
-        "issue 18)"))
     @pytest.mark.requires_trainable_backend
     def test_ema(self):
         optimizer = Adam(learning_rate=1.0, use_ema=True, ema_momentum=0.9)

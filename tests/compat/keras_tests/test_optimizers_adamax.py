@@ -6,11 +6,9 @@
 import numpy as np
 import pytest
 
-from kerasish import backend
+from kerasish import backend, ops
 from tests.compat.keras_tests import testing
 from kerasish.optimizers.adam import Adamax
-
-ops = pytest.importorskip("kerasish.ops")  # kerasish.ops is being written (issue 17)
 
 
 class AdamaxTest(testing.TestCase):

@@ -4,11 +4,9 @@ import numpy as np
 import pytest
 
 import kerasish as keras
-from kerasish import backend
+from kerasish import backend, ops
 from kerasish.optimizers.sgd import Lion
 from tests.compat.keras_tests import testing
-
-ops = pytest.importorskip("kerasish.ops")  # kerasish.ops is being written (issue 17)
 
 
 class LionTest(testing.TestCase):

@@ -1,15 +1,12 @@
 """Ported from Keras 3 (keras/src/optimizers/loss_scale_optimizer_test.py) with only its imports changed."""
 
 import numpy as np
-import pytest
 from absl.testing import parameterized
 
-from kerasish import backend
+from kerasish import backend, ops
 from kerasish.optimizers.loss_scale import LossScaleOptimizer
 from kerasish.optimizers.sgd import SGD
 from tests.compat.keras_tests import testing
-
-ops = pytest.importorskip("kerasish.ops")  # kerasish.ops is being written (issue 17)
 
 
 class LossScaleOptimizerTest(testing.TestCase):

@@ -3,13 +3,11 @@
 import numpy as np
 import pytest
 
-from kerasish import backend
+from kerasish import backend, ops
 from kerasish.layers import Dense, Embedding, Input
 from kerasish.models import Sequential
 from kerasish.optimizers.muon import Muon
 from tests.compat.keras_tests import testing
-
-ops = pytest.importorskip("kerasish.ops")  # kerasish.ops is being written (issue 17)
 
 
 class MuonTest(testing.TestCase):

@@ -9,8 +9,12 @@ from absl.testing import parameterized
 
 from kerasish import backend, layers, models, optimizers
 from tests.compat.keras_tests import testing
+from tests.compat.keras_tests.unavailable import Unavailable
 
-constraints = pytest.importorskip("kerasish.constraints")  # being written (issue 17)
+try:  # the layers port brings kerasish.constraints; its one user here is an xfail (`backend.numpy`) anyway
+    from kerasish import constraints
+except ImportError:
+    constraints = Unavailable("kerasish.constraints")
 
 
 class OptimizerTest(testing.TestCase):
@@ -122,8 +126,8 @@ class OptimizerTest(testing.TestCase):
         )
 
     @pytest.mark.xfail(strict=True, reason=(
-        "`compile(run_eagerly=...)` and writing the moving average of the weights at the end of fit belong to "
-        "the engine (issue 18)"))
+        "targets of shape (1, 1) for an output of shape (None, 2): Keras broadcasts them in the mean squared error, "
+        "kerasish refuses them (a target of another shape than the output's is a mistake it reports)"))
     @pytest.mark.requires_trainable_backend
     def test_ema_with_model_fit(self):
         x_train = np.ones((1, 1)).astype("float32")

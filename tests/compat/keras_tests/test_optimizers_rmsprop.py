@@ -1,13 +1,10 @@
 """Ported from Keras 3 (keras/src/optimizers/rmsprop_test.py in keras-team/keras) with only its imports changed."""
 
 import numpy as np
-import pytest
 
-from kerasish import backend
+from kerasish import backend, ops
 from kerasish.optimizers.adaptive import RMSprop
 from tests.compat.keras_tests import testing
-
-ops = pytest.importorskip("kerasish.ops")  # kerasish.ops is being written (issue 17)
 
 
 class RMSpropTest(testing.TestCase):

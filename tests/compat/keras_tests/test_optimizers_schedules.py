@@ -12,9 +12,6 @@ from tests.compat.keras_tests import testing
 
 
 class TestFitLRSchedulesFlow(testing.TestCase):
-    @pytest.mark.xfail(strict=True, reason=(
-        "after fit, `optimizer.variables` are not yet the engine's live optimizer state (issue 18: the "
-        "engine's holder must offer `optimizer_state()`)"))
     @pytest.mark.requires_trainable_backend
     def test_fit_lr_correctness(self):
         model = Sequential(

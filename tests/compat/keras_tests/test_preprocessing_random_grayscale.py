@@ -2,10 +2,9 @@ import numpy as np
 import pytest
 from absl.testing import parameterized
 
-from kerasish import backend, layers
+from kerasish import backend, layers, ops
 from tests.compat.keras_tests import testing
-from tests.compat.keras_tests.pending import needs_ops, needs_run_layer_test
-from tests.compat.keras_tests.unavailable import optional_ops as ops
+from tests.compat.keras_tests.pending import needs_run_layer_test
 from tests.compat.keras_tests.unavailable import tf_data
 
 
@@ -37,7 +36,6 @@ class RandomGrayscaleTest(testing.TestCase):
     @parameterized.named_parameters(
         ("channels_last", "channels_last"), ("channels_first", "channels_first")
     )
-    @needs_ops
     def test_grayscale_conversion(self, data_format):
         if data_format == "channels_last":
             xs = np.random.uniform(0, 255, size=(2, 4, 4, 3)).astype(np.float32)
@@ -78,7 +76,6 @@ class RandomGrayscaleTest(testing.TestCase):
             output_array = output.numpy()
             self.assertEqual(output_array.shape, input_data.shape)
 
-    @needs_ops
     def test_grayscale_with_single_color_image(self):
         test_cases = [
             # batched inputs

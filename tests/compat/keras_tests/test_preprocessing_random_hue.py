@@ -4,7 +4,7 @@ import pytest
 import kerasish as keras
 from kerasish import backend, layers
 from tests.compat.keras_tests import testing
-from tests.compat.keras_tests.pending import needs_ops, needs_run_layer_test
+from tests.compat.keras_tests.pending import needs_run_layer_test
 from tests.compat.keras_tests.unavailable import tf_data
 
 
@@ -31,7 +31,6 @@ class RandomHueTest(testing.TestCase):
         output = layer(inputs, training=False)
         self.assertAllClose(inputs, output)
 
-    @needs_ops
     def test_random_hue_value_range_0_to_1(self):
         image = keras.random.uniform(shape=(3, 3, 3), minval=0, maxval=1)
 
@@ -41,7 +40,6 @@ class RandomHueTest(testing.TestCase):
         self.assertTrue(keras.ops.numpy.all(adjusted_image >= 0))
         self.assertTrue(keras.ops.numpy.all(adjusted_image <= 1))
 
-    @needs_ops
     def test_random_hue_value_range_0_to_255(self):
         image = keras.random.uniform(shape=(3, 3, 3), minval=0, maxval=255)
 
@@ -51,7 +49,6 @@ class RandomHueTest(testing.TestCase):
         self.assertTrue(keras.ops.numpy.all(adjusted_image >= 0))
         self.assertTrue(keras.ops.numpy.all(adjusted_image <= 255))
 
-    @needs_ops
     def test_random_hue_no_change_with_zero_factor(self):
         data_format = backend.config.image_data_format()
         if data_format == "channels_last":
@@ -63,7 +60,6 @@ class RandomHueTest(testing.TestCase):
         output = layer(inputs, training=False)
         self.assertAllClose(inputs, output, atol=1e-3, rtol=1e-5)
 
-    @needs_ops
     def test_random_hue_randomness(self):
         image = keras.random.uniform(shape=(3, 3, 3), minval=0, maxval=1)[:5]
 

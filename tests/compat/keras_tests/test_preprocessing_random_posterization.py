@@ -4,7 +4,7 @@ import pytest
 import kerasish as keras
 from kerasish import backend, layers
 from tests.compat.keras_tests import testing
-from tests.compat.keras_tests.pending import needs_ops, needs_run_layer_test
+from tests.compat.keras_tests.pending import needs_run_layer_test
 from tests.compat.keras_tests.unavailable import tf_data
 
 
@@ -46,7 +46,6 @@ class RandomPosterizationTest(testing.TestCase):
         )
         self.assertAllClose(output, expected_output)
 
-    @needs_ops
     def test_random_posterization_value_range_0_to_1(self):
         image = keras.random.uniform(shape=(3, 3, 3), minval=0, maxval=1)
 
@@ -56,7 +55,6 @@ class RandomPosterizationTest(testing.TestCase):
         self.assertTrue(keras.ops.numpy.all(adjusted_image >= 0))
         self.assertTrue(keras.ops.numpy.all(adjusted_image <= 1))
 
-    @needs_ops
     def test_random_posterization_value_range_0_to_255(self):
         image = keras.random.uniform(shape=(3, 3, 3), minval=0, maxval=255)
 
@@ -66,7 +64,6 @@ class RandomPosterizationTest(testing.TestCase):
         self.assertTrue(keras.ops.numpy.all(adjusted_image >= 0))
         self.assertTrue(keras.ops.numpy.all(adjusted_image <= 255))
 
-    @needs_ops
     def test_random_posterization_randomness(self):
         image = keras.random.uniform(shape=(3, 3, 3), minval=0, maxval=1)
 

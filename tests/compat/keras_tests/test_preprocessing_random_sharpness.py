@@ -4,7 +4,7 @@ import pytest
 import kerasish as keras
 from kerasish import backend, layers
 from tests.compat.keras_tests import testing
-from tests.compat.keras_tests.pending import needs_ops, needs_run_layer_test
+from tests.compat.keras_tests.pending import needs_run_layer_test
 from tests.compat.keras_tests.unavailable import tf_data
 
 
@@ -22,7 +22,6 @@ class RandomSharpnessTest(testing.TestCase):
             expected_output_shape=(8, 3, 4, 3),
         )
 
-    @needs_ops
     def test_random_sharpness_value_range(self):
         image = keras.random.uniform(shape=(3, 3, 3), minval=0, maxval=1)
 
@@ -43,7 +42,6 @@ class RandomSharpnessTest(testing.TestCase):
         output = layer(inputs, training=False)
         self.assertAllClose(inputs, output, atol=1e-3, rtol=1e-5)
 
-    @needs_ops
     def test_random_sharpness_randomness(self):
         image = keras.random.uniform(shape=(3, 3, 3), minval=0, maxval=1)[:5]
 

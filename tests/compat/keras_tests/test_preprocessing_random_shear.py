@@ -5,7 +5,7 @@ from absl.testing import parameterized
 import kerasish as keras
 from kerasish import backend, layers
 from tests.compat.keras_tests import testing
-from tests.compat.keras_tests.pending import needs_ops, needs_run_layer_test
+from tests.compat.keras_tests.pending import needs_run_layer_test
 from tests.compat.keras_tests.unavailable import tensorflow_backend_utils as backend_utils
 from tests.compat.keras_tests.unavailable import tf_data
 
@@ -36,7 +36,6 @@ class RandomShearTest(testing.TestCase):
         output = layer(inputs, training=False)
         self.assertAllClose(inputs, output)
 
-    @needs_ops
     def test_shear_pixel_level(self):
         image = np.zeros((1, 5, 5, 3))
         image[0, 1:4, 1:4, :] = 1.0

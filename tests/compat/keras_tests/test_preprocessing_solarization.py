@@ -1,10 +1,9 @@
 import numpy as np
 from absl.testing import parameterized
 
-from kerasish import layers, random
+from kerasish import layers, ops, random
 from tests.compat.keras_tests import testing
-from tests.compat.keras_tests.pending import needs_ops, needs_run_layer_test
-from tests.compat.keras_tests.unavailable import optional_ops as ops
+from tests.compat.keras_tests.pending import needs_run_layer_test
 
 
 class SolarizationTest(testing.TestCase):
@@ -43,7 +42,6 @@ class SolarizationTest(testing.TestCase):
         ("191_64", 191, 64),
         ("255_0", 255, 0),
     )
-    @needs_ops
     def test_output_values(self, input_value, expected_value):
         solarization = layers.Solarization(value_range=(0, 255))
 
@@ -59,7 +57,6 @@ class SolarizationTest(testing.TestCase):
         ("191_64", 191, 64),
         ("255_0", 255, 0),
     )
-    @needs_ops
     def test_only_values_above_threshold_are_solarized(
         self, input_value, output_value
     ):
@@ -75,7 +72,6 @@ class SolarizationTest(testing.TestCase):
             dtype="uint8",
         )
 
-    @needs_ops
     def test_random_augmentation_applied_per_sample(self):
         image = random.uniform((16, 16, 3), minval=0, maxval=255)
         images = ops.stack([image, image])

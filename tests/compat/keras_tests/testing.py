@@ -15,35 +15,11 @@ import types
 from pathlib import Path
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from absl.testing import parameterized
 
-from kerasish import backend, mixed_precision
+from kerasish import backend, mixed_precision, ops
 
-
-def _fallback_ops() -> types.SimpleNamespace:
-    """The few `keras.ops` Keras's tests use to prepare their inputs, on jax.numpy, until `kerasish.ops` exists."""
-    def convert_to_tensor(x, dtype=None, sparse=None):
-        return backend.convert_to_tensor(x, dtype)
-
-    return types.SimpleNamespace(
-        convert_to_tensor=convert_to_tensor,
-        cast=lambda x, dtype: jnp.asarray(x).astype(backend.standardize_dtype(dtype)),
-        shape=lambda x: tuple(jnp.shape(x)), ones=lambda shape, dtype=None: jnp.ones(shape, dtype or backend.floatx()),
-        sum=lambda x, axis=None, keepdims=False: jnp.sum(jnp.asarray(x), axis=axis, keepdims=keepdims),
-        log=lambda x: jnp.log(jnp.asarray(x)), transpose=lambda x, axes=None: jnp.transpose(jnp.asarray(x), axes),
-        expand_dims=lambda x, axis: jnp.expand_dims(jnp.asarray(x), axis),
-        tile=lambda x, repeats: jnp.tile(jnp.asarray(x), repeats),
-        one_hot=lambda x, num_classes, axis=-1, dtype=None: jax.nn.one_hot(
-            jnp.asarray(x), num_classes, axis=axis, dtype=dtype or backend.floatx()),
-    )
-
-
-try:  # Keras's tests import `ops` (`from keras.src import ops`): kerasish's when it has them
-    from kerasish import ops
-except ImportError:
-    ops = _fallback_ops()
 convert_to_tensor = ops.convert_to_tensor
 
 #: Keras's `dtype_policies` names over kerasish.mixed_precision (`from keras.src import dtype_policies`).
@@ -191,6 +167,4 @@ def skip_if_backend(given_backend, reason):
 
 def jax_uses_gpu():
     """Keras's `testing.jax_uses_gpu`: whether JAX computes on a GPU."""
-    import jax
-
     return jax.default_backend() == "gpu"

@@ -7,7 +7,6 @@ is marked `xfail(strict=True, reason="needs TensorFlow")` (or grain) in the port
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 
@@ -35,16 +34,5 @@ tf_data = Unavailable("tensorflow.data")
 grain = Unavailable("grain")
 
 
-def optional_module(name: str) -> Any:
-    """The module `name` when kerasish has it (a port of another part of the project may not have landed yet),
-    else a stand-in whose use raises ModuleNotFoundError."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        return Unavailable(name)
-
-
-#: `kerasish.ops`, or a stand-in until the ops port lands.
-optional_ops = optional_module("kerasish.ops")
 #: Keras's `backend_utils` converts TensorFlow tensors; without TensorFlow there are none to convert.
 tensorflow_backend_utils = Unavailable("tensorflow (keras.src.utils.backend_utils)")
