@@ -1,0 +1,296 @@
+"""The documentation site (docs/, mkdocs.yml) stays true.
+
+- Every ```python block of the guides and the other hand-written pages (not the project notes) runs, in page order, one namespace per page (a block builds on
+  the ones above it), unless the line above it is `<!-- skip-test: <reason> -->`.
+- docs/coming_from_keras.md mentions every reason the compatibility tests (tests/compat) give for an expected failure:
+  a new xfail reason fails here until the page lists it.
+- The generated API reference (docs/gen_ref.py) has an entry for every public name of kerasish.
+- The site builds with `mkdocs build --strict` (broken links, missing references, notebook errors fail it).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+# The project's notes (architecture, file formats, checkpoints, benchmarks) are shown as written; their code is
+# illustration, not a runnable guide.
+NOTES = {"architecture.md", "keras_files.md", "sharded_checkpoints.md", "benchmarks.md"}
+PAGES = sorted([*(p for p in DOCS.glob("*.md") if p.name not in NOTES), *DOCS.glob("guides/*.md")])
+SKIP_MARK = re.compile(r"<!--\s*skip-test:\s*(?P<reason>\S.*?)\s*-->")
+FENCE = re.compile(r"^```python[^\n]*\n(?P<code>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+
+
+# -- code blocks ----------------------------------------------------------------------------------------------------
+
+
+def python_blocks(text: str) -> list[tuple[int, str, str | None]]:
+    """The ```python blocks of a Markdown text: `(line, code, skip reason or None)`, in order."""
+    blocks = []
+    for match in FENCE.finditer(text):
+        before = text[:match.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        skip = SKIP_MARK.search(before)
+        if "skip-test" in before and skip is None:
+            raise ValueError(f"a skip-test mark without a reason at line {text[:match.start()].count(chr(10))}")
+        blocks.append((text[:match.start()].count("\n") + 2, match.group("code"), skip and skip.group("reason")))
+    return blocks
+
+
+def test_python_blocks_reads_fences_and_skip_marks():
+    text = ("# t\n\n```python\na = 1\n```\n\n<!-- skip-test: needs two processes -->\n```python\nb = 2\n```\n"
+            "```bash\nls\n```\n")
+    assert python_blocks(text) == [(4, "a = 1\n", None), (9, "b = 2\n", "needs two processes")]
+    with pytest.raises(ValueError, match="skip-test mark without a reason"):
+        python_blocks("<!-- skip-test: -->\n```python\nc = 3\n```\n")
+
+
+@pytest.fixture
+def in_tmp_dir(tmp_path, monkeypatch):
+    """Runs a page's code in an empty folder (files it writes go there), with matplotlib drawing off screen."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    yield tmp_path
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if python_blocks(p.read_text())],
+                         ids=lambda p: str(p.relative_to(DOCS)))
+def test_page_code_runs(page, in_tmp_dir):
+    import kerasish as ks
+
+    namespace: dict = {"__name__": f"docs_{page.stem}"}
+    ks.utils.set_random_seed(0)
+    ks.backend.clear_session()
+    for line, code, skip in python_blocks(page.read_text()):
+        if skip is not None:
+            continue
+        try:
+            exec(compile(code, f"{page.relative_to(ROOT)}:{line}", "exec"), namespace)
+        except Exception as error:  # name the block: the traceback's file is "docs/....md:<line of the block>"
+            raise AssertionError(f"the block at {page.relative_to(ROOT)}:{line} failed: {error!r}") from error
+
+
+# -- the Keras migration page lists every known difference -----------------------------------------------------------
+
+
+class UnreadableReason(Exception):
+    """A reason given to an xfail that is not a string this test can read without running the file."""
+
+
+def _module(path: pathlib.Path, cache: dict) -> tuple[ast.Module, dict]:
+    """A test file's syntax tree and its top-level names: `name -> (value node, file)` or an import from a sibling."""
+    if path not in cache:
+        tree = ast.parse(path.read_text())
+        names: dict = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        names[target.id] = (node.value, path)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+                source = ROOT / (node.module.replace(".", "/") + ".py")
+                for alias in node.names:
+                    names[alias.asname or alias.name] = ("import", source, alias.name)
+        cache[path] = (tree, names)
+    return cache[path]
+
+
+def _lookup(name: str, path: pathlib.Path, cache: dict) -> tuple[ast.AST, pathlib.Path]:
+    _, names = _module(path, cache)
+    if name not in names:
+        raise UnreadableReason(f"`{name}` is not a top-level name of {path.name}")
+    found = names[name]
+    if found[0] == "import":
+        if not found[1].exists():
+            raise UnreadableReason(f"`{name}` comes from {found[1]}, which is not a file")
+        return _lookup(found[2], found[1], cache)
+    return found
+
+
+def _strings(node: ast.AST, path: pathlib.Path, cache: dict) -> str:
+    """The string a reason expression stands for: a literal, `a + b`, implicit concatenation, or a constant's name."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _strings(node.left, path, cache) + _strings(node.right, path, cache)
+    if isinstance(node, ast.Name):
+        value, where = _lookup(node.id, path, cache)
+        return _strings(value, where, cache)
+    raise UnreadableReason(f"{ast.unparse(node)[:60]!r} is not a string constant")
+
+
+def _table_values(node: ast.AST, path: pathlib.Path, cache: dict) -> list[str]:
+    """The reasons of a `{test: reason}` table: a dict, a dict comprehension, `**` spreads, or a table's name."""
+    if isinstance(node, ast.Name):
+        value, where = _lookup(node.id, path, cache)
+        return _table_values(value, where, cache)
+    if isinstance(node, ast.Dict):
+        out = []
+        for key, value in zip(node.keys, node.values):
+            out += _table_values(value, path, cache) if key is None else [_strings(value, path, cache)]
+        return out
+    if isinstance(node, ast.DictComp):
+        return [_strings(node.value, path, cache)]
+    raise UnreadableReason(f"{ast.unparse(node)[:60]!r} is not a table of reasons")
+
+
+def _parameters(tree: ast.Module) -> dict[int, set[str]]:
+    """For each call inside a function: the function's parameter names (a helper that forwards `reason`)."""
+    inside: dict[int, set[str]] = {}
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = {a.arg for a in [*function.args.args, *function.args.kwonlyargs, *function.args.posonlyargs]}
+            for node in ast.walk(function):
+                inside.setdefault(id(node), set()).update(names)
+    return inside
+
+
+# The places a reason is given in tests/compat: `pytest.mark.xfail(..., reason=...)`, the helpers
+# `xfail_cases(cls, names, reason)` and `xfail_methods(cls, {name: reason})`, and the KNOWN_FAILURES table that
+# keras_tests/conftest.py marks from.
+REASON_TABLES = ("KNOWN_FAILURES",)
+
+
+def compat_xfail_reasons(root: pathlib.Path = ROOT / "tests" / "compat") -> tuple[dict[str, list[str]], list[str]]:
+    """Every distinct xfail reason in the compatibility tests, with where each is given, and what could not be read.
+
+    Returns:
+      `({reason: ["file:line", ...]}, ["file:line: why a reason could not be read", ...])`.
+    """
+    cache: dict = {}
+    reasons: dict[str, list[str]] = {}
+    unreadable: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        tree, _ = _module(path, cache)
+        forwarded = _parameters(tree)
+        sites: list[tuple[str, ast.AST | None, ast.AST]] = []
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            keywords = {k.arg: k.value for k in node.keywords}
+            if name == "xfail":
+                sites.append(("reason", keywords.get("reason"), node))
+            elif name == "xfail_cases":
+                sites.append(("reason", keywords.get("reason", node.args[2] if len(node.args) > 2 else None), node))
+            elif name == "xfail_methods":
+                sites.append(("table", keywords.get("reasons", node.args[1] if len(node.args) > 1 else None), node))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) in REASON_TABLES for t in node.targets):
+                sites.append(("table", node.value, node))
+        for kind, expression, node in sites:
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if isinstance(expression, ast.Name) and expression.id in forwarded.get(id(node), ()):
+                continue  # a helper passing its caller's reason on: the callers are read instead
+            if expression is None:
+                unreadable.append(f"{where}: an xfail without a reason")
+                continue
+            try:
+                found = [_strings(expression, path, cache)] if kind == "reason" else _table_values(
+                    expression, path, cache)
+            except UnreadableReason as error:
+                unreadable.append(f"{where}: {error}")
+                continue
+            for reason in found:
+                reasons.setdefault(reason, []).append(where)
+    return reasons, unreadable
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_compat_reasons_reader_reads_every_form(tmp_path):
+    (tmp_path / "test_a.py").write_text(
+        "import pytest\n"
+        "SHARED = ('needs ' 'TensorFlow')\n"
+        "KNOWN_FAILURES = {'t::a': SHARED, **{f't::b{i}': 'sparse' for i in range(2)}}\n"
+        "@pytest.mark.xfail(strict=True, reason='one' + ' literal')\n"
+        "def test_x(): pass\n"
+        "xfail_cases(C, ['t'], reason=SHARED)\n"
+        "xfail_methods(C, {'u': 'from a table'})\n"
+        "def helper(reason):\n    return pytest.mark.xfail(strict=True, reason=reason)\n"
+        "@pytest.mark.xfail(strict=True)\ndef test_y(): pass\n"
+        "@pytest.mark.xfail(strict=True, reason=f'{SHARED}!')\ndef test_z(): pass\n")
+    reasons, unreadable = compat_xfail_reasons(tmp_path)
+    assert sorted(reasons) == ["from a table", "needs TensorFlow", "one literal", "sparse"]
+    assert len(reasons["needs TensorFlow"]) == 2
+    assert [u.split(": ", 1)[1] for u in unreadable] == ["an xfail without a reason",
+                                                         "\"f'{SHARED}!'\" is not a string constant"]
+
+
+def test_coming_from_keras_lists_every_compat_xfail_reason():
+    reasons, unreadable = compat_xfail_reasons()
+    assert not unreadable, "give these xfails a string (or a module-level constant) as reason:\n" + "\n".join(
+        unreadable)
+    assert len(reasons) >= 10, "the reader found almost no reasons: tests/compat changed its form"
+    page = _normalized((DOCS / "coming_from_keras.md").read_text())
+    missing = [f"{reason!r} ({', '.join(where)})" for reason, where in reasons.items()
+               if _normalized(reason) not in page]
+    assert not missing, ("docs/coming_from_keras.md does not list these xfail reasons of tests/compat; quote each "
+                         "under 'Every difference the tests record' (and add it to the summary if it is new):\n"
+                         + "\n".join(missing))
+
+
+# -- the API reference ----------------------------------------------------------------------------------------------
+
+
+def _gen_ref():
+    spec = importlib.util.spec_from_file_location("gen_ref", DOCS / "gen_ref.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_public_name_has_a_reference_entry():
+    """Each name of kerasish.__all__ and of each public submodule's __all__ (or own top-level names) is either an
+    mkdocstrings entry (`::: kerasish.x.Name`) or an anchored alias/constant entry on a generated page."""
+    import kerasish
+
+    gen_ref = _gen_ref()
+    expected = {f"kerasish.{n}" for n in kerasish.__all__ if not n.startswith("_")}
+    for module in [n for n in kerasish.__all__ if not n.startswith("_")]:
+        if isinstance(getattr(kerasish, module), type(kerasish)):
+            expected |= {f"kerasish.{module}.{n}" for n in gen_ref.module_public_names(module)}
+    pages = "\n".join(gen_ref.page_text(page) for page in gen_ref.PAGES)
+    entries = set(re.findall(r"^::: (\S+)$", pages, re.MULTILINE)) | set(re.findall(r"\{ #(\S+) \}", pages))
+    assert sorted(expected - entries) == []
+    assert {f"kerasish.{m}" for m in kerasish.__all__ if isinstance(getattr(kerasish, m), type(kerasish))} <= {
+        f"kerasish.{m}" for spec in gen_ref.PAGES.values() for m in spec[1]}, "a public submodule has no page"
+
+
+# -- the strict build -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.notebooks
+@pytest.mark.skipif(shutil.which("mkdocs", path=str(pathlib.Path(sys.executable).parent)) is None,
+                    reason="the docs extra is not installed (pip install -e '.[docs]')")
+def test_site_builds_strictly(tmp_path):
+    """The README's build command, notebooks executed: a broken link, a missing reference, a docstring griffe
+    cannot read or a notebook error fails it. The pages come out with the notebooks' figures and every entry."""
+    mkdocs = pathlib.Path(sys.executable).parent / "mkdocs"
+    env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg"}
+    env.pop("KERASISH_DOCS_EXECUTE", None)
+    site = tmp_path / "site"
+    result = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(site)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        html = (site / "notebooks" / notebook.stem / "index.html").read_text()
+        assert "data:image/png" in html, f"{notebook.name} was built without its figures"
+    ids: set[str] = set()
+    for page in (site / "reference").rglob("index.html"):
+        ids |= set(re.findall(r'id="(kerasish[^"]*)"', page.read_text()))
+    assert sorted(set(_gen_ref().public_names()) - ids) == []
