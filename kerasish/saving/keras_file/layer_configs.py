@@ -188,6 +188,8 @@ def entry_to_keras(spec: dict[str, Any], where: str) -> dict[str, Any]:
 def config_to_keras(class_name: str, config: dict[str, Any], where: str) -> dict[str, Any]:
     """A kerasish layer config in Keras's form (nested layer specs, such as Bidirectional's, converted too)."""
     if class_name == "InputLayer":
+        if "batch_shape" in config:  # InputLayer's config already in Keras's keys
+            return {**config, "batch_shape": list(config["batch_shape"])}
         return {"batch_shape": [config.get("batch_size"), *config["shape"]], "dtype": config.get("dtype", "float32"),
                 "sparse": False, "ragged": False, "name": config.get("name"), "optional": False}
     out = {}
