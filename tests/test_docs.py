@@ -145,14 +145,27 @@ def _table_values(node: ast.AST, path: pathlib.Path, cache: dict) -> list[str]:
     raise UnreadableReason(f"{ast.unparse(node)[:60]!r} is not a table of reasons")
 
 
-def _parameters(tree: ast.Module) -> dict[int, set[str]]:
-    """For each call inside a function: the function's parameter names (a helper that forwards `reason`)."""
-    inside: dict[int, set[str]] = {}
+def _local_bindings(tree: ast.Module) -> dict[int, dict[str, list[ast.AST | None]]]:
+    """For each node inside a function: the names that function binds, each with the values assigned to it (None for
+    a parameter or a loop variable: a value that comes from elsewhere)."""
+    inside: dict[int, dict[str, list[ast.AST | None]]] = {}
     for function in ast.walk(tree):
-        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            names = {a.arg for a in [*function.args.args, *function.args.kwonlyargs, *function.args.posonlyargs]}
-            for node in ast.walk(function):
-                inside.setdefault(id(node), set()).update(names)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        bound: dict[str, list[ast.AST | None]] = {}
+        for arg in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]:
+            bound.setdefault(arg.arg, []).append(None)
+        for node in ast.walk(function):
+            if isinstance(node, (ast.For, ast.comprehension)):
+                for target in ast.walk(node.target):
+                    if isinstance(target, ast.Name):
+                        bound.setdefault(target.id, []).append(None)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        bound.setdefault(target.id, []).append(node.value)
+        for node in ast.walk(function):
+            inside.setdefault(id(node), {}).update(bound)
     return inside
 
 
@@ -160,6 +173,10 @@ def _parameters(tree: ast.Module) -> dict[int, set[str]]:
 # `xfail_cases(cls, names, reason)` and `xfail_methods(cls, {name: reason})`, and the KNOWN_FAILURES table that
 # keras_tests/conftest.py marks from.
 REASON_TABLES = ("KNOWN_FAILURES",)
+
+
+def _shown(path: pathlib.Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
 
 
 def compat_xfail_reasons(root: pathlib.Path = ROOT / "tests" / "compat") -> tuple[dict[str, list[str]], list[str]]:
@@ -173,7 +190,7 @@ def compat_xfail_reasons(root: pathlib.Path = ROOT / "tests" / "compat") -> tupl
     unreadable: list[str] = []
     for path in sorted(root.rglob("*.py")):
         tree, _ = _module(path, cache)
-        forwarded = _parameters(tree)
+        local = _local_bindings(tree)
         sites: list[tuple[str, ast.AST | None, ast.AST]] = []
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
@@ -191,9 +208,17 @@ def compat_xfail_reasons(root: pathlib.Path = ROOT / "tests" / "compat") -> tupl
             if isinstance(node, ast.Assign) and any(getattr(t, "id", None) in REASON_TABLES for t in node.targets):
                 sites.append(("table", node.value, node))
         for kind, expression, node in sites:
-            where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            if isinstance(expression, ast.Name) and expression.id in forwarded.get(id(node), ()):
-                continue  # a helper passing its caller's reason on: the callers are read instead
+            where = f"{_shown(path)}:{node.lineno}"
+            if isinstance(expression, ast.Name) and expression.id in local.get(id(node), {}):
+                values = local[id(node)][expression.id]
+                literals = [v for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+                if len(literals) < len(values):
+                    # a helper passing on a reason it was given, or one read from a table (KNOWN_FAILURES): the
+                    # callers and the tables are read instead
+                    continue
+                expression = None if not literals else literals[0]
+                for extra in literals[1:]:
+                    reasons.setdefault(extra.value, []).append(f"{_shown(path)}:{node.lineno}")
             if expression is None:
                 unreadable.append(f"{where}: an xfail without a reason")
                 continue
@@ -222,10 +247,12 @@ def test_compat_reasons_reader_reads_every_form(tmp_path):
         "xfail_cases(C, ['t'], reason=SHARED)\n"
         "xfail_methods(C, {'u': 'from a table'})\n"
         "def helper(reason):\n    return pytest.mark.xfail(strict=True, reason=reason)\n"
+        "def marks(table):\n    for name, why in table.items():\n        pytest.mark.xfail(strict=True, reason=why)\n"
+        "def local():\n    why = 'a local ' 'literal'\n    return pytest.mark.xfail(strict=True, reason=why)\n"
         "@pytest.mark.xfail(strict=True)\ndef test_y(): pass\n"
         "@pytest.mark.xfail(strict=True, reason=f'{SHARED}!')\ndef test_z(): pass\n")
     reasons, unreadable = compat_xfail_reasons(tmp_path)
-    assert sorted(reasons) == ["from a table", "needs TensorFlow", "one literal", "sparse"]
+    assert sorted(reasons) == ["a local literal", "from a table", "needs TensorFlow", "one literal", "sparse"]
     assert len(reasons["needs TensorFlow"]) == 2
     assert [u.split(": ", 1)[1] for u in unreadable] == ["an xfail without a reason",
                                                          "\"f'{SHARED}!'\" is not a string constant"]
