@@ -1,7 +1,8 @@
 """The documentation site (docs/, mkdocs.yml) stays true.
 
-- Every ```python block of the guides and the other hand-written pages (not the project notes) runs, in page order, one namespace per page (a block builds on
-  the ones above it), unless the line above it is `<!-- skip-test: <reason> -->`.
+- Every ```python block of the guides and the other hand-written pages (not the project notes) runs, in page order,
+  one namespace per page (a block builds on the ones above it), unless the line above it is
+  `<!-- skip-test: <reason> -->`.
 - docs/coming_from_keras.md mentions every reason the compatibility tests (tests/compat) give for an expected failure:
   a new xfail reason fails here until the page lists it.
 - The generated API reference (docs/gen_ref.py) has an entry for every public name of kerasish.
