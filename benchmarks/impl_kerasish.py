@@ -39,7 +39,7 @@ def transformer(ks):
     inputs = ks.Input((t["maxlen"],), dtype="int32")
     x = token_and_position(ks)(inputs)
     for _ in range(t["blocks"]):
-        attention = L.MultiHeadAttention(t["heads"], t["key_dim"])([x, x])  # kerasish's call takes [query, value]
+        attention = L.MultiHeadAttention(t["heads"], t["key_dim"])(x, x)
         x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, attention]))
         ff = L.Dense(t["dim"])(L.Dense(t["ff"], activation="relu")(x))
         x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, ff]))

@@ -9,8 +9,8 @@ A `.keras` file is a zip of `config.json` (the model as Keras serializes it, wit
 
 Loading a file never runs code from it (Keras's `safe_mode=True`, always): a Lambda layer, a serialized
 lambda anywhere in the config, or a class that is neither kerasish's nor registered with
-`register_serializable` is refused with an error naming it. What kerasish cannot reproduce (a weight
-constraint, a quantized layer, a layer kerasish does not have) is refused the same way, never dropped.
+`register_serializable` is refused with an error naming it. What kerasish cannot reproduce (a quantized
+layer, a layer kerasish does not have) is refused the same way, never dropped.
 """
 
 from __future__ import annotations

@@ -276,11 +276,9 @@ def _call_from_keras(class_name: str, node: dict, tensor_id, place: str) -> tupl
         named.update(kwargs)
         for mask in ("query_mask", "value_mask", "key_mask", "training"):
             named.pop(mask, None)
-        inputs = [named.pop("query"), named.pop("value")]
-        if named.get("key") is not None:
-            inputs.append(named.pop("key"))
-        named.pop("key", None)
-        args, kwargs = [inputs], named
+        # kerasish's MultiHeadAttention is called as Keras 3's: the query is the input, value / key go by name
+        args = [named.pop("query")]
+        kwargs = {k: v for k, v in named.items() if v is not None}
     if len(args) != 1:
         raise Unsupported(f"{place} passes {len(args)} positional arguments; kerasish layers take one input (a "
                           f"tensor or a list of tensors).")

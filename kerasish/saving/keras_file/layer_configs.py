@@ -4,13 +4,13 @@
 kerasish's layers take Keras's argument names, so most entries carry over key by key, their values translated by
 `values`. What differs is handled here:
 
-- `InputLayer`: Keras's `batch_shape` (and `sparse`, `ragged`, `optional`, which kerasish does not have: refused
-  when set) is kerasish's `shape` + `batch_size`.
+- `InputLayer`: Keras's config (`batch_shape`, `optional`) is kerasish's; `sparse` and `ragged` inputs, which kerasish
+  does not have, are refused when set.
 - Arguments Keras has and kerasish's class does not take are dropped when they hold Keras's default (off: None,
   `renorm=False`, `use_cudnn="auto"`, ...) and refused otherwise, naming the layer, the argument and its value: a
   model loaded without them would not compute what Keras computes.
-- `MultiHeadAttention` builds from Keras's `shapes_dict` (`query_shape`, `value_shape`, `key_shape`), which is
-  kerasish's list input shape `[query, value(, key)]`.
+- `MultiHeadAttention` builds from Keras's `shapes_dict` (`query_shape`, `value_shape`, `key_shape`), as both
+  libraries call its `build`.
 - `Lambda` layers are refused: their function is Python code (serialized bytecode), and nothing in a file is run.
 """
 
@@ -132,15 +132,15 @@ def nested_from_keras(entry: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 def _input_layer_from_keras(config: dict[str, Any], where: str) -> dict[str, Any]:
-    for flag in ("sparse", "ragged", "optional"):
+    for flag in ("sparse", "ragged"):
         if config.get(flag):
             raise Unsupported(f"{where} is a {flag} Input, which kerasish does not have.")
     shape = config.get("batch_shape", config.get("batch_input_shape"))
     if not isinstance(shape, list) or not shape:
         raise Unsupported(f"{where}: an InputLayer needs `batch_shape`, a list starting with the batch size; "
                           f"received {shape!r}.")
-    return {"shape": list(shape[1:]), "dtype": config.get("dtype") or "float32", "batch_size": shape[0],
-            "name": config.get("name")}
+    return {"batch_shape": list(shape), "dtype": config.get("dtype") or "float32", "name": config.get("name"),
+            "optional": bool(config.get("optional", False))}
 
 
 def build_from_keras(class_name: str, build_config: Any) -> dict[str, Any] | None:
@@ -152,11 +152,8 @@ def build_from_keras(class_name: str, build_config: Any) -> dict[str, Any] | Non
     shapes = build_config.get("shapes_dict")
     if not isinstance(shapes, dict):
         return None
-    if class_name == "MultiHeadAttention":
-        order = [shapes.get("query_shape"), shapes.get("value_shape")]
-        if shapes.get("key_shape") is not None:
-            order.append(shapes["key_shape"])
-        return {"input_shape": order}
+    if class_name == "MultiHeadAttention":  # built as Keras builds it: build(query_shape, value_shape, key_shape)
+        return {"shapes_dict": {k: v for k, v in shapes.items() if v is not None}}
     return {"input_shape": list(shapes.values())}
 
 
@@ -188,10 +185,9 @@ def entry_to_keras(spec: dict[str, Any], where: str) -> dict[str, Any]:
 def config_to_keras(class_name: str, config: dict[str, Any], where: str) -> dict[str, Any]:
     """A kerasish layer config in Keras's form (nested layer specs, such as Bidirectional's, converted too)."""
     if class_name == "InputLayer":
-        if "batch_shape" in config:  # InputLayer's config already in Keras's keys
-            return {**config, "batch_shape": list(config["batch_shape"])}
-        return {"batch_shape": [config.get("batch_size"), *config["shape"]], "dtype": config.get("dtype", "float32"),
-                "sparse": False, "ragged": False, "name": config.get("name"), "optional": False}
+        batch_shape = config.get("batch_shape") or [config.get("batch_size"), *config["shape"]]
+        return {"batch_shape": list(batch_shape), "dtype": config.get("dtype") or "float32", "sparse": False,
+                "ragged": False, "name": config.get("name"), "optional": bool(config.get("optional", False))}
     out = {}
     for key, value in config.items():
         if key in _KERAS_REFUSES.get(class_name, ()):
@@ -213,6 +209,8 @@ def _is_registered_layer(name: Any) -> bool:
 
 def build_to_keras(class_name: str, build: dict[str, Any]) -> dict[str, Any]:
     """kerasish's `build` as Keras's `build_config`."""
+    if "shapes_dict" in build:
+        return {"shapes_dict": values.plain_to_keras(build["shapes_dict"])}
     shape = values.plain_to_keras(build.get("input_shape"))
     if class_name == "MultiHeadAttention" and isinstance(shape, list) and len(shape) in (2, 3):
         shapes = {"query_shape": shape[0], "value_shape": shape[1]}

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from kerasish import constraints as _constraints
 from kerasish import initializers as _initializers
 from kerasish import mixed_precision as _mixed_precision
 from kerasish import registry
@@ -117,6 +118,23 @@ def regularizer_from_keras(value: Any, where: str) -> Any:
                           f"({err}).") from None
 
 
+def constraint_from_keras(value: Any, where: str) -> Any:
+    """A `*_constraint` entry as kerasish's `{"class_name", "config"}` (or a registered object)."""
+    if value is None or isinstance(value, str):
+        return value
+    if not is_keras_object(value):
+        raise Unsupported(f"{where}: {value!r} is not a constraint.")
+    custom = registered_object(value, where)
+    if custom is not None:
+        return custom
+    try:
+        return _constraints.serialize(_constraints.get({"class_name": value["class_name"],
+                                                        "config": dict(value["config"] or {})}))
+    except (ValueError, TypeError) as err:
+        raise Unsupported(f"{where}: Keras constraint {value['class_name']!r} cannot be rebuilt in kerasish "
+                          f"({err}).") from None
+
+
 def activation_from_keras(value: Any, where: str) -> Any:
     """An `activation` entry: Keras writes a built-in's name, a registered function as a `"function"` dict."""
     if value is None or isinstance(value, str):
@@ -179,8 +197,8 @@ def from_keras(key: str, value: Any, where: str) -> Any:
     """One entry of a Keras layer config in kerasish's form (the key says what it holds).
 
     Raises:
-      Unsupported: for a value kerasish has no counterpart for (a constraint, a quantized policy, an unregistered
-        custom object), naming `where`.
+      Unsupported: for a value kerasish has no counterpart for (a quantized policy, an unregistered custom object),
+        naming `where`.
     """
     where = f"{where}[{key!r}]"
     if key == "dtype":
@@ -190,10 +208,7 @@ def from_keras(key: str, value: Any, where: str) -> Any:
     if key.endswith("_regularizer"):
         return regularizer_from_keras(value, where)
     if key.endswith("_constraint"):
-        if value is not None:
-            raise Unsupported(f"{where}: kerasish layers have no weight constraints, and this file sets one "
-                              f"({value.get('class_name') if isinstance(value, dict) else value!r}).")
-        return None
+        return constraint_from_keras(value, where)
     if key in ("activation", "recurrent_activation"):
         return activation_from_keras(value, where)
     return plain_from_keras(value)
@@ -241,6 +256,16 @@ def regularizer_to_keras(value: Any, where: str) -> Any:
     return keras_object("keras.regularizers", value["class_name"], dict(value["config"]))
 
 
+def constraint_to_keras(value: Any, where: str) -> Any:
+    """A constraint entry (`{"class_name", "config"}`) as Keras's `keras.constraints` dict."""
+    if value is None:
+        return None
+    if not is_keras_object(value) or value["class_name"] == "callable":
+        raise Unsupported(f"{where}: constraint {value!r} is code (a function), which a file does not store: use "
+                          f"kerasish.constraints.MaxNorm / MinMaxNorm / NonNeg / UnitNorm.")
+    return keras_object("keras.constraints", value["class_name"], dict(value["config"]))
+
+
 def plain_to_keras(value: Any) -> Any:
     """A config value with arrays, tuples, slices, Ellipsis and bytes in Keras's tagged forms."""
     if isinstance(value, dict):
@@ -270,6 +295,8 @@ def to_keras(key: str, value: Any, where: str) -> Any:
         return initializer_to_keras(value, where)
     if key.endswith("_regularizer"):
         return regularizer_to_keras(value, where)
+    if key.endswith("_constraint"):
+        return constraint_to_keras(value, where)
     if key in ("activation", "recurrent_activation") and not (value is None or isinstance(value, str)):
         raise Unsupported(f"{where}: activation {value!r} is not a name; a file stores functions by name only.")
     return plain_to_keras(value)

@@ -74,7 +74,7 @@ def kerasish_big_model():
     h = L.Flatten()(h)
     h = L.Dense(6, activation="relu", kernel_regularizer="l2")(h)
     e = L.Embedding(12, 4)(tokens)
-    e = L.MultiHeadAttention(num_heads=2, key_dim=3)([e, e])
+    e = L.MultiHeadAttention(num_heads=2, key_dim=3)(e, e)
     e = L.LSTM(5)(e)
     out = L.Dense(3)(L.Concatenate()([h, e]))
     return ks.Model([image, tokens], out)
