@@ -311,6 +311,8 @@ def test_site_builds_strictly(tmp_path):
     mkdocs = pathlib.Path(sys.executable).parent / "mkdocs"
     env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg"}
     env.pop("KERASISH_DOCS_EXECUTE", None)
+    # the notebooks' kernel imports this checkout's kerasish too (not another copy installed in the environment)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     site = tmp_path / "site"
     result = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(site)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=900)
