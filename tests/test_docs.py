@@ -57,12 +57,18 @@ def test_python_blocks_reads_fences_and_skip_marks():
 
 @pytest.fixture
 def in_tmp_dir(tmp_path, monkeypatch):
-    """Runs a page's code in an empty folder (files it writes go there), with matplotlib drawing off screen."""
+    """Runs a page's code in an empty folder (files it writes go there), with matplotlib drawing off screen, and
+    puts back the global dtype policy and distribution afterwards."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     yield tmp_path
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+    import kerasish as ks
+
+    # a page that failed half-way leaves no global setting to the tests after it
+    ks.mixed_precision.set_global_policy("float32")
+    ks.distribution.set_distribution(None)
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if python_blocks(p.read_text())],
