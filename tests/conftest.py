@@ -16,7 +16,7 @@ import kerasish as ks
 #: `pytest.importorskip`, Keras 3 (the test oracle) first. A missing one would turn every test that needs it into a
 #: skip, so a broken environment would pass while testing nothing: the run stops at once instead.
 TEST_DEPENDENCIES = {"keras": "keras", "tensorboardX": "tensorboardX", "tensorboard": "tensorboard",
-                     "nbformat": "nbformat", "nbclient": "nbclient", "farmhash": "pyfarmhash"}
+                     "nbformat": "nbformat", "nbclient": "nbclient", "farmhash": "pyfarmhash", "mkdocs": "mkdocs"}
 
 
 def pytest_configure(config):
