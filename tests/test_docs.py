@@ -16,7 +16,6 @@ import importlib.util
 import os
 import pathlib
 import re
-import shutil
 import subprocess
 import sys
 
@@ -309,8 +308,6 @@ def test_every_public_name_has_a_reference_entry():
 
 
 @pytest.mark.notebooks
-@pytest.mark.skipif(shutil.which("mkdocs", path=str(pathlib.Path(sys.executable).parent)) is None,
-                    reason="the docs extra is not installed (pip install -e '.[docs]')")
 def test_site_builds_strictly(tmp_path):
     """The README's build command, notebooks executed: a broken link, a missing reference, a docstring griffe
     cannot read or a notebook error fails it. The pages come out with the notebooks' figures and every entry."""
