@@ -311,14 +311,13 @@ def test_every_public_name_has_a_reference_entry():
 def test_site_builds_strictly(tmp_path):
     """The README's build command, notebooks executed: a broken link, a missing reference, a docstring griffe
     cannot read or a notebook error fails it. The pages come out with the notebooks' figures and every entry."""
-    mkdocs = pathlib.Path(sys.executable).parent / "mkdocs"
     env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg"}
     env.pop("KERASISH_DOCS_EXECUTE", None)
     # the notebooks' kernel imports this checkout's kerasish too (not another copy installed in the environment)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     site = tmp_path / "site"
-    result = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(site)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         html = (site / "notebooks" / notebook.stem / "index.html").read_text()
