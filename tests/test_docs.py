@@ -220,7 +220,11 @@ def compat_xfail_reasons(root: pathlib.Path = ROOT / "tests" / "compat") -> tupl
                 literals = [v for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
                 if len(literals) < len(values):
                     # a helper passing on a reason it was given, or one read from a table (KNOWN_FAILURES): the
-                    # callers and the tables are read instead
+                    # callers and the tables are read instead, so a table read here must be one of REASON_TABLES
+                    _, top_level = _module(path, cache)
+                    tables = {n.id for v in values if v is not None for n in ast.walk(v)
+                              if isinstance(n, ast.Name) and n.id in top_level and n.id not in REASON_TABLES}
+                    unreadable += [f"{where}: reasons read from `{t}`, which is not in REASON_TABLES" for t in tables]
                     continue
                 expression = None if not literals else literals[0]
                 for extra in literals[1:]:
@@ -255,13 +259,17 @@ def test_compat_reasons_reader_reads_every_form(tmp_path):
         "def helper(reason):\n    return pytest.mark.xfail(strict=True, reason=reason)\n"
         "def marks(table):\n    for name, why in table.items():\n        pytest.mark.xfail(strict=True, reason=why)\n"
         "def local():\n    why = 'a local ' 'literal'\n    return pytest.mark.xfail(strict=True, reason=why)\n"
+        "OTHER = {'t::c': 'never read'}\n"
+        "def from_table(key):\n    why = OTHER.get(key)\n    return pytest.mark.xfail(strict=True, reason=why)\n"
+        "def from_known(key):\n    why = KNOWN_FAILURES[key]\n    return pytest.mark.xfail(strict=True, reason=why)\n"
         "@pytest.mark.xfail(strict=True)\ndef test_y(): pass\n"
         "@pytest.mark.xfail(strict=True, reason=f'{SHARED}!')\ndef test_z(): pass\n")
     reasons, unreadable = compat_xfail_reasons(tmp_path)
     assert sorted(reasons) == ["a local literal", "from a table", "needs TensorFlow", "one literal", "sparse"]
     assert len(reasons["needs TensorFlow"]) == 2
-    assert [u.split(": ", 1)[1] for u in unreadable] == ["an xfail without a reason",
-                                                         "\"f'{SHARED}!'\" is not a string constant"]
+    assert sorted(u.split(": ", 1)[1] for u in unreadable) == [
+        "\"f'{SHARED}!'\" is not a string constant", "an xfail without a reason",
+        "reasons read from `OTHER`, which is not in REASON_TABLES"]
 
 
 def test_coming_from_keras_lists_every_compat_xfail_reason():
