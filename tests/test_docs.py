@@ -205,7 +205,10 @@ def compat_xfail_reasons(root: pathlib.Path = ROOT / "tests" / "compat") -> tupl
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             keywords = {k.arg: k.value for k in node.keywords}
             if name == "xfail":
-                sites.append(("reason", keywords.get("reason"), node))
+                # `pytest.mark.xfail(condition, reason=...)`; `pytest.xfail(reason)` inside a test
+                is_mark = isinstance(func, ast.Attribute) and getattr(func.value, "attr", None) == "mark"
+                imperative = node.args[0] if node.args and not is_mark else None
+                sites.append(("reason", keywords.get("reason", imperative), node))
             elif name == "xfail_cases":
                 sites.append(("reason", keywords.get("reason", node.args[2] if len(node.args) > 2 else None), node))
             elif name == "xfail_methods":
@@ -259,13 +262,15 @@ def test_compat_reasons_reader_reads_every_form(tmp_path):
         "def helper(reason):\n    return pytest.mark.xfail(strict=True, reason=reason)\n"
         "def marks(table):\n    for name, why in table.items():\n        pytest.mark.xfail(strict=True, reason=why)\n"
         "def local():\n    why = 'a local ' 'literal'\n    return pytest.mark.xfail(strict=True, reason=why)\n"
+        "def test_w():\n    pytest.xfail('imperative')\n"
         "OTHER = {'t::c': 'never read'}\n"
         "def from_table(key):\n    why = OTHER.get(key)\n    return pytest.mark.xfail(strict=True, reason=why)\n"
         "def from_known(key):\n    why = KNOWN_FAILURES[key]\n    return pytest.mark.xfail(strict=True, reason=why)\n"
         "@pytest.mark.xfail(strict=True)\ndef test_y(): pass\n"
         "@pytest.mark.xfail(strict=True, reason=f'{SHARED}!')\ndef test_z(): pass\n")
     reasons, unreadable = compat_xfail_reasons(tmp_path)
-    assert sorted(reasons) == ["a local literal", "from a table", "needs TensorFlow", "one literal", "sparse"]
+    assert sorted(reasons) == ["a local literal", "from a table", "imperative", "needs TensorFlow", "one literal",
+                               "sparse"]
     assert len(reasons["needs TensorFlow"]) == 2
     assert sorted(u.split(": ", 1)[1] for u in unreadable) == [
         "\"f'{SHARED}!'\" is not a string constant", "an xfail without a reason",
