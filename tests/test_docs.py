@@ -18,6 +18,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -136,18 +137,23 @@ def _strings(node: ast.AST, path: pathlib.Path, cache: dict) -> str:
     raise UnreadableReason(f"{ast.unparse(node)[:60]!r} is not a string constant")
 
 
-def _table_values(node: ast.AST, path: pathlib.Path, cache: dict) -> list[str]:
-    """The reasons of a `{test: reason}` table: a dict, a dict comprehension, `**` spreads, or a table's name."""
+def _table_values(node: ast.AST, path: pathlib.Path, cache: dict) -> list[tuple[str, str | None]]:
+    """The reasons of a `{test: reason}` table (a dict, a dict comprehension, `**` spreads, or a table's name), each
+    with the test file its key names (`"test_x.py::Class::test"`), or None."""
     if isinstance(node, ast.Name):
         value, where = _lookup(node.id, path, cache)
         return _table_values(value, where, cache)
     if isinstance(node, ast.Dict):
         out = []
         for key, value in zip(node.keys, node.values):
-            out += _table_values(value, path, cache) if key is None else [_strings(value, path, cache)]
+            if key is None:
+                out += _table_values(value, path, cache)
+                continue
+            named = key.value.split("::")[0] if isinstance(key, ast.Constant) and isinstance(key.value, str) else ""
+            out.append((_strings(value, path, cache), named if named.endswith(".py") else None))
         return out
     if isinstance(node, ast.DictComp):
-        return [_strings(node.value, path, cache)]
+        return [(_strings(node.value, path, cache), None)]
     raise UnreadableReason(f"{ast.unparse(node)[:60]!r} is not a table of reasons")
 
 
@@ -236,13 +242,13 @@ def compat_xfail_reasons(root: pathlib.Path = ROOT / "tests" / "compat") -> tupl
                 unreadable.append(f"{where}: an xfail without a reason")
                 continue
             try:
-                found = [_strings(expression, path, cache)] if kind == "reason" else _table_values(
+                found = [(_strings(expression, path, cache), None)] if kind == "reason" else _table_values(
                     expression, path, cache)
             except UnreadableReason as error:
                 unreadable.append(f"{where}: {error}")
                 continue
-            for reason in found:
-                reasons.setdefault(reason, []).append(where)
+            for reason, test_file in found:
+                reasons.setdefault(reason, []).append(f"{where} ({test_file})" if test_file else where)
     return reasons, unreadable
 
 
@@ -277,17 +283,57 @@ def test_compat_reasons_reader_reads_every_form(tmp_path):
         "reasons read from `OTHER`, which is not in REASON_TABLES"]
 
 
+RECORD_HEADING = "## Every difference the tests record"
+# The page's groups, by the test file a reason is given for (the first pattern that matches).
+RECORD_GROUPS = [("Callbacks", "_callbacks_"), ("Layers", "_layers_"), ("Losses", "_losses_"),
+                 ("Metrics", "_metrics_"), ("Models", "_models_"), ("Optimizers", "_optimizers_"),
+                 ("Preprocessing layers", "_preprocessing_"), ("Utilities and datasets", "_(utils|datasets)_"),
+                 ("Keras programs and guides", "")]
+
+
+def recorded_on_page(text: str) -> list[str]:
+    """The reasons quoted on the page: the list items under RECORD_HEADING, whitespace normalized."""
+    section = text.split(RECORD_HEADING, 1)[1]
+    return [_normalized(item) for item in re.findall(r"^- (.*?)(?=^- |^#|\Z)", section, re.MULTILINE | re.DOTALL)]
+
+
+def record_markdown(reasons: dict[str, list[str]]) -> str:
+    """The list for the page, grouped by the kind of test (`python -m tests.test_docs` prints it)."""
+    groups: dict[str, list[str]] = {title: [] for title, _ in RECORD_GROUPS}
+    for reason, where in reasons.items():
+        title = next(t for t, pattern in RECORD_GROUPS if any(re.search(pattern, w) for w in where))
+        groups[title].append(reason)
+    out = []
+    for title, items in groups.items():
+        if items:
+            out.append(f"### {title}\n")
+            out += [textwrap.fill(f"- {item}", 118, subsequent_indent="  ", break_long_words=False,
+                                  break_on_hyphens=False) for item in items]
+            out.append("")
+    return "\n".join(out)
+
+
 def test_coming_from_keras_lists_every_compat_xfail_reason():
     reasons, unreadable = compat_xfail_reasons()
     assert not unreadable, "give these xfails a string (or a module-level constant) as reason:\n" + "\n".join(
         unreadable)
     assert len(reasons) >= 10, "the reader found almost no reasons: tests/compat changed its form"
-    page = _normalized((DOCS / "coming_from_keras.md").read_text())
+    page = (DOCS / "coming_from_keras.md").read_text()
+    quoted = recorded_on_page(page)
     missing = [f"{reason!r} ({', '.join(where)})" for reason, where in reasons.items()
-               if _normalized(reason) not in page]
-    assert not missing, ("docs/coming_from_keras.md does not list these xfail reasons of tests/compat; quote each "
-                         "under 'Every difference the tests record' (and add it to the summary if it is new):\n"
-                         + "\n".join(missing))
+               if _normalized(reason) not in quoted]
+    assert not missing, (f"docs/coming_from_keras.md does not quote these xfail reasons of tests/compat under "
+                         f"'{RECORD_HEADING[3:]}' (`python -m tests.test_docs` prints the list to paste; add a new "
+                         f"difference to the summary too):\n" + "\n".join(missing))
+    current = {_normalized(reason) for reason in reasons}
+    stale = [item for item in quoted if item not in current]
+    assert not stale, ("docs/coming_from_keras.md quotes reasons no test gives any more (a test passes now, or its "
+                       "reason changed): remove them, and update the summary above them:\n" + "\n".join(stale))
+
+
+def test_recorded_on_page_reads_the_list_items():
+    text = f"# t\n\n- not this\n\n{RECORD_HEADING}\n\nintro\n\n### A\n\n- one\n  two\n- three\n\n### B\n\n- four\n"
+    assert recorded_on_page(text) == ["one two", "three", "four"]
 
 
 # -- the API reference ----------------------------------------------------------------------------------------------
@@ -339,3 +385,7 @@ def test_site_builds_strictly(tmp_path):
     for page in (site / "reference").rglob("index.html"):
         ids |= set(re.findall(r'id="(kerasish[^"]*)"', page.read_text()))
     assert sorted(set(_gen_ref().public_names()) - ids) == []
+
+
+if __name__ == "__main__":
+    print(record_markdown(compat_xfail_reasons()[0]))
