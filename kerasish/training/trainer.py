@@ -301,7 +301,9 @@ class Trainer:
             return self.engine
         config = self.config
         objectives = None
-        if config.loss is not None:  # without one, the model computes its own (its train_step, compute_loss)
+        # Without a loss, a model whose own train / test step computes its loss (train_step, compute_loss) needs no
+        # objectives; a model with Keras's default steps minimises its add_loss values (and weight penalties).
+        if config.loss is not None or not model.custom_step_kinds() & {"train", "test"}:
             y_pred = model.output_spec(x_sample)
             names = model.output_names(y_pred)
             shape_of = lambda a: None if a is None else (None,) + tuple(np.shape(a)[1:])
