@@ -190,9 +190,6 @@ def test_serialization_and_saving_configs(tmp_path):
     assert ns["new_model"].count_params() == 33
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=".keras / .weights.h5 files: kerasish writes .kerasish / "
-                                                         ".weights.safetensors (Keras's formats come with the interop "
-                                                         "branch)")
 def test_serialization_and_saving_keras_files(tmp_path):
     ns, _ = run_program("serialization_and_saving_keras_files", "kerasish", tmp_path)
     assert ns["reconstructed_model"].count_params() == 5
