@@ -266,3 +266,51 @@ def test_kerasish_ops_in_a_functional_model_load_in_keras(tmp_path):
     keras_outputs = keras_predict(keras.saving.load_model(tmp_path / "ops.keras"), data)
     assert keras_outputs[1].dtype == np.float16
     assert_same(keras_outputs, model.predict(data, verbose=0), rtol=1e-3)
+
+
+# -- a custom layer whose config leaves out its name, a registered activation (keras.io's serialization guide) ------
+
+@keras.saving.register_keras_serializable(package="interop_test", name="cube")
+def keras_cube(x):
+    return x ** 3
+
+
+@ks.saving.register_serializable(package="interop_test", name="cube")
+def cube(x):
+    return x ** 3
+
+
+@keras.saving.register_keras_serializable(package="interop_test", name="Halve")
+class KerasHalve(keras.layers.Layer):
+    def call(self, x):
+        return x * 0.5
+
+    def get_config(self):
+        return {}  # no name: the file's functional entry still names the layer
+
+
+@ks.saving.register_serializable(package="interop_test", name="Halve")
+class Halve(ks.layers.Layer):
+    def call(self, x):
+        return x * 0.5
+
+    def get_config(self):
+        return {}
+
+
+def test_a_nameless_custom_layer_and_a_registered_activation_go_both_ways(tmp_path):
+    x = RNG.random((4, 3)).astype("float32")
+    inputs = ks.Input((3,))
+    model = ks.Model(inputs, L.Dense(2, activation=cube)(Halve()(inputs)))
+    Halve()  # the next auto name is taken: loading must find the layer by the file's name
+    model.save(tmp_path / "ours.keras")
+    entry = json.loads(zipfile.ZipFile(tmp_path / "ours.keras").read("config.json"))["config"]["layers"][2]
+    assert entry["config"]["activation"] == keras.layers.Dense(2, activation=keras_cube).get_config()["activation"]
+    assert_same(ks.models.load_model(tmp_path / "ours.keras").predict(x, verbose=0), model.predict(x, verbose=0))
+    keras_model = keras.models.load_model(tmp_path / "ours.keras")
+    assert_same(keras_predict(keras_model, x), model.predict(x, verbose=0))
+
+    keras_model.save(tmp_path / "theirs.keras")
+    loaded = ks.models.load_model(tmp_path / "theirs.keras")
+    assert loaded.layers[2].activation is cube
+    assert_same(loaded.predict(x, verbose=0), keras_predict(keras_model, x))
