@@ -34,6 +34,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,7 +66,7 @@ def fingerprint(mutant: Mutant) -> str:
 
 def check(mutants: list[Mutant]) -> list[str]:
     """Problems with the catalogue: a mutant whose text is not found exactly once, that changes nothing, that does
-    not compile, whose tests do not exist, or an id used twice."""
+    not compile, whose test files or test functions do not exist, or an id used twice."""
     problems, seen = [], set()
     for m in mutants:
         if m.id in seen:
@@ -90,6 +91,11 @@ def check(mutants: list[Mutant]) -> list[str]:
             test_file = ROOT / test.split("::")[0]
             if not test_file.exists():
                 problems.append(f"{m.id}: no test file {test_file.relative_to(ROOT)}")
+                continue
+            for name in test.split("::")[1:]:  # a test or class renamed since: pytest would find no test
+                name = name.split("[")[0]
+                if not re.search(rf"^\s*(async\s+)?(def|class)\s+{re.escape(name)}\b", test_file.read_text(), re.M):
+                    problems.append(f"{m.id}: no test {name} in {test_file.relative_to(ROOT)}")
     return problems
 
 
