@@ -134,6 +134,23 @@ MUTANTS: list[Mutant] = [
            ("tests/training/test_custom_step.py",),
            "a padded dispatch would report the zero logs of a padding step instead of its last real step's"),
 
+    # -- training/keras_state.py: Keras's flat lists over the split state --------------------------------------------
+    Mutant("keras_state.weights_order_ignored", "training/keras_state.py",
+           "        for weight in weights:\n            i = position.get(path_of.get(id(weight)))",
+           "        for weight in ():\n            i = position.get(path_of.get(id(weight)))",
+           ("tests/models/test_training_api.py", "tests/training/test_custom_step.py"),
+           "trainable_variables would come in NNX's path order (bias before kernel), not model.trainable_weights' "
+           "order: a custom train_step would pair gradients and weights wrongly"),
+    Mutant("keras_state.layout_never_refreshed", "training/keras_state.py",
+           "if layout is None or layout.graphdef != graphdef:", "if layout is None:",
+           ("tests/models/test_training_api.py", "tests/training/test_custom_step.py"),
+           "after freezing a layer, trainable_variables would still list its weights"),
+    Mutant("keras_state.optimizer_slots_unmapped", "training/keras_state.py",
+           'roles = [("slot", role[1], index[role[2]]) if role[0] == "slot" else role for role in packing.roles]',
+           'roles = [("slot", role[1], role[2]) if role[0] == "slot" else role for role in packing.roles]',
+           ("tests/training/test_custom_step.py", "tests/models/test_training_api.py"),
+           "optimizer.variables would pair each weight with another weight's moments in a custom train_step"),
+
     # -- training/split_cache.py: the model's split kept between calls ----------------------------------------------
     Mutant("split_cache.metadata_ignored", "training/split_cache.py",
            "variable.get_metadata() == metadata for variable", "True for variable",
