@@ -205,7 +205,10 @@ MUTANTS: list[Mutant] = [
     Mutant("loop.weights_set_at_epoch_end_ignored", "training/loop.py",
            "                    callbacks.on_epoch_end(epoch, logs)\n                    take_set_weights()\n",
            "                    callbacks.on_epoch_end(epoch, logs)\n",
-           ("tests/training/test_loop.py::test_weights_a_callback_sets_at_an_epoch_end_are_where_the_next_epoch_starts",),
+           ("tests/training/test_loop.py::test_weights_a_callback_sets_at_an_epoch_end_are_where_the_next_epoch_starts",
+            "tests/training/test_loop.py::test_weights_a_callback_sets_at_the_last_epochs_end_are_the_models_after_fit",
+            "tests/training/test_loop.py::"
+            "test_weights_set_at_an_epoch_end_survive_a_callback_reading_the_model_at_the_next_epochs_start"),
            "weights a callback sets at an epoch end would be overwritten by the next epoch"),
     Mutant("loop.validation_on_stale_weights", "training/loop.py",
            "state = outer if outer is not None else live.pull_state()", "state = live.pull_state()",
