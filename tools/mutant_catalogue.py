@@ -131,7 +131,8 @@ MUTANTS: list[Mutant] = [
     Mutant("custom.padding_logs", "training/custom_step.py",
            "last = jax.tree.map(lambda a: a[jnp.maximum(valid, 1) - 1], logs)",
            "last = jax.tree.map(lambda a: a[-1], logs)",
-           ("tests/training/test_custom_step.py",),
+           ("tests/training/test_custom_step.py::test_a_padded_dispatch_reports_the_logs_of_its_last_real_step",
+            "tests/training/test_custom_step.py"),
            "a padded dispatch would report the zero logs of a padding step instead of its last real step's"),
 
     # -- training/keras_state.py: Keras's flat lists over the split state --------------------------------------------
@@ -143,7 +144,8 @@ MUTANTS: list[Mutant] = [
            "order: a custom train_step would pair gradients and weights wrongly"),
     Mutant("keras_state.layout_never_refreshed", "training/keras_state.py",
            "if layout is None or layout.graphdef != graphdef:", "if layout is None:",
-           ("tests/models/test_training_api.py", "tests/training/test_custom_step.py"),
+           ("tests/models/test_training_api.py::test_variables_follow_a_layer_frozen_after_they_were_read",
+            "tests/models/test_training_api.py", "tests/training/test_custom_step.py"),
            "after freezing a layer, trainable_variables would still list its weights"),
     Mutant("keras_state.optimizer_slots_unmapped", "training/keras_state.py",
            'roles = [("slot", role[1], index[role[2]]) if role[0] == "slot" else role for role in packing.roles]',

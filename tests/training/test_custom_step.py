@@ -351,3 +351,33 @@ def test_optimizer_variables_after_fit_are_kerass(seeded):
     for a, b in zip(got.variables, want.variables):
         np.testing.assert_allclose(a.numpy(), np.asarray(b.value), rtol=1e-5, atol=1e-7)
 
+
+
+def test_a_padded_dispatch_reports_the_logs_of_its_last_real_step(seeded):
+    """5 batches, 2 per dispatch: the last dispatch runs one real step and one padding step. The batch logs and the
+    epoch's `last` (not a metric: the last step's logs, as Keras reports them) are those of the fifth real step,
+    computed here by hand (plain SGD on the mean squared error)."""
+    x, y = _regression()
+    model = MSEStep()
+    model.compile(optimizer=ks.optimizers.SGD(0.1), steps_per_execution=2)
+    model(x[:1])
+    kernel, bias = (np.asarray(v.value) for v in model.trainable_variables)
+    seen = []
+
+    class Logs(ks.callbacks.Callback):
+        batch_hooks_may_be_grouped = True
+
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append((batch, dict(logs)))
+
+    history = model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0, callbacks=[Logs()])
+    losses = []
+    for start in range(0, 80, 16):
+        xb, yb = x[start:start + 16], y[start:start + 16]
+        losses.append(np.mean((xb @ kernel + bias - yb) ** 2))
+        residual = 2 * (xb @ kernel + bias - yb) / len(xb)
+        kernel, bias = kernel - 0.1 * xb.T @ residual, bias - 0.1 * residual.sum(axis=0)
+    assert [batch for batch, _ in seen] == [1, 3, 4]  # the last dispatch ends at the fifth batch
+    np.testing.assert_allclose(seen[-1][1]["last"], losses[-1], rtol=1e-5)
+    np.testing.assert_allclose(history.history["last"], [losses[-1]], rtol=1e-5)
+    np.testing.assert_allclose(history.history["loss"], [np.mean(losses)], rtol=1e-5)
