@@ -47,6 +47,13 @@ MUTANTS: list[Mutant] = [
            ("tests/training/test_engine_penalties.py::test_a_non_finite_loss_with_finite_gradients_skips_the_step",
             f"{FIT}::test_a_non_finite_loss_skips_the_update"),
            "a step whose loss overflows would still be applied when its gradient happens to be finite"),
+    Mutant("engine.loss_scale_optimizer_blind", "training/engine.py",
+           "finite = jnp.isfinite(loss) if self.optimizer_scales else jnp.isfinite(loss) & all_finite(grads)",
+           "finite = jnp.isfinite(loss) & all_finite(grads)",
+           ("tests/training/test_custom_step.py::"
+            "test_a_loss_scale_optimizer_sees_the_overflowing_steps_and_halves_its_scale_as_keras",),
+           "a LossScaleOptimizer would never see an overflow, so its scale would never come down from a too large "
+           "value (every step skipped)"),
     Mutant("engine.update_guard", "training/engine.py",
            "return jax.lax.cond(all_finite(new[:2]), lambda: new, lambda: old_state)", "return new",
            (f"{RELIABILITY}::test_an_update_giving_non_finite_weights_is_skipped",

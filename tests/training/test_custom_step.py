@@ -381,3 +381,16 @@ def test_a_padded_dispatch_reports_the_logs_of_its_last_real_step(seeded):
     np.testing.assert_allclose(seen[-1][1]["last"], losses[-1], rtol=1e-5)
     np.testing.assert_allclose(history.history["last"], [losses[-1]], rtol=1e-5)
     np.testing.assert_allclose(history.history["loss"], [np.mean(losses)], rtol=1e-5)
+
+
+def test_a_loss_scale_optimizer_sees_the_overflowing_steps_and_halves_its_scale_as_keras():
+    """A scale of 2**127 makes the first scaled gradients overflow: Keras's LossScaleOptimizer skips those steps and
+    halves its scale each time (the engine must hand it the non-finite gradients, not skip the step itself)."""
+    (want, want_history, want_optimizer), (got, got_history, optimizer) = _keras_and_kerasish(
+        lambda keras: keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.01), initial_scale=2.0 ** 127,
+                                                          dynamic_growth_steps=100))
+    assert float(want_optimizer.dynamic_scale.value) < 2.0 ** 127  # the test makes Keras halve its scale
+    assert float(optimizer.dynamic_scale.value) == float(want_optimizer.dynamic_scale.value)
+    np.testing.assert_allclose(got_history["loss"], want_history["loss"], rtol=1e-5)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
