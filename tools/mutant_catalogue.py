@@ -539,6 +539,18 @@ MUTANTS: list[Mutant] = [
            ("tests/saving/test_model_file.py::test_include_optimizer_false_saves_the_model_uncompiled",),
            "save(include_optimizer=False) would still store the optimizer"),
 
+    # -- saving/keras_file: Keras 3's .keras and .weights.h5 files ---------------------------------------------------
+    Mutant("keras_file.optimizer_slots_unpermuted", "saving/keras_file/optimizer_state.py",
+           "state_variables(_relayout(optimizer, state, params, params_list, permutation), params_list)",
+           "state_variables(_relayout(optimizer, state, params, params_list, list(range(len(permutation)))), "
+           "params_list)",
+           ("tests/saving/keras_file/test_interop.py",),
+           "a .keras file would store each weight's Adam moments under another weight (NNX's order, not Keras's)"),
+    Mutant("keras_file.private_attributes_first", "saving/keras_file/weight_layout.py",
+           'key=lambda item: "~" + item[0] if item[0].startswith("_") else item[0]', "key=lambda item: item[0]",
+           ("tests/saving/keras_file",),
+           "a custom layer's private sublayers would be stored where Keras expects its public ones"),
+
     # -- the fixed tests of issue 25 (items 4 and 5): each must fail on its bug ----------------------------------------
     Mutant("dropout.keep_rate_swapped", "layers/core.py",
            "self.dropout = nnx.Dropout(self.rate, rngs=self.rngs)",
