@@ -266,3 +266,49 @@ def test_kerasish_ops_in_a_functional_model_load_in_keras(tmp_path):
     keras_outputs = keras_predict(keras.saving.load_model(tmp_path / "ops.keras"), data)
     assert keras_outputs[1].dtype == np.float16
     assert_same(keras_outputs, model.predict(data, verbose=0), rtol=1e-3)
+
+
+
+class KerasAliased(keras.layers.Layer):
+    """One Dense held by a public and by a private attribute: Keras visits private attributes last, so it stores
+    the Dense once, under the public name."""
+
+    def build(self, input_shape):
+        self.head = keras.layers.Dense(2)
+        self.head.build(input_shape)
+        self._alias = self.head
+
+    def call(self, x):
+        return self.head(x)
+
+
+keras.saving.register_keras_serializable(package="interop_test", name="KerasAliased")(KerasAliased)
+
+
+@ks.saving.register_serializable(package="interop_test", name="KerasAliased")
+class Aliased(ks.layers.Layer):
+    def build(self, input_shape):
+        self.head = L.Dense(2)
+        self.head.build_for(input_shape)
+        self._alias = self.head
+
+    def call(self, x):
+        return self.head(x)
+
+
+def test_a_sublayer_held_twice_is_stored_under_its_public_attribute_as_keras_does(tmp_path):
+    """A file written by kerasish loads in Keras 3 with the same predictions."""
+    x = RNG.random((4, 3)).astype("float32")
+    model = ks.Sequential([ks.Input((3,)), Aliased(name="aliased")])
+    keras_file.save_model(model, tmp_path / "ours.keras")
+    assert_same(keras_predict(keras.saving.load_model(tmp_path / "ours.keras"), x), model.predict(x, verbose=0))
+
+
+@pytest.mark.xfail(strict=True, reason="kerasish gap found by the mutation probe (tests/README.md): Keras 3 writes its "
+                                       "base Layer config keys `autocast` and `activity_regularizer` into a custom "
+                                       "layer's config, and kerasish's Layer.__init__ does not take `autocast`")
+def test_a_keras_file_of_a_custom_layer_holding_a_sublayer_twice_loads_here(tmp_path):
+    x = RNG.random((4, 3)).astype("float32")
+    theirs = keras.Sequential([keras.Input((3,)), KerasAliased(name="aliased")])
+    theirs.save(tmp_path / "theirs.keras")
+    assert_same(ks.models.load_model(tmp_path / "theirs.keras").predict(x, verbose=0), keras_predict(theirs, x))
