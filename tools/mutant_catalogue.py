@@ -550,8 +550,9 @@ MUTANTS: list[Mutant] = [
            'key=lambda item: "~" + item[0] if item[0].startswith("_") else item[0]', "key=lambda item: item[0]",
            ("tests/saving/keras_file/test_interop.py::"
             "test_a_sublayer_held_twice_is_stored_under_its_public_attribute_as_keras_does", "tests/saving/keras_file"),
-           "a sublayer a custom layer holds under a public and a private attribute would be stored under the private "
-           "one, where Keras 3 does not look for it"),
+           "a sublayer a custom layer holds under a public and a private attribute would be written and read under "
+           "the private name: Keras 3's own files of such a layer would not load (Keras stores it under the public "
+           "one)"),
 
     # -- the fixed tests of issue 25 (items 4 and 5): each must fail on its bug ----------------------------------------
     Mutant("dropout.keep_rate_swapped", "layers/core.py",
