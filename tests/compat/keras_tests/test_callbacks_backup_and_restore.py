@@ -68,9 +68,6 @@ class BackupAndRestoreCallbackTest(testing.TestCase):
 
     # Checking if after interruption, correct model params and
     # weights are loaded in step-wise backup
-    @pytest.mark.xfail(strict=True, reason=(
-        "the test's layer updates a variable in place inside `call` (`assign_add`, Keras's Variable API), "
-        "which kerasish's NNX variables do not offer inside the compiled step"))
     @pytest.mark.requires_trainable_backend
     def test_best_case_step(self):
         temp_dir = self.get_temp_dir()
@@ -206,9 +203,6 @@ class BackupAndRestoreCallbackTest(testing.TestCase):
             self.assertEqual(int(model.layers[0].counter.value), 5 * 3)
 
     # Checking if after interruption, when model is deleted
-    @pytest.mark.xfail(strict=True, reason=(
-        "the test's layer updates a variable in place inside `call` (`assign_add`, Keras's Variable API), "
-        "which kerasish's NNX variables do not offer inside the compiled step"))
     @pytest.mark.requires_trainable_backend
     def test_model_deleted_case_epoch(self):
         temp_dir = self.get_temp_dir()

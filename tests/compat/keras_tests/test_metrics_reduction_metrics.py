@@ -182,8 +182,6 @@ class MetricWrapperTest(testing.TestCase):
         )
         self.assertEqual(result.shape, ())
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "Python operators on symbolic inputs (`Input(...) > 0.5`) come with kerasish.ops"))
     def test_binary_accuracy_with_boolean_inputs(self):
         inp = layers.Input(shape=(1,))
         out = inp > 0.5

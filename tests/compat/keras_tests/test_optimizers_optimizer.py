@@ -125,9 +125,6 @@ class OptimizerTest(testing.TestCase):
             [[1.71, 2.71], [3.71, 4.71]],
         )
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "targets of shape (1, 1) for an output of shape (None, 2): Keras broadcasts them in the mean squared error, "
-        "kerasish refuses them (a target of another shape than the output's is a mistake it reports)"))
     @pytest.mark.requires_trainable_backend
     def test_ema_with_model_fit(self):
         x_train = np.ones((1, 1)).astype("float32")

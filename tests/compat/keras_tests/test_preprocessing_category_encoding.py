@@ -14,7 +14,6 @@ if backend.SUPPORTS_SPARSE_TENSORS:
 
 class CategoryEncodingTest(testing.TestCase):
     @parameterized.named_parameters(TEST_CASES)
-    @pytest.mark.xfail(strict=True, reason="ks.Input has no `batch_shape` argument yet")
     def test_count_output(self, sparse):
         input_array = np.array([1, 2, 3, 1])
         expected_output = np.array([0, 2, 1, 1, 0, 0])
@@ -39,7 +38,6 @@ class CategoryEncodingTest(testing.TestCase):
         self.assertSparse(output, sparse)
 
     @parameterized.named_parameters(TEST_CASES)
-    @pytest.mark.xfail(strict=True, reason="ks.Input has no `batch_shape` argument yet")
     def test_count_weighted_output(self, sparse):
         input_array = np.array([[0, 1], [0, 0], [1, 2], [3, 1]])
         count_weights = np.array(
@@ -77,7 +75,6 @@ class CategoryEncodingTest(testing.TestCase):
         self.assertSparse(output, sparse)
 
     @parameterized.named_parameters(TEST_CASES)
-    @pytest.mark.xfail(strict=True, reason="ks.Input has no `batch_shape` argument yet")
     def test_batched_count_output(self, sparse):
         input_array = np.array([[1, 2, 3, 1], [0, 3, 1, 0]])
         expected_output = np.array([[0, 2, 1, 1, 0, 0], [2, 1, 0, 1, 0, 0]])
@@ -102,7 +99,6 @@ class CategoryEncodingTest(testing.TestCase):
         self.assertSparse(output, sparse)
 
     @parameterized.named_parameters(TEST_CASES)
-    @pytest.mark.xfail(strict=True, reason="ks.Input has no `batch_shape` argument yet")
     def test_multi_hot(self, sparse):
         input_data = np.array([3, 2, 0, 1])
         expected_output = np.array([1, 1, 1, 1, 0, 0])
@@ -127,7 +123,6 @@ class CategoryEncodingTest(testing.TestCase):
         self.assertSparse(output, sparse)
 
     @parameterized.named_parameters(TEST_CASES)
-    @pytest.mark.xfail(strict=True, reason="ks.Input has no `batch_shape` argument yet")
     def test_batched_multi_hot(self, sparse):
         input_data = np.array([[3, 2, 0, 1], [3, 2, 0, 1]])
         expected_output = np.array([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 0, 0]])
@@ -162,7 +157,6 @@ class CategoryEncodingTest(testing.TestCase):
         )
 
     @parameterized.named_parameters(TEST_CASES)
-    @pytest.mark.xfail(strict=True, reason="ks.Input has no `batch_shape` argument yet")
     def test_one_hot(self, sparse):
         input_data = np.array([3, 2, 0, 1])
         expected_output = np.array(
@@ -222,7 +216,6 @@ class CategoryEncodingTest(testing.TestCase):
         )
 
     @parameterized.named_parameters(TEST_CASES)
-    @pytest.mark.xfail(strict=True, reason="ks.Input has no `batch_shape` argument yet")
     def test_batched_one_hot(self, sparse):
         input_data = np.array([[3, 2, 0, 1], [3, 2, 0, 1]])
         expected_output = np.array(

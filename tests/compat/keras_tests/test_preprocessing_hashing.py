@@ -263,11 +263,6 @@ class HashingTest(testing.TestCase):
         actual = tuple(layer(layers.Input(shape=input_shape)).shape)
         self.assertEqual(cos, actual)
 
-    @pytest.mark.xfail(strict=True, reason=(
-
-        "functional models do not add a trailing axis of 1 to an input "
-
-        "(Keras's rank standardisation) yet"))
     def test_one_hot_output(self):
         input_array = np.array([0, 1, 2, 3, 4])
 
