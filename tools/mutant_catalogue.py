@@ -322,7 +322,8 @@ MUTANTS: list[Mutant] = [
            (f"{PADDED}::test_predict_callbacks_see_only_the_real_rows", f"{FIT}::test_fit_evaluate_predict_contract"),
            "predict would return rows for the padding of its last batch"),
     Mutant("iterables.labels_checked_once", "training/data/iterables.py",
-           '        check_targets(y, self._objectives, f"{self.names[1]} (batch {step})")\n',
+           '        check_targets(y, self._objectives, f"{self.names[1]} (batch {step})", '
+           'other_input_shape=other_shape)\n',
            "",
            (f"{RELIABILITY}::test_a_generators_labels_are_checked_in_every_batch",),
            "a bad label in a later batch of a generator would train silently"),
