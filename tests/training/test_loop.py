@@ -121,10 +121,6 @@ def test_weights_set_at_an_epoch_end_survive_a_callback_reading_the_model_at_the
     _assert_all_close(ours.get_weights(), theirs.get_weights())
 
 
-@pytest.mark.xfail(strict=True, reason="kerasish bug found by the mutation probe (tests/README.md): a later look at "
-                                       "`self.model` in the same hook (the same callback again, or "
-                                       "LearningRateScheduler logging the rate) writes the live state back over "
-                                       "weights a callback has just set (TrainState.write_back); Keras keeps them")
 @pytest.mark.parametrize("later_look", ["same callback", "LearningRateScheduler"])
 def test_weights_set_by_a_callback_survive_a_later_look_at_the_model(regression, later_look):
     x, y = regression

@@ -356,9 +356,6 @@ def test_a_sublayer_held_twice_is_stored_under_its_public_attribute_as_keras_doe
     assert_same(model.predict(x, verbose=0), keras_predict(theirs, x))
 
 
-@pytest.mark.xfail(strict=True, reason="kerasish gap found by the mutation probe (tests/README.md): Keras 3 writes its "
-                                       "base Layer config keys `autocast` and `activity_regularizer` into a custom "
-                                       "layer's config, and kerasish's Layer.__init__ does not take `autocast`")
 def test_a_keras_file_of_a_custom_layer_holding_a_sublayer_twice_loads_here(tmp_path):
     x = RNG.random((4, 3)).astype("float32")
     theirs = keras.Sequential([keras.Input((3,)), KerasAliased(name="aliased")])
