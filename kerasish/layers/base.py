@@ -114,7 +114,11 @@ class Layer(nnx.Module):
             registry.register_builtin("layers", cls)  # a saved file may name kerasish's own layers and models
 
     def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None,
-                 activity_regularizer: Any = None, input_shape: Any = None, input_dim: int | None = None) -> None:
+                 activity_regularizer: Any = None, input_shape: Any = None, input_dim: int | None = None,
+                 autocast: bool = True) -> None:
+        if autocast is not True:  # Keras's base config key (its files carry it); kerasish always casts inputs
+            raise ValueError(f"Argument `autocast` must be True, received {autocast!r}: kerasish layers always cast "
+                             f"their floating inputs to the compute dtype.")
         if name is not None and (not isinstance(name, str) or not name):
             raise TypeError(f"Argument `name` must be a non-empty string, received {name!r}.")
         if not isinstance(trainable, bool):

@@ -65,7 +65,8 @@ class TrainState:
         buffers, for a train dispatch to take over while the model and the engine keep theirs."""
         params, rest = self.placement.place_state(*self.engine.split.states())
         opt, others = self.opt_state, self.other_optimizers
-        if copy:
+        if copy:  # a new fit: what an earlier one wrote back says nothing about this one's live state
+            self._written, self._written_from = [], None
             (params, rest, opt), metrics = self.engine.fresh_copy((params, rest, opt))
             others = None if others is None else self.placement.copy(others)
         else:
@@ -126,6 +127,10 @@ class TrainState:
         if self.state is None:
             return
         self.handed_out = True
+        if self._written_from is not None and not self._are_written(*self.engine.split.states()):
+            # a callback set weights since the last write-back (and a later hook looks at the model again): they
+            # are the current weights, so the live state takes them before anything is copied back over them
+            self._take_model_weights()
         live = (self.state["params"], self.state["rest"], self.state["opt"])
         if self._written_from is not None and all(a is b for a, b in zip(live, self._written_from)) \
                 and self._are_written(*self.engine.split.states()):
@@ -142,11 +147,15 @@ class TrainState:
         if self.state is None:
             return
         self.handed_out = False
-        params, rest = self.engine.split.states()
-        if self._are_written(params, rest):
+        self._take_model_weights()
+
+    def _take_model_weights(self) -> None:
+        held = self.engine.split.states()
+        if self._are_written(*held):
             return  # the live state has those values already
-        params, rest = self.placement.copy(self.placement.place_state(params, rest))
+        params, rest = self.placement.copy(self.placement.place_state(*held))
         self.state = {**self.state, "params": params, "rest": rest}
+        self._written = jax.tree.leaves(held)  # what the model holds is the live state's values now
 
     def _are_written(self, params, rest) -> bool:
         """Whether the model's `params` and `rest` are still the arrays `write_back` last gave it (no callback set

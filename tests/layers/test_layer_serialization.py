@@ -34,3 +34,11 @@ def test_wrappers_rebuild_registered_custom_layers():
 def test_rebuilding_held_layers_errors(make, pattern):
     with pytest.raises(ValueError, match=pattern):
         make()
+
+
+def test_autocast_is_taken_at_keras_s_default_only():
+    """Keras writes its base config key `autocast` into custom layers' configs: True is what kerasish does anyway;
+    False (inputs left uncast) would compute differently, so it is refused."""
+    assert ks.layers.Dense(2, autocast=True).units == 2
+    with pytest.raises(ValueError, match=r"Argument `autocast` must be True, received False"):
+        ks.layers.Dense(2, autocast=False)
