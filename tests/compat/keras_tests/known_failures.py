@@ -55,9 +55,8 @@ GENERATOR_USED_UP = ("a finite generator used up after the first epoch: Keras st
                      "raises a ValueError saying to pass `steps_per_epoch` or a re-iterable object")
 STEPS_PER_EXECUTION_HOOKS = ("with `steps_per_execution` > 1 Keras calls the batch hooks once per execution (with its "
                              "first / last batch index); kerasish calls them for every batch")
-STEPS_PER_EPOCH_ARRAYS = ("with array data and `steps_per_epoch`, Keras ends an epoch early when the pass over the "
-                          "data runs out (the next epoch starts a new pass); kerasish's epochs always take "
-                          "`steps_per_epoch` batches, from successive passes")
+METRIC_RESET_OVERRIDE = ("a metric whose `reset_state` is overridden to keep its totals across epochs: kerasish "
+                         "starts each epoch's metric state afresh in the compiled step, without calling `reset_state`")
 MAX_EPOCHS = "Keras's global `config.set_max_epochs` / `set_max_steps_per_epoch` caps are not in kerasish"
 TRAINER_PRIVATE = ("reads Keras's internal trainer attributes (`_loss_tracker`, `_compile_metrics`, `_compile_loss`, "
                    "`_symbolic_build`, a variable's `_value`), which kerasish's trainer does not have")
@@ -302,9 +301,6 @@ KNOWN_FAILURES = {
         CALLBACK_WEIGHTS_IN_EVALUATION,
     "test_trainers_trainer.py::TestTrainer::test_evaluate_fixed_batch_dim_graph_matches_eager": TF_DATA,
     "test_trainers_trainer.py::TestTrainer::test_fit_eval_flow_for_jax_model_weights": TRAINER_PRIVATE,
-    "test_trainers_trainer.py::TestTrainer::test_fit_flow_steps_per_epoch_eager": STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_fit_flow_steps_per_epoch_graph_fn": STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_fit_flow_steps_per_epoch_jit": STEPS_PER_EPOCH_ARRAYS,
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_generator": GENERATOR_USED_UP,
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_grain_dataloader": GRAIN_DATA,
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_grain_dataset": GRAIN_DATA,
@@ -340,17 +336,9 @@ KNOWN_FAILURES = {
     "test_trainers_trainer.py::TestTrainer::test_predict_preserve_order_50_jit": TF_DATA,
     "test_trainers_trainer.py::TestTrainer::test_predict_preserve_order_50_non_jit": TF_DATA,
     "test_trainers_trainer.py::TestTrainer::test_rng_updated_during_predict": PREDICT_RNG,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_eager": STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_jit": STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_non_jit": STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_not_match_but_high_enough_eager":
-        STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_not_match_but_high_enough_jit": STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_not_match_but_high_enough_non_jit":
-        STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_not_match_too_low_eager": STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_not_match_too_low_jit": STEPS_PER_EPOCH_ARRAYS,
-    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_not_match_too_low_non_jit": STEPS_PER_EPOCH_ARRAYS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_eager": METRIC_RESET_OVERRIDE,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_jit": METRIC_RESET_OVERRIDE,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_non_jit": METRIC_RESET_OVERRIDE,
     "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_101_eager": STEPS_PER_EXECUTION_HOOKS,
     "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_101_jit": STEPS_PER_EXECUTION_HOOKS,
     "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_101_non_jit":
