@@ -65,8 +65,6 @@ LIST_ATTRIBUTE = ("layers appended to a plain list attribute assigned empty (`se
                   "NNX refuses a static list that later holds layers (assign them at once, or use `nnx.List`)")
 PARTIAL_LABELS = ("a multi-output model with losses for some outputs only (`loss=['mse', None, None]`): Keras takes "
                   "targets for those outputs alone; kerasish wants one target per output")
-ADD_LOSS_ONLY = ("compiled without a loss, kerasish's default train step does not yet train on the `add_loss` values "
-                 "alone")
 PREDICT_RNG = ("a layer's own SeedGenerator (`random.dropout(x, seed=self.seed_generator)`) is not advanced from one "
                "`predict` call to the next in kerasish")
 CALLBACK_WEIGHTS_IN_EVALUATION = ("a weight a callback changes in `on_test_batch_end` (`assign_add`) is not kept: "
@@ -315,7 +313,6 @@ KNOWN_FAILURES = {
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_torch_dataloader_tensor": TORCH_DATA,
     "test_trainers_trainer.py::TestTrainer::test_functional_layer_training_overrides_model_training_argument":
         NEWER_KERAS_TRAINER,
-    "test_trainers_trainer.py::TestTrainer::test_internal_only_loss": ADD_LOSS_ONLY,
     "test_trainers_trainer.py::TestTrainer::test_loss_scaling_prevents_underflow": LIST_ATTRIBUTE,
     "test_trainers_trainer.py::TestTrainer::test_max_epochs_and_steps": MAX_EPOCHS,
     "test_trainers_trainer.py::TestTrainer::test_metric_tracking": TRAINER_PRIVATE,
