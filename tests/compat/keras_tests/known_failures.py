@@ -48,8 +48,6 @@ INITIALIZER_SEED = "kerasish's Keras-named initializers take no `seed` argument"
 TF_DATA = "needs TensorFlow / tf.data (not installed: kerasish takes arrays, Python iterables and PyDatasets)"
 TORCH_DATA = "needs PyTorch (a torch DataLoader): not installed, and kerasish has no torch data adapter"
 GRAIN_DATA = "needs grain (not installed): kerasish has no grain data adapter"
-CLASS_WEIGHT_ITERABLE = ("`class_weight` with a dataset of batches (a PyDataset): Keras weights each batch's samples; "
-                         "kerasish takes `class_weight` with arrays only")
 GENERATOR_USED_UP = ("a finite generator used up after the first epoch: Keras stops training with a warning, kerasish "
                      "raises a ValueError saying to pass `steps_per_epoch` or a re-iterable object")
 STEPS_PER_EXECUTION_HOOKS = ("with `steps_per_execution` > 1 Keras calls the batch hooks once per execution (with its "
@@ -302,10 +300,6 @@ KNOWN_FAILURES = {
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_grain_dataloader": GRAIN_DATA,
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_grain_dataset": GRAIN_DATA,
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_grain_dataset_with_len": GRAIN_DATA,
-    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_py_dataset_cw": CLASS_WEIGHT_ITERABLE,
-    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_py_dataset_infinite_cw": CLASS_WEIGHT_ITERABLE,
-    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_py_dataset_multithreading_cw":
-        CLASS_WEIGHT_ITERABLE,
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_tf_dataset": TF_DATA,
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_tf_dataset_infinite": TF_DATA,
     "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_torch_dataloader_iterable": TORCH_DATA,
