@@ -63,8 +63,8 @@ LIST_ATTRIBUTE = ("layers appended to a plain list attribute assigned empty (`se
                   "NNX refuses a static list that later holds layers (assign them at once, or use `nnx.List`)")
 PARTIAL_LABELS = ("a multi-output model with losses for some outputs only (`loss=['mse', None, None]`): Keras takes "
                   "targets for those outputs alone; kerasish wants one target per output")
-PREDICT_RNG = ("a layer's own SeedGenerator (`random.dropout(x, seed=self.seed_generator)`) is not advanced from one "
-               "`predict` call to the next in kerasish")
+PREDICT_RNG = ("kerasish's predict runs every batch from the model's state as it was: a layer's own SeedGenerator "
+               "(`random.dropout(x, seed=self.seed_generator)`) is not advanced between batches or predict calls")
 CALLBACK_WEIGHTS_IN_EVALUATION = ("a weight a callback changes in `on_test_batch_end` (`assign_add`) is not kept: "
                                   "kerasish's evaluation steps hand back only metrics")
 NEWER_KERAS_TRAINER = ("a Keras 3.16-dev test (the mirror's): in Keras 3.15, kerasish's target, `predict`'s "
