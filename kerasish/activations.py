@@ -15,6 +15,8 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
+from kerasish import registry
+
 Activation = Callable[[jax.Array], jax.Array]
 
 
@@ -341,18 +343,18 @@ _ALIASES: dict[str, Activation] = {"swish": silu, "hard_swish": hard_silu}
 _BY_NAME: dict[str, Activation] = {**_CANONICAL, **_ALIASES}
 
 
-def get(identifier: str | Activation | None) -> Activation:
+def get(identifier: str | dict | Activation | None) -> Activation:
     """Resolves an activation name (or function) to the function.
 
     Args:
-      identifier: `None` (the identity), a name such as `"relu"`, or any callable, which is
-        returned unchanged.
+      identifier: `None` (the identity), a name such as `"relu"`, a `"function"` entry as `serialize` gives
+        for a registered function, or any callable, which is returned unchanged.
 
     Returns:
       The activation function.
 
     Raises:
-      ValueError: if `identifier` is a string that names no activation.
+      ValueError: if `identifier` is a string (or a `"function"` entry) that names no activation.
       TypeError: if `identifier` is neither `None`, a string nor a callable.
 
     Example:
@@ -365,6 +367,8 @@ def get(identifier: str | Activation | None) -> Activation:
         if identifier not in _BY_NAME:
             raise ValueError(f"Unknown activation {identifier!r}. Expected one of {sorted(_BY_NAME)} or a callable.")
         return _BY_NAME[identifier]
+    if isinstance(identifier, dict) and identifier.get("class_name") == "function":
+        return _function_from_config(identifier)
     if callable(identifier):
         return identifier
     raise TypeError(
@@ -374,13 +378,15 @@ def get(identifier: str | Activation | None) -> Activation:
 
 
 def serialize(activation: Activation) -> str | None:
-    """The registered name of one of this module's activations, else `None` (e.g. a user lambda).
+    """The registered name of one of this module's activations; for a function registered with
+    `register_keras_serializable`, Keras's entry `{"module", "class_name": "function", "config": "package>name",
+    "registered_name": "function"}` (what `get` takes back); else `None` (e.g. a user lambda).
 
     Args:
       activation: a callable.
 
     Returns:
-      Its canonical name (`swish` gives `"silu"`), or `None` when it is not one of ours.
+      Its canonical name (`swish` gives `"silu"`), a registered function's entry, or `None`.
 
     Example:
       >>> serialize(relu), serialize(swish), serialize(lambda x: x)
@@ -389,4 +395,20 @@ def serialize(activation: Activation) -> str | None:
     for name, fn in _CANONICAL.items():
         if fn is activation:
             return name
+    if registry.is_registered(activation):
+        return {"module": "builtins", "class_name": "function", "config": registry.get_registered_name(activation),
+                "registered_name": "function"}
     return None
+
+
+def _function_from_config(config: dict) -> Activation:
+    """The activation a `{"class_name": "function", "config": name}` entry names: a registered function (also in
+    a `custom_object_scope`), else one of this module's."""
+    name = config.get("config")
+    fn = registry.get_registered_object(name) if isinstance(name, str) else None
+    if fn is None and name in _BY_NAME:
+        fn = _BY_NAME[name]
+    if not callable(fn):
+        raise ValueError(f"Unknown activation function {name!r}: register it with "
+                         f"@kerasish.saving.register_keras_serializable() or pass it in `custom_objects`.")
+    return fn

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 
 class Regularizer:
@@ -53,13 +54,21 @@ class L1L2(Regularizer):
 
 
 class L1(L1L2):
-    """`l1 * sum(|x|)`, Keras's default factor 0.01."""
+    """`l1 * sum(|x|)`, Keras's default factor 0.01.
+
+    Its config holds the factor as the float32 number the penalty uses, as Keras 3's L1 (which keeps the factor
+    as a float32 tensor) writes it; L2 and L1L2 keep the Python float.
+
+    Example:
+      >>> L1(0.005).get_config()
+      {'l1': 0.004999999888241291}
+    """
 
     def __init__(self, l1: float = 0.01) -> None:
         super().__init__(l1=l1)
 
     def get_config(self) -> dict[str, Any]:
-        return {"l1": self.l1}
+        return {"l1": float(np.float32(self.l1))}
 
 
 class L2(L1L2):

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+import kerasish
 from kerasish import activations
 
 X = np.linspace(-5.0, 5.0, 23, dtype=np.float32).reshape(1, 23)
@@ -71,3 +72,27 @@ def test_get_wrong_type():
         match="Argument `identifier` must be None, an activation name or a callable, received 3 of type int",
     ):
         activations.get(3)
+
+
+@keras.saving.register_keras_serializable(package="activations_test", name="square")
+def _keras_square(x):
+    return x * x
+
+
+@kerasish.saving.register_serializable(package="activations_test", name="square")
+def _square(x):
+    return x * x
+
+
+def test_a_registered_function_serializes_as_keras_does_and_comes_back():
+    entry = activations.serialize(_square)
+    assert entry == keras.activations.serialize(_keras_square)
+    assert activations.get(entry) is _square
+    assert activations.serialize(lambda x: x) is None  # not registered: no name a file could hold
+
+
+def test_an_unknown_function_entry_is_refused():
+    entry = {"module": "builtins", "class_name": "function", "config": "activations_test>missing",
+             "registered_name": "function"}
+    with pytest.raises(ValueError, match=r"Unknown activation function 'activations_test>missing': register it"):
+        activations.get(entry)

@@ -47,7 +47,9 @@ def serialize(layer: Layer) -> dict[str, Any]:
 
 
 def deserialize(spec: Any, custom_objects: dict[str, Any] | None = None, what: str = "A model file") -> Layer:
-    """Rebuilds a layer from `serialize`'s output (building it when the spec says how).
+    """Rebuilds a layer from `serialize`'s output (building it when the spec says how). A spec may also hold a
+    `"name"` beside the config: the layer's name when its config has none (a custom `get_config` that leaves it
+    out, in a functional model's entry of a .keras file).
 
     Raises:
       ValueError: for a spec that is not `{"class_name", "config"}`, or names a class that is not a known layer.
@@ -58,6 +60,8 @@ def deserialize(spec: Any, custom_objects: dict[str, Any] | None = None, what: s
     if not (isinstance(cls, type) and issubclass(cls, Layer)):
         raise ValueError(f"{what} names {spec['class_name']!r} as a layer, but it is {cls!r}, not a Layer class.")
     layer = cls.from_config(spec["config"])
+    if isinstance(spec.get("name"), str) and "name" not in spec["config"]:
+        layer.name = spec["name"]  # the name a file gives a layer whose own config leaves it out
     build = spec.get("build")
     if build is not None and not layer.built:
         layer.build_from_config(build)

@@ -51,7 +51,15 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     if not -x.ndim - 1 <= axis <= x.ndim:
         raise ValueError(f"Argument `axis` of one_hot must be in [{-x.ndim - 1}, {x.ndim}] for an input of shape "
                          f"{x.shape}, received {axis}.")
-    return jax.nn.one_hot(x, num_classes, axis=axis, dtype=standardize_dtype(dtype))
+    dtype = standardize_dtype(dtype)
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        return jax.nn.one_hot(x, num_classes, axis=axis, dtype=dtype)
+    # Float (or bool) ids: Keras hands them to jax.nn.one_hot, which compares each value with the class ids in the
+    # input's dtype (1.5 matches no class) and warns that it will stop taking them; the same comparison, no warning.
+    x = x.astype("int32") if x.dtype == jnp.bool_ else x
+    position = axis if axis >= 0 else x.ndim + 1 + axis
+    classes = jnp.arange(num_classes, dtype=x.dtype).reshape([-1 if i == position else 1 for i in range(x.ndim + 1)])
+    return (jnp.expand_dims(x, position) == classes).astype(dtype)
 
 
 @keras_op

@@ -301,9 +301,9 @@ class Trainer:
             return self.engine
         config = self.config
         objectives = None
-        # Without a loss, the model minimises its `add_loss` values (the default steps) or computes its own loss (its
-        # train_step, compute_loss); the default steps need the objectives all the same.
-        if config.loss is not None or not model.custom_step_kinds() & {"train", "test"}:
+        # Without a loss, a model with its own steps (train_step, compute_loss, ...) computes its own; one with the
+        # default steps minimises what its layers add (`add_loss`, weight penalties), as Keras 3 does.
+        if config.loss is not None or not (model.custom_step_kinds() & {"train", "test"}):
             y_pred = model.output_spec(x_sample)
             names = model.output_names(y_pred)
             shape_of = lambda a: None if a is None else (None,) + tuple(np.shape(a)[1:])

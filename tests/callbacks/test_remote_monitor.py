@@ -2,6 +2,7 @@
 
 import http.server
 import json
+import sys
 import threading
 import urllib.parse
 
@@ -11,9 +12,12 @@ import pytest
 from kerasish.callbacks import RemoteMonitor
 
 
-@pytest.fixture
-def server():
-    """A local server recording each POST as (path, content type, body); its root URL."""
+@pytest.fixture(params=["requests", "urllib"])
+def server(request, monkeypatch):
+    """A local server recording each POST as (path, content type, body); its root URL. RemoteMonitor posts
+    through `requests`, then (hidden) through urllib."""
+    if request.param == "urllib":  # without `requests` installed, RemoteMonitor posts through urllib
+        monkeypatch.setitem(sys.modules, "requests", None)
     received = []
 
     class Handler(http.server.BaseHTTPRequestHandler):

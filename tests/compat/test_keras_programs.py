@@ -97,7 +97,9 @@ def test_training_with_built_in_methods_losses_and_metrics(tmp_path):
     assert set(ns["history"].history) == {"loss", "sparse_categorical_accuracy", "val_loss",
                                           "val_sparse_categorical_accuracy"}
     assert decreasing(ns["history"])
-    assert len(ns["results"]) == 2 and ns["predictions"].shape == (3, 10)
+    # `predictions` is later rebound to the LogisticEndpoint's symbolic output, as in Keras: read the printed shape.
+    assert len(ns["results"]) == 2 and lines(printed, r"^predictions shape: .*") == ["predictions shape: (3, 10)"]
+    assert tuple(ns["predictions"].shape) == (None, 10)
     for name in ("history_custom_fn", "history_custom_loss", "history_add_loss", "history_endpoint"):
         assert np.isfinite(ns[name].history["loss"]).all(), name
     # The guide's own metric counts `y_true == argmax` broadcast (batch,) x (batch, 1): Keras gets the same sum.
@@ -188,9 +190,6 @@ def test_serialization_and_saving_configs(tmp_path):
     assert ns["new_model"].count_params() == 33
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=".keras / .weights.h5 files: kerasish writes .kerasish / "
-                                                         ".weights.safetensors (Keras's formats come with the interop "
-                                                         "branch)")
 def test_serialization_and_saving_keras_files(tmp_path):
     ns, _ = run_program("serialization_and_saving_keras_files", "kerasish", tmp_path)
     assert ns["reconstructed_model"].count_params() == 5

@@ -187,3 +187,20 @@ def test_after_fit_the_default_steps_metrics_hold_the_epochs_results(blobs, seed
     np.testing.assert_allclose(float(loss_tracker.result()), history.history["loss"][-1], rtol=1e-6)
     np.testing.assert_allclose(float(compiled.result()["accuracy"]), history.history["accuracy"][-1], rtol=1e-6)
     assert model.get_metrics_result().keys() == {"loss", "accuracy"}
+
+
+def test_variables_follow_a_layer_frozen_after_they_were_read(mixed_model):
+    """Reading `trainable_variables`, then freezing a layer, then reading them again: the second read follows the
+    new structure, as Keras 3's does (its paths, without the model's own name in front)."""
+    keras = pytest.importorskip("keras")
+    theirs = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name="hidden"),
+                               keras.layers.BatchNormalization(name="norm"), keras.layers.Dropout(0.5, name="drop"),
+                               keras.layers.Dense(2, name="out")])
+    paths = lambda variables: [v.path.removeprefix(f"{theirs.name}/") for v in variables]
+    for model in (mixed_model, theirs):
+        assert len(model.trainable_variables) == 6
+        model.get_layer("hidden").trainable = False
+    assert paths(mixed_model.trainable_variables) == paths(theirs.trainable_variables)
+    assert len(paths(theirs.trainable_variables)) == 4
+    weights = len(theirs.non_trainable_weights)  # then kerasish and Keras list their RNG states, each its own way
+    assert paths(mixed_model.non_trainable_variables)[:weights] == paths(theirs.non_trainable_variables)[:weights]

@@ -1,6 +1,8 @@
 """`kerasish.ops.nn` against Keras 3: activations, convolutions and pooling, encodings, losses,
 normalizations and attention."""
 
+import warnings
+
 import jax.numpy as jnp
 import keras
 import numpy as np
@@ -229,3 +231,16 @@ def test_bad_arguments_raise_clear_errors(call, error, message):
 def test_softmax_warns_over_a_single_class_as_keras():
     with pytest.warns(UserWarning, match="softmax over axis -1 of a tensor of shape .3, 1.: the axis has size 1"):
         ops.softmax(jnp.ones((3, 1)))
+
+
+def test_one_hot_of_float_ids_matches_keras_without_jax_deprecation_warning():
+    """keras.io's guides one-hot float labels (`ops.one_hot(y_train, 10)` with float32 `y_train`); Keras computes
+    them through jax.nn.one_hot (which warns); kerasish gives the same values without the warning (an error here)."""
+    labels = np.array([[0.0, 2.0, 5.0], [1.5, 1.0, -1.0]], "float32")
+    for kwargs in ({}, {"axis": 0, "dtype": "int32"}, {"axis": 1}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            expected = keras.ops.one_hot(labels, 4, **kwargs)
+        actual = ops.one_hot(labels, 4, **kwargs)
+        assert actual.dtype == expected.dtype
+        np.testing.assert_array_equal(actual, expected)

@@ -55,10 +55,12 @@ def test_float64_beyond_float32_range_is_named():
         checks.to_array(values, "x")
 
 
-def test_the_copies_of_a_finished_call_are_freed_before_the_next_call_copies(seeded, blobs):
+def test_the_copies_of_a_finished_call_are_freed_before_the_next_call_copies(seeded, blobs, monkeypatch):
     """JAX lets go of memory a zero-copy device_put borrowed only at a garbage-collection pass: without
-    `free_released_copies`, one call's copy of the data would still be alive when the next makes its own."""
+    `free_released_copies`, one call's copy of the data would still be alive when the next makes its own. (Small
+    arrays keep one device copy between calls instead, `arrays.resident_copy`: the blobs are treated as large.)"""
     from tests.conftest import mlp
+    monkeypatch.setattr(arrays, "RESIDENT_COPY_BYTES", 0)
     x, y = blobs
     x64 = x.astype(np.float64)  # converted to float32: a copy
     model = mlp()

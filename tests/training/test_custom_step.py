@@ -351,3 +351,46 @@ def test_optimizer_variables_after_fit_are_kerass(seeded):
     for a, b in zip(got.variables, want.variables):
         np.testing.assert_allclose(a.numpy(), np.asarray(b.value), rtol=1e-5, atol=1e-7)
 
+
+
+def test_a_padded_dispatch_reports_the_logs_of_its_last_real_step(seeded):
+    """5 batches, 2 per dispatch: the last dispatch runs one real step and one padding step. The batch logs and the
+    epoch's `last` (not a metric: the last step's logs, as Keras reports them) are those of the fifth real step,
+    computed here by hand (plain SGD on the mean squared error)."""
+    x, y = _regression()
+    model = MSEStep()
+    model.compile(optimizer=ks.optimizers.SGD(0.1), steps_per_execution=2)
+    model(x[:1])
+    kernel, bias = (np.asarray(v.value) for v in model.trainable_variables)
+    seen = []
+
+    class Logs(ks.callbacks.Callback):
+        batch_hooks_may_be_grouped = True
+
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append((batch, dict(logs)))
+
+    history = model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0, callbacks=[Logs()])
+    losses = []
+    for start in range(0, 80, 16):
+        xb, yb = x[start:start + 16], y[start:start + 16]
+        losses.append(np.mean((xb @ kernel + bias - yb) ** 2))
+        residual = 2 * (xb @ kernel + bias - yb) / len(xb)
+        kernel, bias = kernel - 0.1 * xb.T @ residual, bias - 0.1 * residual.sum(axis=0)
+    assert [batch for batch, _ in seen] == [1, 3, 4]  # the last dispatch ends at the fifth batch
+    np.testing.assert_allclose(seen[-1][1]["last"], losses[-1], rtol=1e-5)
+    np.testing.assert_allclose(history.history["last"], [losses[-1]], rtol=1e-5)
+    np.testing.assert_allclose(history.history["loss"], [np.mean(losses)], rtol=1e-5)
+
+
+def test_a_loss_scale_optimizer_sees_the_overflowing_steps_and_halves_its_scale_as_keras():
+    """A scale of 2**127 makes the first scaled gradients overflow: Keras's LossScaleOptimizer skips those steps and
+    halves its scale each time (the engine must hand it the non-finite gradients, not skip the step itself)."""
+    (want, want_history, want_optimizer), (got, got_history, optimizer) = _keras_and_kerasish(
+        lambda keras: keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.01), initial_scale=2.0 ** 127,
+                                                          dynamic_growth_steps=100))
+    assert float(want_optimizer.dynamic_scale.value) < 2.0 ** 127  # the test makes Keras halve its scale
+    assert float(optimizer.dynamic_scale.value) == float(want_optimizer.dynamic_scale.value)
+    np.testing.assert_allclose(got_history["loss"], want_history["loss"], rtol=1e-5)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -100,5 +100,5 @@ def test_compile_argument_types():
 def test_fit_without_loss(seeded, blobs):
     model = mlp()
     model.compile(optimizer="sgd")
-    with pytest.raises(ValueError, match="compiled without a loss"):
+    with pytest.raises(ValueError, match=r"No loss to compute. Provide a `loss` argument in `compile\(\)`"):
         model.fit(*blobs, verbose=0)

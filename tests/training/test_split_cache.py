@@ -122,3 +122,17 @@ def test_write_of_another_structure_falls_back_to_nnx_update():
     cache.write(doubled, others)
     np.testing.assert_array_equal(model.layers[0].kernel[...], doubled["layers"][0]["kernel"][...])
     np.testing.assert_array_equal(model.layers[2].kernel[...], doubled["layers"][2]["kernel"][...])
+
+
+def test_an_attribute_renamed_with_the_same_object_is_a_structural_change():
+    """Renaming a binding keeps the same objects in the same order; only the names differ, and `nnx.graphdef`
+    (the reference) says the graph is another one: the snapshot must see it too."""
+    model = model_with_frozen_layer()
+    dense = model.layers[2]
+    dense.note = "kept"  # the last binding of the layer, so the renamed one takes its place
+    cache = SplitCache(model, split_model(model)[3])
+    before = nnx.graphdef(model)
+    vars(dense)["renamed"] = vars(dense).pop("note")
+    assert nnx.graphdef(model) != before
+    assert not cache.unchanged()
+    same_split(cache, model)

@@ -50,6 +50,18 @@ def merge_summaries(first: np.ndarray, second: np.ndarray, epsilon: float) -> np
     return compress_summary(merged, epsilon)
 
 
+def summary_to_plain(summary: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """A summary as two tuples of Python floats: a NumPy array attribute would become a leaf of the layer's
+    NNX state, a variable that Keras's layer does not have (it would show in `non_trainable_variables`)."""
+    values, weights = np.asarray(summary, dtype="float32").reshape(2, -1).tolist()
+    return tuple(values), tuple(weights)
+
+
+def summary_from_plain(summary: tuple[tuple[float, ...], tuple[float, ...]]) -> np.ndarray:
+    """The `(2, n)` float32 array of a summary kept by `summary_to_plain` (float32 values round-trip exactly)."""
+    return np.asarray(summary, dtype="float32").reshape(2, -1)
+
+
 def bin_boundaries_of(summary: np.ndarray, num_bins: int) -> np.ndarray:
     """The `num_bins - 1` inner boundaries of equal-mass bins of `summary`."""
     return compress_summary(summary, 1.0 / num_bins)[0, :-1]
@@ -106,7 +118,7 @@ class Discretization(Layer):
         self.epsilon = checks.number(epsilon, "epsilon", "Discretization", 0.0, 1.0, include_low=False)
         self.output_mode = output_mode
         self.sparse = False
-        self.summary = None if bin_boundaries else np.array([[], []], dtype="float32")
+        self.summary = None if bin_boundaries else ((), ())
 
     @property
     def input_dtype(self) -> str:
@@ -138,17 +150,18 @@ class Discretization(Layer):
 
     def update_state(self, data: Any) -> None:
         data = np.array(data).astype("float32")
-        self.summary = merge_summaries(summarize(data, self.epsilon), self.summary, self.epsilon)
+        merged = merge_summaries(summarize(data, self.epsilon), summary_from_plain(self.summary), self.epsilon)
+        self.summary = summary_to_plain(merged)
 
     def finalize_state(self) -> None:
         if self.num_bins is None:
             return
-        self.bin_boundaries = bin_boundaries_of(self.summary, self.num_bins).tolist()
+        self.bin_boundaries = bin_boundaries_of(summary_from_plain(self.summary), self.num_bins).tolist()
 
     def reset_state(self) -> None:
         if self.num_bins is None:
             return
-        self.summary = np.array([[], []], dtype="float32")
+        self.summary = ((), ())
 
     # -- call ----------------------------------------------------------------------------------
 

@@ -76,6 +76,10 @@ def model_from_keras(entry: dict[str, Any], where: str, orders: dict[str, list[s
     build = layer_configs.build_from_keras(name, entry.get("build_config"))
     if build is not None:
         spec["build"] = build
+    if isinstance(entry.get("name"), str) and "name" not in spec["config"]:
+        # A custom layer whose get_config leaves out `name`: the file still names it (a functional model's entry),
+        # and its weights are found under that name.
+        spec["name"] = entry["name"]
     return spec
 
 

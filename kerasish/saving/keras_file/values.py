@@ -297,6 +297,8 @@ def to_keras(key: str, value: Any, where: str) -> Any:
         return regularizer_to_keras(value, where)
     if key.endswith("_constraint"):
         return constraint_to_keras(value, where)
+    if key in ("activation", "recurrent_activation") and is_keras_object(value) and value["class_name"] == "function":
+        return dict(value)  # a registered function, as Keras writes it
     if key in ("activation", "recurrent_activation") and not (value is None or isinstance(value, str)):
         raise Unsupported(f"{where}: activation {value!r} is not a name; a file stores functions by name only.")
     return plain_to_keras(value)

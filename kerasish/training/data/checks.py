@@ -267,14 +267,18 @@ def check_target(y: Any, loss: Any, output_shape: tuple | None, argument: str = 
                              f"accepts targets in [0, 1] ({kind} or probabilities).")
 
 
-def check_targets(y: Any, objectives: Any, argument: str = "y", batch_size: int | None = None) -> None:
+def check_targets(y: Any, objectives: Any, argument: str = "y", batch_size: int | None = None,
+                  other_input_shape: bool = False) -> None:
     """`check_target` for every output of `objectives` (a `training.objectives.Objectives`), in batches of
-    `batch_size` samples (None: `y` is one batch)."""
+    `batch_size` samples (None: `y` is one batch). `other_input_shape`: the batch's inputs differ from the first
+    batch's beyond the batch axis (variable-length sequences), so only the outputs' last axis is known."""
     if y is None or objectives is None:
         return
     names = objectives.output_names
     for name, target, loss, shape in zip(names, flatten_outputs(y, names), objectives.losses,
                                          objectives.y_pred_shapes):
+        if other_input_shape and shape is not None and len(shape) > 2:
+            shape = (None,) * (len(shape) - 1) + tuple(shape[-1:])
         check_target(target, loss, shape, argument if len(names) == 1 else f"{argument}[{name!r}]", batch_size)
 
 

@@ -99,7 +99,10 @@ class IterableDataset(Dataset):
         """The batch as `(x, y, sample_weight)`, its arrays checked, its targets against the losses (cheaply: a min
         and a max), so a bad label in any batch is an error, not a NaN epoch."""
         x, y, sample_weight = as_batch_tuple(batch, step)
-        check_targets(y, self._objectives, f"{self.names[1]} (batch {step})")
+        first_x = self._first[0] if self._first is not None else x
+        shapes = lambda tree: [np.shape(a)[1:] for a in jax.tree.leaves(tree)]
+        other_shape = shapes(x) != shapes(first_x)
+        check_targets(y, self._objectives, f"{self.names[1]} (batch {step})", other_input_shape=other_shape)
         if self.class_weight is not None:
             if sample_weight is not None or y is None:
                 raise ValueError(f"Argument `class_weight` needs batches `(x, y)` without sample weights (Keras's "

@@ -970,7 +970,6 @@ _STRUCTURES = ("nested and mismatched input structures: kerasish's functional mo
 xfail_methods(FunctionalTest, {
     "test_bad_input_spec": "a dict model given another structure: kerasish's message is its own ('takes a dict of "
                            "inputs with keys'), not Keras's 'named input(s) with keys'",
-    "test_basic_flow_as_a_submodel": "kerasish.layers has no TimeDistributed yet (the core layers branch)",
     "test_deeply_nested_model": _STRUCTURES,
     "test_disconnected_output": "kerasish names the disconnected output by its tensor, not by Keras's output path",
     "test_dtype_standardization": "kerasish's functional models do not cast inputs to each Input's dtype (float16)",

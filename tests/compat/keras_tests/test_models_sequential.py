@@ -413,7 +413,6 @@ xfail_methods(SequentialTest, {
     "test_legacy_flow_with_input_shape": _FUNCTIONAL,
     "test_basic_flow_with_functional_model_as_first_layer": _FUNCTIONAL,
     "test_basic_flow_with_sequential_model_as_first_layer": _FUNCTIONAL,
-    "test_basic_flow_as_a_submodel": "kerasish.layers has no TimeDistributed yet (the core layers branch)",
     "test_compute_output_shape": "compute_output_shape of an unbuilt Sequential: kerasish traces the layers' calls, "
                                  "which needs their weights (Keras computes the shapes without building)",
     "test_serialization": "kerasish refuses to serialize an unregistered custom layer (register_serializable) "

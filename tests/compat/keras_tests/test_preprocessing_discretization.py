@@ -204,7 +204,6 @@ class DiscretizationTest(testing.TestCase):
         revived_layer = layers.Discretization.from_config(config)
         self.assertEqual(config, revived_layer.get_config())
 
-    @pytest.mark.xfail(strict=True, reason="kerasish saves `.kerasish` model files, not `.keras`")
     def test_saving(self):
         # With fixed bins
         layer = layers.Discretization(bin_boundaries=[0.0, 0.35, 0.5, 1.0])

@@ -72,3 +72,15 @@ def test_errors():
         ks.layers.Discretization(num_bins=3)(DATA)
     with pytest.raises(ValueError, match=r"`epsilon` of Discretization must be a number in \(0.0, 1.0\]"):
         ks.layers.Discretization(num_bins=3, epsilon=0)
+
+
+def test_an_adapted_layer_holds_no_variables_as_in_keras():
+    """`adapt`'s quantile summary is host bookkeeping, no variable (Keras's adapt needs TensorFlow, so Keras's model
+    is given the learned boundaries)."""
+    layer = ks.layers.Discretization(num_bins=4)
+    layer.adapt(DATA[:, 0])
+    actual = ks.Sequential([ks.Input((1,)), layer, ks.layers.Dense(1)])
+    reference = keras.layers.Discretization(bin_boundaries=layer.bin_boundaries)
+    expected = keras.Sequential([keras.Input((1,)), reference, keras.layers.Dense(1)])
+    assert len(actual.trainable_variables) == len(expected.trainable_variables)
+    assert len(actual.non_trainable_variables) == len(expected.non_trainable_variables)

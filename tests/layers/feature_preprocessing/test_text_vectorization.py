@@ -111,5 +111,6 @@ def test_errors():
     with pytest.raises(ValueError, match=r"TextVectorization\.adapt expects a NumPy array, a list of values or an "
                                          r"iterable of batches, received int"):
         ks.layers.TextVectorization().adapt(3)
-    with pytest.raises(ValueError, match=r"`batch_size` of TextVectorization.adapt must be a positive int"):
+    with pytest.raises(ValueError,
+                       match=r"Argument `batch_size` must be a positive integer, received 0 \(layer TextVectorization"):
         ks.layers.TextVectorization().adapt(["a"], batch_size=0)

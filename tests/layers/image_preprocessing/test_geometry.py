@@ -89,7 +89,8 @@ def test_argument_errors():
         ks.layers.Resizing(2, 2, crop_to_aspect_ratio=True, pad_to_aspect_ratio=True)
     with pytest.raises(ValueError, match=r"`fill_mode` of Resizing must be one of \['constant'\], received 'wrap'"):
         ks.layers.Resizing(2, 2, fill_mode="wrap")
-    with pytest.raises(ValueError, match=r"`height` of CenterCrop must be a positive int, received 0"):
+    with pytest.raises(ValueError,
+                       match=r"Argument `height` must be a positive integer, received 0 \(layer CenterCrop\)"):
         ks.layers.CenterCrop(0, 2)
     with pytest.raises(ValueError, match=r"`mode` of RandomFlip must be one of .*received 'diagonal'"):
         ks.layers.RandomFlip("diagonal")

@@ -266,3 +266,101 @@ def test_kerasish_ops_in_a_functional_model_load_in_keras(tmp_path):
     keras_outputs = keras_predict(keras.saving.load_model(tmp_path / "ops.keras"), data)
     assert keras_outputs[1].dtype == np.float16
     assert_same(keras_outputs, model.predict(data, verbose=0), rtol=1e-3)
+
+
+# -- a custom layer whose config leaves out its name, a registered activation (keras.io's serialization guide) ------
+
+@keras.saving.register_keras_serializable(package="interop_test", name="cube")
+def keras_cube(x):
+    return x ** 3
+
+
+@ks.saving.register_serializable(package="interop_test", name="cube")
+def cube(x):
+    return x ** 3
+
+
+@keras.saving.register_keras_serializable(package="interop_test", name="Halve")
+class KerasHalve(keras.layers.Layer):
+    def call(self, x):
+        return x * 0.5
+
+    def get_config(self):
+        return {}  # no name: the file's functional entry still names the layer
+
+
+@ks.saving.register_serializable(package="interop_test", name="Halve")
+class Halve(ks.layers.Layer):
+    def call(self, x):
+        return x * 0.5
+
+    def get_config(self):
+        return {}
+
+
+def test_a_nameless_custom_layer_and_a_registered_activation_go_both_ways(tmp_path):
+    x = RNG.random((4, 3)).astype("float32")
+    inputs = ks.Input((3,))
+    model = ks.Model(inputs, L.Dense(2, activation=cube)(Halve()(inputs)))
+    Halve()  # the next auto name is taken: loading must find the layer by the file's name
+    model.save(tmp_path / "ours.keras")
+    entry = json.loads(zipfile.ZipFile(tmp_path / "ours.keras").read("config.json"))["config"]["layers"][2]
+    assert entry["config"]["activation"] == keras.layers.Dense(2, activation=keras_cube).get_config()["activation"]
+    assert_same(ks.models.load_model(tmp_path / "ours.keras").predict(x, verbose=0), model.predict(x, verbose=0))
+    keras_model = keras.models.load_model(tmp_path / "ours.keras")
+    assert_same(keras_predict(keras_model, x), model.predict(x, verbose=0))
+
+    keras_model.save(tmp_path / "theirs.keras")
+    loaded = ks.models.load_model(tmp_path / "theirs.keras")
+    assert loaded.layers[2].activation is cube
+    assert_same(loaded.predict(x, verbose=0), keras_predict(keras_model, x))
+
+
+class KerasAliased(keras.layers.Layer):
+    """One Dense held by a public and by a private attribute: Keras visits private attributes last, so it stores
+    the Dense once, under the public name."""
+
+    def build(self, input_shape):
+        self.head = keras.layers.Dense(2)
+        self.head.build(input_shape)
+        self._alias = self.head
+
+    def call(self, x):
+        return self.head(x)
+
+
+keras.saving.register_keras_serializable(package="interop_test", name="KerasAliased")(KerasAliased)
+
+
+@ks.saving.register_serializable(package="interop_test", name="KerasAliased")
+class Aliased(ks.layers.Layer):
+    def build(self, input_shape):
+        self.head = L.Dense(2)
+        self.head.build_for(input_shape)
+        self._alias = self.head
+
+    def call(self, x):
+        return self.head(x)
+
+
+def test_a_sublayer_held_twice_is_stored_under_its_public_attribute_as_keras_does(tmp_path):
+    """A `.keras` file written by kerasish loads in Keras 3 with the same predictions, and a weights file written by
+    Keras 3 (the Dense under `head` only) loads here with Keras's predictions."""
+    x = RNG.random((4, 3)).astype("float32")
+    model = ks.Sequential([ks.Input((3,)), Aliased(name="aliased")])
+    keras_file.save_model(model, tmp_path / "ours.keras")
+    assert_same(keras_predict(keras.saving.load_model(tmp_path / "ours.keras"), x), model.predict(x, verbose=0))
+    theirs = keras.Sequential([keras.Input((3,)), KerasAliased(name="aliased")])
+    theirs.save_weights(tmp_path / "theirs.weights.h5")
+    model.load_weights(tmp_path / "theirs.weights.h5")
+    assert_same(model.predict(x, verbose=0), keras_predict(theirs, x))
+
+
+@pytest.mark.xfail(strict=True, reason="kerasish gap found by the mutation probe (tests/README.md): Keras 3 writes its "
+                                       "base Layer config keys `autocast` and `activity_regularizer` into a custom "
+                                       "layer's config, and kerasish's Layer.__init__ does not take `autocast`")
+def test_a_keras_file_of_a_custom_layer_holding_a_sublayer_twice_loads_here(tmp_path):
+    x = RNG.random((4, 3)).astype("float32")
+    theirs = keras.Sequential([keras.Input((3,)), KerasAliased(name="aliased")])
+    theirs.save(tmp_path / "theirs.keras")
+    assert_same(ks.models.load_model(tmp_path / "theirs.keras").predict(x, verbose=0), keras_predict(theirs, x))
