@@ -103,6 +103,41 @@ def standardize_data_format(data_format: str | None) -> str:
     return data_format.lower()
 
 
+def device(device_name: Any):
+    """Keras's device scope: arrays made inside it are placed on the named device (`jax.default_device`).
+
+    Args:
+      device_name: `"type:index"` (`"cpu:0"`, `"gpu:1"`; the index defaults to 0), case-insensitive, or a
+        `jax.Device`.
+
+    Returns:
+      A context manager.
+
+    Raises:
+      ValueError: for a value that is neither a string nor a `jax.Device`, or a device that does not exist.
+
+    Example:
+      >>> with device("cpu:0"):
+      ...     x = convert_to_tensor([1.0, 2.0])
+      >>> x.devices() == {jax.devices("cpu")[0]}
+      True
+    """
+    if isinstance(device_name, jax.Device):
+        return jax.default_device(device_name)
+    if not isinstance(device_name, str):
+        raise ValueError(f"Argument `device_name` must be a string like 'gpu:0' or a `jax.Device`, received "
+                         f"{device_name!r}.")
+    kind, _, index = device_name.lower().partition(":")
+    try:
+        found = [d for d in jax.devices(kind) if d.id == int(index or 0)]
+    except (RuntimeError, ValueError):  # an unknown platform, or an index that is not a number
+        found = []
+    if not found:
+        raise ValueError(f"Argument `device_name`: no device {device_name!r} found; the devices are "
+                         f"{[f'{d.platform}:{d.id}' for d in jax.devices()]}.")
+    return jax.default_device(found[0])
+
+
 def is_tensor(x: Any) -> bool:
     """Whether `x` is a JAX array (kerasish's tensors), concrete or traced."""
     return isinstance(x, jax.Array)

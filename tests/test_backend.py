@@ -2,6 +2,7 @@
 
 import itertools
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -59,3 +60,21 @@ def test_convert_to_tensor_reads_weights_and_keeps_arrays():
     assert ops.convert_to_tensor(weight, "int32").dtype == jnp.int32
     array = jnp.ones(2)
     assert ops.convert_to_tensor(array) is array
+
+
+def test_device_places_arrays_like_keras_device_scope():
+    for name in ("cpu:0", "CPU", jax.devices("cpu")[0]):
+        with backend.device(name):
+            ours = backend.convert_to_tensor(np.ones(3))
+        with keras.device(name):
+            theirs = keras.ops.ones(3)
+        assert ours.devices() == theirs.devices()
+
+
+@pytest.mark.parametrize("name, match", [(3, r"`device_name` must be a string.*received 3"),
+                                         ("cpu:7", r"no device 'cpu:7' found; the devices are \['cpu:0'"),
+                                         ("nosuch:0", r"no device 'nosuch:0' found"),
+                                         ("cpu:x", r"no device 'cpu:x' found")])
+def test_device_names_a_device_that_is_not_there(name, match):
+    with pytest.raises(ValueError, match=match):
+        backend.device(name)

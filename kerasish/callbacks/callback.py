@@ -30,6 +30,8 @@ BATCHHOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin
 #: Every hook, in Keras's names.
 HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_test_begin", "on_test_end",
          "on_predict_begin", "on_predict_end") + BATCHHOOKS
+#: Keras's older batch hook names, which the default training batch hooks call.
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
 
 
 class Callback:
@@ -94,8 +96,14 @@ class Callback:
     def on_train_end(self, logs=None): ...
     def on_epoch_begin(self, epoch, logs=None): ...
     def on_epoch_end(self, epoch, logs=None): ...
-    def on_train_batch_begin(self, batch, logs=None): ...
-    def on_train_batch_end(self, batch, logs=None): ...
+    def on_batch_begin(self, batch, logs=None):
+        """Keras's older name for `on_train_batch_begin`, which calls it unless overridden."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Keras's older name for `on_train_batch_end`, which calls it unless overridden."""
+
+    def on_train_batch_begin(self, batch, logs=None): self.on_batch_begin(batch, logs=logs)
+    def on_train_batch_end(self, batch, logs=None): self.on_batch_end(batch, logs=logs)
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
     def on_test_batch_begin(self, batch, logs=None): ...
@@ -108,6 +116,8 @@ class Callback:
     def overrides(self, hook: str) -> bool:
         """Whether this callback implements `hook`, in its class or set on the instance (only then is it called, and a
         batch hook costs fusion)."""
+        if hook in _ALIASES and Callback.overrides(self, _ALIASES[hook]):
+            return True
         return hook in vars(self) or getattr(type(self), hook) is not getattr(Callback, hook)
 
     def batch_ends_needed(self, first: int, steps: int) -> list[int]:

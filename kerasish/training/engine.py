@@ -406,7 +406,7 @@ class Engine:
         penalty = regularization_penalty(model)
         if all(fn is None for fn in self.objectives.losses) and isinstance(added, float) and isinstance(penalty, float):
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`: the model was compiled "
-                             "without one and adds none itself (`add_loss`, weight regularizers).")
+                             "without a loss and adds none itself (`add_loss`, weight regularizers).")
         return loss + penalty + added, per_output
 
     def apply_optimizer(self, grads: Any, opt_state: Any, params: Any) -> tuple[Any, Any]:

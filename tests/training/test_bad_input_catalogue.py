@@ -222,6 +222,11 @@ CASES = [
      r"`batch_size` must be an int >= 1, received 0"),
     ("batch_size_with_an_iterable", lambda c: c.sparse.fit([(c.x, c.y)], batch_size=4, verbose=0), ValueError,
      r"`batch_size` must be None when the data is an iterable of batches .* received 4"),
+    ("y_with_an_iterable", lambda c: c.sparse.fit([(c.x, c.y)], c.y, verbose=0), ValueError,
+     r"`x` is an iterable of batches, `y`, `sample_weight` and `class_weight` must be None .* received `y` of "
+     r"type ndarray"),
+    ("class_weight_with_an_iterable", lambda c: c.sparse.fit([(c.x, c.y)], class_weight={0: 1.0}, verbose=0),
+     ValueError, r"`class_weight` needs `x` to be arrays or a PyDataset .* received a list"),
     ("compile_loss_an_int", lambda c: mlp().compile(loss=5), TypeError,
      r"must be a loss name, a kerasish.losses.Loss or a function .* received 5 of type int"),
     ("compile_metrics_an_int", lambda c: mlp().compile(loss="mse", metrics=5), TypeError,

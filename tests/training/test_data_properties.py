@@ -93,14 +93,18 @@ def test_group_batches_keeps_the_order_and_covers_everything(sizes, k):
        seed=st.integers(0, 2**31 - 1), epochs=st.integers(1, 6))
 def test_with_steps_per_epoch_the_epochs_walk_through_successive_full_passes(n, batch_size, steps_per_epoch,
                                                                              shuffle, seed, epochs):
+    """As Keras's epoch iterator: an epoch continues the pass where the last one stopped and ends early when the
+    pass runs out (it never wraps into the next pass)."""
     data = ArrayDataset((np.arange(n), None, None), batch_size, shuffle=shuffle, seed=seed,
                         steps_per_epoch=steps_per_epoch)
-    stream = []
+    per_pass = math.ceil(n / batch_size)
+    stream, position = [], 0
     for _ in range(epochs):
         batches = data.epoch()
-        assert len(batches) == data.steps == steps_per_epoch
+        assert data.steps == steps_per_epoch
+        assert len(batches) == min(steps_per_epoch, per_pass - position)
+        position = (position + len(batches)) % per_pass
         stream.extend(batches)
-    per_pass = math.ceil(n / batch_size)
     for start in range(0, len(stream) - per_pass + 1, per_pass):  # every complete pass: each sample once
         seen = np.concatenate(stream[start:start + per_pass])
         np.testing.assert_array_equal(np.sort(seen), np.arange(n))

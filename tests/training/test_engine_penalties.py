@@ -89,3 +89,30 @@ def test_evaluate_and_predict_run_in_inference_mode_as_keras():
                                theirs.evaluate(x, y, batch_size=8, verbose=0), rtol=1e-5)
     np.testing.assert_allclose(ours.predict(x, batch_size=8, verbose=0), theirs.predict(x, batch_size=8, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_compiled_without_a_loss_the_model_trains_on_its_add_loss_values_as_keras():
+    """`compile()` without `loss`: the default train step minimises the layers' `add_loss` values alone, and logs
+    them as the loss, as Keras 3 does."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(12, 3)).astype("float32"), np.zeros((12, 1), "float32")
+
+    def build(framework):
+        class Penalty(framework.layers.Layer):
+            def call(self, inputs):
+                self.add_loss(framework.ops.mean(framework.ops.square(inputs)))
+                return inputs
+
+        return framework.Sequential([framework.Input((3,)), framework.layers.Dense(2), Penalty(),
+                                     framework.layers.Dense(1)])
+
+    keras.utils.set_random_seed(0)
+    theirs, ours = build(keras), build(ks)
+    ours.set_weights(theirs.get_weights())
+    for model, framework in ((theirs, keras), (ours, ks)):
+        model.compile(optimizer=framework.optimizers.SGD(0.1))
+    kwargs = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(ours.fit(x, y, **kwargs).history["loss"], theirs.fit(x, y, **kwargs).history["loss"],
+                               rtol=1e-5)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -69,3 +69,49 @@ def test_a_worker_error_reaches_fit_with_its_message(blobs):
 
     with pytest.raises(RuntimeError, match="batch 2 is broken"):
         _fit(x=Broken(x, y, workers=2))
+
+
+
+def _batches(framework, x, y, weights=None):
+    class Batches(framework.utils.PyDataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, index):
+            rows = slice(index * 4, (index + 1) * 4)
+            return (x[rows], y[rows]) if weights is None else (x[rows], y[rows], weights[rows])
+
+    return Batches()
+
+
+def _softmax_model(framework):
+    model = framework.Sequential([framework.Input((3,)), framework.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=framework.optimizers.SGD(0.1), loss="categorical_crossentropy")
+    return model
+
+
+def test_class_weight_weighs_a_py_dataset_batches_as_keras():
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(12, 3)).astype("float32")
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, 12)]
+    class_weight = {0: 1.0, 1: 3.0, 2: 0.5}
+    keras.utils.set_random_seed(0)
+    theirs, ours = _softmax_model(keras), _softmax_model(ks)
+    ours.set_weights(theirs.get_weights())
+    kwargs = dict(epochs=2, class_weight=class_weight, shuffle=False, verbose=0)
+    their_loss = theirs.fit(_batches(keras, x, y), **kwargs).history["loss"]
+    our_loss = ours.fit(_batches(ks, x, y), **kwargs).history["loss"]
+    np.testing.assert_allclose(our_loss, their_loss, rtol=1e-5)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_class_weight_is_refused_where_keras_refuses_it():
+    x, y = np.ones((12, 3), "float32"), np.eye(3, dtype="float32")[np.arange(12) % 3]
+    model = _softmax_model(ks)
+    with pytest.raises(ValueError, match=r"`class_weight` needs `x` to be arrays or a PyDataset .* received a list"):
+        model.fit([(x, y)], class_weight={0: 1.0, 1: 1.0, 2: 1.0}, verbose=0)
+    with pytest.raises(ValueError, match=r"`class_weight` needs batches `\(x, y\)` without sample weights .* batch 0 "
+                                         r"has sample weights"):
+        model.fit(_batches(ks, x, y, np.ones(12, "float32")), class_weight={0: 1.0, 1: 1.0, 2: 1.0}, verbose=0)

@@ -81,11 +81,14 @@ def make_dataset(x: Any, y: Any = None, sample_weight: Any = None, batch_size: A
     if arrays:
         data = prepare_arrays(x, y, sample_weight, class_weight, names, copy=False)
         return ArrayDataset(data, batch_size, shuffle, seed, steps, streamed=streamed, names=names)
-    if y is not None or sample_weight is not None or class_weight is not None:
+    # `class_weight` goes with a PyDataset (as in Keras): IterableDataset weighs its batches, or refuses it
+    given = [(name, value) for name, value in zip((names[1], names[2]), (y, sample_weight)) if value is not None]
+    if given:
+        name, value = given[0]
         raise ValueError(f"When `{names[0]}` is an iterable of batches, `{names[1]}`, `{names[2]}` and "
                          f"`class_weight` must be None (put targets and weights in the batches), received "
-                         f"{names[1]}={type(y).__name__}.")
-    return IterableDataset(x, steps, names=names, shuffle=shuffle)
+                         f"`{name}` of type {type(value).__name__}.")
+    return IterableDataset(x, steps, names=names, shuffle=shuffle, class_weight=class_weight)
 
 
 def validation_dataset(validation_data: Any, batch_size: int | None, steps: int | None) -> Dataset:

@@ -135,9 +135,10 @@ class ArrayDataset(Dataset):
       batch_size: samples per batch.
       shuffle: a new order every epoch.
       seed: the seed of the shuffling generator.
-      steps_per_epoch: batches per epoch; None is one pass over the data. With a number, batches are
-        taken from a stream of successive passes, so consecutive epochs continue where the last
-        one stopped, as in Keras.
+      steps_per_epoch: batches per epoch; None is one pass over the data. With a number, consecutive
+        epochs continue where the last one stopped, and an epoch ends early when the pass over the data
+        runs out (the next epoch starts a new pass), as in Keras: 10 batches with `steps_per_epoch=9`
+        make epochs of 9, 1, 9, 1, ... batches; with `steps_per_epoch=11`, epochs of 10.
       streamed: read once in order (evaluate, predict): on an accelerator each dispatch's rows are copied
         to it as they come, not the whole data first. On XLA:CPU the data is read where it lies
         (`BorrowedRows` for large arrays), so nothing is streamed. Training data (`streamed=False`) is
@@ -302,11 +303,11 @@ class ArrayDataset(Dataset):
                 for dispatch in plan_dispatches(batches[start:stop], steps_per_execution, full_batch, pad_rows)]
 
     def epoch(self) -> list[np.ndarray]:
-        """The index batches of the next epoch."""
+        """The index batches of the next epoch (see `steps_per_epoch`: never more than the pass has left)."""
         if self.steps_per_epoch is None:
             return self._one_pass()
-        while len(self._pending) < self.steps_per_epoch:
-            self._pending.extend(self._one_pass())
+        if not self._pending:
+            self._pending = self._one_pass()
         batches, self._pending = self._pending[:self.steps_per_epoch], self._pending[self.steps_per_epoch:]
         return batches
 

@@ -10,7 +10,7 @@ import jax
 import numpy as np
 
 from kerasish.data.py_dataset import EpochRunner, PyDataset
-from kerasish.training.data.checks import check_targets, prepare_arrays
+from kerasish.training.data.checks import check_targets, class_weights_to_sample_weights, prepare_arrays
 from kerasish.training.data.dataset import Dataset
 
 
@@ -36,14 +36,21 @@ class IterableDataset(Dataset):
     A `PyDataset` (or any object with `__len__` and `__getitem__` that is not a list or tuple, a grain `MapDataset`)
     is read through `kerasish.data.EpochRunner`: its batches prepared ahead by its `workers`, in a shuffled order per
     epoch with `shuffle` (a PyDataset's, as Keras's fit shuffles it), `on_epoch_end` called between epochs.
+    A PyDataset's batches `(x, y)` may be weighted by `class_weight`, as Keras's PyDataset adapter does: each
+    sample's weight is that of its class (`y`'s argmax for one-hot rows, else its label).
     """
 
     def __init__(self, iterable: Iterable, steps_per_epoch: int | None = None,
-                 names: tuple[str, str, str] = ("x", "y", "sample_weight"), shuffle: bool = False) -> None:
+                 names: tuple[str, str, str] = ("x", "y", "sample_weight"), shuffle: bool = False,
+                 class_weight: dict | None = None) -> None:
         self.names = names
         if not hasattr(iterable, "__iter__"):
             raise TypeError(f"Argument `{names[0]}` must be arrays or an iterable of batches, received "
                             f"{type(iterable).__name__}.")
+        if class_weight is not None and not isinstance(iterable, PyDataset):
+            raise ValueError(f"Argument `class_weight` needs `{names[0]}` to be arrays or a PyDataset (put the weights "
+                             f"in the batches of other iterables), received a {type(iterable).__name__}.")
+        self.class_weight = class_weight
         self.iterable = iterable
         self.steps_per_epoch = steps_per_epoch
         self._iterator: Iterator | None = None
@@ -96,6 +103,12 @@ class IterableDataset(Dataset):
         shapes = lambda tree: [np.shape(a)[1:] for a in jax.tree.leaves(tree)]
         other_shape = shapes(x) != shapes(first_x)
         check_targets(y, self._objectives, f"{self.names[1]} (batch {step})", other_input_shape=other_shape)
+        if self.class_weight is not None:
+            if sample_weight is not None or y is None:
+                raise ValueError(f"Argument `class_weight` needs batches `(x, y)` without sample weights (Keras's "
+                                 f"rule); batch {step} has {'no targets' if y is None else 'sample weights'}.")
+            y_host = np.asarray(y)
+            sample_weight = class_weights_to_sample_weights(y_host, self.class_weight, len(y_host))
         return x, y, sample_weight
 
     # -- the Dataset interface --------------------------------------------------------------------------

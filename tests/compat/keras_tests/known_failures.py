@@ -47,6 +47,31 @@ INITIALIZER_SEED = "kerasish's Keras-named initializers take no `seed` argument"
 SEQUENTIAL_INPUT_SIZES = ("a Sequential built from its first batch keeps that batch's sizes beyond the batch axis, and "
                           "kerasish refuses a later batch of other sizes (Keras 3's Sequential accepts it and runs "
                           "its layers on it)")
+# test_trainers_trainer.py (Keras's trainer tests)
+TF_DATA = "needs TensorFlow / tf.data (not installed: kerasish takes arrays, Python iterables and PyDatasets)"
+TORCH_DATA = "needs PyTorch (a torch DataLoader): not installed, and kerasish has no torch data adapter"
+GRAIN_DATA = "needs grain (not installed): kerasish has no grain data adapter"
+GENERATOR_USED_UP = ("a finite generator used up after the first epoch: Keras stops training with a warning, kerasish "
+                     "raises a ValueError saying to pass `steps_per_epoch` or a re-iterable object")
+STEPS_PER_EXECUTION_HOOKS = ("with `steps_per_execution` > 1 Keras calls the batch hooks once per execution (with its "
+                             "first / last batch index); kerasish calls them for every batch")
+METRIC_RESET_OVERRIDE = ("a metric whose `reset_state` is overridden to keep its totals across epochs: kerasish "
+                         "starts each epoch's metric state afresh in the compiled step, without calling `reset_state`")
+MAX_EPOCHS = "Keras's global `config.set_max_epochs` / `set_max_steps_per_epoch` caps are not in kerasish"
+TRAINER_PRIVATE = ("reads Keras's internal trainer attributes (`_loss_tracker`, `_compile_metrics`, `_compile_loss`, "
+                   "`_symbolic_build`, a variable's `_value`), which kerasish's trainer does not have")
+LOSS_SCALE_AUTO = ("Keras's compile wraps the optimizer in a LossScaleOptimizer under the mixed_float16 policy "
+                   "(`auto_scale_loss`); kerasish's compile does not")
+LIST_ATTRIBUTE = ("layers appended to a plain list attribute assigned empty (`self.layers = []`, then `.append`): Flax "
+                  "NNX refuses a static list that later holds layers (assign them at once, or use `nnx.List`)")
+PARTIAL_LABELS = ("a multi-output model with losses for some outputs only (`loss=['mse', None, None]`): Keras takes "
+                  "targets for those outputs alone; kerasish wants one target per output")
+PREDICT_RNG = ("kerasish's predict runs every batch from the model's state as it was: a layer's own SeedGenerator "
+               "(`random.dropout(x, seed=self.seed_generator)`) is not advanced between batches or predict calls")
+CALLBACK_WEIGHTS_IN_EVALUATION = ("a weight a callback changes in `on_test_batch_end` (`assign_add`) is not kept: "
+                                  "kerasish's evaluation steps hand back only metrics")
+NEWER_KERAS_TRAINER = ("a Keras 3.16-dev test (the mirror's): in Keras 3.15, kerasish's target, `predict`'s "
+                       "`training=False` overrides a `training=True` recorded in a functional graph, as in kerasish")
 
 KNOWN_FAILURES = {
     "test_layers_attention.py::AttentionTest::test_attention_calculate_score_mask_no_causal_no_vmask": PRIVATE_API,
@@ -196,4 +221,98 @@ KNOWN_FAILURES = {
     "test_layers_rnn_bidirectional.py::SimpleRNNTest::test_keeps_use_cudnn": UNSUPPORTED_ARG,
     "test_layers_rnn_bidirectional.py::SimpleRNNTest::test_output_shape": SYMBOLIC_BATCH,
     "test_layers_rnn_bidirectional.py::SimpleRNNTest::test_statefulness": STATEFUL,
+    "test_trainers_trainer.py::TestTrainer::test_adds_loss_scaling_optimizer": LOSS_SCALE_AUTO,
+    "test_trainers_trainer.py::TestTrainer::test_callbacks_can_update_state_at_batch_boundary":
+        CALLBACK_WEIGHTS_IN_EVALUATION,
+    "test_trainers_trainer.py::TestTrainer::test_evaluate_fixed_batch_dim_graph_matches_eager": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_fit_eval_flow_for_jax_model_weights": TRAINER_PRIVATE,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_generator": GENERATOR_USED_UP,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_grain_dataloader": GRAIN_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_grain_dataset": GRAIN_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_grain_dataset_with_len": GRAIN_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_tf_dataset": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_tf_dataset_infinite": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_torch_dataloader_iterable": TORCH_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_torch_dataloader_iterable_with_len": TORCH_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_fit_with_data_adapter_torch_dataloader_tensor": TORCH_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_functional_layer_training_overrides_model_training_argument":
+        NEWER_KERAS_TRAINER,
+    "test_trainers_trainer.py::TestTrainer::test_loss_scaling_prevents_underflow": LIST_ATTRIBUTE,
+    "test_trainers_trainer.py::TestTrainer::test_max_epochs_and_steps": MAX_EPOCHS,
+    "test_trainers_trainer.py::TestTrainer::test_metric_tracking": TRAINER_PRIVATE,
+    "test_trainers_trainer.py::TestTrainer::test_multiple_compiles": TRAINER_PRIVATE,
+    "test_trainers_trainer.py::TestTrainer::test_nested_trainer_metrics": TRAINER_PRIVATE,
+    "test_trainers_trainer.py::TestTrainer::test_nested_trainer_metrics_without_compile": TRAINER_PRIVATE,
+    "test_trainers_trainer.py::TestTrainer::test_partial_loss_partial_label": PARTIAL_LABELS,
+    "test_trainers_trainer.py::TestTrainer::test_predict_preserve_order_1_eager": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_predict_preserve_order_1_jit": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_predict_preserve_order_1_non_jit": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_predict_preserve_order_50_eager": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_predict_preserve_order_50_jit": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_predict_preserve_order_50_non_jit": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_rng_updated_during_predict": PREDICT_RNG,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_eager": METRIC_RESET_OVERRIDE,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_jit": METRIC_RESET_OVERRIDE,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_epoch_match_multi_epoch_non_jit": METRIC_RESET_OVERRIDE,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_101_eager": STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_101_jit": STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_101_non_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_3_eager": STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_3_jit": STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_3_non_jit": STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_unknown_dataset_size_101_eager":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_unknown_dataset_size_101_jit": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_unknown_dataset_size_101_non_jit":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_unknown_dataset_size_3_eager": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_unknown_dataset_size_3_jit": TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_unknown_dataset_size_3_non_jit":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_count_without_training":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_match_multi_epoch_eager":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_match_multi_epoch_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_match_multi_epoch_non_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_match_one_epoch_eager":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_match_one_epoch_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_match_one_epoch_non_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_not_match_but_high_enough_eager":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_not_match_but_high_enough_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_not_match_but_high_enough_non_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_not_match_too_low_eager":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_not_match_too_low_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_not_match_too_low_non_jit":
+        STEPS_PER_EXECUTION_HOOKS,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_match_eager":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_match_jit":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_match_non_jit":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_not_match_but_high_enough_eager":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_not_match_but_high_enough_jit":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_not_match_but_high_enough_non_jit":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_not_match_too_low_eager":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_not_match_too_low_jit":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_steps_per_execution_steps_per_epoch_unknown_data_size_not_match_too_low_non_jit":
+        TF_DATA,
+    "test_trainers_trainer.py::TestTrainer::test_symbolic_build": TRAINER_PRIVATE,
 }

@@ -8,7 +8,6 @@ build and config are those of the layer it is mixed with: the test calls the lay
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from kerasish.models import Model
@@ -22,12 +21,12 @@ class Trainer(Model):
         self._graph = None
         self._training = _TrainingSide()
 
-    def call(self, *args: Any, **kwargs: Any) -> Any:
-        call = super(Model, self).call
-        accepted = inspect.signature(call).parameters
-        if not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
-            kwargs = {k: v for k, v in kwargs.items() if k in accepted}  # a layer without `training`
-        return call(*args, **kwargs)
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The forward pass is the mixed-in layer's `call` itself, signature included (kerasish binds a layer call's
+        # arguments to `call`'s signature, as Keras does): the first `call` in the MRO that is not Model's.
+        super().__init_subclass__(**kwargs)
+        if "call" not in vars(cls):
+            cls.call = next(vars(base)["call"] for base in cls.__mro__ if base is not Model and "call" in vars(base))
 
     def build(self, input_shape: Any) -> None:
         return super(Model, self).build(input_shape)
