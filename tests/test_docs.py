@@ -286,7 +286,8 @@ def test_compat_reasons_reader_reads_every_form(tmp_path):
 RECORD_HEADING = "## Every difference the tests record"
 # The page's groups, by the test file a reason is given for (the first pattern that matches).
 RECORD_GROUPS = [("Callbacks", "_callbacks_"), ("Layers", "_layers_"), ("Losses", "_losses_"),
-                 ("Metrics", "_metrics_"), ("Models", "_models_"), ("Optimizers", "_optimizers_"),
+                 ("Metrics", "_metrics_"), ("Models", "_models_"), ("Training", "_trainers_"),
+                 ("Optimizers", "_optimizers_"),
                  ("Preprocessing layers", "_preprocessing_"), ("Utilities and datasets", "_(utils|datasets)_"),
                  ("Keras programs and guides", "")]
 
