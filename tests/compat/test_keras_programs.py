@@ -48,6 +48,10 @@ def run_program(name: str, library: str, workdir: Path) -> tuple[dict, str]:
     cwd = os.getcwd()
     workdir.mkdir(parents=True, exist_ok=True)
     os.chdir(workdir)
+    # A program may clear the global custom objects (the serialization guide does): the registrations other test
+    # modules made when imported are put back afterwards, in both libraries.
+    registries = [kerasish.saving.get_custom_objects(), keras3.saving.get_custom_objects()]
+    saved = [dict(registry) for registry in registries]
     try:
         with contextlib.redirect_stdout(out), warnings.catch_warnings():
             if library == "keras":
@@ -58,6 +62,9 @@ def run_program(name: str, library: str, workdir: Path) -> tuple[dict, str]:
         raise
     finally:
         os.chdir(cwd)
+        for registry, entries in zip(registries, saved):
+            registry.clear()
+            registry.update(entries)
     return namespace, out.getvalue()
 
 

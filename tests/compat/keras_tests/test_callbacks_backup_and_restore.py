@@ -68,6 +68,9 @@ class BackupAndRestoreCallbackTest(testing.TestCase):
 
     # Checking if after interruption, correct model params and
     # weights are loaded in step-wise backup
+    @pytest.mark.xfail(strict=True, reason=(
+        "reads BackupAndRestore's internal attributes (`_current_epoch`, `_last_batch_seen`), which kerasish's "
+        "BackupAndRestore does not have"))
     @pytest.mark.requires_trainable_backend
     def test_best_case_step(self):
         temp_dir = self.get_temp_dir()
