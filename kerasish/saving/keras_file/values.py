@@ -101,37 +101,20 @@ def initializer_from_keras(value: Any, where: str) -> Any:
     return {"class_name": cls.__name__, "config": config}
 
 
-def regularizer_from_keras(value: Any, where: str) -> Any:
-    """A `*_regularizer` entry as kerasish's `{"class_name", "config"}` (or a registered object)."""
+def _object_from_keras(value: Any, where: str, module: Any, what: str) -> Any:
+    """A `*_regularizer` or `*_constraint` entry (`module`: kerasish.regularizers or kerasish.constraints) as
+    kerasish's `{"class_name", "config"}`, or a registered object."""
     if value is None or isinstance(value, str):
         return value
     if not is_keras_object(value):
-        raise Unsupported(f"{where}: {value!r} is not a regularizer.")
+        raise Unsupported(f"{where}: {value!r} is not a {what}.")
     custom = registered_object(value, where)
     if custom is not None:
         return custom
     try:
-        return _regularizers.serialize(_regularizers.get({"class_name": value["class_name"],
-                                                          "config": dict(value["config"] or {})}))
+        return module.serialize(module.get({"class_name": value["class_name"], "config": dict(value["config"] or {})}))
     except (ValueError, TypeError) as err:
-        raise Unsupported(f"{where}: Keras regularizer {value['class_name']!r} cannot be rebuilt in kerasish "
-                          f"({err}).") from None
-
-
-def constraint_from_keras(value: Any, where: str) -> Any:
-    """A `*_constraint` entry as kerasish's `{"class_name", "config"}` (or a registered object)."""
-    if value is None or isinstance(value, str):
-        return value
-    if not is_keras_object(value):
-        raise Unsupported(f"{where}: {value!r} is not a constraint.")
-    custom = registered_object(value, where)
-    if custom is not None:
-        return custom
-    try:
-        return _constraints.serialize(_constraints.get({"class_name": value["class_name"],
-                                                        "config": dict(value["config"] or {})}))
-    except (ValueError, TypeError) as err:
-        raise Unsupported(f"{where}: Keras constraint {value['class_name']!r} cannot be rebuilt in kerasish "
+        raise Unsupported(f"{where}: Keras {what} {value['class_name']!r} cannot be rebuilt in kerasish "
                           f"({err}).") from None
 
 
@@ -206,9 +189,9 @@ def from_keras(key: str, value: Any, where: str) -> Any:
     if key.endswith("_initializer"):
         return initializer_from_keras(value, where)
     if key.endswith("_regularizer"):
-        return regularizer_from_keras(value, where)
+        return _object_from_keras(value, where, _regularizers, "regularizer")
     if key.endswith("_constraint"):
-        return constraint_from_keras(value, where)
+        return _object_from_keras(value, where, _constraints, "constraint")
     if key in ("activation", "recurrent_activation"):
         return activation_from_keras(value, where)
     return plain_from_keras(value)
@@ -246,24 +229,15 @@ def initializer_to_keras(value: Any, where: str) -> Any:
     return keras_object("keras.initializers", name, {**seed, **initializer.get_config()})
 
 
-def regularizer_to_keras(value: Any, where: str) -> Any:
-    """A regularizer entry (`{"class_name", "config"}`) as Keras's `keras.regularizers` dict."""
+def _object_to_keras(value: Any, where: str, what: str, classes: str) -> Any:
+    """A regularizer or constraint entry (`{"class_name", "config"}`) as Keras's `keras.<what>s` dict; `classes`
+    names the kerasish classes to use instead of a function."""
     if value is None:
         return None
     if not is_keras_object(value) or value["class_name"] == "callable":
-        raise Unsupported(f"{where}: regularizer {value!r} is code (a function), which a file does not store: use "
-                          f"kerasish.regularizers.L1 / L2 / L1L2.")
-    return keras_object("keras.regularizers", value["class_name"], dict(value["config"]))
-
-
-def constraint_to_keras(value: Any, where: str) -> Any:
-    """A constraint entry (`{"class_name", "config"}`) as Keras's `keras.constraints` dict."""
-    if value is None:
-        return None
-    if not is_keras_object(value) or value["class_name"] == "callable":
-        raise Unsupported(f"{where}: constraint {value!r} is code (a function), which a file does not store: use "
-                          f"kerasish.constraints.MaxNorm / MinMaxNorm / NonNeg / UnitNorm.")
-    return keras_object("keras.constraints", value["class_name"], dict(value["config"]))
+        raise Unsupported(f"{where}: {what} {value!r} is code (a function), which a file does not store: use "
+                          f"{classes}.")
+    return keras_object(f"keras.{what}s", value["class_name"], dict(value["config"]))
 
 
 def plain_to_keras(value: Any) -> Any:
@@ -294,9 +268,10 @@ def to_keras(key: str, value: Any, where: str) -> Any:
     if key.endswith("_initializer"):
         return initializer_to_keras(value, where)
     if key.endswith("_regularizer"):
-        return regularizer_to_keras(value, where)
+        return _object_to_keras(value, where, "regularizer", "kerasish.regularizers.L1 / L2 / L1L2")
     if key.endswith("_constraint"):
-        return constraint_to_keras(value, where)
+        return _object_to_keras(value, where, "constraint",
+                                "kerasish.constraints.MaxNorm / MinMaxNorm / NonNeg / UnitNorm")
     if key in ("activation", "recurrent_activation") and is_keras_object(value) and value["class_name"] == "function":
         return dict(value)  # a registered function, as Keras writes it
     if key in ("activation", "recurrent_activation") and not (value is None or isinstance(value, str)):
