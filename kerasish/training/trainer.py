@@ -284,13 +284,12 @@ class Trainer:
             return not self.execution[0] and self.execution[1]
         return self.config.jit
 
-    def require_compiled(self, model, method: str, needs_loss: bool = True) -> None:
-        """Raises a ValueError naming `method` when the model is not compiled (or has no loss and needs one: not
-        when the model computes its own, with an overridden `train_step` / `test_step` / `compute_loss`)."""
+    def require_compiled(self, model, method: str) -> None:
+        """Raises a ValueError naming `method` when the model is not compiled. A loss is not required: without one
+        a model minimises its `add_loss` values (the engine says "No loss to compute" when there are none) or
+        computes its own (an overridden `train_step` / `test_step` / `compute_loss`)."""
         if self.config is None:
             raise ValueError(f"You must call `compile()` before `{method}()` on model '{model.name}'.")
-        del needs_loss  # compiled without a loss, a model minimises its `add_loss` values (see Engine) or computes
-        # its own loss (an overridden `train_step` / `test_step` / `compute_loss`)
 
     # -- the engine -------------------------------------------------------------------------------
 

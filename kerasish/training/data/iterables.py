@@ -65,6 +65,7 @@ class IterableDataset(Dataset):
             self.steps = len(iterable)
         self._first: tuple | None = None  # the first batch, once `sample` has read it
         self._objectives: Any = None  # what `check` was given: every batch's targets are checked against it
+        self._checked_shapes: list | None = None  # the non-batch input shapes `check` saw (the objectives' shapes')
 
     def epoch(self, epoch: int = 0) -> Iterator[tuple]:
         if self._runner is not None:
@@ -99,9 +100,7 @@ class IterableDataset(Dataset):
         """The batch as `(x, y, sample_weight)`, its arrays checked, its targets against the losses (cheaply: a min
         and a max), so a bad label in any batch is an error, not a NaN epoch."""
         x, y, sample_weight = as_batch_tuple(batch, step)
-        first_x = self._first[0] if self._first is not None else x
-        shapes = lambda tree: [np.shape(a)[1:] for a in jax.tree.leaves(tree)]
-        other_shape = shapes(x) != shapes(first_x)
+        other_shape = self._checked_shapes is not None and _sample_shapes(x) != self._checked_shapes
         check_targets(y, self._objectives, f"{self.names[1]} (batch {step})", other_input_shape=other_shape)
         if self.class_weight is not None:
             if sample_weight is not None or y is None:
@@ -131,6 +130,7 @@ class IterableDataset(Dataset):
     def check(self, objectives: Any, check_x) -> None:
         self._objectives = objectives
         x, y, _ = self._first if self._first is not None else (*self.sample(), None)
+        self._checked_shapes = _sample_shapes(x)
         check_x(x, self.names[0])
         check_targets(y, objectives, self.names[1])
 
@@ -162,3 +162,8 @@ def device_batch(batch: tuple) -> tuple:
     """A host batch as device arrays: one asynchronous transfer of the whole batch (`jnp.asarray` per array runs a
     conversion op on each, and waits for it)."""
     return jax.device_put(batch)
+
+
+def _sample_shapes(x: Any) -> list[tuple]:
+    """The shapes of a batch's input arrays without the batch axis."""
+    return [np.shape(a)[1:] for a in jax.tree.leaves(x)]
