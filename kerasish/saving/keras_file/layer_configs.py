@@ -184,10 +184,8 @@ def entry_to_keras(spec: dict[str, Any], where: str) -> dict[str, Any]:
 
 def config_to_keras(class_name: str, config: dict[str, Any], where: str) -> dict[str, Any]:
     """A kerasish layer config in Keras's form (nested layer specs, such as Bidirectional's, converted too)."""
-    if class_name == "InputLayer":
-        batch_shape = config.get("batch_shape") or [config.get("batch_size"), *config["shape"]]
-        return {"batch_shape": list(batch_shape), "dtype": config.get("dtype") or "float32", "sparse": False,
-                "ragged": False, "name": config.get("name"), "optional": bool(config.get("optional", False))}
+    if class_name == "InputLayer":  # kerasish's InputLayer config is Keras's (JSON has lists, not tuples)
+        return {**config, "batch_shape": list(config["batch_shape"])}
     out = {}
     for key, value in config.items():
         if key in _KERAS_REFUSES.get(class_name, ()):
