@@ -1,4 +1,5 @@
-"""Timing helpers shared by the implementations (each runs in its own child process)."""
+"""Timing helpers shared by the benchmarks: run.py's implementations (each in its own child process) and the A/B
+scripts."""
 
 from __future__ import annotations
 
@@ -77,3 +78,17 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def alternate_epochs(models: dict, x, y, rounds: int, batch_size: int = 128) -> tuple[dict, dict]:
+    """`(wall, cpu)`: seconds of one `fit` epoch of each model, `{name: [per round]}`, the models taking turns in
+    every round so that all of them run under the same load."""
+    wall: dict[str, list[float]] = {name: [] for name in models}
+    cpu: dict[str, list[float]] = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, model in models.items():
+            w, c = time.perf_counter(), time.process_time()
+            model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+            wall[name].append(time.perf_counter() - w)
+            cpu[name].append(time.process_time() - c)
+    return wall, cpu

@@ -11,11 +11,11 @@ load); wall and CPU seconds per epoch, and the programs each compiled.
 from __future__ import annotations
 
 import argparse
-import time
 
 import jax
 import numpy as np
 
+from benchmarks.common import alternate_epochs
 from benchmarks.workloads import make_data
 
 
@@ -74,14 +74,7 @@ def main() -> None:
     models = {"default step": build(ks, ks.Model), "guide's train_step": build(ks, guide_model_class(ks))}
     for model in models.values():
         model.fit(x, y, batch_size=128, epochs=1, verbose=0)  # compiles
-    wall: dict[str, list[float]] = {name: [] for name in models}
-    cpu: dict[str, list[float]] = {name: [] for name in models}
-    for _ in range(args.rounds):
-        for name, model in models.items():
-            w, c = time.perf_counter(), time.process_time()
-            model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-            wall[name].append(time.perf_counter() - w)
-            cpu[name].append(time.process_time() - c)
+    wall, cpu = alternate_epochs(models, x, y, args.rounds)
     base = "default step"
     for name, model in models.items():
         print(f"{name:20s} wall s/epoch min {min(wall[name]):.4f} median {np.median(wall[name]):.4f}   "

@@ -10,11 +10,11 @@ One epoch of each in turn per round, under the same load; wall and CPU seconds p
 from __future__ import annotations
 
 import argparse
-import time
 
 import jax.numpy as jnp
 import numpy as np
 
+from benchmarks.common import alternate_epochs
 from benchmarks.workloads import make_data
 
 
@@ -51,14 +51,7 @@ def main() -> None:
         models["without"].fit(x, y, batch_size=128, epochs=1, verbose=0)  # traced without either check
     finally:
         engine.all_finite = real
-    wall: dict[str, list[float]] = {name: [] for name in models}
-    cpu: dict[str, list[float]] = {name: [] for name in models}
-    for _ in range(args.rounds):
-        for name, model in models.items():
-            w, c = time.perf_counter(), time.process_time()
-            model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-            wall[name].append(time.perf_counter() - w)
-            cpu[name].append(time.process_time() - c)
+    wall, cpu = alternate_epochs(models, x, y, args.rounds)
     base = "without"
     for name, model in models.items():
         print(f"{name:16s} wall s/epoch min {min(wall[name]):.4f} median {np.median(wall[name]):.4f}   "

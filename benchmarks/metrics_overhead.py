@@ -8,9 +8,10 @@ each in turn (both under the same load), wall and CPU seconds per epoch.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+
+from benchmarks.common import alternate_epochs
 
 VARIANTS = {"accuracy": ["accuracy"], "accuracy+auc+precision+recall": ["accuracy", "auc", "precision", "recall"]}
 
@@ -33,14 +34,7 @@ def main() -> None:
         model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=metrics)
         model.fit(x, y, batch_size=128, epochs=1, verbose=0)  # compiles
         models[name] = model
-    wall: dict[str, list[float]] = {name: [] for name in VARIANTS}
-    cpu: dict[str, list[float]] = {name: [] for name in VARIANTS}
-    for _ in range(args.rounds):
-        for name, model in models.items():
-            w, c = time.perf_counter(), time.process_time()
-            model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-            wall[name].append(time.perf_counter() - w)
-            cpu[name].append(time.process_time() - c)
+    wall, cpu = alternate_epochs(models, x, y, args.rounds)
     base = "accuracy"
     for name in VARIANTS:
         print(f"{name:32s} wall s/epoch min {min(wall[name]):.4f} median {np.median(wall[name]):.4f}   "
